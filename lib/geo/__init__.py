@@ -1,0 +1,1 @@
+"""Geography: coordinate conversion, boundaries, map layers."""

@@ -1,0 +1,147 @@
+"""Where the warehouse lives: the URL, the engine, schema creation, and the data version.
+
+The URL comes from HALFSKY_DB_URL, else ``[connections.warehouse] url`` in .streamlit/secrets.toml,
+else the embedded DuckDB file under data/. DuckDB files are single-writer: a second process gets a
+plain-language WarehouseLocked instead of a driver traceback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import tomllib
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.pool import NullPool
+
+from lib.warehouse import schema as s
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_URL = f"duckdb:///{PROJECT_ROOT / 'data' / 'warehouse.duckdb'}"
+
+
+class WarehouseLocked(RuntimeError):
+    """The DuckDB file is open in another process."""
+
+
+def resolve_url(explicit: str | None = None) -> str:
+    """The warehouse URL, by precedence: argument, environment, secrets file, embedded default."""
+    if explicit:
+        return explicit
+    env = os.environ.get("HALFSKY_DB_URL")
+    if env:
+        return env
+    secrets = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    if secrets.exists():
+        with secrets.open("rb") as fh:
+            conf = tomllib.load(fh)
+        url = conf.get("connections", {}).get("warehouse", {}).get("url")
+        if url:
+            return url
+    return DEFAULT_URL
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+_engines: dict[tuple[str, str | None], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine(url: str | None = None, *, pg_schema: str | None = None) -> Engine:
+    """One engine per (URL, schema) and process; the schema is created on first use."""
+    url = resolve_url(url)
+    key = (url, pg_schema)
+    with _engines_lock:
+        eng = _engines.get(key)
+        if eng is None:
+            eng = _make_engine(url, pg_schema)
+            ensure_schema(eng)
+            _engines[key] = eng
+        return eng
+
+
+def dispose_engine(url: str | None = None, *, pg_schema: str | None = None) -> None:
+    """Forget (and close) a cached engine, e.g. so a DuckDB file can be reopened by another process."""
+    with _engines_lock:
+        eng = _engines.pop((resolve_url(url), pg_schema), None)
+    if eng is not None:
+        eng.dispose()
+
+
+def _make_engine(url: str, pg_schema: str | None) -> Engine:
+    if url.startswith("duckdb"):
+        path = url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # NullPool: DuckDB caches the database instance per process, so fresh connections are cheap
+        # and no pooled connection is ever shared between Streamlit's script threads.
+        eng = create_engine(url, poolclass=NullPool)
+        try:
+            with eng.connect():
+                pass
+        except Exception as exc:  # driver error types differ between duckdb releases
+            if _is_lock_error(exc):
+                raise WarehouseLocked(
+                    f"数据仓库文件 {path} 正被另一个进程使用。DuckDB 文件只能由一个进程打开；"
+                    "要运行多个进程，请改用 PostgreSQL（设置 HALFSKY_DB_URL）。 "
+                    f"The warehouse file {path} is held by another process. A DuckDB file serves one "
+                    "process only; to run several processes use PostgreSQL (set HALFSKY_DB_URL)."
+                ) from exc
+            raise
+        return eng
+    connect_args = {}
+    if pg_schema:
+        connect_args["options"] = f"-csearch_path={pg_schema}"
+    eng = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    return eng
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create every table that is missing and record the schema version (idempotent)."""
+    s.metadata.create_all(engine)
+    with engine.begin() as conn:
+        if conn.execute(select(func.count()).select_from(s.schema_version)).scalar_one() == 0:
+            conn.execute(insert(s.schema_version).values(version=s.SCHEMA_VERSION,
+                                                         applied_at=_now()))
+        if conn.execute(select(func.count()).select_from(s.data_state)).scalar_one() == 0:
+            conn.execute(insert(s.data_state).values(id=1, version=0, changed_at=_now()))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def data_version(engine: Engine) -> int:
+    """The counter every write bumps: the cache key that makes new data show everywhere."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(s.data_state.c.version).where(s.data_state.c.id == 1))
+                   .scalar_one())
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One all-or-nothing write that bumps the data version first.
+
+    Bumping first takes the row lock on PostgreSQL (and a write-write conflict on DuckDB), so two
+    concurrent loads are serialised or one fails cleanly; they never interleave.
+    """
+    with engine.begin() as conn:
+        conn.execute(update(s.data_state).where(s.data_state.c.id == 1)
+                     .values(version=s.data_state.c.version + 1, changed_at=_now()))
+        yield conn
+
+
+def next_id(conn: Connection, column) -> int:
+    """The next integer id of a table, inside the caller's write transaction."""
+    return int(conn.execute(select(func.coalesce(func.max(column), 0) + 1)).scalar_one())
+
+
+def schema_version_of(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(s.schema_version.c.version))).scalar_one())

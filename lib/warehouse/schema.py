@@ -1,0 +1,212 @@
+"""The warehouse schema (DESIGN §2), declared once in SQLAlchemy Core for DuckDB and PostgreSQL.
+
+Fact tables hold the current state only; a row replaced or retired by a later upload moves to the
+table's ``*_history`` twin with the batch that superseded it, so any batch can be rolled back exactly.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+# data_version is one row bumped in the same transaction as every load, rollback and reference change.
+data_state = Table(
+    "data_state", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)
+
+region = Table(
+    "region", metadata,
+    Column("code", String(12), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", String(10), nullable=False),  # city / district / township / village
+    Column("parent_code", String(12)),
+    Column("urban_rural_code", String(3)),
+    Column("urban_rural_inferred", Boolean, nullable=False, default=False),
+    Column("seat_lon", Float),
+    Column("seat_lat", Float),
+    Column("aliases", Text),  # '|'-separated alternative names (short forms without 街道/镇/社区…)
+)
+Index("ix_region_parent", region.c.parent_code)
+Index("ix_region_level", region.c.level)
+
+boundary = Table(
+    "boundary", metadata,
+    Column("level", String(10), primary_key=True),
+    Column("region_code", String(12), primary_key=True),
+    Column("geometry", Text, nullable=False),  # WGS-84 GeoJSON geometry
+    Column("source", Text, nullable=False),
+    Column("imported_at", DateTime, nullable=False),
+)
+
+indicator = Table(
+    "indicator", metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("domain", String(32), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("direction", String(8), nullable=False),  # up / down / keep
+    Column("target_value", Float),
+    Column("target_year", Integer),
+    Column("computed_from", Text),
+    Column("source", Text),
+)
+
+upload_batch = Table(
+    "upload_batch", metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=False),
+    Column("dataset", String(32), nullable=False),
+    Column("filename", Text),
+    Column("sha256", String(64)),
+    Column("uploaded_by", Text),
+    Column("uploaded_at", DateTime, nullable=False),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_loaded", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False),  # loaded / replaced / rolled_back
+    Column("is_demo", Boolean, nullable=False, default=False),
+    Column("mode", String(16), nullable=False, default="upsert"),
+)
+
+audit_event = Table(
+    "audit_event", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime, nullable=False, quote=True),  # AT is reserved in DuckDB
+    Column("username", Text),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text),
+)
+
+app_user = Table(
+    "app_user", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("scope_code", String(12), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+)
+
+
+def _fact(name: str, key: list[Column], cols: list[Column]) -> tuple[Table, Table]:
+    """A fact table and its history twin (same columns plus who superseded the row and when)."""
+    cur = Table(name, metadata, *[c.copy() for c in key], *[c.copy() for c in cols],
+                Column("batch_id", Integer, nullable=False))
+    hist_key = [Column(c.name, c.type, nullable=False) for c in key]
+    hist = Table(f"{name}_history", metadata, *hist_key, *[c.copy() for c in cols],
+                 Column("batch_id", Integer, nullable=False),
+                 Column("superseded_by", Integer, nullable=False),
+                 Column("superseded_at", DateTime, nullable=False))
+    Index(f"ix_{name}_batch", cur.c.batch_id)
+    Index(f"ix_{name}_history_sup", hist.c.superseded_by)
+    return cur, hist
+
+
+org_unit, org_unit_history = _fact(
+    "org_unit",
+    [Column("org_id", String(64), primary_key=True)],
+    [Column("region_code", String(12), nullable=False),
+     Column("org_type", String(32), nullable=False),
+     Column("sector", String(32)),
+     Column("name", Text),
+     Column("established_on", Date),
+     Column("dissolved_on", Date),
+     Column("exec_members", Integer),
+     Column("last_activity_on", Date)],
+)
+Index("ix_org_unit_region", org_unit.c.region_code)
+
+training_session, training_session_history = _fact(
+    "training_session",
+    [Column("session_id", String(64), primary_key=True)],
+    [Column("region_code", String(12), nullable=False),
+     Column("held_on", Date, nullable=False),
+     Column("topic", String(32), nullable=False),
+     Column("audience", String(32), nullable=False),
+     Column("mode", String(16), nullable=False),
+     Column("participants", Integer, nullable=False),
+     Column("hours", Float)],
+)
+Index("ix_training_region_date", training_session.c.region_code, training_session.c.held_on)
+
+job_fair, job_fair_history = _fact(
+    "job_fair",
+    [Column("fair_id", String(64), primary_key=True)],
+    [Column("region_code", String(12), nullable=False),
+     Column("held_on", Date, nullable=False),
+     Column("fair_type", String(32), nullable=False),
+     Column("employers", Integer),
+     Column("positions", Integer),
+     Column("women_attending", Integer),
+     Column("intents", Integer),
+     Column("hires", Integer)],
+)
+Index("ix_job_fair_region_date", job_fair.c.region_code, job_fair.c.held_on)
+
+screening, screening_history = _fact(
+    "screening",
+    [Column("region_code", String(12), primary_key=True),
+     Column("month", Date, primary_key=True),
+     Column("kind", String(16), primary_key=True)],
+    [Column("screened", Integer, nullable=False),
+     Column("abnormal", Integer),
+     Column("diagnosed", Integer),
+     Column("treated", Integer),
+     Column("aided", Integer),
+     Column("aid_amount_10k_yuan", Float)],
+)
+
+screening_target, screening_target_history = _fact(
+    "screening_target",
+    [Column("region_code", String(12), primary_key=True),
+     Column("year", Integer, primary_key=True, autoincrement=False),
+     Column("kind", String(16), primary_key=True)],
+    [Column("eligible_women", Integer, nullable=False),
+     Column("quota", Integer)],
+)
+
+indicator_value, indicator_value_history = _fact(
+    "indicator_value",
+    [Column("indicator_code", String(16), primary_key=True),
+     Column("region_code", String(12), primary_key=True),
+     Column("year", Integer, primary_key=True, autoincrement=False)],
+    [Column("value", Float, nullable=False)],
+)
+
+# Datasets an analyst can upload, with the table and key each one writes.
+FACT_TABLES: dict[str, Table] = {
+    "org_unit": org_unit,
+    "training": training_session,
+    "job_fair": job_fair,
+    "screening": screening,
+    "screening_target": screening_target,
+    "indicator_value": indicator_value,
+}
+HISTORY_TABLES: dict[str, Table] = {
+    "org_unit": org_unit_history,
+    "training": training_session_history,
+    "job_fair": job_fair_history,
+    "screening": screening_history,
+    "screening_target": screening_target_history,
+    "indicator_value": indicator_value_history,
+}
+
+
+def key_columns(table: Table) -> list[str]:
+    """The natural key of a fact table: what makes two uploaded rows 'the same row'."""
+    return [c.name for c in table.primary_key.columns]
