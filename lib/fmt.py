@@ -1,0 +1,77 @@
+"""Numbers and dates for Chinese readers: 万 for large counts, one decimal on rates, 2024年3月."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def count(x: float | int | None, lang: str = "zh") -> str:
+    """12,345 → 1.2万 (zh) / 12,345 (en); below 10,000 the plain number with separators."""
+    if _missing(x):
+        return "—"
+    x = float(x)
+    if lang == "zh":
+        if abs(x) >= 1e8:
+            return f"{x / 1e8:.2f}亿"
+        if abs(x) >= 1e4:
+            return f"{x / 1e4:.1f}万"
+        return f"{x:,.0f}"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    return f"{x:,.0f}"
+
+
+def rate(x: float | None, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage with one decimal: 0.8567 → 85.7%."""
+    if _missing(x):
+        return "—"
+    return f"{x * 100:.{digits}f}%"
+
+
+def change_pp(x: float | None) -> str:
+    """A change of a rate in percentage points: +2.3个百分点 is shown as +2.3 pp (short, both languages)."""
+    if _missing(x):
+        return "—"
+    return f"{x * 100:+.1f} pp"
+
+
+def change_pct(x: float | None) -> str:
+    if _missing(x):
+        return "—"
+    return f"{x * 100:+.1f}%"
+
+
+def money_10k(x: float | None, lang: str = "zh") -> str:
+    if _missing(x):
+        return "—"
+    return f"{x:,.1f}万元" if lang == "zh" else f"¥{x * 1e4:,.0f}"
+
+
+def month(d: dt.date, lang: str = "zh") -> str:
+    return f"{d.year}年{d.month}月" if lang == "zh" else d.strftime("%b %Y")
+
+
+def small_count(x: float | int | None, masked: bool) -> str:
+    """DESIGN §4: counts under 5 of diagnosed/treated/aided are shown as '<5' below district level."""
+    if _missing(x):
+        return "—"
+    if masked and 0 < x < 5:
+        return "<5"
+    return f"{int(x):,}"
+
+
+def value(x: float | None, unit: str, lang: str = "zh") -> str:
+    """Format by unit: percent (a share), count, per_100k, 10k_yuan."""
+    if unit == "percent":
+        return rate(x)
+    if unit == "count":
+        return count(x, lang)
+    if unit == "10k_yuan":
+        return money_10k(x, lang)
+    if _missing(x):
+        return "—"
+    return f"{x:,.1f}"

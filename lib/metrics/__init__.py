@@ -1,0 +1,4 @@
+"""Metrics of DESIGN §4: pure functions over the warehouse's aggregate frames, and their registry."""
+from lib.metrics.registry import METRICS, Metric, metric
+
+__all__ = ["METRICS", "Metric", "metric"]

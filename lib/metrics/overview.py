@@ -1,0 +1,50 @@
+"""The overview's headline figure per domain: value and change on the same period last year."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lib.metrics.compute import coverage, ratio, yoy
+
+
+@dataclass(frozen=True)
+class Headline:
+    code: str  # metric code in the registry
+    value: float
+    previous: float
+    unit: str
+
+    @property
+    def change(self) -> float:
+        """pp difference for rates, relative change for counts."""
+        if self.unit == "percent":
+            return self.value - self.previous
+        return yoy(self.value, self.previous)
+
+
+def headlines(cov_now: pd.DataFrame, cov_prev: pd.DataFrame, training: tuple[pd.DataFrame, pd.DataFrame],
+              fairs: tuple[pd.DataFrame, pd.DataFrame], screening: tuple[pd.DataFrame, pd.DataFrame],
+              area: str | None = None) -> list[Headline]:
+    """Four headlines (coverage, training, employment, screening) from current and last-year frames."""
+    def total(frame: pd.DataFrame, col: str) -> float:
+        return float(frame[col].sum()) if not frame.empty else 0.0
+
+    return [
+        Headline("coverage.federation", coverage(cov_now, area=area),
+                 coverage(cov_prev, area=area), "percent"),
+        Headline("training.participants", total(training[0], "participants"),
+                 total(training[1], "participants"), "count"),
+        Headline("employment.positions", total(fairs[0], "positions"),
+                 total(fairs[1], "positions"), "count"),
+        Headline("screening.screened", total(screening[0], "screened"),
+                 total(screening[1], "screened"), "count"),
+    ]
+
+
+def child_coverage(cov: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
+    """child, num, den, value (federation coverage) for the map and league tables."""
+    return coverage(cov, area=area, by_child=True)
+
+
+__all__ = ["Headline", "headlines", "child_coverage", "ratio"]

@@ -1,0 +1,253 @@
+"""Assess one indicator's yearly values against its target: progress, projection, status, volatility.
+
+Pure functions (frames and dataclasses in, dataclasses out). Rules, in the indicator's own units:
+- baseline: the last observed year ≤ PLAN_BASELINE_YEAR (2020, the plans' base year), else the first
+  observed year; the trend is fitted on the years from the baseline on.
+- achieved: the latest value meets the target; otherwise the Theil–Sen projection to the target year
+  decides: on_track (projection meets), at_risk (only the favourable end of the interval meets),
+  off_track (even that misses). Once the target year has passed, the latest value alone decides.
+- "meets": up → value ≥ target; down → value ≤ target; keep → |value − target| ≤ KEEP_TOLERANCE.
+- fewer than MIN_YEARS observed years: no projection, status insufficient_data, with a reason.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from lib.targets.theil_sen import Trend, theil_sen
+
+PLAN_BASELINE_YEAR = 2020
+MIN_YEARS = 3
+KEEP_TOLERANCE = 5.0        # percentage points around a 'keep' target (e.g. women ≈ 50 % ± 5)
+CONFIDENCE = 0.90           # of Sen's slope interval
+# Volatility (see is_volatile): a change counts only above 1 % of the target (noise floor); a spike is
+# a change larger than SPIKE_MULTIPLE × the median change; a zigzag swings by ZIGZAG_MULTIPLE × trend.
+NOISE_SHARE = 0.01
+SPIKE_MULTIPLE = 3.0
+ZIGZAG_MULTIPLE = 2.0
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Target:
+    """One indicator of the catalog (the fields the assessment needs, plus names for display)."""
+    code: str
+    direction: str                 # up / down / keep
+    target_value: float | None
+    target_year: int | None
+    unit: str = "percent"          # percent / per_100k / count
+    domain: str = ""
+    name_zh: str = ""
+    name_en: str = ""
+    keep_tolerance: float = KEEP_TOLERANCE
+
+    @classmethod
+    def from_row(cls, row: Mapping) -> "Target":
+        def num(v):
+            return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA \
+                else v
+        tv, ty = num(row.get("target_value")), num(row.get("target_year"))
+        return cls(code=str(row["code"]), direction=str(row.get("direction") or "up"),
+                   target_value=None if tv is None else float(tv),
+                   target_year=None if ty is None else int(ty),
+                   unit=str(row.get("unit") or "percent"), domain=str(row.get("domain") or ""),
+                   name_zh=str(row.get("name_zh") or ""), name_en=str(row.get("name_en") or ""))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    code: str
+    region_code: str
+    direction: str
+    unit: str
+    domain: str
+    name_zh: str
+    name_en: str
+    target_value: float | None
+    target_year: int | None
+    n_years: int = 0
+    baseline_year: int | None = None
+    baseline_value: float | None = None
+    latest_year: int | None = None
+    latest_value: float | None = None
+    time_progress: float | None = None          # 时间进度, 0..1
+    attainment_progress: float | None = None    # 完成进度, ≤ 1 (negative when it moved away)
+    pace_value: float | None = None             # the straight line baseline → target, at latest_year
+    slope: float | None = None                  # units per year
+    slope_low: float | None = None
+    slope_high: float | None = None
+    projected_value: float | None = None        # at target_year
+    projected_low: float | None = None
+    projected_high: float | None = None
+    status: str = "insufficient_data"
+    volatile: bool = False
+    shortfall: float | None = None              # projected gap to the target, in units (≥ 0)
+    shortfall_share: float | None = None        # shortfall ÷ |target|: comparable across units
+    reason: str | None = None                   # key of labels.REASON_LABELS
+    observed: tuple[tuple[int, float], ...] = field(default=(), repr=False)
+
+    @property
+    def is_warning(self) -> bool:
+        return self.status in ("at_risk", "off_track") or self.volatile
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["observed"] = [list(p) for p in self.observed]
+        return d
+
+
+def gap(value: float, target: Target) -> float:
+    """Distance still to go to the target, ≥ 0 (0 when the value meets it)."""
+    t = target.target_value
+    if target.direction == "down":
+        return max(0.0, value - t)
+    if target.direction == "keep":
+        return max(0.0, abs(value - t) - target.keep_tolerance)
+    return max(0.0, t - value)
+
+
+def meets(value: float, target: Target) -> bool:
+    return gap(value, target) <= _EPS * max(1.0, abs(target.target_value))
+
+
+def clip_to_unit(value: float, unit: str) -> float:
+    """Projections stay inside what the unit allows: percentages in [0, 100], others ≥ 0."""
+    if unit == "percent":
+        return min(100.0, max(0.0, value))
+    return max(0.0, value)
+
+
+def is_volatile(years: np.ndarray, values: np.ndarray, slope: float, target_value: float) -> bool:
+    """Year-on-year changes swing widely.
+
+    Changes are per year (gaps divided out); changes below the noise floor (1 % of the target) count
+    as flat. Volatile when the direction reverses at least once and either one change exceeds
+    SPIKE_MULTIPLE × the median absolute change (a spike that came back), or the direction reverses
+    at least twice and the median absolute change exceeds ZIGZAG_MULTIPLE × |trend slope| (a zigzag
+    that dwarfs the trend).
+    """
+    if len(values) < 3:
+        return False
+    changes = np.diff(values) / np.diff(years)
+    floor = NOISE_SHARE * max(abs(target_value), 1.0)
+    signs = [int(np.sign(c)) for c in changes if abs(c) >= floor]
+    reversals = sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+    if reversals == 0:
+        return False
+    abs_changes = np.abs(changes)
+    median = float(np.median(abs_changes))
+    spike = float(abs_changes.max()) > SPIKE_MULTIPLE * median
+    zigzag = reversals >= 2 and median > ZIGZAG_MULTIPLE * abs(slope)
+    return spike or zigzag
+
+
+def _observed(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    v = values[["year", "value"]].dropna()
+    v = v.groupby("year", as_index=False)["value"].last().sort_values("year")
+    return v["year"].to_numpy(dtype=int), v["value"].to_numpy(dtype=float)
+
+
+def assess(values: pd.DataFrame, target: Target, region_code: str = "", *,
+           baseline_year: int = PLAN_BASELINE_YEAR, confidence: float = CONFIDENCE) -> Assessment:
+    """Assess one indicator in one region from a frame of (year, value)."""
+    years, vals = _observed(values)
+    base = dict(code=target.code, region_code=region_code, direction=target.direction,
+                unit=target.unit, domain=target.domain, name_zh=target.name_zh,
+                name_en=target.name_en, target_value=target.target_value,
+                target_year=target.target_year,
+                observed=tuple((int(y), float(v)) for y, v in zip(years, vals)))
+    if len(years) == 0:
+        return Assessment(**base, reason="no_data")
+    early = years[years <= baseline_year]
+    b_year = int(early.max()) if len(early) else int(years[0])
+    window = years >= b_year
+    years, vals = years[window], vals[window]
+    b_value = float(vals[0])
+    latest_year, latest_value = int(years[-1]), float(vals[-1])
+    base.update(n_years=len(years), baseline_year=b_year, baseline_value=b_value,
+                latest_year=latest_year, latest_value=latest_value)
+    if target.target_value is None or target.target_year is None:
+        return Assessment(**base, reason="no_target")
+
+    span = target.target_year - b_year
+    time_progress = 1.0 if span <= 0 else min(1.0, max(0.0, (latest_year - b_year) / span))
+    g0, g = gap(b_value, target), gap(latest_value, target)
+    attainment = (1.0 if g <= _EPS else 0.0) if g0 <= _EPS else min(1.0, 1.0 - g / g0)
+    pace = b_value + (target.target_value - b_value) * time_progress
+    base.update(time_progress=time_progress, attainment_progress=attainment, pace_value=pace)
+
+    if len(years) < MIN_YEARS:
+        return Assessment(**base, reason="too_few_years")
+
+    trend: Trend = theil_sen(years, vals, confidence)
+    volatile = is_volatile(years, vals, trend.slope, target.target_value)
+    base.update(slope=trend.slope, slope_low=trend.slope_low, slope_high=trend.slope_high,
+                volatile=volatile)
+    if latest_year >= target.target_year:
+        ok = meets(latest_value, target)
+        return Assessment(**base, projected_value=latest_value, projected_low=latest_value,
+                          projected_high=latest_value, status="achieved" if ok else "off_track",
+                          shortfall=g, shortfall_share=_share(g, target),
+                          reason="target_year_passed")
+
+    mid, low, high = (clip_to_unit(v, target.unit) for v in trend.predict(target.target_year))
+    base.update(projected_value=mid, projected_low=low, projected_high=high)
+    if meets(latest_value, target):
+        return Assessment(**base, status="achieved", shortfall=0.0, shortfall_share=0.0)
+    short = gap(mid, target)
+    if short <= _EPS:
+        status = "on_track"
+    elif _favourable_meets(low, high, target):
+        status = "at_risk"
+    else:
+        status = "off_track"
+    return Assessment(**base, status=status, shortfall=short, shortfall_share=_share(short, target))
+
+
+def _favourable_meets(low: float, high: float, target: Target) -> bool:
+    t = target.target_value
+    if target.direction == "up":
+        return meets(high, target)
+    if target.direction == "down":
+        return meets(low, target)
+    # keep: the interval overlaps the tolerance band
+    return low <= t + target.keep_tolerance + _EPS and high >= t - target.keep_tolerance - _EPS
+
+
+def _share(short: float, target: Target) -> float:
+    return short / max(abs(target.target_value), _EPS)
+
+
+def assess_indicators(indicators: pd.DataFrame, values: pd.DataFrame, region_code: str, *,
+                      baseline_year: int = PLAN_BASELINE_YEAR) -> list[Assessment]:
+    """Every catalog indicator in one region; ``values`` is the tidy frame
+    (indicator_code, region_code, year, value) of lib.warehouse.indicator_queries."""
+    if "region_code" in values.columns:
+        values = values[values["region_code"] == region_code]
+    by_code = {code: grp for code, grp in values.groupby("indicator_code")}
+    empty = pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float)})
+    out = []
+    for row in indicators.to_dict("records"):
+        target = Target.from_row(row)
+        out.append(assess(by_code.get(target.code, empty), target, region_code,
+                          baseline_year=baseline_year))
+    return out
+
+
+_SEVERITY = {"off_track": 0, "at_risk": 1, "on_track": 2, "achieved": 3, "insufficient_data": 4}
+
+
+def warnings(assessments: Iterable[Assessment]) -> list[Assessment]:
+    """At-risk, off-track and volatile indicators, largest relative shortfall first."""
+    return sorted((a for a in assessments if a.is_warning),
+                  key=lambda a: (-(a.shortfall_share or 0.0), _SEVERITY[a.status], a.code))
+
+
+def assessments_frame(assessments: Iterable[Assessment]) -> pd.DataFrame:
+    """One row per assessment (without the observed series), for tables and downloads."""
+    rows = [{k: v for k, v in a.to_dict().items() if k != "observed"} for a in assessments]
+    return pd.DataFrame(rows)

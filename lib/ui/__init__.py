@@ -1,0 +1,1 @@
+"""The thin Streamlit layer: shared widgets, filters and the cached query boundary."""

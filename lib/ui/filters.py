@@ -1,0 +1,161 @@
+"""Global filters (region, period, urban/rural, language) in the sidebar, mirrored in the URL.
+
+``?region=350111000000&from=2024-01&to=2024-12&area=rural&lang=zh`` reproduces a view: the URL is read
+once when a session starts, then the widgets own the state and write it back on every run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from lib import fmt
+from lib.i18n import LANGS, t
+from lib.ui import data
+from lib.warehouse.scope import LEVEL_LENGTH, ScopeError, level_of, narrow
+
+K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"
+K_FROM, K_TO, K_AREA, K_INIT, K_DRILL = "f_from", "f_to", "f_area", "f_init", "f_drill"
+
+
+@dataclass(frozen=True)
+class Filters:
+    lang: str
+    region_code: str  # 12-digit
+    region_name: str
+    level: str
+    prefix: str  # SQL prefix: region ∩ the caller's scope
+    date_from: dt.date
+    date_to: dt.date
+    area: str | None  # None / 'urban' / 'rural'
+
+    @property
+    def child_level(self) -> str | None:
+        return {"city": "district", "district": "township", "township": "village"}.get(self.level)
+
+    @property
+    def child_len(self) -> int | None:
+        child = self.child_level
+        return LEVEL_LENGTH[child] if child else None
+
+    def last_year(self) -> tuple[dt.date, dt.date]:
+        return _shift_year(self.date_from), _shift_year(self.date_to)
+
+
+def _shift_year(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:
+        return d.replace(year=d.year - 1, day=28)
+
+
+def _month_options(lo: dt.date, hi: dt.date) -> list[str]:
+    return [m.strftime("%Y-%m") for m in pd.date_range(dt.date(lo.year, lo.month, 1), hi, freq="MS")]
+
+
+def current_lang() -> str:
+    lang = st.session_state.get(K_LANG) or st.query_params.get("lang", "zh")
+    return lang if lang in LANGS else "zh"
+
+
+def drill_to(code: str) -> None:
+    """Ask the filters to move to ``code`` (e.g. a district clicked on the map) on the next run."""
+    st.session_state[K_DRILL] = code
+
+
+def _init_from_url(regions: pd.DataFrame, scope: str, months: list[str]) -> None:
+    qp = st.query_params
+    st.session_state[K_INIT] = True
+    st.session_state[K_LANG] = qp.get("lang", "zh") if qp.get("lang") in LANGS else "zh"
+    st.session_state[K_AREA] = qp.get("area") if qp.get("area") in ("urban", "rural") else "all"
+    if months:
+        last = months[-1]
+        default_from = f"{last[:4]}-01"
+        st.session_state[K_FROM] = qp.get("from") if qp.get("from") in months else default_from
+        st.session_state[K_TO] = qp.get("to") if qp.get("to") in months else last
+    code = qp.get("region")
+    if code:
+        _apply_region(code, regions, scope, from_url=True)
+
+
+def _apply_region(code: str, regions: pd.DataFrame, scope: str, from_url: bool = False) -> None:
+    known = set(regions["code"])
+    try:
+        level = level_of(code)
+        narrow(scope, code)
+        if code not in known:
+            raise ValueError(code)
+    except (ValueError, ScopeError):
+        st.session_state["f_bad_region"] = True
+        return
+    if level == "district":
+        st.session_state[K_DISTRICT], st.session_state[K_TOWNSHIP] = code, "all"
+    elif level == "township":
+        st.session_state[K_DISTRICT] = code[:6].ljust(12, "0")
+        st.session_state[K_TOWNSHIP] = code
+    elif level in ("city", "province"):
+        st.session_state[K_DISTRICT], st.session_state[K_TOWNSHIP] = "all", "all"
+
+
+def sidebar_filters(scope: str = "") -> Filters:
+    """Draw the sidebar filters and return the view they select (always within ``scope``)."""
+    regions = data.query("regions")
+    lo, hi = data.query("data_period")
+    today = dt.date.today()
+    months = _month_options(lo or dt.date(today.year, 1, 1), hi or today)
+    if not st.session_state.get(K_INIT):
+        _init_from_url(regions, scope, months)
+    if st.session_state.get(K_DRILL):
+        _apply_region(st.session_state.pop(K_DRILL), regions, scope)
+
+    with st.sidebar:
+        lang = st.selectbox(t("language", current_lang()), list(LANGS), key=K_LANG,
+                            format_func=LANGS.get)
+        st.subheader(t("filters", lang))
+        names = dict(zip(regions["code"], regions["name"]))
+        city = regions[regions["level"] == "city"]
+        districts = regions[regions["level"] == "district"]["code"].tolist()
+        district_opts = ["all"] + [d for d in districts if d.startswith(scope)]
+        if st.session_state.get(K_DISTRICT) not in district_opts:
+            st.session_state[K_DISTRICT] = "all"
+        district = st.selectbox(t("district", lang), district_opts, key=K_DISTRICT,
+                                format_func=lambda c: t("all", lang) if c == "all" else names[c])
+        township_opts = ["all"]
+        if district != "all":
+            township_opts += regions[(regions["level"] == "township")
+                                     & (regions["parent_code"] == district)]["code"].tolist()
+        if st.session_state.get(K_TOWNSHIP) not in township_opts:
+            st.session_state[K_TOWNSHIP] = "all"
+        township = st.selectbox(t("township", lang), township_opts, key=K_TOWNSHIP,
+                                format_func=lambda c: t("all", lang) if c == "all" else names[c],
+                                disabled=district == "all")
+        st.caption(t("period", lang))
+        c1, c2 = st.columns(2)
+        fmt_m = lambda m: fmt.month(dt.date(int(m[:4]), int(m[5:]), 1), lang)  # noqa: E731
+        for key, default in ((K_FROM, months[0]), (K_TO, months[-1])):
+            if st.session_state.get(key) not in months:
+                st.session_state[key] = default
+        m_from = c1.selectbox(t("from", lang), months, key=K_FROM, format_func=fmt_m)
+        m_to = c2.selectbox(t("to", lang), months, key=K_TO, format_func=fmt_m)
+        area = st.radio(t("urban_rural", lang), ["all", "urban", "rural"], key=K_AREA,
+                        horizontal=True, format_func=lambda a: t(a, lang))
+    if m_from > m_to:
+        m_from, m_to = m_to, m_from
+    if township != "all":
+        code = township
+    elif district != "all":
+        code = district
+    else:
+        code = city["code"].iloc[0] if not city.empty else scope.ljust(12, "0")
+    date_from = dt.date(int(m_from[:4]), int(m_from[5:]), 1)
+    end_month = pd.Timestamp(m_to + "-01") + pd.offsets.MonthEnd(0)
+    date_to = min(end_month.date(), max(today, hi or today))
+    st.query_params.from_dict({"region": code, "from": m_from, "to": m_to, "lang": lang,
+                               **({"area": area} if area != "all" else {})})
+    if st.session_state.pop("f_bad_region", False):
+        st.warning(t("bad_region", lang))
+    return Filters(lang=lang, region_code=code, region_name=names.get(code, code),
+                   level=level_of(code), prefix=narrow(scope, code), date_from=date_from,
+                   date_to=date_to, area=None if area == "all" else area)

@@ -1,0 +1,52 @@
+"""The app frame: warehouse check, first-start demo, navigation, global filters, footer."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.i18n import t
+from lib.ui import data, filters, widgets
+from lib.warehouse import WarehouseLocked
+
+K_FILTERS = "_filters"
+
+
+def _ensure_warehouse(lang: str) -> bool:
+    """Open the warehouse; build the demo on first start. False (with a message) if it can't open."""
+    try:
+        engine = data.engine()
+    except WarehouseLocked as exc:
+        st.error(f"{t('locked', lang)}：{exc}")
+        return False
+    from lib.warehouse import bootstrap
+
+    if not bootstrap.has_facts(engine) and not st.session_state.get("_demo_checked"):
+        from lib import demo
+        from lib.warehouse.demo_store import demo_batch_ids
+
+        st.session_state["_demo_checked"] = True
+        if not demo_batch_ids(engine):
+            bar = st.progress(0.0, text=t("building_demo", lang))
+            demo.build_demo(engine, progress=lambda f, m: bar.progress(
+                f, text=f"{t('building_demo', lang)} {m}"))
+            bar.empty()
+    return True
+
+
+def current_filters() -> filters.Filters:
+    """The view the sidebar selected in this run (pages call this; the frame sets it)."""
+    return st.session_state[K_FILTERS]
+
+
+def run() -> None:
+    lang = filters.current_lang()
+    if not _ensure_warehouse(lang):
+        st.stop()
+    pages = [
+        st.Page("pages/overview.py", title=t("page_overview", lang), icon="📊",
+                url_path="overview", default=True),
+    ]
+    nav = st.navigation(pages)
+    st.session_state[K_FILTERS] = filters.sidebar_filters(scope="")
+    nav.run()
+    st.divider()
+    widgets.freshness_footer(st.session_state[K_FILTERS].lang)

@@ -1,0 +1,38 @@
+"""Shared widgets: KPI cards, the demo banner, the data-freshness footer."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from lib import fmt
+from lib.i18n import dataset_label, t
+from lib.ui import data
+
+
+def demo_banner(lang: str) -> None:
+    """Every page says 示例数据 while demo rows are present: made-up numbers are never shown as real."""
+    if data.query("has_demo_rows"):
+        st.info(t("demo_banner", lang), icon="🧪")
+
+
+def kpi(label: str, value: str, delta: str | None = None, help: str | None = None,
+        delta_color: str = "normal") -> None:
+    st.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
+
+
+def freshness_footer(lang: str) -> None:
+    frame: pd.DataFrame = data.query("freshness")
+    if frame.empty:
+        return
+    parts = []
+    for row in frame.sort_values("dataset").itertuples():
+        when = pd.Timestamp(row.last_upload).strftime("%Y-%m-%d %H:%M")
+        parts.append(f"{html.escape(dataset_label(row.dataset, lang))} {when}")
+    st.caption(f"{t('freshness', lang)}：" + " · ".join(parts))
+
+
+def period_caption(f, lang: str) -> str:
+    return (f"{f.region_name} · {fmt.month(f.date_from, lang)} – {fmt.month(f.date_to, lang)}"
+            + (f" · {t(f.area, lang)}" if f.area else ""))

@@ -1,0 +1,298 @@
+"""Yearly values per indicator for one region: uploaded (indicator_value) or computed from the facts.
+
+Indicators with ``computed_from`` are computed per year from the fact tables (DESIGN §4) inside the
+region's code prefix; every rate is a sum of numerators over a sum of denominators. A handful of
+aggregate queries serve every indicator and year (years are joined as a VALUES table, never looped).
+
+Choices worth knowing:
+- Screening coverage in year Y = screened in Y-2..Y (the 36 months to Y's end) ÷ eligible women of Y;
+  a year is emitted only when screening rows exist for each of the three years (a cycle cut short by
+  missing history would understate coverage) and a target with eligible women > 0 exists for Y.
+- The org roster holds current state, so past years are reconstructed: an organisation is active at
+  year end E when established_on ≤ E and (dissolved_on is null or > E); a null established_on counts
+  as unknown, i.e. not active. Roster years run from the first establishment (not before
+  ``first_year``) to the latest date on the roster (not after the current year).
+- Effective coverage keeps only organisations whose last_activity_on is later than E − 180 days. The
+  roster keeps only the latest activity, so for past years an organisation active later is assumed to
+  have been active then too (exact for the latest year, an upper bound for earlier ones).
+- A township is rural when most of its villages have an urban_rural_code starting with '2'.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import (Connection, Date, Engine, Integer, and_, case, cast, column, distinct,
+                        extract, func, literal, or_, select, values)
+
+from lib.warehouse import schema as s
+
+FEDERATION_TYPES = ("village_federation", "community_federation")
+EFFECTIVE_DAYS = 180
+DEFAULT_FIRST_YEAR = 2015
+COLUMNS = ["indicator_code", "region_code", "year", "value"]
+
+
+def scope_prefix(region_code: str) -> str:
+    """The code prefix of a region's territory: 350100000000 → '3501', 350111001000 → '350111001'."""
+    code = str(region_code)
+    if len(code) != 12 or not code.isdigit():
+        return code  # already a prefix
+    if code[6:] == "000000":
+        if code[4:6] == "00":
+            return code[:2] if code[2:4] == "00" else code[:4]
+        return code[:6]
+    return code[:9] if code[9:] == "000" else code
+
+
+def city_region_code(engine: Engine) -> str | None:
+    """The (first) region of level 'city': the default scope of the whole warehouse."""
+    with engine.connect() as conn:
+        return conn.execute(select(s.region.c.code).where(s.region.c.level == "city")
+                            .order_by(s.region.c.code).limit(1)).scalar_one_or_none()
+
+
+def indicator_yearly_values(engine: Engine, region_code: str, indicators: pd.DataFrame,
+                            *, first_year: int = DEFAULT_FIRST_YEAR) -> pd.DataFrame:
+    """Tidy (indicator_code, region_code, year, value) for the catalog rows in ``indicators``
+    (columns code, computed_from) in one region; uploaded values for indicators without
+    computed_from, computed ones for the rest."""
+    prefix = scope_prefix(region_code)
+    sources = [src if isinstance(src, str) and src.strip() else None
+               for src in indicators["computed_from"]]
+    uploaded = [code for code, src in zip(indicators["code"], sources) if src is None]
+    computed = {code: src.strip() for code, src in zip(indicators["code"], sources) if src}
+    frames = []
+    with engine.connect() as conn:
+        if uploaded:
+            frames.append(_uploaded(conn, region_code, uploaded))
+        if computed:
+            by_source = computed_values(conn, prefix, set(computed.values()), first_year=first_year)
+            for code, src in computed.items():
+                f = by_source.get(src)
+                if f is not None and not f.empty:
+                    frames.append(f.assign(indicator_code=code, region_code=region_code))
+    frames = [f[COLUMNS] for f in frames if not f.empty]
+    if not frames:
+        return _empty()
+    out = pd.concat(frames, ignore_index=True)
+    out["year"] = out["year"].astype(int)
+    out["value"] = out["value"].astype(float)
+    return out.sort_values(["indicator_code", "year"], ignore_index=True)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({"indicator_code": pd.Series(dtype=object),
+                         "region_code": pd.Series(dtype=object),
+                         "year": pd.Series(dtype=int), "value": pd.Series(dtype=float)})
+
+
+def _uploaded(conn: Connection, region_code: str, codes: list[str]) -> pd.DataFrame:
+    iv = s.indicator_value
+    rows = conn.execute(select(iv.c.indicator_code, iv.c.region_code, iv.c.year, iv.c.value)
+                        .where(iv.c.region_code == region_code, iv.c.indicator_code.in_(codes)))
+    return pd.DataFrame(rows.all(), columns=COLUMNS)
+
+
+def computed_values(conn: Connection, prefix: str, sources: set[str], *,
+                    first_year: int = DEFAULT_FIRST_YEAR) -> dict[str, pd.DataFrame]:
+    """{computed_from: frame(year, value)} for the sources this module knows (others are absent)."""
+    out: dict[str, pd.DataFrame] = {}
+    if any(src.startswith("screening.") for src in sources):
+        out.update(_screening(conn, prefix))
+    roster = [src for src in sources if src.startswith("coverage.") or src == "training.exec_coverage"]
+    if roster:
+        years = _roster_years(conn, prefix, first_year)
+        if years:
+            out.update(_org_coverage(conn, prefix, years, roster))
+            if "training.exec_coverage" in sources:
+                out["training.exec_coverage"] = _exec_training(conn, prefix, years)
+    return {k: v for k, v in out.items() if k in sources}
+
+
+# --- screening ---------------------------------------------------------------------------------
+
+def _rural_townships(prefix: str):
+    v = s.region
+    rural = func.sum(case((v.c.urban_rural_code.like("2%"), 1), else_=0))
+    return (select(v.c.parent_code.label("code"))
+            .where(v.c.level == "village", v.c.code.like(prefix + "%"))
+            .group_by(v.c.parent_code)
+            .having(rural * 2 > func.count())
+            .subquery("rural_township"))
+
+
+def _screening(conn: Connection, prefix: str) -> dict[str, pd.DataFrame]:
+    sc, st = s.screening, s.screening_target
+    rt = _rural_townships(prefix)
+    year = cast(extract("year", sc.c.month), Integer).label("year")
+    is_rural_s = case((rt.c.code.is_not(None), 1), else_=0).label("rural")
+    facts = pd.DataFrame(conn.execute(
+        select(year, sc.c.kind, is_rural_s, func.sum(sc.c.screened).label("screened"),
+               func.sum(sc.c.diagnosed).label("diagnosed"), func.sum(sc.c.treated).label("treated"))
+        .select_from(sc.outerjoin(rt, rt.c.code == sc.c.region_code))
+        .where(sc.c.region_code.like(prefix + "%"))
+        .group_by(year, sc.c.kind, is_rural_s)).all(),
+        columns=["year", "kind", "rural", "screened", "diagnosed", "treated"])
+    is_rural_t = case((rt.c.code.is_not(None), 1), else_=0).label("rural")
+    targets = pd.DataFrame(conn.execute(
+        select(st.c.year, st.c.kind, is_rural_t, func.sum(st.c.eligible_women).label("eligible"))
+        .select_from(st.outerjoin(rt, rt.c.code == st.c.region_code))
+        .where(st.c.region_code.like(prefix + "%"))
+        .group_by(st.c.year, st.c.kind, is_rural_t)).all(),
+        columns=["year", "kind", "rural", "eligible"])
+    out = {}
+    cerv_f, cerv_t = facts[facts.kind == "cervical"], targets[targets.kind == "cervical"]
+    out["screening.cervical.coverage"] = _cycle_coverage(cerv_f, cerv_t)
+    out["screening.rural.coverage"] = _cycle_coverage(facts[facts.rural == 1],
+                                                      targets[targets.rural == 1])
+    t = cerv_f.groupby("year")[["diagnosed", "treated"]].sum(min_count=1).dropna()
+    t = t[t["diagnosed"] > 0]
+    out["screening.cervical.treatment_rate"] = pd.DataFrame(
+        {"year": t.index.astype(int), "value": (100.0 * t["treated"] / t["diagnosed"]).to_numpy()})
+    return out
+
+
+def _cycle_coverage(facts: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Screened over the three years to Y ÷ eligible women of Y, for years with a full cycle."""
+    screened = facts.groupby("year")["screened"].sum().astype(float)
+    eligible = targets.groupby("year")["eligible"].sum().astype(float)
+    rows = []
+    for y, elig in eligible.items():
+        cycle = [y - 2, y - 1, y]
+        if elig > 0 and all(c in screened.index for c in cycle):
+            rows.append((int(y), 100.0 * float(screened[cycle].sum()) / float(elig)))
+    return pd.DataFrame(rows, columns=["year", "value"])
+
+
+# --- organisation roster -----------------------------------------------------------------------
+
+def _roster_years(conn: Connection, prefix: str, first_year: int) -> list[int]:
+    o = s.org_unit
+    row = conn.execute(select(func.min(o.c.established_on), func.max(o.c.established_on),
+                              func.max(o.c.dissolved_on), func.max(o.c.last_activity_on))
+                       .where(o.c.region_code.like(prefix + "%"))).one()
+    if row[0] is None:
+        return []
+    last = max(d.year for d in row[1:] if d is not None)
+    last = min(last, dt.date.today().year)
+    return list(range(max(row[0].year, first_year), last + 1))
+
+
+def _years_table(years: list[int]):
+    """A VALUES table of (year, year_end, active_from): the year end and the start of its
+    180-day activity window."""
+    rows = [(y, dt.date(y, 12, 31), dt.date(y, 12, 31) - dt.timedelta(days=EFFECTIVE_DAYS))
+            for y in years]
+    return values(column("year", Integer), column("year_end", Date), column("active_from", Date),
+                  name="yr").data(rows)
+
+
+def _active_at(o, yr):
+    return and_(o.c.established_on <= yr.c.year_end,
+                or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > yr.c.year_end))
+
+
+def _urban_rural(col):
+    return case((col.like("1%"), literal("urban")), (col.like("2%"), literal("rural")),
+                else_=literal("unknown"))
+
+
+def _org_coverage(conn: Connection, prefix: str, years: list[int],
+                  sources: list[str]) -> dict[str, pd.DataFrame]:
+    o, v = s.org_unit, s.region
+    yr = _years_table(years)
+    in_scope = o.c.region_code.like(prefix + "%")
+    group = case((o.c.org_type.in_(FEDERATION_TYPES), literal("federation")), else_=o.c.org_type)
+    present = {g for (g,) in conn.execute(select(group).where(in_scope).distinct())}
+
+    # villages with an active organisation, by year × type group × urban/rural
+    ur = _urban_rural(v.c.urban_rural_code).label("ur")
+    grp = group.label("grp")
+    cov = pd.DataFrame(conn.execute(
+        select(yr.c.year, grp, ur, func.count(distinct(o.c.region_code)).label("n"),
+               func.count(distinct(case((o.c.last_activity_on > yr.c.active_from,
+                                         o.c.region_code)))).label("n_eff"))
+        .select_from(o.join(v, and_(v.c.code == o.c.region_code, v.c.level == "village"))
+                     .join(yr, _active_at(o, yr)))
+        .where(in_scope)
+        .group_by(yr.c.year, grp, ur)).all(), columns=["year", "grp", "ur", "n", "n_eff"])
+    ur_v = _urban_rural(v.c.urban_rural_code).label("ur")
+    villages = dict(conn.execute(select(ur_v, func.count()).where(
+        v.c.level == "village", v.c.code.like(prefix + "%")).group_by(ur_v)).all())
+
+    out: dict[str, pd.DataFrame] = {}
+    for src in sources:
+        parts = src.split(".")
+        if src == "coverage.mediation_committee.district":
+            if "mediation_committee" in present:
+                out[src] = _district_coverage(conn, prefix, yr, years, "mediation_committee")
+            continue
+        if src == "coverage.sister_station.count":
+            if "sister_station" in present:
+                out[src] = _active_count(conn, prefix, yr, years, "sister_station")
+            continue
+        if parts[0] != "coverage" or len(parts) < 2 or parts[1] not in present:
+            continue
+        mods = set(parts[2:])
+        if not mods <= {"urban", "rural", "effective"} or {"urban", "rural"} <= mods:
+            continue
+        cls = "urban" if "urban" in mods else "rural" if "rural" in mods else None
+        denom = villages.get(cls, 0) if cls else sum(villages.values())
+        if denom == 0:
+            continue
+        c = cov[cov.grp == parts[1]]
+        if cls:
+            c = c[c.ur == cls]
+        num = c.groupby("year")["n_eff" if "effective" in mods else "n"].sum()
+        num = num.reindex(years, fill_value=0)
+        out[src] = pd.DataFrame({"year": years, "value": (100.0 * num / denom).to_numpy()})
+    return out
+
+
+def _district_coverage(conn: Connection, prefix: str, yr, years: list[int],
+                       org_type: str) -> pd.DataFrame:
+    """Share of districts in scope with an active organisation at the district or below."""
+    o, d = s.org_unit, s.region
+    district_scope = and_(d.c.level == "district", d.c.code.like(prefix + "%"))
+    n_districts = conn.execute(select(func.count()).where(district_scope)).scalar_one()
+    if not n_districts:
+        return pd.DataFrame(columns=["year", "value"])
+    rows = dict(conn.execute(
+        select(yr.c.year, func.count(distinct(d.c.code)))
+        .select_from(o.join(d, func.substr(o.c.region_code, 1, 6) == func.substr(d.c.code, 1, 6))
+                     .join(yr, _active_at(o, yr)))
+        .where(district_scope, o.c.org_type == org_type, o.c.region_code.like(prefix + "%"))
+        .group_by(yr.c.year)).all())
+    return pd.DataFrame({"year": years,
+                         "value": [100.0 * rows.get(y, 0) / n_districts for y in years]})
+
+
+def _active_count(conn: Connection, prefix: str, yr, years: list[int], org_type: str) -> pd.DataFrame:
+    o = s.org_unit
+    rows = dict(conn.execute(
+        select(yr.c.year, func.count()).select_from(o.join(yr, _active_at(o, yr)))
+        .where(o.c.org_type == org_type, o.c.region_code.like(prefix + "%"))
+        .group_by(yr.c.year)).all())
+    return pd.DataFrame({"year": years, "value": [float(rows.get(y, 0)) for y in years]})
+
+
+def _exec_training(conn: Connection, prefix: str, years: list[int]) -> pd.DataFrame:
+    """人次 of exec_duty sessions for exec members in the year ÷ exec members of the active village
+    and community federations at year end, capped at 100 % (a visits-based estimate); years with
+    training rows in scope only."""
+    t, o = s.training_session, s.org_unit
+    yr = _years_table(years)
+    year = cast(extract("year", t.c.held_on), Integer).label("year")
+    exec_part = func.sum(case((and_(t.c.topic == "exec_duty", t.c.audience == "exec_member"),
+                               t.c.participants), else_=0))
+    trained = dict(conn.execute(select(year, exec_part).where(t.c.region_code.like(prefix + "%"))
+                                .group_by(year)).all())
+    members = dict(conn.execute(
+        select(yr.c.year, func.sum(o.c.exec_members))
+        .select_from(o.join(yr, _active_at(o, yr)))
+        .where(o.c.org_type.in_(FEDERATION_TYPES), o.c.region_code.like(prefix + "%"))
+        .group_by(yr.c.year)).all())
+    rows = [(int(y), min(100.0, 100.0 * float(trained[y] or 0) / float(members[y])))
+            for y in sorted(trained) if members.get(y)]
+    return pd.DataFrame(rows, columns=["year", "value"])

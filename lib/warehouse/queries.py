@@ -1,0 +1,206 @@
+"""The aggregate queries the pages read: few, wide, and all narrowed by a region-code prefix.
+
+Each returns a small frame. Callers pass the prefix they may see (lib/warehouse/scope.narrow), so
+access control lives here, in SQL, not in the pages.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Date, Engine, and_, case, cast, distinct, func, literal_column, or_, select
+
+from lib.warehouse import schema as s
+
+# Numeric measures summed per dataset, and the date column each dataset is filtered on.
+MEASURES = {
+    "training": (s.training_session, "held_on",
+                 ["participants", "hours"]),
+    "job_fair": (s.job_fair, "held_on",
+                 ["employers", "positions", "women_attending", "intents", "hires"]),
+    "screening": (s.screening, "month",
+                  ["screened", "abnormal", "diagnosed", "treated", "aided", "aid_amount_10k_yuan"]),
+}
+GROUPABLE = {"training": {"topic", "audience", "mode"}, "job_fair": {"fair_type"},
+             "screening": {"kind"}}
+
+
+def _child(col, child_len: int | None):
+    """The child region's prefix; the length is inlined (an int from code) because DuckDB takes no
+    bound parameters in GROUP BY. Without a child level every row falls in one group, '' ."""
+    n = int(child_len) if child_len else 0
+    return func.substr(col, literal_column("1"), literal_column(str(n))) if n else None
+
+
+def _keys(*exprs):
+    return [e for e in exprs if e is not None]
+
+
+def _with_child(frame: pd.DataFrame) -> pd.DataFrame:
+    if "child" not in frame.columns:
+        frame.insert(0, "child", "")
+    return frame
+
+
+def _urban_rural_filter(region_col, urban_rural: str | None):
+    """Facts of urban or rural townships: a township's class is the majority class of its villages.
+
+Facts recorded above township level (e.g. district job fairs) have no class and drop out.
+"""
+    if not urban_rural:
+        return None
+    digit = "1" if urban_rural == "urban" else "2"
+    v = s.region.alias("v")
+    urban = func.sum(case((func.substr(v.c.urban_rural_code, 1, 1) == "1", 1), else_=0))
+    total = func.count()
+    maj = (select(v.c.parent_code).where(v.c.level == "village").group_by(v.c.parent_code)
+           .having((urban * 2 > total) if digit == "1" else (urban * 2 <= total)))
+    return region_col.in_(maj)
+
+
+def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to: dt.date, *,
+          child_len: int | None = None, by_month: bool = False, by: tuple[str, ...] = (),
+          urban_rural: str | None = None) -> pd.DataFrame:
+    """Summed measures (+ row count ``n``) of one dataset, grouped by child region / month / columns."""
+    table, date_col, measures = MEASURES[dataset]
+    bad = set(by) - GROUPABLE[dataset]
+    if bad:
+        raise ValueError(f"cannot group {dataset} by {sorted(bad)}")
+    date_c = table.c[date_col]
+    child = _child(table.c.region_code, child_len)
+    keys = [child.label("child")] if child is not None else []
+    if by_month:
+        keys.append(cast(func.date_trunc("month", date_c), Date).label("month")
+                    if dataset != "screening" else date_c.label("month"))
+    keys += [table.c[b].label(b) for b in by]
+    cols = keys + [func.count().label("n")] + [
+        func.coalesce(func.sum(table.c[m]), 0).label(m) for m in measures]
+    where = [table.c.region_code.startswith(prefix, autoescape=True),
+             date_c >= date_from, date_c <= date_to]
+    ur = _urban_rural_filter(table.c.region_code, urban_rural)
+    if ur is not None:
+        where.append(ur)
+    stmt = select(*cols).where(and_(*where))
+    if keys:
+        stmt = stmt.group_by(*keys)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).mappings().all()
+    frame = _with_child(pd.DataFrame(rows, columns=[c.name for c in cols]))
+    if not keys and not frame.empty and frame["n"].iloc[0] == 0:
+        frame = frame.iloc[0:0]
+    if by_month and not frame.empty:
+        frame["month"] = pd.to_datetime(frame["month"])
+    for m in measures + ["n"]:
+        frame[m] = pd.to_numeric(frame[m], errors="coerce").fillna(0)
+    return frame
+
+
+def screening_targets(engine: Engine, prefix: str, years: list[int], *,
+                      child_len: int | None = None, urban_rural: str | None = None) -> pd.DataFrame:
+    """Eligible women and quotas per year, kind (and child region)."""
+    t = s.screening_target
+    child = _child(t.c.region_code, child_len)
+    keys = ([child.label("child")] if child is not None else []) + [t.c.year, t.c.kind]
+    where = [t.c.region_code.startswith(prefix, autoescape=True), t.c.year.in_(years)]
+    ur = _urban_rural_filter(t.c.region_code, urban_rural)
+    if ur is not None:
+        where.append(ur)
+    stmt = (select(*keys, func.sum(t.c.eligible_women).label("eligible_women"),
+                   func.sum(t.c.quota).label("quota")).where(and_(*where)).group_by(*keys))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).mappings().all()
+    frame = _with_child(pd.DataFrame(rows, columns=[k.name for k in keys]
+                                     + ["eligible_women", "quota"]))
+    for c in ("eligible_women", "quota"):
+        frame[c] = pd.to_numeric(frame[c]).fillna(0)
+    return frame
+
+
+def org_coverage(engine: Engine, prefix: str, as_of: dt.date, org_types: list[str], *,
+                 child_len: int | None = None, active_days: int = 180) -> pd.DataFrame:
+    """Per child region, org type and urban/rural class: villages total, with the org, with it active.
+
+    Village-level organisations carry the village's code; a village counts once per type however
+    many units it has.
+    """
+    v = s.region
+    o = s.org_unit
+    urban = case((func.substr(v.c.urban_rural_code, 1, 1) == "1", "urban"), else_="rural")
+    child = _child(v.c.code, child_len)
+    head = [child.label("child")] if child is not None else []
+    villages = (select(*head, urban.label("area"), func.count().label("villages"))
+                .where(v.c.level == "village", v.c.code.startswith(prefix, autoescape=True))
+                .group_by(*_keys(child, urban)))
+    alive = and_(o.c.established_on <= as_of,
+                 or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
+    recent = o.c.last_activity_on >= as_of - dt.timedelta(days=active_days)
+    covered = (select(*head, urban.label("area"), o.c.org_type,
+                      func.count(distinct(v.c.code)).label("with_org"),
+                      func.count(distinct(case((recent, v.c.code)))).label("effective"))
+               .select_from(o.join(v, v.c.code == o.c.region_code))
+               .where(v.c.level == "village", o.c.region_code.startswith(prefix, autoescape=True),
+                      o.c.org_type.in_(org_types), alive)
+               .group_by(*_keys(child, urban, o.c.org_type)))
+    with engine.connect() as conn:
+        base = _with_child(pd.DataFrame(conn.execute(villages).mappings().all(),
+                                        columns=[h.name for h in head] + ["area", "villages"]))
+        cov = _with_child(pd.DataFrame(conn.execute(covered).mappings().all(),
+                                       columns=[h.name for h in head]
+                                       + ["area", "org_type", "with_org", "effective"]))
+    grid = base.merge(pd.DataFrame({"org_type": org_types}), how="cross")
+    out = grid.merge(cov, on=["child", "area", "org_type"], how="left")
+    for c in ("villages", "with_org", "effective"):
+        out[c] = pd.to_numeric(out[c]).fillna(0).astype(int)
+    return out
+
+
+def org_counts(engine: Engine, prefix: str, as_of: dt.date, *, child_len: int | None = None,
+               by_sector: bool = False) -> pd.DataFrame:
+    """Active organisations per child region and type (and sector), at any level."""
+    o = s.org_unit
+    child = _child(o.c.region_code, child_len)
+    keys = ([child.label("child")] if child is not None else []) + [o.c.org_type]
+    if by_sector:
+        keys.append(o.c.sector)
+    stmt = (select(*keys, func.count().label("orgs"),
+                   func.coalesce(func.sum(o.c.exec_members), 0).label("exec_members"))
+            .where(o.c.region_code.startswith(prefix, autoescape=True), o.c.established_on <= as_of,
+                   or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
+            .group_by(*keys))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).mappings().all()
+    cols = [k.name for k in keys] + ["orgs", "exec_members"]
+    frame = _with_child(pd.DataFrame(rows, columns=cols))
+    frame["orgs"] = pd.to_numeric(frame["orgs"]).fillna(0).astype(int)
+    frame["exec_members"] = pd.to_numeric(frame["exec_members"]).fillna(0).astype(int)
+    return frame
+
+
+def freshness(engine: Engine) -> pd.DataFrame:
+    """The last successful load per dataset (demo included, flagged)."""
+    b = s.upload_batch
+    stmt = (select(b.c.dataset, func.max(b.c.uploaded_at).label("last_upload"),
+                   func.max(case((b.c.is_demo.is_(True), 1), else_=0)).label("is_demo"))
+            .where(b.c.status != "rolled_back").group_by(b.c.dataset))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).mappings().all()
+    return pd.DataFrame(rows, columns=["dataset", "last_upload", "is_demo"])
+
+
+def has_demo_rows(engine: Engine) -> bool:
+    b = s.upload_batch
+    with engine.connect() as conn:
+        return bool(conn.execute(select(func.count()).select_from(b).where(
+            b.c.is_demo.is_(True), b.c.status != "rolled_back")).scalar_one())
+
+
+def data_period(engine: Engine) -> tuple[dt.date | None, dt.date | None]:
+    """First and last month with screening or training facts: the default period bounds."""
+    with engine.connect() as conn:
+        lo1, hi1 = conn.execute(select(func.min(s.screening.c.month),
+                                       func.max(s.screening.c.month))).one()
+        lo2, hi2 = conn.execute(select(func.min(s.training_session.c.held_on),
+                                       func.max(s.training_session.c.held_on))).one()
+    los = [d for d in (lo1, lo2) if d is not None]
+    his = [d for d in (hi1, hi2) if d is not None]
+    return (min(los) if los else None, max(his) if his else None)
