@@ -1,6 +1,8 @@
 """The app frame: warehouse check, first-start demo, navigation, global filters, footer."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from lib.i18n import t
@@ -19,7 +21,8 @@ def _ensure_warehouse(lang: str) -> bool:
         return False
     from lib.warehouse import bootstrap
 
-    if not bootstrap.has_facts(engine) and not st.session_state.get("_demo_checked"):
+    auto_demo = os.environ.get("HALFSKY_NO_DEMO", "") not in ("1", "true")
+    if auto_demo and not bootstrap.has_facts(engine) and not st.session_state.get("_demo_checked"):
         from lib import demo
         from lib.warehouse.demo_store import demo_batch_ids
 

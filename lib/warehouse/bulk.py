@@ -44,7 +44,7 @@ def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
 
 def _plain(value):
     """Driver-friendly scalars: NaN/NaT become NULL, numpy scalars become Python ones."""
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None

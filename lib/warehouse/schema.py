@@ -103,12 +103,14 @@ app_user = Table(
 )
 
 
-def _fact(name: str, key: list[Column], cols: list[Column]) -> tuple[Table, Table]:
-    """A fact table and its history twin (same columns plus who superseded the row and when)."""
-    cur = Table(name, metadata, *[c.copy() for c in key], *[c.copy() for c in cols],
-                Column("batch_id", Integer, nullable=False))
-    hist_key = [Column(c.name, c.type, nullable=False) for c in key]
-    hist = Table(f"{name}_history", metadata, *hist_key, *[c.copy() for c in cols],
+def _fact(name: str, key, cols) -> tuple[Table, Table]:
+    """A fact table and its history twin (same columns plus who superseded the row and when).
+
+    ``key`` and ``cols`` are functions returning fresh Column objects: a Column belongs to one table.
+    """
+    cur = Table(name, metadata, *key(), *cols(), Column("batch_id", Integer, nullable=False))
+    hist_key = [Column(c.name, c.type, nullable=False) for c in key()]
+    hist = Table(f"{name}_history", metadata, *hist_key, *cols(),
                  Column("batch_id", Integer, nullable=False),
                  Column("superseded_by", Integer, nullable=False),
                  Column("superseded_at", DateTime, nullable=False))
@@ -119,8 +121,8 @@ def _fact(name: str, key: list[Column], cols: list[Column]) -> tuple[Table, Tabl
 
 org_unit, org_unit_history = _fact(
     "org_unit",
-    [Column("org_id", String(64), primary_key=True)],
-    [Column("region_code", String(12), nullable=False),
+    lambda: [Column("org_id", String(64), primary_key=True)],
+    lambda: [Column("region_code", String(12), nullable=False),
      Column("org_type", String(32), nullable=False),
      Column("sector", String(32)),
      Column("name", Text),
@@ -133,8 +135,8 @@ Index("ix_org_unit_region", org_unit.c.region_code)
 
 training_session, training_session_history = _fact(
     "training_session",
-    [Column("session_id", String(64), primary_key=True)],
-    [Column("region_code", String(12), nullable=False),
+    lambda: [Column("session_id", String(64), primary_key=True)],
+    lambda: [Column("region_code", String(12), nullable=False),
      Column("held_on", Date, nullable=False),
      Column("topic", String(32), nullable=False),
      Column("audience", String(32), nullable=False),
@@ -146,8 +148,8 @@ Index("ix_training_region_date", training_session.c.region_code, training_sessio
 
 job_fair, job_fair_history = _fact(
     "job_fair",
-    [Column("fair_id", String(64), primary_key=True)],
-    [Column("region_code", String(12), nullable=False),
+    lambda: [Column("fair_id", String(64), primary_key=True)],
+    lambda: [Column("region_code", String(12), nullable=False),
      Column("held_on", Date, nullable=False),
      Column("fair_type", String(32), nullable=False),
      Column("employers", Integer),
@@ -160,10 +162,10 @@ Index("ix_job_fair_region_date", job_fair.c.region_code, job_fair.c.held_on)
 
 screening, screening_history = _fact(
     "screening",
-    [Column("region_code", String(12), primary_key=True),
+    lambda: [Column("region_code", String(12), primary_key=True),
      Column("month", Date, primary_key=True),
      Column("kind", String(16), primary_key=True)],
-    [Column("screened", Integer, nullable=False),
+    lambda: [Column("screened", Integer, nullable=False),
      Column("abnormal", Integer),
      Column("diagnosed", Integer),
      Column("treated", Integer),
@@ -173,19 +175,19 @@ screening, screening_history = _fact(
 
 screening_target, screening_target_history = _fact(
     "screening_target",
-    [Column("region_code", String(12), primary_key=True),
+    lambda: [Column("region_code", String(12), primary_key=True),
      Column("year", Integer, primary_key=True, autoincrement=False),
      Column("kind", String(16), primary_key=True)],
-    [Column("eligible_women", Integer, nullable=False),
+    lambda: [Column("eligible_women", Integer, nullable=False),
      Column("quota", Integer)],
 )
 
 indicator_value, indicator_value_history = _fact(
     "indicator_value",
-    [Column("indicator_code", String(16), primary_key=True),
+    lambda: [Column("indicator_code", String(16), primary_key=True),
      Column("region_code", String(12), primary_key=True),
      Column("year", Integer, primary_key=True, autoincrement=False)],
-    [Column("value", Float, nullable=False)],
+    lambda: [Column("value", Float, nullable=False)],
 )
 
 # Datasets an analyst can upload, with the table and key each one writes.

@@ -1,0 +1,38 @@
+"""Helpers to run the app under Streamlit's AppTest against a chosen warehouse."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def app_env(url: str, *, schema: str | None = None, demo: bool = True):
+    keys = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": schema or "",
+            "HALFSKY_NO_DEMO": "" if demo else "1"}
+    old = {k: os.environ.get(k) for k in keys}
+    os.environ.update(keys)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_page(page: str | None = None, query: dict | None = None, timeout: int = 120) -> AppTest:
+    """Run app.py (the frame) and switch to ``page`` (a path under pages/) if given."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page and not at.exception:
+        at.switch_page(page)
+        at.run()
+    return at
