@@ -71,7 +71,9 @@ def monitoring_report_xlsx(assessments: Iterable[Assessment], lang: str = "zh") 
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
-    domains = list(dict.fromkeys(a.domain for a in items))
+    order = list(L.DOMAIN_LABELS)
+    domains = sorted(dict.fromkeys(a.domain for a in items),
+                     key=lambda d: (order.index(d) if d in order else len(order), d))
     for domain in domains:
         ws = wb.create_sheet(_sheet_title(L.domain_label(domain, lang) or "-", used))
         _write(ws, [a for a in items if a.domain == domain], lang)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib.i18n import t
 from lib.ui import data, filters, widgets
+from lib.ui import nav as nav_registry
 from lib.warehouse import WarehouseLocked
 
 K_FILTERS = "_filters"
@@ -44,10 +45,8 @@ def run() -> None:
     lang = filters.current_lang()
     if not _ensure_warehouse(lang):
         st.stop()
-    pages = [
-        st.Page("pages/overview.py", title=t("page_overview", lang), icon="📊",
-                url_path="overview", default=True),
-    ]
+    pages = [st.Page(p.path, title=t(p.title_key, lang), icon=p.icon, url_path=p.url_path,
+                     default=p.default) for p in nav_registry.pages_for("admin")]
     nav = st.navigation(pages)
     st.session_state[K_FILTERS] = filters.sidebar_filters(scope="")
     nav.run()

@@ -26,6 +26,7 @@ from sqlalchemy import (Connection, Date, Engine, Integer, and_, case, cast, col
                         extract, func, literal, or_, select, values)
 
 from lib.warehouse import schema as s
+from lib.warehouse.scope import prefix_of
 
 FEDERATION_TYPES = ("village_federation", "community_federation")
 EFFECTIVE_DAYS = 180
@@ -34,15 +35,11 @@ COLUMNS = ["indicator_code", "region_code", "year", "value"]
 
 
 def scope_prefix(region_code: str) -> str:
-    """The code prefix of a region's territory: 350100000000 → '3501', 350111001000 → '350111001'."""
+    """The code prefix of a region's territory (a string that is already a prefix passes through)."""
     code = str(region_code)
     if len(code) != 12 or not code.isdigit():
-        return code  # already a prefix
-    if code[6:] == "000000":
-        if code[4:6] == "00":
-            return code[:2] if code[2:4] == "00" else code[:4]
-        return code[:6]
-    return code[:9] if code[9:] == "000" else code
+        return code
+    return prefix_of(code)
 
 
 def city_region_code(engine: Engine) -> str | None:

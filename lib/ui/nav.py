@@ -1,0 +1,25 @@
+"""The page registry: every page once, with the roles that may open it (issue 6 enforces roles)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("viewer", "analyst", "admin")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # file under pages/
+    title_key: str  # key in lib/i18n.TEXT
+    icon: str
+    url_path: str
+    roles: tuple[str, ...] = ROLES
+    default: bool = False
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/overview.py", "page_overview", "📊", "overview", default=True),
+]
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    return [p for p in PAGES if role in p.roles]
