@@ -4,8 +4,8 @@ import streamlit as st
 from lib import fmt
 from lib.i18n import t
 from lib.metrics import metric
-from lib.metrics.overview import headlines
-from lib.ui import data, widgets
+from lib.metrics.overview import child_coverage, headlines
+from lib.ui import data, mapview, widgets
 from lib.ui.frame import current_filters
 
 f = current_filters()
@@ -32,3 +32,15 @@ for col, h in zip(cols, heads):
     with col:
         widgets.kpi(m.label(lang), fmt.value(h.value, h.unit, lang),
                     delta=f"{delta} {t('vs_last_year', lang)}", help=m.description(lang))
+
+mapview.breadcrumb(f, "ov")
+if f.child_len:
+    cov_child = data.query("org_coverage", f.prefix, f.date_to, org_types, child_len=f.child_len)
+    per = child_coverage(cov_child, area=f.area)
+    regions = data.query("regions")
+    per["region_code"] = per["child"].str.ljust(12, "0")
+    per = per.merge(regions[["code", "name"]], left_on="region_code", right_on="code")
+    per = per.rename(columns={"den": "denominator"})
+    st.subheader(t("map_title" if f.child_level == "district" else "map_title_township", lang))
+    mapview.region_map(f, per[["region_code", "name", "value", "denominator"]],
+                       metric("coverage.federation").label(lang), "percent", key="ov_map")

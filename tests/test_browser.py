@@ -1,4 +1,5 @@
 """In headless Chromium: the app starts from scratch, builds the demo, and draws the overview."""
+import os
 import time
 
 from tests.browser_util import browser_page, require_browser, streamlit_server
@@ -14,11 +15,14 @@ def test_overview_in_chromium(tmp_path):
         page.goto(url)
         page.wait_for_selector("text=村（社区）妇联覆盖率", timeout=90_000)
         page.wait_for_selector('[data-testid="stMetricValue"]', timeout=30_000)
-        # the map canvas check lands with the map (lib/geo)
+        page.wait_for_selector("canvas", timeout=60_000)
         print(f"overview drawn {time.perf_counter() - t0:.1f}s after first request")
         values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
         assert len(values) >= 4 and all(v.strip() not in ("", "—") for v in values[:4])
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.get_by_text("示例数据").count() >= 1
+        page.wait_for_timeout(1500)
         page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
+        if os.environ.get("HALFSKY_SCREENSHOT_DIR"):
+            page.screenshot(path=os.path.join(os.environ["HALFSKY_SCREENSHOT_DIR"], "overview.png"), full_page=True)
         assert not errors, errors

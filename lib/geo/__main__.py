@@ -1,0 +1,40 @@
+"""``python -m lib.geo import FILE --level township``: load official boundary polygons."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    from lib.geo.importer import import_boundaries
+    from lib.warehouse import bootstrap
+
+    parser = argparse.ArgumentParser(prog="python -m lib.geo",
+                                     description="Import official boundaries into the warehouse.")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    imp = sub.add_parser("import", help="GeoJSON, zipped Shapefile or GeoPackage of polygons")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--level", default="township", choices=["township"])
+    imp.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02"],
+                     help="coordinates of the file when it is geographic (CGCS2000 = wgs84)")
+    imp.add_argument("--code-column", default=None, help="attribute holding division codes")
+    imp.add_argument("--name-column", default=None, help="attribute holding region names")
+    imp.add_argument("--db", default=None, help="warehouse URL (default: HALFSKY_DB_URL or data/)")
+    args = parser.parse_args(argv)
+    if not args.file.exists():
+        print(f"refused: no such file {args.file}", file=sys.stderr)
+        return 2
+    engine = bootstrap.open_warehouse(args.db)
+    try:
+        report = import_boundaries(engine, args.file, args.level, crs=args.crs,
+                                   code_column=args.code_column, name_column=args.name_column)
+    except (OSError, ValueError) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0 if report.written else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

