@@ -42,6 +42,33 @@ TEXT: dict[str, dict[str, str]] = {
     "not_drawn": {"zh": "未绘制（无驻地坐标）", "en": "Not drawn (no seat point)"},
     "period_caption": {"zh": "统计期间", "en": "Period"},
     "as_of": {"zh": "数据截至", "en": "Data as of"},
+    "col_rank": {"zh": "排名", "en": "Rank"},
+    "col_region": {"zh": "地区", "en": "Region"},
+    "col_rank_change": {"zh": "名次变化（较上年）", "en": "Rank change vs last year"},
+    "bottom_note": {"zh": "排名靠后：{names}", "en": "At the bottom: {names}"},
+    "league": {"zh": "比学赶超：下级地区排名", "en": "League table of child regions"},
+    "trend": {"zh": "趋势", "en": "Trend"},
+    "parent_avg": {"zh": "上级平均（每个下级地区）", "en": "Parent average per child region"},
+    "page_coverage": {"zh": "组织覆盖", "en": "Coverage"},
+    "page_training": {"zh": "培训", "en": "Training"},
+    "page_employment": {"zh": "就业", "en": "Employment"},
+    "page_screening": {"zh": "两癌筛查", "en": "Screening"},
+    "metric_pick": {"zh": "地图指标", "en": "Map metric"},
+    "org_type_pick": {"zh": "组织类型", "en": "Organisation type"},
+    "gap_list": {"zh": "缺口清单：尚无该类组织的村（社区）", "en": "Gap list: villages without this organisation"},
+    "gap_none": {"zh": "所选范围内所有村（社区）均已建立。", "en": "Every village in the selection has one."},
+    "by_type": {"zh": "各类组织覆盖率（城乡）", "en": "Coverage by organisation type (urban/rural)"},
+    "new_sector": {"zh": "新领域妇女组织（按领域）", "en": "New-sector organisations by sector"},
+    "villages_table": {"zh": "村（社区）明细", "en": "Villages and communities"},
+    "by_topic": {"zh": "按培训主题", "en": "By topic"},
+    "by_audience": {"zh": "按培训对象", "en": "By audience"},
+    "fair_mix": {"zh": "招聘会类型构成", "en": "Fair types"},
+    "funnel": {"zh": "筛查—异常—确诊—治疗", "en": "Screened → abnormal → diagnosed → treated"},
+    "this_region": {"zh": "本地区", "en": "This region"},
+    "year": {"zh": "年份", "en": "Year"},
+    "month_axis": {"zh": "月份", "en": "Month"},
+    "masked_note": {"zh": "乡镇及以下确诊、治疗、救助人数少于5时显示为“<5”。",
+                    "en": "Below district level, diagnosed/treated/aided counts under 5 show as “<5”."},
 }
 
 DATASET_LABELS = {
@@ -63,3 +90,160 @@ def t(key: str, lang: str = "zh") -> str:
 
 def dataset_label(name: str, lang: str = "zh") -> str:
     return DATASET_LABELS.get(name, {}).get(lang, name)
+
+# Accounts, roles and scope (issue 6).
+TEXT.update({
+    "page_login": {"zh": "登录", "en": "Sign in"},
+    "page_setup": {"zh": "初始设置", "en": "First-time setup"},
+    "page_admin": {"zh": "管理", "en": "Admin"},
+    "page_account": {"zh": "我的账户", "en": "My account"},
+    "username": {"zh": "用户名", "en": "Username"},
+    "password": {"zh": "密码", "en": "Password"},
+    "password_again": {"zh": "再次输入密码", "en": "Password again"},
+    "login_button": {"zh": "登录", "en": "Sign in"},
+    "logout_button": {"zh": "退出登录", "en": "Sign out"},
+    "login_bad": {"zh": "用户名或密码错误。", "en": "Wrong username or password."},
+    "login_locked": {"zh": "登录失败次数过多，账户已暂时锁定，请15分钟后再试或联系管理员。",
+                     "en": "Too many failed sign-ins: the account is locked for a while. Try again "
+                           "in 15 minutes or ask an admin."},
+    "login_disabled": {"zh": "该账户已停用，请联系管理员。", "en": "This account is disabled; ask an admin."},
+    "session_expired": {"zh": "长时间未操作，已自动退出，请重新登录。",
+                        "en": "Your session expired after inactivity; please sign in again."},
+    "signed_in_as": {"zh": "当前用户", "en": "Signed in as"},
+    "role_viewer": {"zh": "查看者", "en": "Viewer"},
+    "role_analyst": {"zh": "数据员", "en": "Analyst"},
+    "role_admin": {"zh": "管理员", "en": "Admin"},
+    "role_display": {"zh": "会议展示", "en": "Meeting display"},
+    "role": {"zh": "角色", "en": "Role"},
+    "scope": {"zh": "权限范围（地区）", "en": "Scope (region)"},
+    "setup_intro": {"zh": "这是一个新的数据仓库，还没有任何账户。请创建第一个管理员账户（系统没有默认密码）。",
+                    "en": "This warehouse has no accounts yet. Create the first admin account "
+                          "(there is no default password)."},
+    "setup_button": {"zh": "创建管理员", "en": "Create admin"},
+    "setup_done": {"zh": "已存在账户，初始设置已完成。", "en": "Accounts exist: setup is already done."},
+    "pw_too_short": {"zh": "密码至少需要8个字符。", "en": "The password needs at least 8 characters."},
+    "pw_is_username": {"zh": "密码不能与用户名相同。", "en": "The password must not be the username."},
+    "pw_mismatch": {"zh": "两次输入的密码不一致。", "en": "The two passwords differ."},
+    "pw_unchanged": {"zh": "新密码不能与旧密码相同。", "en": "The new password must differ from the old one."},
+    "old_password": {"zh": "当前密码", "en": "Current password"},
+    "new_password": {"zh": "新密码", "en": "New password"},
+    "change_password": {"zh": "修改密码", "en": "Change password"},
+    "password_changed": {"zh": "密码已修改。", "en": "Password changed."},
+    "old_password_wrong": {"zh": "当前密码不正确。", "en": "The current password is wrong."},
+    "bad_username": {"zh": "用户名只能包含字母、数字、下划线、点、@和连字符（最多64个字符）。",
+                     "en": "A username is letters, digits, _ . @ - (at most 64 characters)."},
+    "bad_role": {"zh": "未知角色。", "en": "Unknown role."},
+    "bad_scope": {"zh": "权限范围必须是12位区划代码。", "en": "The scope must be a 12-digit region code."},
+    "bad_expiry": {"zh": "有效期须在1天到1年之间。", "en": "Validity must be between 1 day and 1 year."},
+    "user_exists": {"zh": "该用户名已存在。", "en": "That username exists already."},
+    "no_such_user": {"zh": "没有这个用户。", "en": "No such user."},
+    "last_admin": {"zh": "不能停用或降级最后一个管理员。", "en": "The last active admin cannot be "
+                                                          "disabled or demoted."},
+    "scope_refused": {"zh": "无权查看：链接中的地区不在您的权限范围内。未显示任何数据。",
+                      "en": "Refused: the region in the link is outside your scope. No data is shown."},
+    "scope_back": {"zh": "查看我的地区", "en": "Show my region"},
+    "page_refused": {"zh": "您的角色无权使用此页面。", "en": "Your role may not use this page."},
+    "auth_off": {"zh": "身份验证已关闭（HALFSKY_AUTH=off，仅限开发和测试）。",
+                 "en": "Authentication is off (HALFSKY_AUTH=off, development and tests only)."},
+    "admin_users": {"zh": "用户与权限范围", "en": "Users and scopes"},
+    "admin_add_user": {"zh": "添加用户", "en": "Add user"},
+    "admin_edit_user": {"zh": "修改用户", "en": "Edit user"},
+    "admin_reset_password": {"zh": "重置密码", "en": "Reset password"},
+    "active": {"zh": "启用", "en": "Active"},
+    "save": {"zh": "保存", "en": "Save"},
+    "saved": {"zh": "已保存。", "en": "Saved."},
+    "admin_links": {"zh": "会议展示链接", "en": "Meeting display links"},
+    "link_label": {"zh": "备注（如：三楼会议室投影）", "en": "Label (e.g. 3rd-floor projector)"},
+    "link_days": {"zh": "有效天数", "en": "Valid for (days)"},
+    "link_create": {"zh": "生成链接", "en": "Create link"},
+    "link_created": {"zh": "链接已生成（只显示这一次，请立即复制）：",
+                     "en": "Link created (shown only once; copy it now):"},
+    "link_revoke": {"zh": "撤销", "en": "Revoke"},
+    "link_revoked": {"zh": "链接已撤销。", "en": "Link revoked."},
+    "link_invalid": {"zh": "展示链接无效、已过期或已撤销。", "en": "The display link is invalid, expired "
+                                                            "or revoked."},
+    "admin_audit": {"zh": "审计日志", "en": "Audit log"},
+    "audit_user": {"zh": "用户", "en": "User"},
+    "audit_action": {"zh": "操作", "en": "Action"},
+    "audit_days": {"zh": "最近天数", "en": "Last days"},
+    "download_csv": {"zh": "下载 CSV", "en": "Download CSV"},
+    "none": {"zh": "（无）", "en": "(none)"},
+})
+
+# Targets page and meeting mode (issue 5).
+TEXT.update({
+    "page_targets": {"zh": "目标监测", "en": "Targets"},
+    "page_meeting": {"zh": "会议模式", "en": "Meeting mode"},
+    "targets_caption": {"zh": "按年度指标值评估（与所选统计期间无关）：时间进度与完成进度、趋势预测和状态。",
+                        "en": "Assessed on yearly indicator values (independent of the selected "
+                              "period): time vs attainment progress, projection and status."},
+    "targets_no_data": {"zh": "所选地区还没有指标观测值：请上传指标值，或生成示例数据。",
+                        "en": "No indicator values for this region yet: upload indicator values or "
+                              "build the demo."},
+    "targets_status_filter": {"zh": "按状态筛选", "en": "Filter by status"},
+    "targets_volatile_only": {"zh": "只看波动较大", "en": "Volatile only"},
+    "targets_table": {"zh": "指标进展", "en": "Indicator progress"},
+    "targets_indicator": {"zh": "指标", "en": "Indicator"},
+    "targets_chart": {"zh": "指标趋势与预测", "en": "Trend and projection"},
+    "targets_warnings": {"zh": "预警（按预计差距排序）", "en": "Warnings (largest shortfall first)"},
+    "targets_no_warnings": {"zh": "没有预警指标。", "en": "No warnings."},
+    "targets_children": {"zh": "下级地区对比", "en": "Child regions"},
+    "targets_children_computed": {"zh": "包括由台账计算的指标（较慢）",
+                                  "en": "Include indicators computed from the ledgers (slower)"},
+    "targets_children_none": {"zh": "所选地区没有可评估的下级地区。",
+                              "en": "The selected region has no child regions to assess."},
+    "targets_children_for": {"zh": "该指标在各下级地区的情况", "en": "This indicator by child region"},
+    "targets_report": {"zh": "下载年度监测报告（XLSX）", "en": "Download the annual monitoring report (XLSX)"},
+    "targets_empty_filter": {"zh": "没有符合筛选条件的指标。", "en": "No indicator matches the filter."},
+    "meeting_title": {"zh": "妇联工作情况", "en": "Women's federation work"},
+    "meeting_kpis": {"zh": "主要指标", "en": "Headline figures"},
+    "meeting_warnings": {"zh": "目标预警", "en": "Target warnings"},
+    "meeting_pause": {"zh": "⏸ 暂停", "en": "⏸ Pause"},
+    "meeting_resume": {"zh": "▶ 继续", "en": "▶ Resume"},
+    "meeting_back": {"zh": "◀ 上一页", "en": "◀ Back"},
+    "meeting_forward": {"zh": "下一页 ▶", "en": "Forward ▶"},
+    "meeting_interval": {"zh": "翻页间隔（秒）", "en": "Seconds per slide"},
+    "meeting_brief": {"zh": "导出会议材料（PPTX）", "en": "Export meeting brief (PPTX)"},
+    "meeting_exit": {"zh": "退出会议模式", "en": "Leave meeting mode"},
+    "meeting_slide_of": {"zh": "第 {i} / {n} 页", "en": "Slide {i} of {n}"},
+})
+
+
+ENUM_EN = {
+    "village_federation": "Village federation", "community_federation": "Community federation",
+    "township_federation": "Township federation", "womens_home": "Women's home",
+    "womens_micro_home": "Women's micro-home", "sister_station": "Sister station",
+    "new_sector_org": "New-sector organisation", "parent_school": "Parent school",
+    "volunteer_team": "Volunteer team", "mediation_committee": "Mediation committee",
+    "counselling_room": "Counselling room", "federation": "Village/community federation",
+    "exec_duty": "Exec duties", "political_guidance": "Political guidance",
+    "rights_law": "Rights & law", "family_education": "Family education",
+    "entrepreneurship": "Entrepreneurship", "vocational_skills": "Vocational skills",
+    "health": "Health", "exec_member": "Executives", "federation_chair": "Federation chairs",
+    "rural_women": "Rural women", "female_graduates": "Female graduates",
+    "domestic_workers": "Domestic workers", "general_public": "General public",
+    "spring_breeze": "Spring Breeze", "online": "Online", "onsite": "Onsite",
+    "domestic_service": "Domestic service", "general": "General", "cervical": "Cervical",
+    "breast": "Breast", "new_economy": "New economy", "new_social": "New social organisations",
+    "internet_platform": "Internet platforms", "courier_logistics": "Courier & logistics",
+    "ride_hailing": "Ride-hailing", "food_delivery": "Food delivery", "university": "Universities",
+    "urban": "Urban", "rural": "Rural",
+}
+
+
+def enum_label(value: str, lang: str = "zh") -> str:
+    """An identifier's label: the glossary's Chinese term (as in the upload specs) or English."""
+    if lang == "en":
+        return ENUM_EN.get(value, value)
+    from lib.ingest import specs
+
+    if value == "federation":
+        return "村（社区）妇联"
+    if value in ("urban", "rural"):
+        return t(value, "zh")
+    for table in (specs.ORG_TYPES, specs.TOPICS, specs.AUDIENCES, specs.MODES, specs.FAIR_TYPES,
+                  specs.SECTORS):
+        for zh, ident in table.items():
+            if ident == value:
+                return zh
+    return {"cervical": "宫颈癌", "breast": "乳腺癌"}.get(value, value)

@@ -3,7 +3,8 @@ import pytest
 
 from tests.apptest_util import app_env, run_page
 
-PAGES = ["pages/overview.py"]
+PAGES = ["pages/overview.py", "pages/coverage.py", "pages/training.py", "pages/employment.py",
+         "pages/screening.py"]
 
 
 def _url(engine):

@@ -125,6 +125,11 @@ def match_features(frame: gpd.GeoDataFrame, regions: pd.DataFrame, level: str, *
         frame, _NAME_HINTS,
         lambda v: isinstance(v, str) and any(k in name_index for k in
                                              {v.strip(), *township_aliases(v.strip())}))
+    if name_col is None:
+        # Names that match nothing are still names: the report must show them, not drop them.
+        name_col = next((c for c in frame.columns if c != frame.geometry.name
+                         and any(h in str(c).lower() for h in _NAME_HINTS)
+                         and frame[c].map(lambda v: isinstance(v, str)).any()), None)
     if code_col is None and name_col is None:
         raise ValueError("no column of division codes or region names found; name one with "
                          "--code-column or --name-column")

@@ -43,6 +43,7 @@ _QUERIES = {
     "freshness": queries.freshness,
     "has_demo_rows": queries.has_demo_rows,
     "data_period": queries.data_period,
+    "villages_without": queries.villages_without,
     "regions": reference.regions_frame,
     "indicators": reference.indicators_frame,
 }

@@ -18,6 +18,10 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/overview.py", "page_overview", "📊", "overview", default=True),
+    PageSpec("pages/coverage.py", "page_coverage", "🏘️", "coverage"),
+    PageSpec("pages/training.py", "page_training", "📚", "training"),
+    PageSpec("pages/employment.py", "page_employment", "💼", "employment"),
+    PageSpec("pages/screening.py", "page_screening", "🩺", "screening"),
 ]
 
 

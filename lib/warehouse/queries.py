@@ -204,3 +204,20 @@ def data_period(engine: Engine) -> tuple[dt.date | None, dt.date | None]:
     los = [d for d in (lo1, lo2) if d is not None]
     his = [d for d in (hi1, hi2) if d is not None]
     return (min(los) if los else None, max(his) if his else None)
+
+
+def villages_without(engine: Engine, prefix: str, as_of: dt.date, org_types: list[str]) -> pd.DataFrame:
+    """The gap list: villages/communities in the prefix with no active organisation of the types."""
+    v, o, t = s.region, s.org_unit, s.region.alias("t")
+    alive = and_(o.c.established_on <= as_of,
+                 or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
+    has = select(o.c.region_code).where(o.c.org_type.in_(org_types), alive,
+                                        o.c.region_code.startswith(prefix, autoescape=True))
+    stmt = (select(v.c.code, v.c.name, t.c.name.label("township"), v.c.urban_rural_code)
+            .select_from(v.join(t, t.c.code == v.c.parent_code))
+            .where(v.c.level == "village", v.c.code.startswith(prefix, autoescape=True),
+                   v.c.code.not_in(has))
+            .order_by(v.c.code))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).mappings().all()
+    return pd.DataFrame(rows, columns=["code", "name", "township", "urban_rural_code"])

@@ -1,0 +1,55 @@
+"""Two-cancer screening metrics (DESIGN §4): completion, 36-month coverage, funnel rates."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from lib.metrics.compute import ratio
+
+FUNNEL = ["screened", "abnormal", "diagnosed", "treated"]
+MASKED = ("diagnosed", "treated", "aided")
+
+
+def cycle_start(end: dt.date) -> dt.date:
+    """First day of the 36-month window ending with ``end``'s month."""
+    m = end.year * 12 + end.month - 1 - 35
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def per_child(year_facts: pd.DataFrame, cycle_facts: pd.DataFrame,
+              targets: pd.DataFrame) -> pd.DataFrame:
+    """child, screened (year), quota, completion, screened_36m, eligible, coverage."""
+    y = year_facts.groupby("child", as_index=False)["screened"].sum()
+    c = cycle_facts.groupby("child", as_index=False)["screened"].sum().rename(
+        columns={"screened": "screened_36m"})
+    tg = targets.groupby("child", as_index=False)[["quota", "eligible_women"]].sum()
+    out = tg.merge(y, on="child", how="outer").merge(c, on="child", how="outer").fillna(0)
+    out["completion"] = [ratio(a, b) for a, b in zip(out["screened"], out["quota"])]
+    out["coverage"] = [ratio(a, b) for a, b in zip(out["screened_36m"], out["eligible_women"])]
+    return out
+
+
+def summary(period: pd.DataFrame, year_facts: pd.DataFrame, cycle_facts: pd.DataFrame,
+            targets: pd.DataFrame) -> dict[str, float]:
+    """Headline figures for the selected region (all kinds summed, rates from sums)."""
+    tot = {k: float(period[k].sum()) if not period.empty else 0.0
+           for k in FUNNEL + ["aided", "aid_amount_10k_yuan"]}
+    quota = float(targets["quota"].sum()) if not targets.empty else 0.0
+    eligible = float(targets["eligible_women"].sum()) if not targets.empty else 0.0
+    return {**tot,
+            "completion": ratio(float(year_facts["screened"].sum()) if not year_facts.empty else 0,
+                                quota),
+            "coverage": ratio(float(cycle_facts["screened"].sum()) if not cycle_facts.empty else 0,
+                              eligible),
+            "abnormal_rate": ratio(tot["abnormal"], tot["screened"]),
+            "treatment_rate": ratio(tot["treated"], tot["diagnosed"])}
+
+
+def funnel_frame(period: pd.DataFrame) -> pd.DataFrame:
+    """stage, kind, value for the funnel chart."""
+    rows = []
+    for kind, grp in period.groupby("kind"):
+        for stage in FUNNEL:
+            rows.append({"kind": kind, "stage": stage, "value": float(grp[stage].sum())})
+    return pd.DataFrame(rows, columns=["kind", "stage", "value"])

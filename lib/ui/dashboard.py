@@ -1,0 +1,87 @@
+"""Pieces every dashboard page uses: child-region frames, league tables, downloads, parent prefix."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from lib import export, fmt
+from lib.i18n import t
+from lib.metrics.league import league
+from lib.ui import data
+from lib.ui.filters import Filters
+from lib.warehouse.scope import ScopeError, narrow
+
+
+def with_names(per_child: pd.DataFrame) -> pd.DataFrame:
+    """child prefix → region_code (12 digits) and name."""
+    regions = data.query("regions")
+    out = per_child.copy()
+    out["region_code"] = out["child"].astype(str).str.ljust(12, "0")
+    return out.merge(regions[["code", "name"]], left_on="region_code", right_on="code",
+                     how="inner").drop(columns=["code"])
+
+
+def parent_prefix(f: Filters, scope: str = "") -> str | None:
+    """The parent region's prefix, for the 'compared with its parent' line; None at the top."""
+    regions = data.query("regions")
+    parent = regions.loc[regions["code"] == f.region_code, "parent_code"]
+    if parent.empty or not isinstance(parent.iloc[0], str):
+        return None
+    try:
+        p = narrow(scope, parent.iloc[0])
+    except ScopeError:
+        return None
+    return None if p == f.prefix else p
+
+
+def parent_name(f: Filters) -> str:
+    regions = data.query("regions")
+    parent = regions.loc[regions["code"] == f.region_code, "parent_code"]
+    if parent.empty or not isinstance(parent.iloc[0], str):
+        return ""
+    names = dict(zip(regions["code"], regions["name"]))
+    return names.get(parent.iloc[0], "")
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str, lang: str) -> None:
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("CSV", export.csv_bytes(frame), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"{key}_csv")
+    c2.download_button("XLSX", export.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}_xlsx")
+
+
+def chart(ch, name: str, key: str) -> None:
+    """An Altair chart with a PNG download (rendered on the server with CJK fonts)."""
+    st.altair_chart(ch, use_container_width=True)
+    try:
+        png = export.chart_png(ch)
+    except Exception:  # vl-convert missing fonts or engine: the chart itself still shows
+        return
+    st.download_button("PNG", png, file_name=f"{name}.png", mime="image/png", key=f"{key}_png")
+
+
+def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | None, unit: str,
+                 label: str, key: str, direction: str = "up") -> None:
+    """比学赶超: rank, value, change in rank since last year; the bottom three are highlighted."""
+    lang = f.lang
+    table = league(current, previous, direction=direction)
+    shown = pd.DataFrame({
+        t("col_rank", lang): table["rank"],
+        t("col_region", lang): table["name"],
+        label: [fmt.value(v, unit, lang) for v in table["value"]],
+        t("col_rank_change", lang): [("—" if pd.isna(c) else (f"↑{int(c)}" if c > 0 else
+                                      (f"↓{-int(c)}" if c < 0 else "＝")))
+                                     for c in table["rank_change"]],
+    })
+    bottom = table["bottom"].tolist()
+    styled = shown.style.apply(
+        lambda row: ["background-color: #fde2e1" if bottom[row.name] else "" for _ in row], axis=1)
+    st.dataframe(styled, hide_index=True, use_container_width=True)
+    if any(bottom):
+        names = "、".join(table.loc[table["bottom"], "name"])
+        st.caption(t("bottom_note", lang).format(names=html.escape(names)))
+    downloads(shown, f"league_{key}", key, lang)

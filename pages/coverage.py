@@ -1,0 +1,103 @@
+"""组织覆盖 Coverage: map by organisation type, yearly trend vs parent, urban/rural, gap list."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from lib import fmt
+from lib.charts import common as charts
+from lib.i18n import enum_label, t
+from lib.metrics import metric
+from lib.metrics.compute import FEDERATION_TYPES, coverage
+from lib.ui import dashboard, data, mapview, widgets
+from lib.ui.frame import current_filters
+
+TYPES = {"federation": list(FEDERATION_TYPES), "womens_home": ["womens_home"],
+         "parent_school": ["parent_school"], "volunteer_team": ["volunteer_team"],
+         "counselling_room": ["counselling_room"], "womens_micro_home": ["womens_micro_home"],
+         "sister_station": ["sister_station"]}
+ALL_TYPES = sorted({x for v in TYPES.values() for x in v})
+
+f = current_filters()
+lang = f.lang
+st.title(t("page_coverage", lang))
+st.caption(widgets.period_caption(f, lang))
+widgets.demo_banner(lang)
+choice = st.selectbox(t("org_type_pick", lang), list(TYPES), key="cv_type",
+                      format_func=lambda k: enum_label(k, lang))
+types = tuple(TYPES[choice])
+ly_to = f.last_year()[1]
+cov = data.query("org_coverage", f.prefix, f.date_to, ALL_TYPES)
+cov_prev = data.query("org_coverage", f.prefix, ly_to, ALL_TYPES)
+cards = [(metric("coverage.org_type").label(lang), coverage(cov, types, area=f.area),
+          coverage(cov_prev, types, area=f.area)),
+         (metric("coverage.federation.effective").label(lang) if choice == "federation" else
+          ("有效覆盖率" if lang == "zh" else "Effective coverage"),
+          coverage(cov, types, area=f.area, effective=True), float("nan")),
+         (t("urban", lang), coverage(cov, types, area="urban"), coverage(cov_prev, types, area="urban")),
+         (t("rural", lang), coverage(cov, types, area="rural"), coverage(cov_prev, types, area="rural"))]
+for col, (label, now, before) in zip(st.columns(4), cards):
+    with col:
+        widgets.kpi(f"{enum_label(choice, lang)} · {label}", fmt.rate(now),
+                    delta=None if pd.isna(before) else
+                    f"{fmt.change_pp(now - before)} {t('vs_last_year', lang)}")
+
+mapview.breadcrumb(f, "cv")
+if f.child_len and f.child_level != "village":
+    per_cov = data.query("org_coverage", f.prefix, f.date_to, ALL_TYPES, child_len=f.child_len)
+    prev_cov = data.query("org_coverage", f.prefix, ly_to, ALL_TYPES, child_len=f.child_len)
+    per = dashboard.with_names(coverage(per_cov, types, area=f.area, by_child=True))
+    prev = dashboard.with_names(coverage(prev_cov, types, area=f.area, by_child=True))
+    label = f"{enum_label(choice, lang)} · {metric('coverage.org_type').label(lang)}"
+    mapview.region_map(f, per.rename(columns={"den": "denominator"}), label, "percent", key="cv_map")
+    st.subheader(t("league", lang))
+    dashboard.league_table(f, per, prev, "percent", label, key="cv_league")
+
+left, right = st.columns(2)
+with left:
+    years = list(range(2019, f.date_to.year + 1))
+    parent = dashboard.parent_prefix(f)
+    rows = []
+    for y in years:
+        as_of = min(dt.date(y, 12, 31), f.date_to)
+        rows.append({"year": str(y), "series": t("this_region", lang),
+                     "value": coverage(data.query("org_coverage", f.prefix, as_of, ALL_TYPES),
+                                       types, area=f.area)})
+        if parent:
+            rows.append({"year": str(y), "series": dashboard.parent_name(f),
+                         "value": coverage(data.query("org_coverage", parent, as_of, ALL_TYPES),
+                                           types, area=f.area)})
+    dashboard.chart(charts.trend(pd.DataFrame(rows), x="year", y="value", series="series",
+                                 title=t("trend", lang), y_title=enum_label(choice, lang),
+                                 percent=True), "coverage_trend", "cv_trend")
+with right:
+    by_type = []
+    for k, tl in TYPES.items():
+        for a in ("urban", "rural"):
+            by_type.append({"type": enum_label(k, lang), "area": t(a, lang),
+                            "value": coverage(cov, tuple(tl), area=a)})
+    dashboard.chart(charts.bars(pd.DataFrame(by_type), category="type", value="value",
+                                title=t("by_type", lang), value_title="", color="area",
+                                percent=True), "coverage_by_type", "cv_by_type")
+
+ns = data.query("org_counts", f.prefix, f.date_to, by_sector=True)
+ns = ns[ns["org_type"] == "new_sector_org"]
+if not ns.empty:
+    ns = ns.groupby("sector", as_index=False)["orgs"].sum()
+    ns["label"] = ns["sector"].map(lambda v: enum_label(v, lang))
+    dashboard.chart(charts.bars(ns, category="label", value="orgs", title=t("new_sector", lang),
+                                value_title=""), "new_sector", "cv_ns")
+
+st.subheader(t("gap_list", lang))
+gaps = data.query("villages_without", f.prefix, f.date_to, list(types))
+if f.area:
+    gaps = gaps[gaps["urban_rural_code"].fillna("2").str.startswith("1" if f.area == "urban" else "2")]
+if gaps.empty:
+    st.success(t("gap_none", lang))
+else:
+    shown = pd.DataFrame({t("township", lang): gaps["township"],
+                          ("村（社区）" if lang == "zh" else "Village"): gaps["name"],
+                          ("区划代码" if lang == "zh" else "Code"): gaps["code"]})
+    st.dataframe(shown, hide_index=True, use_container_width=True, height=300)
+    st.caption(f"{len(shown):,}")
+    dashboard.downloads(shown, f"gaps_{choice}", "cv_gaps", lang)

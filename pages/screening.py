@@ -1,0 +1,106 @@
+"""两癌筛查 Screening: completion and coverage maps, monthly trend, the funnel, league table."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from lib import fmt
+from lib.charts import common as charts
+from lib.i18n import enum_label, t
+from lib.metrics import metric
+from lib.metrics import screening as sm
+from lib.ui import dashboard, data, mapview, widgets
+from lib.ui.frame import current_filters
+
+f = current_filters()
+lang = f.lang
+st.title(t("page_screening", lang))
+st.caption(widgets.period_caption(f, lang))
+widgets.demo_banner(lang)
+
+year = f.date_to.year
+y_from, cyc_from = dt.date(year, 1, 1), sm.cycle_start(f.date_to)
+area = dict(urban_rural=f.area)
+
+
+def frames(prefix, child_len=None, date_to=f.date_to, yr=year):
+    cl = dict(child_len=child_len, **area)
+    return (data.query("facts", "screening", prefix, dt.date(yr, 1, 1), date_to, **cl),
+            data.query("facts", "screening", prefix, sm.cycle_start(date_to), date_to, **cl),
+            data.query("screening_targets", prefix, [yr], **cl))
+
+
+period = data.query("facts", "screening", f.prefix, f.date_from, f.date_to, by=("kind",), **area)
+year_f, cyc_f, tgt = frames(f.prefix)
+now = sm.summary(period, year_f, cyc_f, tgt)
+ly_from, ly_to = f.last_year()
+prev_period = data.query("facts", "screening", f.prefix, ly_from, ly_to, by=("kind",), **area)
+prev = sm.summary(prev_period, *frames(f.prefix, date_to=ly_to, yr=ly_to.year))
+
+cards = [("screening.completion", "completion"), ("screening.coverage", "coverage"),
+         ("screening.screened", "screened"), ("screening.abnormal_rate", "abnormal_rate"),
+         ("screening.treatment_rate", "treatment_rate")]
+for col, (code, key) in zip(st.columns(len(cards)), cards):
+    m = metric(code)
+    change = (now[key] - prev[key]) if m.unit == "percent" else (
+        (now[key] - prev[key]) / prev[key] if prev[key] else float("nan"))
+    with col:
+        widgets.kpi(m.label(lang), fmt.value(now[key], m.unit, lang),
+                    delta=(fmt.change_pp(change) if m.unit == "percent" else fmt.change_pct(change))
+                    + " " + t("vs_last_year", lang), help=m.description(lang),
+                    delta_color="inverse" if m.direction == "down" else "normal")
+
+mapview.breadcrumb(f, "sc")
+masked = f.level in ("township", "village") or f.child_level in ("township", "village")
+if f.child_len:
+    yc, cc, tc = frames(f.prefix, f.child_len)
+    per = dashboard.with_names(sm.per_child(yc, cc, tc))
+    choice = st.radio(t("metric_pick", lang), ["completion", "coverage"], horizontal=True,
+                      key="sc_metric",
+                      format_func=lambda k: metric(f"screening.{k}").label(lang))
+    m = metric(f"screening.{choice}")
+    den = "quota" if choice == "completion" else "eligible_women"
+    mapview.region_map(f, per.assign(value=per[choice], denominator=per[den]),
+                       m.label(lang), "percent", key="sc_map")
+    ly_y, ly_c, ly_t = frames(f.prefix, f.child_len, date_to=ly_to, yr=ly_to.year)
+    prev_per = dashboard.with_names(sm.per_child(ly_y, ly_c, ly_t))
+    st.subheader(t("league", lang))
+    dashboard.league_table(f, per.assign(value=per[choice]),
+                           prev_per.assign(value=prev_per[choice]), "percent", m.label(lang),
+                           key="sc_league")
+
+left, right = st.columns(2)
+with left:
+    monthly = data.query("facts", "screening", f.prefix, f.date_from, f.date_to, by_month=True,
+                         **area)
+    series = monthly.assign(series=t("this_region", lang))[["month", "screened", "series"]]
+    parent = dashboard.parent_prefix(f)
+    if parent:
+        pm = data.query("facts", "screening", parent, f.date_from, f.date_to, by_month=True,
+                        child_len=len(f.prefix), **area)
+        n_children = max(1, pm["child"].nunique())
+        pm = pm.groupby("month", as_index=False)["screened"].sum()
+        pm["screened"] = pm["screened"] / n_children
+        series = pd.concat([series, pm.assign(series=t("parent_avg", lang))])
+    if not series.empty:
+        dashboard.chart(charts.trend(series, x="month", y="screened", series="series",
+                                     title=t("trend", lang),
+                                     y_title=metric("screening.screened").label(lang)),
+                        "screening_trend", "sc_trend")
+with right:
+    fun = sm.funnel_frame(period)
+    if not fun.empty:
+        fun["stage_label"] = fun["stage"].map({"screened": "筛查", "abnormal": "异常",
+                                                "diagnosed": "确诊", "treated": "治疗"}
+                                               if lang == "zh" else str.title)
+        fun["label"] = [fmt.small_count(v, masked and s in sm.MASKED)
+                        for v, s in zip(fun["value"], fun["stage"])]
+        fun["stage_label"] = fun["kind"].map(lambda k: enum_label(k, lang)) + " · " + fun["stage_label"]
+        dashboard.chart(charts.funnel(fun, stage="stage_label", value="value",
+                                      title=t("funnel", lang), label="label"),
+                        "screening_funnel", "sc_funnel")
+    aided = fmt.small_count(now["aided"], masked)
+    st.caption(f"{'救助人数' if lang == 'zh' else 'Aided'}：{aided} · "
+               f"{fmt.money_10k(now['aid_amount_10k_yuan'], lang)}")
+    if masked:
+        st.caption(t("masked_note", lang))

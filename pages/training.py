@@ -1,0 +1,83 @@
+"""培训 Training: sessions and participants, trend against the parent, topics and audiences, map."""
+import pandas as pd
+import streamlit as st
+
+from lib import fmt
+from lib.charts import common as charts
+from lib.i18n import enum_label, t
+from lib.metrics import metric
+from lib.metrics.compute import ratio, yoy
+from lib.ui import dashboard, data, mapview, widgets
+from lib.ui.frame import current_filters
+
+f = current_filters()
+lang = f.lang
+st.title(t("page_training", lang))
+st.caption(widgets.period_caption(f, lang))
+widgets.demo_banner(lang)
+area = dict(urban_rural=f.area)
+ly_from, ly_to = f.last_year()
+cur = data.query("facts", "training", f.prefix, f.date_from, f.date_to, by=("topic", "audience"),
+                 **area)
+prev = data.query("facts", "training", f.prefix, ly_from, ly_to, by=("topic", "audience"), **area)
+execs = data.query("org_counts", f.prefix, f.date_to)
+
+
+def exec_coverage(frame: pd.DataFrame) -> float:
+    """人次-based estimate: exec-duty participants of exec audiences ÷ execs on village rosters."""
+    part = frame[(frame["topic"] == "exec_duty") & (frame["audience"] == "exec_member")]
+    roster = execs[execs["org_type"].isin(["village_federation", "community_federation"])]
+    return ratio(part["participants"].sum(), roster["exec_members"].sum(), cap=1.0)
+
+
+figures = [("training.sessions", cur["n"].sum(), prev["n"].sum()),
+           ("training.participants", cur["participants"].sum(), prev["participants"].sum()),
+           ("training.hours", cur["hours"].sum(), prev["hours"].sum()),
+           ("training.exec_coverage", exec_coverage(cur), exec_coverage(prev))]
+for col, (code, now, before) in zip(st.columns(4), figures):
+    m = metric(code)
+    delta = fmt.change_pp(now - before) if m.unit == "percent" else fmt.change_pct(yoy(now, before))
+    with col:
+        widgets.kpi(m.label(lang), fmt.value(now, m.unit, lang),
+                    delta=f"{delta} {t('vs_last_year', lang)}", help=m.description(lang))
+
+mapview.breadcrumb(f, "tr")
+if f.child_len:
+    per = data.query("facts", "training", f.prefix, f.date_from, f.date_to, child_len=f.child_len,
+                     **area)
+    per_prev = data.query("facts", "training", f.prefix, ly_from, ly_to, child_len=f.child_len,
+                          **area)
+    m = metric("training.participants")
+    shown = dashboard.with_names(per.assign(value=per["participants"], denominator=per["n"]))
+    mapview.region_map(f, shown, m.label(lang), "count", key="tr_map")
+    st.subheader(t("league", lang))
+    dashboard.league_table(f, shown, dashboard.with_names(per_prev.assign(value=per_prev["participants"])),
+                           "count", m.label(lang), key="tr_league")
+
+left, right = st.columns(2)
+with left:
+    monthly = data.query("facts", "training", f.prefix, f.date_from, f.date_to, by_month=True, **area)
+    series = monthly.assign(series=t("this_region", lang))[["month", "participants", "series"]]
+    parent = dashboard.parent_prefix(f)
+    if parent:
+        pm = data.query("facts", "training", parent, f.date_from, f.date_to, by_month=True,
+                        child_len=len(f.prefix), **area)
+        n = max(1, pm["child"].nunique())
+        pm = pm.groupby("month", as_index=False)["participants"].sum()
+        series = pd.concat([series, pm.assign(participants=pm["participants"] / n,
+                                              series=t("parent_avg", lang))])
+    if not series.empty:
+        dashboard.chart(charts.trend(series, x="month", y="participants", series="series",
+                                     title=t("trend", lang),
+                                     y_title=metric("training.participants").label(lang)),
+                        "training_trend", "tr_trend")
+with right:
+    for col_name, title_key in (("topic", "by_topic"), ("audience", "by_audience")):
+        g = cur.groupby(col_name, as_index=False)["participants"].sum()
+        if g.empty:
+            continue
+        g["label"] = g[col_name].map(lambda v: enum_label(v, lang))
+        dashboard.chart(charts.bars(g, category="label", value="participants",
+                                    title=t(title_key, lang),
+                                    value_title=metric("training.participants").label(lang)),
+                        f"training_{col_name}", f"tr_{col_name}")
