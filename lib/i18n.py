@@ -177,9 +177,9 @@ TEXT.update({
     "targets_caption": {"zh": "按年度指标值评估（与所选统计期间无关）：时间进度与完成进度、趋势预测和状态。",
                         "en": "Assessed on yearly indicator values (independent of the selected "
                               "period): time vs attainment progress, projection and status."},
-    "targets_no_data": {"zh": "所选地区还没有指标观测值：请上传指标值，或生成示例数据。",
-                        "en": "No indicator values for this region yet: upload indicator values or "
-                              "build the demo."},
+    "targets_no_data": {"zh": "所选地区还没有指标观测值：请在“数据上传”页上传指标值。",
+                        "en": "No indicator values for this region yet: upload indicator values on the "
+                              "Upload page."},
     "targets_status_filter": {"zh": "按状态筛选", "en": "Filter by status"},
     "targets_volatile_only": {"zh": "只看波动较大", "en": "Volatile only"},
     "targets_table": {"zh": "指标进展", "en": "Indicator progress"},

@@ -18,6 +18,7 @@ from lib.warehouse.scope import LEVEL_LENGTH, ScopeError, level_of, narrow
 
 K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"
 K_FROM, K_TO, K_AREA, K_INIT, K_DRILL = "f_from", "f_to", "f_area", "f_init", "f_drill"
+_OWN_KEYS = {"region", "from", "to", "lang", "area"}
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,9 @@ def sidebar_filters(scope: str = "") -> Filters:
     date_from = dt.date(int(m_from[:4]), int(m_from[5:]), 1)
     end_month = pd.Timestamp(m_to + "-01") + pd.offsets.MonthEnd(0)
     date_to = min(end_month.date(), max(today, hi or today))
-    st.query_params.from_dict({"region": code, "from": m_from, "to": m_to, "lang": lang,
+    # Keys other pages own (e.g. the meeting page's ?interval=) survive the rewrite.
+    extra = {k: st.query_params[k] for k in st.query_params if k not in _OWN_KEYS}
+    st.query_params.from_dict({**extra, "region": code, "from": m_from, "to": m_to, "lang": lang,
                                **({"area": area} if area != "all" else {})})
     if st.session_state.pop("f_bad_region", False):
         st.warning(t("bad_region", lang))

@@ -22,6 +22,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/training.py", "page_training", "📚", "training"),
     PageSpec("pages/employment.py", "page_employment", "💼", "employment"),
     PageSpec("pages/screening.py", "page_screening", "🩺", "screening"),
+    PageSpec("pages/targets.py", "page_targets", "🎯", "targets"),
+    PageSpec("pages/meeting.py", "page_meeting", "📽️", "meeting"),
 ]
 
 

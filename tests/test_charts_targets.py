@@ -1,0 +1,121 @@
+"""lib/charts/targets and lib/meeting/charts: chart specs (via to_dict) and display tables."""
+import pandas as pd
+import pytest
+
+from lib.charts import targets as C
+from lib.meeting import charts as MC
+from lib.targets.assess import Target, assess
+
+
+def _assess(values, direction="up", target=70.0, year=2030, code="X1", domain="health"):
+    frame = pd.DataFrame({"year": list(range(2020, 2020 + len(values))), "value": values})
+    return assess(frame, Target(code, direction, target, year, domain=domain, name_zh="测试指标",
+                                name_en="Test indicator"), "350100000000")
+
+
+def test_projection_frames_have_every_series():
+    a = _assess([50, 52, 54, 56, 58])
+    lines, band = C.projection_frames(a, "zh")
+    assert set(lines["series"]) == {"observed", "target", "pace", "projection"}
+    pace = lines[lines.series == "pace"]
+    assert list(pace["year"]) == [2020, 2030] and list(pace["value"]) == [50, 70]
+    assert (lines[lines.series == "target"]["value"] == 70).all()
+    proj = lines[lines.series == "projection"]
+    assert list(proj["year"]) == [2024, 2030]
+    assert proj["value"].iloc[-1] == pytest.approx(a.projected_value)
+    assert list(band["year"]) == [2024, 2030]
+    assert band["low"].iloc[-1] == pytest.approx(a.projected_low)
+    assert band["high"].iloc[-1] == pytest.approx(a.projected_high)
+
+
+def test_projection_chart_spec():
+    a = _assess([50, 52, 54, 56, 58])
+    spec = C.projection_chart(a, "en").to_dict()
+    assert spec["title"] == "Test indicator"
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+             for layer in spec["layer"]]
+    assert marks == ["area", "line", "point"]
+    line = spec["layer"][1]["encoding"]
+    assert line["color"]["scale"]["domain"] == ["Observed", "Target",
+                                                "Planned path (baseline → target)", "Projection"]
+    assert spec["config"]["font"] == C.CJK_FONT
+
+
+def test_projection_chart_without_projection_has_no_band():
+    a = _assess([50, 52])  # too few years
+    lines, band = C.projection_frames(a)
+    assert band.empty and "projection" not in set(lines["series"])
+    spec = C.projection_chart(a).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "point"]
+
+
+def test_dark_theme():
+    spec = C.projection_chart(_assess([50, 52, 54]), theme="dark").to_dict()
+    assert spec["config"]["background"] == "#111111"
+    assert spec["config"]["axis"]["labelColor"] == "#f5f5f5"
+
+
+@pytest.mark.parametrize("value, unit, lang, text", [
+    (72.34, "percent", "zh", "72.3%"), (12.5, "per_100k", "zh", "12.5/10万"),
+    (12.5, "per_100k", "en", "12.5 per 100k"), (None, "percent", "zh", "—"),
+    (23456, "count", "zh", "2.3万"),
+])
+def test_indicator_value(value, unit, lang, text):
+    assert C.indicator_value(value, unit, lang) == text
+
+
+def _catalog():
+    return [_assess([50, 52, 54, 56, 58], code="H02"),                       # on_track
+            _assess([71, 72, 73], code="H01"),                               # achieved
+            _assess([50, 50.5, 51, 51.5], code="E01", domain="education"),   # off_track
+            _assess([50, 51], code="D01", domain="decision")]                # insufficient
+
+
+def test_indicator_table_order_and_filter():
+    table = C.indicator_table(_catalog(), "zh")
+    assert list(table["code"]) == ["H01", "H02", "E01", "D01"]  # catalog domain order
+    assert list(table["domain"]) == ["健康", "健康", "教育", "决策管理"]
+    assert list(table["_status"]) == ["achieved", "on_track", "off_track", "insufficient_data"]
+    only = C.indicator_table(_catalog(), "zh", statuses=["off_track"])
+    assert list(only["code"]) == ["E01"] and list(only["status"]) == ["滞后"]
+    assert C.indicator_table(_catalog(), "zh", statuses=[]).empty
+
+
+def test_status_styler_colours_the_status_cell():
+    html = C.status_styler(C.indicator_table(_catalog(), "zh")).to_html()
+    assert C.STATUS_FILLS["off_track"] in html and C.STATUS_FILLS["achieved"] in html
+
+
+def test_warning_table_only_warnings():
+    table = C.warning_table(_catalog(), "en")
+    assert list(table["code"]) == ["E01"]
+    assert table["status"].iloc[0] == "Off track"
+
+
+def test_child_tables_put_the_laggards_first():
+    children = {"350102000000": [_assess([71, 72, 73])],
+                "350103000000": [_assess([50, 50.5, 51, 51.5])],
+                "350104000000": [_assess([40, 40, 40, 40])]}
+    names = {"350102000000": "甲区", "350103000000": "乙区", "350104000000": "丙区"}
+    summary = C.child_summary(children, names, "zh")
+    assert list(summary["region"]) == ["丙区", "乙区", "甲区"]
+    assert list(summary["off_track"]) == [1, 1, 0]
+    table = C.child_indicator_table(children, names, "X1", "zh")
+    assert list(table["region"]) == ["丙区", "乙区", "甲区"]
+    assert table["status"].iloc[-1] == "达标"
+
+
+def test_meeting_monthly_trend_sums_per_month():
+    frame = pd.DataFrame({"child": ["a", "b", "a"],
+                          "month": pd.to_datetime(["2024-02-01", "2024-01-01", "2024-01-01"]),
+                          "participants": [5, 1, 2]})
+    spec = MC.monthly_trend(frame, "participants", "参训人次").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["value"] for r in rows] == [3, 5]
+    assert spec["encoding"]["y"]["title"] == "参训人次"
+
+
+def test_meeting_child_bars_lowest_first():
+    frame = pd.DataFrame({"child": ["350102", "350103"], "value": [0.9, 0.5]})
+    spec = MC.child_bars(frame, {"350102000000": "甲区", "350103000000": "乙区"}, "覆盖率").to_dict()
+    assert spec["encoding"]["y"]["sort"] == ["乙区", "甲区"]

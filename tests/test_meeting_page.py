@@ -1,0 +1,72 @@
+"""AppTest of the 会议模式 page: slides, controls, a region from the link, no data, English."""
+import pytest
+
+from tests.apptest_util import app_env, run_page
+from tests.test_app import _url
+
+PAGE = "pages/meeting.py"
+
+
+@pytest.fixture(autouse=True)
+def _no_login(monkeypatch):
+    monkeypatch.setenv("HALFSKY_AUTH", "off")
+
+
+def _titles(at):
+    return [t.value for t in at.title]
+
+
+@pytest.mark.parametrize("region, name", [
+    (None, "福州市"), ("350111000000", "晋安区"), ("350111100000", None),
+])
+def test_meeting_page_with_demo(demo_engine, region, name):
+    url, schema = _url(demo_engine)
+    with app_env(url, schema=schema):
+        at = run_page(PAGE, query={"region": region} if region else None)
+    assert not at.exception, at.exception
+    title = _titles(at)[-1]
+    assert title.endswith("妇联工作情况") and (name is None or title.startswith(name))
+    assert [m.label for m in at.metric] == ["村（社区）妇联覆盖率", "参训人次", "提供岗位数", "筛查人数"]
+    assert any("数据截至" in m.value for m in at.markdown)
+    assert any("第 1 / 6 页" in m.value for m in at.markdown)
+    css = "".join(h.proto.body for h in at.get("html"))
+    assert 'stSidebar' in css and "display: none" in css
+
+
+def test_meeting_buttons_advance_wrap_and_pause(demo_engine):
+    url, schema = _url(demo_engine)
+    with app_env(url, schema=schema):
+        at = run_page(PAGE)
+        at.button(key="m_forward").click().run()
+        assert not at.exception
+        assert _titles(at)[-1] == "组织覆盖"
+        at.button(key="m_back").click().run()
+        at.button(key="m_back").click().run()
+        assert _titles(at)[-1] == "目标预警"
+        assert len(at.table) == 1
+        at.button(key="m_pause").click().run()
+        assert at.session_state["m_deck"].paused
+        assert at.button(key="m_pause").label == "▶ 继续"
+        assert at.number_input(key="m_interval").value == 20
+
+
+def test_meeting_page_english(demo_engine):
+    url, schema = _url(demo_engine)
+    with app_env(url, schema=schema):
+        at = run_page(PAGE, query={"lang": "en"})
+    assert not at.exception
+    assert _titles(at)[-1].endswith("Women's federation work")
+    assert any("Data as of" in m.value for m in at.markdown)
+
+
+def test_meeting_page_without_data(engine):
+    url, schema = _url(engine)
+    with app_env(url, schema=schema, demo=False):
+        at = run_page(PAGE)
+        assert not at.exception, at.exception
+        assert len(at.metric) == 4
+        for _ in range(5):
+            at.button(key="m_forward").click().run()
+        assert not at.exception
+        assert _titles(at)[-1] == "目标预警"
+        assert any("没有预警指标" in m.value for m in at.markdown)
