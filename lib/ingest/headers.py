@@ -29,7 +29,8 @@ def guess_dataset(headers: list[str]) -> str | None:
         scores[name] = (len(hits & required) == len(required), len(hits) / len(own), len(hits))
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     best, second = ranked[0], ranked[1]
-    if best[1][2] == 0 or best[1] == second[1]:
+    complete, _, hits = best[1]
+    if hits == 0 or best[1] == second[1] or (not complete and hits < 2):
         return None
     return best[0]
 
@@ -94,7 +95,7 @@ def drop_totals(raw: pd.DataFrame, mapping: Mapping, count_columns: list[str]
                                                   regex=True, na=False)
     cand = raw[hint]
     first_text = cand.apply(_first_text, axis=1) if len(cand) else pd.Series(dtype=object)
-    filled = (cand.astype(str).map(lambda v: v.strip() not in ("", "None", "nan"))).sum(axis=1)
+    filled = cand.map(lambda v: clean_text(v) != "").sum(axis=1)
     is_total = pd.Series(False, index=raw.index)
     is_footer = pd.Series(False, index=raw.index)
     subtotal = pd.Series(False, index=raw.index)
@@ -104,9 +105,9 @@ def drop_totals(raw: pd.DataFrame, mapping: Mapping, count_columns: list[str]
         subtotal[cand.index] = first_text.map(lambda t: t.replace(" ", "").startswith("小计"))
     data = raw[~is_total & ~is_footer]
     for row in raw.index[is_footer]:
-        notes.append(problem(int(row), "", first_text[row], "footer_dropped", row=int(row)))
+        notes.append(problem(int(row), "", first_text[row], "footer_dropped", n=int(row)))
     for row in raw.index[is_total]:
-        notes.append(problem(int(row), "", first_text[row], "total_dropped", row=int(row)))
+        notes.append(problem(int(row), "", first_text[row], "total_dropped", n=int(row)))
         if subtotal[row]:
             continue  # subtotals cover a part of the rows we cannot tell apart reliably
         for header, canonical in mapping.columns.items():

@@ -27,8 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_column": ("列「{header}」重复出现。", "Column '{header}' appears more than once."),
     "no_region_column": ("缺少区划列：需要「区划代码」或「乡镇（街道）」「村（社区）」等名称列。", "No region column: give 区划代码 (region_code) or a township/village name column."),
     # totals and footers
-    "total_dropped": ("已删除合计行（第 {row} 行）。", "Dropped the total row (row {row})."),
-    "footer_dropped": ("已删除表尾说明行（第 {row} 行）。", "Dropped a footer note (row {row})."),
+    "total_dropped": ("已删除合计行（第 {n} 行）。", "Dropped the total row (row {n})."),
+    "footer_dropped": ("已删除表尾说明行（第 {n} 行）。", "Dropped a footer note (row {n})."),
     "total_mismatch": ("合计行与明细之和不符：合计 {stated}，明细之和 {summed}。", "The stated total {stated} differs from the rows' sum {summed}."),
     "duplicate_natural_key": ("{n} 行的区划、日期等关键信息完全相同，已按出现顺序作为不同记录编号。", "{n} rows share the same natural key; they were numbered by their order as separate records."),
     # values
@@ -61,6 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "personal_mobile": ("该列含有手机号码，属个人信息，请删除该列后再上传。", "This column holds mobile numbers (personal data): remove the column and upload again."),
     "personal_names": ("该列为个人姓名，属个人信息，请删除该列后再上传。", "This column holds personal names (personal data): remove the column and upload again."),
     # loading
+    "load_done": ("已写入批次 {batch}：新增 {added} 行，替换 {replaced} 行，未变 {unchanged} 行，删除 {retired} 行。", "Loaded as batch {batch}: {added} added, {replaced} replaced, {unchanged} unchanged, {retired} retired."),
+    "load_unchanged": ("数据已是最新：{unchanged} 行与仓库中完全相同，未写入任何数据。", "Already loaded: all {unchanged} rows are identical to the warehouse; nothing was written."),
+    "load_plan": ("试运行：将新增 {added} 行，替换 {replaced} 行，未变 {unchanged} 行，删除 {retired} 行。", "Dry run: {added} to add, {replaced} to replace, {unchanged} unchanged, {retired} to retire."),
+    "load_refused": ("文件未通过检查（{n} 个问题），未写入任何数据。", "The file was refused ({n} problems); nothing was written."),
     "out_of_scope": ("文件中有 {n} 行不在您的权限范围（{scope}）内，未写入任何数据。", "{n} rows are outside your scope ({scope}); nothing was written."),
 }
 
@@ -86,6 +90,8 @@ def problems_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
     if frame.empty:
         return frame
-    frame = frame.drop_duplicates(subset=["row", "column", "problem_en"])
+    # one problem per cell: the first (the cell could not be read) explains the later ones
+    on_rows = frame[frame["row"].notna()].drop_duplicates(subset=["row", "column"])
+    frame = pd.concat([frame[frame["row"].isna()].drop_duplicates(), on_rows])
     frame["row"] = frame["row"].astype("Int64")
     return frame.sort_values(["row", "column"], na_position="first", kind="stable").reset_index(drop=True)

@@ -1,0 +1,127 @@
+"""``python -m lib.ingest``: load, dry-run, list and roll back batches; write templates.
+
+Same code path as the upload page. Exit codes: 0 loaded / unchanged / done, 2 refused, 1 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lib.ingest.specs import DATASETS
+
+REFUSED = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lib.ingest", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    load = sub.add_parser("load", help="load a CSV/XLSX file: load FILE --dataset NAME "
+                                       "(or load DATASET FILE)")
+    load.add_argument("args", nargs="+", metavar="[DATASET] FILE")
+    load.add_argument("--dataset", choices=sorted(DATASETS))
+    load.add_argument("--sheet")
+    load.add_argument("--mode", choices=["upsert", "replace"], default="upsert")
+    load.add_argument("--replace", action="store_true", help="same as --mode replace")
+    load.add_argument("--dry-run", action="store_true")
+    load.add_argument("--scope", default="", help="region-code prefix the load is limited to")
+    load.add_argument("--user", default="cli")
+    load.add_argument("--db")
+    rb = sub.add_parser("rollback", help="roll a batch back")
+    rb.add_argument("batch_id", type=int)
+    rb.add_argument("--db")
+    rb.add_argument("--user", default="cli")
+    rb.add_argument("--scope", default="")
+    bt = sub.add_parser("batches", help="list the batches")
+    bt.add_argument("--db")
+    bt.add_argument("--json", action="store_true")
+    tp = sub.add_parser("template", help="write a template workbook")
+    tp.add_argument("dataset", choices=sorted(DATASETS))
+    tp.add_argument("out", type=Path)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.cmd == "template":
+        from lib.ingest.templates import template_xlsx
+        args.out.write_bytes(template_xlsx(args.dataset))
+        print(f"wrote {args.out}")
+        return 0
+    from lib.warehouse.bootstrap import open_warehouse
+    engine = open_warehouse(args.db)
+    if args.cmd == "batches":
+        return _batches(engine, args.json)
+    if args.cmd == "rollback":
+        return _rollback(engine, args)
+    return _load(engine, args)
+
+
+def _load(engine, args) -> int:
+    from lib.ingest.api import load_prepared, prepare_upload
+    from lib.ingest.regions_match import scope_prefix
+
+    dataset, files = args.dataset, list(args.args)
+    if len(files) == 2 and files[0] in DATASETS:
+        dataset = files.pop(0)
+    if len(files) != 1:
+        print("usage: load FILE --dataset NAME  (or load DATASET FILE)", file=sys.stderr)
+        return 1
+    path = Path(files[0])
+    try:
+        data = path.read_bytes()
+        scope = scope_prefix(args.scope)
+    except (OSError, ValueError) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return REFUSED
+    prepared = prepare_upload(engine, data, path.name, dataset=dataset, sheet=args.sheet,
+                              scope=scope)
+    if prepared.guessed:
+        print(f"dataset guessed from the headers: {prepared.dataset}")
+    for note in prepared.notes.itertuples(index=False):
+        print(f"note: {note.problem_en} / {note.problem_zh}")
+    mode = "replace" if args.replace else args.mode
+    outcome = load_prepared(engine, prepared, mode=mode, user=args.user, dry_run=args.dry_run)
+    print(outcome.message_en)
+    print(outcome.message_zh)
+    if not outcome.ok:
+        for p in outcome.problems.itertuples(index=False):
+            row = "" if p.row is None or str(p.row) == "<NA>" else f"row {p.row} "
+            col = f"[{p.column}] " if p.column else ""
+            print(f"  {row}{col}{p.value!s:.40} — {p.problem_en} / {p.problem_zh}",
+                  file=sys.stderr)
+        return REFUSED
+    return 0
+
+
+def _rollback(engine, args) -> int:
+    from lib.warehouse.batches import RollbackRefused, rollback_batch
+
+    try:
+        r = rollback_batch(engine, args.batch_id, user=args.user, scope=args.scope)
+    except RollbackRefused as exc:
+        print(f"refused: {exc.en}\n{exc.zh}", file=sys.stderr)
+        return REFUSED
+    print(f"rolled back batch {r.batch_id}: {r.removed} rows removed, {r.restored} restored")
+    return 0
+
+
+def _batches(engine, as_json: bool) -> int:
+    from lib.warehouse.batches import list_batches
+
+    frame = list_batches(engine)
+    if as_json:
+        cols = ["batch_id", "dataset", "filename", "status", "rows_read", "rows_loaded",
+                "rows_rejected", "mode", "is_demo", "uploaded_by", "uploaded_at"]
+        records = json.loads(frame[cols].to_json(orient="records", date_format="iso",
+                                                 force_ascii=False))
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+    else:
+        print(frame.drop(columns=["sha256"]).to_string(index=False) if len(frame)
+              else "no batches")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

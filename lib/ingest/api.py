@@ -1,0 +1,79 @@
+"""What the upload page and the CLI call: prepare a file against a warehouse, then load or dry-run it.
+
+Both run the same code path; a refusal (problems, out-of-scope rows) writes nothing but an audit event.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from lib.ingest.messages import problem, problems_frame, text
+from lib.ingest.pipeline import Prepared, prepare
+from lib.ingest.readers import Limits
+from lib.warehouse.batches import audit_only
+from lib.warehouse.loading import Counts, LoadRefused, eligible_frame, load_batch
+from lib.warehouse.reference import indicators_frame, regions_frame
+
+
+@dataclass
+class Outcome:
+    """The result of one load attempt, ready to show: status, batch, counts, problems, a message."""
+    status: str  # loaded / unchanged / dry_run / refused
+    batch_id: int | None = None
+    counts: Counts = field(default_factory=Counts)
+    problems: pd.DataFrame = field(default_factory=lambda: problems_frame([]))
+    message_zh: str = ""
+    message_en: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "refused"
+
+
+def prepare_upload(engine: Engine, data: bytes, filename: str, *, dataset: str | None = None,
+                   sheet: str | None = None, scope: str = "", limits: Limits = Limits()) -> Prepared:
+    """Read and check an upload against this warehouse's regions, indicators and screening targets."""
+    eligible = eligible_frame(engine, scope) if dataset in (None, "screening") else None
+    return prepare(data, filename, regions=regions_frame(engine), dataset=dataset, sheet=sheet,
+                   scope=scope, indicators=indicators_frame(engine), eligible=eligible,
+                   limits=limits)
+
+
+def load_prepared(engine: Engine, prepared: Prepared, *, mode: str = "upsert",
+                  user: str | None = None, dry_run: bool = False,
+                  fail_after_rows: int | None = None) -> Outcome:
+    """Load a prepared file as one batch (or count what a load would do); refusals are audited."""
+    if not prepared.ok:
+        return _refused(engine, prepared, user, prepared.problems, dry_run)
+    try:
+        result = load_batch(engine, {prepared.dataset: prepared.frame}, mode=mode,
+                            scope=prepared.scope, user=user, filename=prepared.filename,
+                            sha256=prepared.sha256, rows_read=prepared.rows_read, dry_run=dry_run,
+                            fail_after_rows=fail_after_rows)
+    except LoadRefused as exc:
+        rows = [problem(r, "", "", "out_of_scope", n=len(exc.rows), scope=prepared.scope)
+                for r in exc.rows]
+        return _refused(engine, prepared, user, problems_frame(rows), dry_run)
+    c = result.counts
+    key = {"loaded": "load_done", "unchanged": "load_unchanged", "dry_run": "load_plan"}[result.status]
+    zh, en = text(key, batch=result.batch_id, added=c.added, replaced=c.replaced,
+                  unchanged=c.unchanged, retired=c.retired)
+    if result.status == "unchanged" and not dry_run:
+        audit_only(engine, user, "load_unchanged", {"filename": prepared.filename,
+                                                    "sha256": prepared.sha256,
+                                                    "rows": c.unchanged})
+    return Outcome(result.status, result.batch_id, c, problems_frame([]), zh, en)
+
+
+def _refused(engine: Engine, prepared: Prepared, user: str | None, problems: pd.DataFrame,
+             dry_run: bool) -> Outcome:
+    if not dry_run:
+        audit_only(engine, user, "refusal", {"filename": prepared.filename,
+                                             "dataset": prepared.dataset,
+                                             "sha256": prepared.sha256,
+                                             "problems": len(problems),
+                                             "first": problems["problem_en"].head(3).tolist()})
+    zh, en = text("load_refused", n=len(problems))
+    return Outcome("refused", None, Counts(), problems, zh, en)

@@ -1,0 +1,182 @@
+"""Upload batches after the fact: listing, statuses, audit events, and exact rollback.
+
+Rolling back batch B deletes B's current rows and moves back the rows B superseded. It is refused while
+a later batch has superseded B's rows (roll that one back first), or took a key B had retired, because
+then the state before B is no longer the state to restore.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, select, update
+
+from lib.warehouse import schema as s
+from lib.warehouse.bulk import bulk_insert
+from lib.warehouse.engine import next_id, write_transaction
+
+BATCH_COLUMNS = ["batch_id", "dataset", "filename", "sha256", "uploaded_by", "uploaded_at", "mode",
+                 "status", "is_demo", "rows_read", "rows_loaded", "rows_rejected"]
+
+
+class RollbackRefused(RuntimeError):
+    """The batch cannot be rolled back now; the message says why and what to do first."""
+
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+        super().__init__(en)
+
+
+@dataclass
+class RollbackResult:
+    batch_id: int
+    removed: int  # the batch's rows taken out of the current tables
+    restored: int  # rows it had superseded, put back
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def audit(conn: Connection, user: str | None, action: str, detail: dict) -> None:
+    """One audit_event row inside the caller's transaction."""
+    conn.execute(s.audit_event.insert().values(
+        id=next_id(conn, s.audit_event.c.id), at=now(), username=user, action=action,
+        detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+
+def audit_only(engine: Engine, user: str | None, action: str, detail: dict) -> None:
+    """An audit event outside any load (a refusal, a no-op); retried if a concurrent writer races it."""
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                audit(conn, user, action, detail)
+            return
+        except Exception:  # id race or DuckDB write-write conflict: the next attempt sees the winner
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def list_batches(engine: Engine, scope: str = "") -> pd.DataFrame:
+    """Every batch, newest first (scope filters to batches with rows inside it, or none at all)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(*[s.upload_batch.c[c] for c in BATCH_COLUMNS])
+                            .order_by(s.upload_batch.c.batch_id.desc())).mappings().all()
+        frame = pd.DataFrame(rows, columns=BATCH_COLUMNS)
+        if scope and len(frame):
+            outside: set[int] = set()
+            for table in [*s.FACT_TABLES.values(), *s.HISTORY_TABLES.values()]:
+                q = select(table.c.batch_id).where(~table.c.region_code.startswith(scope)).distinct()
+                outside |= {r[0] for r in conn.execute(q)}
+            frame = frame[~frame["batch_id"].isin(outside)]
+    return frame.reset_index(drop=True)
+
+
+def refresh_statuses(conn: Connection, batch_ids: set[int]) -> None:
+    """A loaded batch with no current rows left is 'replaced'; a replaced one with rows is 'loaded'."""
+    for bid in sorted(batch_ids):
+        live = sum(conn.execute(select(func.count()).select_from(t).where(t.c.batch_id == bid))
+                   .scalar_one() for t in s.FACT_TABLES.values())
+        status = conn.execute(select(s.upload_batch.c.status)
+                              .where(s.upload_batch.c.batch_id == bid)).scalar_one_or_none()
+        if status == "loaded" and live == 0:
+            new = "replaced"
+        elif status == "replaced" and live > 0:
+            new = "loaded"
+        else:
+            continue
+        conn.execute(update(s.upload_batch).where(s.upload_batch.c.batch_id == bid)
+                     .values(status=new))
+
+
+def rollback_batch(engine: Engine, batch_id: int, *, user: str | None = None,
+                   scope: str = "") -> RollbackResult:
+    """Restore exactly the state before ``batch_id``, in one transaction."""
+    with write_transaction(engine) as conn:
+        batch = conn.execute(select(s.upload_batch).where(s.upload_batch.c.batch_id == batch_id)
+                             ).mappings().first()
+        if batch is None:
+            raise RollbackRefused(f"批次 {batch_id} 不存在。", f"Batch {batch_id} does not exist.")
+        if batch["status"] == "rolled_back":
+            raise RollbackRefused(f"批次 {batch_id} 已经撤销过。",
+                                  f"Batch {batch_id} is already rolled back.")
+        later = _later_batches(conn, batch_id)
+        if later:
+            ids = "、".join(str(b) for b in later)
+            raise RollbackRefused(
+                f"批次 {batch_id} 的数据已被后来的批次 {ids} 替换，请先撤销批次 {ids}。",
+                f"Rows of batch {batch_id} were superseded by later batch(es) {ids}; "
+                f"roll back {ids} first.")
+        removed = restored = 0
+        owners: set[int] = set()
+        for dataset, table in s.FACT_TABLES.items():
+            hist = s.HISTORY_TABLES[dataset]
+            key = s.key_columns(table)
+            if scope:
+                _check_scope(conn, table, hist, batch_id, scope)
+            back = pd.DataFrame(conn.execute(select(hist).where(hist.c.superseded_by == batch_id))
+                                .mappings().all(), columns=[c.name for c in hist.columns])
+            if len(back):
+                taken = _taken_keys(conn, table, back[key], batch_id)
+                if taken:
+                    ids = "、".join(str(b) for b in sorted(taken))
+                    raise RollbackRefused(
+                        f"批次 {batch_id} 删除的数据已由后来的批次 {ids} 重新写入，请先撤销批次 {ids}。",
+                        f"Rows batch {batch_id} retired were written again by later batch(es) "
+                        f"{ids}; roll back {ids} first.")
+            removed += conn.execute(delete(table).where(table.c.batch_id == batch_id)).rowcount
+            if len(back):
+                restored += bulk_insert(conn, table, back.drop(columns=["superseded_by",
+                                                                         "superseded_at"]))
+                conn.execute(delete(hist).where(hist.c.superseded_by == batch_id))
+                owners |= set(int(b) for b in back["batch_id"].unique())
+        conn.execute(update(s.upload_batch).where(s.upload_batch.c.batch_id == batch_id)
+                     .values(status="rolled_back"))
+        refresh_statuses(conn, owners)
+        audit(conn, user, "rollback", {"batch_id": batch_id, "removed": removed,
+                                       "restored": restored})
+    return RollbackResult(batch_id, removed, restored)
+
+
+def _later_batches(conn: Connection, batch_id: int) -> list[int]:
+    """Batches that superseded rows of ``batch_id`` (and are not rolled back, or the rows would be back)."""
+    out: set[int] = set()
+    for hist in s.HISTORY_TABLES.values():
+        q = select(hist.c.superseded_by).where(hist.c.batch_id == batch_id).distinct()
+        out |= {int(r[0]) for r in conn.execute(q)}
+    return sorted(out)
+
+
+def _taken_keys(conn: Connection, table, keys: pd.DataFrame, batch_id: int) -> set[int]:
+    """Batches (other than ``batch_id``) holding the current row of any of these keys."""
+    cols = list(keys.columns)
+    found: set[int] = set()
+    if len(cols) == 1:
+        values = list(keys[cols[0]])
+        for i in range(0, len(values), 5000):
+            q = select(table.c.batch_id).where(table.c[cols[0]].in_(values[i:i + 5000]),
+                                               table.c.batch_id != batch_id).distinct()
+            found |= {int(r[0]) for r in conn.execute(q)}
+        return found
+    regions = sorted(set(keys["region_code"]))
+    for i in range(0, len(regions), 1000):
+        q = select(*[table.c[c] for c in cols], table.c.batch_id).where(
+            table.c.region_code.in_(regions[i:i + 1000]), table.c.batch_id != batch_id)
+        cur = pd.DataFrame(conn.execute(q).all(), columns=[*cols, "batch_id"])
+        if len(cur):
+            hit = cur.merge(keys.astype(object), on=cols)
+            found |= {int(b) for b in hit["batch_id"]}
+    return found
+
+
+def _check_scope(conn: Connection, table, hist, batch_id: int, scope: str) -> None:
+    for t, col in ((table, table.c.batch_id), (hist, hist.c.superseded_by)):
+        n = conn.execute(select(func.count()).select_from(t).where(
+            col == batch_id, ~t.c.region_code.startswith(scope))).scalar_one()
+        if n:
+            raise RollbackRefused(f"批次 {batch_id} 含有您权限范围（{scope}）以外的数据，不能撤销。",
+                                  f"Batch {batch_id} holds rows outside your scope ({scope}).")

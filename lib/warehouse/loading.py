@@ -1,0 +1,319 @@
+"""Loading checked frames: one batch per file, upsert by key, superseded rows kept in *_history.
+
+Everything happens in one write_transaction (which bumps data_version first, so concurrent loads are
+serialised on PostgreSQL and conflict cleanly on DuckDB, where the load is retried). The diff against the
+current rows decides: new keys are added, changed rows replaced (the old version moves to history with
+superseded_by = this batch), identical rows left alone; ``replace`` mode also retires the current rows of
+the dataset, in the file's regions and periods, that the file no longer has. Nothing to do → no batch.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import pandas as pd
+from sqlalchemy import (Column, Connection, Engine, MetaData, String, Table, and_, bindparam,
+                        delete, select)
+
+from lib.warehouse import schema as s
+from lib.warehouse.batches import audit, now, refresh_statuses
+from lib.warehouse.bulk import bulk_insert
+from lib.warehouse.engine import next_id, write_transaction
+
+# the column whose month (or year) bounds what a replace-mode file speaks for
+PERIOD = {"training": ("held_on", "month"), "job_fair": ("held_on", "month"),
+          "screening": ("month", "month"), "screening_target": ("year", "year"),
+          "indicator_value": ("year", "year")}
+CHUNK = 5000
+
+
+class LoadRefused(RuntimeError):
+    """Rows outside the uploader's scope (or another reason); nothing was written."""
+
+    def __init__(self, zh: str, en: str, rows: list | None = None):
+        self.zh, self.en, self.rows = zh, en, rows or []
+        super().__init__(en)
+
+
+class LoadConflict(RuntimeError):
+    """Another load kept the warehouse busy; nothing of this one was written."""
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    retired: int = 0
+
+    @property
+    def changes(self) -> int:
+        return self.added + self.replaced + self.retired
+
+
+@dataclass
+class LoadResult:
+    status: str  # loaded / unchanged / dry_run
+    batch_id: int | None
+    counts: Counts
+    by_dataset: dict[str, Counts] = field(default_factory=dict)
+
+
+class _NothingToDo(Exception):
+    pass
+
+
+def load_batch(engine: Engine, frames: Mapping[str, pd.DataFrame], *, mode: str = "upsert",
+               scope: str = "", user: str | None = None, filename: str | None = None,
+               sha256: str | None = None, rows_read: int | None = None, is_demo: bool = False,
+               dry_run: bool = False, dataset_label: str | None = None,
+               fail_after_rows: int | None = None) -> LoadResult:
+    """Load frames (dataset → canonical frame) as one batch, all or nothing.
+
+    ``fail_after_rows`` exists for tests: raise after that many rows were written, inside the transaction.
+    """
+    if mode not in ("upsert", "replace"):
+        raise ValueError(f"mode must be upsert or replace, not {mode!r}")
+    for dataset, frame in frames.items():
+        _check_scope(frame, scope)
+    if dry_run:
+        with engine.connect() as conn:
+            plans = {d: _plan(conn, d, f, mode) for d, f in frames.items()}
+        return LoadResult("dry_run", None, _total(plans), {d: p.counts for d, p in plans.items()})
+    label = dataset_label or "+".join(frames)
+    for attempt in range(4):
+        try:
+            with write_transaction(engine) as conn:
+                return _write(conn, frames, mode, user, filename, sha256, rows_read, is_demo,
+                              label, fail_after_rows)
+        except _NothingToDo as done:
+            return done.args[0]
+        except Exception as exc:
+            if not _is_conflict(exc):
+                raise
+            if attempt == 3:
+                raise LoadConflict("the warehouse is busy with another load; nothing was written, "
+                                   "try again in a moment / 另一批数据正在写入，本次未写入任何数据，"
+                                   "请稍后重试") from exc
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    text = str(exc)
+    return any(k in text for k in ("Conflict", "conflict", "could not serialize", "deadlock",
+                                   "TransactionContext"))
+
+
+def _check_scope(frame: pd.DataFrame, scope: str) -> None:
+    if not scope or frame.empty:
+        return
+    outside = frame[~frame["region_code"].astype(str).str.startswith(scope)]
+    if len(outside):
+        rows = [int(r) for r in outside.index[:50]]
+        raise LoadRefused(f"文件中有 {len(outside)} 行不在您的权限范围（{scope}）内，未写入任何数据。",
+                          f"{len(outside)} rows are outside your scope ({scope}); nothing was written.",
+                          rows)
+
+
+@dataclass
+class _Plan:
+    counts: Counts
+    insert: pd.DataFrame  # new and changed rows, as they will be stored
+    supersede: pd.DataFrame  # current rows that move to history (changed and retired)
+
+
+def _total(plans: dict[str, _Plan]) -> Counts:
+    out = Counts()
+    for p in plans.values():
+        for f in ("added", "replaced", "unchanged", "retired"):
+            setattr(out, f, getattr(out, f) + getattr(p.counts, f))
+    return out
+
+
+def _write(conn: Connection, frames, mode, user, filename, sha256, rows_read, is_demo, label,
+           fail_after_rows) -> LoadResult:
+    plans = {d: _plan(conn, d, f, mode) for d, f in frames.items()}
+    total = _total(plans)
+    by = {d: p.counts for d, p in plans.items()}
+    if total.changes == 0:
+        raise _NothingToDo(LoadResult("unchanged", None, total, by))
+    batch_id = next_id(conn, s.upload_batch.c.batch_id)
+    conn.execute(s.upload_batch.insert().values(
+        batch_id=batch_id, dataset=label, filename=filename, sha256=sha256, uploaded_by=user,
+        uploaded_at=now(), rows_read=rows_read if rows_read is not None else
+        sum(len(f) for f in frames.values()), rows_loaded=total.added + total.replaced,
+        rows_rejected=0, status="loaded", is_demo=is_demo, mode=mode))
+    owners: set[int] = set()
+    written = 0
+    for dataset, plan in plans.items():
+        table, hist = s.FACT_TABLES[dataset], s.HISTORY_TABLES[dataset]
+        if len(plan.supersede):
+            old = plan.supersede.assign(superseded_by=batch_id, superseded_at=now())
+            bulk_insert(conn, hist, _storable(conn, old))
+            _delete_keys(conn, table, plan.supersede[s.key_columns(table)])
+            owners |= {int(b) for b in plan.supersede["batch_id"].unique()}
+        rows = _storable(conn, plan.insert.assign(batch_id=batch_id))
+        if fail_after_rows is not None and len(rows):
+            bulk_insert(conn, table, rows.iloc[:fail_after_rows])
+            raise RuntimeError(f"injected failure after {fail_after_rows} rows")
+        written += bulk_insert(conn, table, rows)
+    refresh_statuses(conn, owners)
+    audit(conn, user, "load", {"batch_id": batch_id, "dataset": label, "filename": filename,
+                               "mode": mode, "added": total.added, "replaced": total.replaced,
+                               "unchanged": total.unchanged, "retired": total.retired})
+    return LoadResult("loaded", batch_id, total, by)
+
+
+def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str) -> _Plan:
+    table = s.FACT_TABLES[dataset]
+    key = s.key_columns(table)
+    cols = [c.name for c in table.columns if c.name != "batch_id"]
+    values = [c for c in cols if c not in key]
+    frame = frame[cols].reset_index(drop=True)
+    frame[key] = frame[key].astype(object)
+    existing = _fetch(conn, table, frame, key)
+    merged = frame.merge(existing, on=key, how="left", suffixes=("", "__old"), indicator=True)
+    found = merged["_merge"] == "both"
+    same = pd.Series(False, index=merged.index)
+    if found.any():  # a first load has nothing to compare
+        both = merged[found]
+        eq = pd.Series(True, index=both.index)
+        for c in values:
+            eq &= _canon(both[c]) == _canon(both[f"{c}__old"])
+        same[both.index] = eq
+    changed = found & ~same
+    insert = merged.loc[~found | changed, cols]
+    changed_keys = merged.loc[changed, key]
+    old = existing.merge(changed_keys.astype(object), on=key) if changed.any() else existing.iloc[0:0]
+    retired = existing.iloc[0:0]
+    if mode == "replace":
+        retired = _retire(conn, dataset, table, frame, key, _canon_frame(frame[key]))
+    supersede = pd.concat([old, retired], ignore_index=True) if len(retired) else old
+    counts = Counts(int((~found).sum()), int(changed.sum()), int((found & same).sum()),
+                    len(retired))
+    return _Plan(counts, insert, supersede)
+
+
+def _fetch(conn: Connection, table, frame: pd.DataFrame, key: list[str],
+           all_in_regions: bool = False) -> pd.DataFrame:
+    """Current rows (with batch_id) whose key is in the frame; composite keys via the file's regions."""
+    names = [c.name for c in table.columns]
+    parts: list[pd.DataFrame] = []
+    if len(key) == 1 and not all_in_regions:
+        ids = list(pd.unique(frame[key[0]]))
+        if len(ids) > CHUNK:
+            return _fetch_joined(conn, table, key[0], ids)
+        for i in range(0, len(ids), CHUNK):
+            rows = conn.execute(select(table).where(table.c[key[0]].in_(ids[i:i + CHUNK]))).all()
+            parts.append(pd.DataFrame(rows, columns=names, dtype=object))
+    else:
+        regions = sorted(set(frame["region_code"]))
+        for i in range(0, len(regions), 1000):
+            rows = conn.execute(select(table).where(
+                table.c.region_code.in_(regions[i:i + 1000]))).all()
+            parts.append(pd.DataFrame(rows, columns=names, dtype=object))
+    got = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names, dtype=object)
+    if len(key) > 1 and not all_in_regions and len(got):
+        got = got.merge(frame[key].astype(object).drop_duplicates(), on=key)
+    return got
+
+
+def _fetch_joined(conn: Connection, table, column: str, ids: list) -> pd.DataFrame:
+    """Many keys: stage them in a temporary table (bulk-loaded) and join, instead of 200 IN lists."""
+    tmp = Table(f"_keys_{uuid.uuid4().hex[:12]}", MetaData(), Column("k", String(64)),
+                prefixes=["TEMPORARY"])
+    tmp.create(conn)
+    try:
+        bulk_insert(conn, tmp, pd.DataFrame({"k": ids}, dtype=object))
+        rows = conn.execute(select(table).join(tmp, table.c[column] == tmp.c.k)).all()
+    finally:
+        tmp.drop(conn)
+    return pd.DataFrame(rows, columns=[c.name for c in table.columns], dtype=object)
+
+
+def _retire(conn, dataset, table, frame, key, file_keys) -> pd.DataFrame:
+    """Current rows in the file's regions and periods whose key the file no longer carries."""
+    pool = _fetch(conn, table, frame, key, all_in_regions=True)
+    if pool.empty:
+        return pool
+    if dataset in PERIOD:
+        col, grain = PERIOD[dataset]
+        period = _period(frame[col], grain)
+        pool = pool[_period(pool[col], grain).isin(set(period))]
+    have = set(file_keys.apply(tuple, axis=1))
+    keep = _canon_frame(pool[key]).apply(tuple, axis=1).isin(have)
+    return pool[~keep.to_numpy()]
+
+
+def _period(col: pd.Series, grain: str) -> pd.Series:
+    if grain == "year":
+        return col.map(lambda v: None if v is None else int(v))
+    return col.map(lambda d: None if d is None else (d.year, d.month))
+
+
+def _delete_keys(conn: Connection, table, keys: pd.DataFrame) -> None:
+    cols = list(keys.columns)
+    if len(cols) == 1:
+        ids = list(keys[cols[0]])
+        for i in range(0, len(ids), CHUNK):
+            conn.execute(delete(table).where(table.c[cols[0]].in_(ids[i:i + CHUNK])))
+        return
+    stmt = delete(table).where(and_(*[table.c[c] == bindparam(f"k_{c}") for c in cols]))
+    conn.execute(stmt, [{f"k_{c}": _py(v) for c, v in zip(cols, r)}
+                        for r in keys.itertuples(index=False, name=None)])
+
+
+def _storable(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """PostgreSQL's COPY wants None for missing values; DuckDB reads pandas' nullable types itself."""
+    if conn.dialect.name == "duckdb":
+        return frame
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _py(v):
+    return v.item() if hasattr(v, "item") else v
+
+
+def _canon_one(v) -> str:
+    """One value as compared between a file and the warehouse (types differ by driver)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, float) and math.isnan(v):
+        return ""
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time(0) else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)) or hasattr(v, "item"):
+        f = float(v)
+        return repr(round(f, 6)) if not f.is_integer() else str(int(f))
+    return str(v)
+
+
+def _canon(col: pd.Series) -> pd.Series:
+    values = col.astype(object)
+    return values.map({v: _canon_one(v) for v in pd.unique(values)})
+
+
+def _canon_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({c: _canon(frame[c]) for c in frame.columns}, index=frame.index)
+
+
+def eligible_frame(engine: Engine, scope: str = "") -> pd.DataFrame:
+    """Eligible women per township, kind and year: the denominator of the screening cycle check."""
+    t = s.screening_target
+    q = select(t.c.region_code, t.c.year, t.c.kind, t.c.eligible_women)
+    if scope:
+        q = q.where(t.c.region_code.startswith(scope))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    return pd.DataFrame(rows, columns=["region_code", "year", "kind", "eligible_women"])

@@ -1,0 +1,34 @@
+"""python -m lib.ingest: exit codes and JSON listing, on a DuckDB file (the CLI opens its own engine)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lib.ingest.__main__ import main
+from lib.warehouse.engine import dispose_engine
+
+FIX = Path(__file__).resolve().parent / "fixtures_ingest"
+
+
+def test_cli_load_reload_refuse_rollback(tmp_path, capsys):
+    url = f"duckdb:///{tmp_path / 'cli.duckdb'}"
+    gbk = str(FIX / "training_gbk_title_total.csv")
+    try:
+        assert main(["load", gbk, "--dataset", "training", "--db", url, "--scope", "350111"]) == 0
+        assert "3 added" in capsys.readouterr().out
+        assert main(["load", "training", gbk, "--db", url]) == 0
+        assert "nothing was written" in capsys.readouterr().out
+        assert main(["load", str(FIX / "personal_data.csv"), "--db", url]) == 2
+        assert "联系电话" in capsys.readouterr().err
+        assert main(["load", gbk, "--db", url, "--scope", "350102"]) == 2
+        assert "outside your scope" in capsys.readouterr().err
+        assert main(["batches", "--db", url, "--json"]) == 0
+        listed = json.loads(capsys.readouterr().out)
+        assert [(b["batch_id"], b["status"], b["rows_loaded"]) for b in listed] == [(1, "loaded", 3)]
+        assert main(["rollback", "1", "--db", url]) == 0
+        assert main(["rollback", "1", "--db", url]) == 2
+        assert main(["template", "screening", str(tmp_path / "s.xlsx")]) == 0
+        assert main(["load", str(tmp_path / "s.xlsx"), "--db", url, "--dry-run"]) == 0
+        assert "Dry run: 1 to add" in capsys.readouterr().out
+    finally:
+        dispose_engine(url)
