@@ -4,7 +4,7 @@ import pytest
 from tests.apptest_util import app_env, run_page
 
 PAGES = ["pages/overview.py", "pages/coverage.py", "pages/training.py", "pages/employment.py",
-         "pages/screening.py"]
+         "pages/screening.py", "pages/upload.py"]
 
 
 def _url(engine):

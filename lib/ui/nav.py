@@ -23,6 +23,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/employment.py", "page_employment", "💼", "employment"),
     PageSpec("pages/screening.py", "page_screening", "🩺", "screening"),
     PageSpec("pages/targets.py", "page_targets", "🎯", "targets"),
+    PageSpec("pages/upload.py", "page_upload", "📤", "upload", roles=("analyst", "admin")),
     PageSpec("pages/meeting.py", "page_meeting", "📽️", "meeting"),
 ]
 
