@@ -208,7 +208,9 @@ def test_rising_series_below_up_target_is_never_achieved(steps, start):
     target = Target("M", "up", float(vals[-1]) + 1.0, 2030, unit="count")
     a = assess(series(vals), target)
     assert a.status in ("on_track", "at_risk", "off_track")
-    assert a.slope > 0 and a.projected_value >= a.latest_value - 1e-9
+    # Theil–Sen is robust to a late jump, so the projection may fall below the last observation;
+    # what must hold is a rising trend projected above where the series started.
+    assert a.slope > 0 and a.projected_value > vals[0]
 
 
 @settings(max_examples=200, deadline=None)
