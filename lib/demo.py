@@ -185,7 +185,7 @@ def _org_units(regions, towns, villages, rng, today) -> pd.DataFrame:
 
 def _training(towns, villages, rng, today) -> pd.DataFrame:
     months = months_until(today)
-    n_t, n_m = len(towns), len(months)
+    n_t = len(towns)
     year = months.year.to_numpy()
     season = np.ones(12)
     season[[1]] = 0.4   # Spring Festival

@@ -10,7 +10,9 @@ from lib.i18n import enum_label, t
 from lib.metrics import metric
 from lib.metrics.compute import FEDERATION_TYPES, coverage
 from lib.ui import dashboard, data, mapview, widgets
-from lib.ui.frame import current_filters
+from lib.ui.frame import current_filters, page_guard
+
+page_guard()
 
 TYPES = {"federation": list(FEDERATION_TYPES), "womens_home": ["womens_home"],
          "parent_school": ["parent_school"], "volunteer_team": ["volunteer_team"],

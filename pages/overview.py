@@ -6,7 +6,9 @@ from lib.i18n import t
 from lib.metrics import metric
 from lib.metrics.overview import child_coverage, headlines
 from lib.ui import data, mapview, widgets
-from lib.ui.frame import current_filters
+from lib.ui.frame import current_filters, page_guard
+
+page_guard()
 
 f = current_filters()
 lang = f.lang

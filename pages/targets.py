@@ -5,9 +5,11 @@ from lib.charts import targets as C
 from lib.i18n import t
 from lib.targets import assess_indicators, assess_region, labels as L, monitoring_report_xlsx
 from lib.ui import data, widgets
-from lib.ui.frame import current_filters
+from lib.ui.frame import current_filters, page_guard
 from lib.warehouse.indicator_queries import indicator_yearly_values
 from lib.warehouse.reference import indicators_frame
+
+page_guard()
 
 
 def _assess_children(engine, codes: tuple[str, ...], computed: bool) -> dict:

@@ -1,6 +1,5 @@
 """数据上传 Upload: choose dataset, upload, preview with header mapping, problems, dry run, confirm;
 batch history with rollback; templates."""
-import pandas as pd
 import streamlit as st
 
 from lib import export
@@ -8,12 +7,14 @@ from lib.i18n import dataset_label, t
 from lib.ingest import (DATASETS, RollbackRefused, export_problems_xlsx, list_batches,
                         load_prepared, prepare_upload, rollback_batch, template_xlsx)
 from lib.ui import data, widgets
-from lib.ui.frame import current_filters
+from lib.ui.auth_ui import require_role
+from lib.ui.frame import current_filters, page_guard
 
+page_guard()
+account = require_role("analyst", "admin")
 f = current_filters()
 lang = f.lang
-user = st.session_state.get("_username")
-scope = st.session_state.get("_scope_prefix", "")
+user, scope = account.username, account.scope_prefix
 st.title(t("page_upload", lang))
 widgets.demo_banner(lang)
 

@@ -1,4 +1,5 @@
-"""In headless Chromium: the app starts from scratch, builds the demo, and draws the overview."""
+"""In headless Chromium: the app starts from scratch, builds the demo, asks for the first admin
+(no default password exists) and then draws the overview."""
 import os
 import time
 
@@ -13,6 +14,11 @@ def test_overview_in_chromium(tmp_path):
         page.on("pageerror", lambda e: errors.append(str(e)))
         t0 = time.perf_counter()
         page.goto(url)
+        page.wait_for_selector("text=初始设置", timeout=90_000)
+        page.get_by_label("用户名").fill("admin1")
+        page.get_by_label("密码", exact=True).fill("a-long-pass-phrase")
+        page.get_by_label("再次输入密码").fill("a-long-pass-phrase")
+        page.get_by_role("button", name="创建管理员").click()
         page.wait_for_selector("text=村（社区）妇联覆盖率", timeout=90_000)
         page.wait_for_selector('[data-testid="stMetricValue"]', timeout=30_000)
         page.wait_for_selector("canvas", timeout=60_000)

@@ -128,3 +128,25 @@ def test_pages_hold_no_sql():
     for p in root.glob("*.py"):
         text = p.read_text()
         assert "sqlalchemy" not in text and "SELECT " not in text.upper().replace("SELECTBOX", ""), p
+
+
+def test_every_page_runs_its_guard_first():
+    """A fresh server's first request may run pages/X.py without app.py: each page must guard."""
+    import ast
+    from pathlib import Path
+
+    for p in (Path(__file__).resolve().parents[1] / "pages").glob("*.py"):
+        body = [n for n in ast.parse(p.read_text()).body
+                if not isinstance(n, (ast.Import, ast.ImportFrom))
+                and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+        first = body[0]
+        assert (isinstance(first, ast.Expr) and isinstance(first.value, ast.Call)
+                and getattr(first.value.func, "id", "") == "page_guard"), p.name
+
+
+def test_every_registered_page_exists():
+    from pathlib import Path
+
+    from lib.ui.nav import PAGES
+    root = Path(__file__).resolve().parents[1]
+    assert all((root / spec.path).exists() for spec in PAGES)

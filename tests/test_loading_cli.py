@@ -32,3 +32,34 @@ def test_cli_load_reload_refuse_rollback(tmp_path, capsys):
         assert "Dry run: 1 to add" in capsys.readouterr().out
     finally:
         dispose_engine(url)
+
+
+def test_cli_user_loads_with_that_accounts_role_and_scope(tmp_path, capsys):
+    from sqlalchemy import func, select
+
+    from lib.auth import users
+    from lib.warehouse import bootstrap, schema as s
+    from tests.test_auth import PW
+
+    url = f"duckdb:///{tmp_path / 'u.duckdb'}"
+    engine = bootstrap.open_warehouse(url)
+    users.create_user(engine, "jinan", PW, "analyst", "350111000000")
+    users.create_user(engine, "gulou", PW, "analyst", "350102000000")
+    users.create_user(engine, "vera", PW, "viewer", "350100000000")
+    gbk = str(FIX / "training_gbk_title_total.csv")  # 晋安区 townships
+
+    def rows() -> int:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(s.training_session)).scalar_one()
+
+    assert main(["load", gbk, "--dataset", "training", "--db", url, "--user", "vera"]) == 2
+    assert "not an active analyst" in capsys.readouterr().err
+    assert main(["load", gbk, "--dataset", "training", "--db", url, "--user", "nobody"]) == 2
+    assert main(["load", gbk, "--dataset", "training", "--db", url, "--user", "gulou"]) == 2
+    assert main(["load", gbk, "--dataset", "training", "--db", url, "--user", "jinan",
+                 "--scope", "350102"]) == 2  # --scope cannot move outside the account's scope
+    assert rows() == 0
+    # asking for the whole city narrows to the account's own district, where these rows are
+    assert main(["load", gbk, "--dataset", "training", "--db", url, "--user", "jinan",
+                 "--scope", "3501"]) == 0
+    assert rows() > 0

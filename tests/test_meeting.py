@@ -8,7 +8,7 @@ from pptx import Presentation
 
 from lib.meeting import deck
 from lib.meeting.brief import brief_pptx
-from lib.meeting.slides import MeetingData, build_slides, deck_title
+from lib.meeting.slides import MeetingData, build_slides
 from lib.metrics.overview import Headline
 from lib.targets.assess import Target, assess
 

@@ -58,9 +58,33 @@ def main(argv: list[str] | None = None) -> int:
     return _load(engine, args)
 
 
+def _account_scope(engine, args) -> str | None:
+    """With --user NAME and accounts in the warehouse, load as that account: an active analyst or
+    admin, narrowed to the account's scope (a --scope may narrow it further, never widen it).
+    Returns the scope, or None after printing a refusal."""
+    from lib.auth.users import active_user, has_users
+    from lib.ingest.regions_match import scope_prefix
+
+    requested = scope_prefix(args.scope)
+    if args.user == "cli" or not has_users(engine):
+        return requested
+    user = active_user(engine, args.user)
+    if user is None or not user.may("analyst", "admin"):
+        print(f"refused: user {args.user!r} is not an active analyst or admin / "
+              f"用户 {args.user} 不是有效的数据分析员或管理员", file=sys.stderr)
+        return None
+    own = user.scope_prefix
+    if requested and requested.startswith(own):
+        return requested
+    if requested and not own.startswith(requested):
+        print(f"refused: scope {requested} is outside {args.user}'s scope {own} / "
+              f"超出该用户的权限范围", file=sys.stderr)
+        return None
+    return own
+
+
 def _load(engine, args) -> int:
     from lib.ingest.api import load_prepared, prepare_upload
-    from lib.ingest.regions_match import scope_prefix
 
     dataset, files = args.dataset, list(args.args)
     if len(files) == 2 and files[0] in DATASETS:
@@ -71,9 +95,11 @@ def _load(engine, args) -> int:
     path = Path(files[0])
     try:
         data = path.read_bytes()
-        scope = scope_prefix(args.scope)
+        scope = _account_scope(engine, args)
     except (OSError, ValueError) as exc:
         print(f"refused: {exc}", file=sys.stderr)
+        return REFUSED
+    if scope is None:
         return REFUSED
     prepared = prepare_upload(engine, data, path.name, dataset=dataset, sheet=args.sheet,
                               scope=scope)

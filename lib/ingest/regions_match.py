@@ -157,7 +157,6 @@ def _variants(name: str, level: str) -> list[str]:
 
 
 def _by_name(col: str, name: str, level: str, parent: str | None, index: RegionIndex):
-    key = _key(name)
     codes: list[str] = []
     for variant in _variants(name, level):
         codes = index.within(index.by_name.get((level, variant), []), parent)

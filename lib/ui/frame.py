@@ -6,8 +6,7 @@ import os
 import streamlit as st
 
 from lib.i18n import t
-from lib.ui import data, filters, widgets
-from lib.ui import nav as nav_registry
+from lib.ui import auth_ui, data, filters, widgets
 from lib.warehouse import WarehouseLocked
 
 K_FILTERS = "_filters"
@@ -36,6 +35,20 @@ def _ensure_warehouse(lang: str) -> bool:
     return True
 
 
+def page_guard() -> None:
+    """First line of every page: make sure the page runs inside the frame (login, scope, filters).
+
+    On a fresh server's very first request Streamlit runs in its old ``pages/``-directory mode and
+    executes ``pages/X.py`` without app.py. Leaving that mode and rerunning sends the same URL
+    through app.py's ``st.navigation``, which then runs the page behind the login gate.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current_filters() -> filters.Filters:
     """The view the sidebar selected in this run (pages call this; the frame sets it)."""
     return st.session_state[K_FILTERS]
@@ -45,10 +58,14 @@ def run() -> None:
     lang = filters.current_lang()
     if not _ensure_warehouse(lang):
         st.stop()
+    user = auth_ui.gate(data.engine(), lang)  # setup / login page and stop when nobody is signed in
     pages = [st.Page(p.path, title=t(p.title_key, lang), icon=p.icon, url_path=p.url_path,
-                     default=p.default) for p in nav_registry.pages_for("admin")]
+                     default=p.default) for p in auth_ui.pages_of(user)]
     nav = st.navigation(pages)
-    st.session_state[K_FILTERS] = filters.sidebar_filters(scope="")
+    auth_ui.refuse_out_of_scope_link(user, lang)
+    st.session_state[K_FILTERS] = filters.sidebar_filters(scope=user.scope_prefix)
+    auth_ui.keep_display_token(user)
+    auth_ui.sidebar_account(user, lang)
     nav.run()
     st.divider()
     widgets.freshness_footer(st.session_state[K_FILTERS].lang)

@@ -25,6 +25,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/targets.py", "page_targets", "🎯", "targets"),
     PageSpec("pages/upload.py", "page_upload", "📤", "upload", roles=("analyst", "admin")),
     PageSpec("pages/meeting.py", "page_meeting", "📽️", "meeting"),
+    PageSpec("pages/account.py", "page_account", "👤", "account"),
+    PageSpec("pages/admin.py", "page_admin", "🛠️", "admin", roles=("admin",)),
 ]
 
 

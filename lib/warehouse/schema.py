@@ -212,3 +212,16 @@ HISTORY_TABLES: dict[str, Table] = {
 def key_columns(table: Table) -> list[str]:
     """The natural key of a fact table: what makes two uploaded rows 'the same row'."""
     return [c.name for c in table.primary_key.columns]
+
+# Read-only meeting display links (issue 6): only the SHA-256 of the random token is stored, so a
+# copy of the warehouse does not hand out working links.
+display_link = Table(
+    "display_link", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("label", Text),
+    Column("region_code", String(12), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)

@@ -1,0 +1,69 @@
+"""Meeting display links: a random token for one region that opens meeting mode read-only, until it
+expires or is revoked. Only the token's SHA-256 is stored; the token itself is shown once."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from lib.auth.sessions import Clock, system_clock
+from lib.auth.users import AccountError, User
+from lib.warehouse import audit
+from lib.warehouse import users_store as store
+from lib.warehouse.scope import ScopeError, level_of, narrow
+
+DISPLAY_ROLE = "display"  # a pseudo-role: meeting mode only, never a row in app_user
+MAX_VALID = dt.timedelta(days=366)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_link(engine: Engine, creator: User, region_code: str, valid_for: dt.timedelta,
+                label: str = "", *, clock: Clock = system_clock) -> str:
+    """A new link's token (shown once). Refused outside the creator's scope or beyond a year."""
+    try:
+        level_of(region_code)
+        narrow(creator.scope_prefix, region_code)
+    except ValueError:
+        raise AccountError("bad_scope", region_code) from None
+    except ScopeError:
+        raise AccountError("scope_refused", region_code) from None
+    if not dt.timedelta(0) < valid_for <= MAX_VALID:
+        raise AccountError("bad_expiry")
+    token = secrets.token_urlsafe(24)
+    now = clock()
+    with engine.begin() as conn:
+        store.insert_link(conn, token_hash=token_hash(token), label=label[:200], region_code=region_code,
+                          created_by=creator.username, created_at=now, expires_at=now + valid_for,
+                          revoked_at=None)
+        audit.record(conn, "link_add", f"{region_code} until {now + valid_for} {label[:80]}",
+                     creator.username)
+    return token
+
+
+def resolve(engine: Engine, token: str, *, clock: Clock = system_clock) -> User | None:
+    """The read-only display user a valid token stands for; None if unknown, expired or revoked."""
+    if not token or len(token) > 100:
+        return None
+    with engine.connect() as conn:
+        row = store.fetch_link(conn, token_hash(token))
+    if row is None or row["revoked_at"] is not None or clock() >= row["expires_at"]:
+        return None
+    return User(f"display:{row['token_hash'][:8]}", DISPLAY_ROLE, row["region_code"], True)
+
+
+def revoke(engine: Engine, hash_: str, *, by: str, clock: Clock = system_clock) -> bool:
+    with engine.begin() as conn:
+        done = store.revoke_link(conn, hash_, clock()) > 0
+        if done:
+            audit.record(conn, "link_revoke", hash_[:8], by)
+    return done
+
+
+def list_links(engine: Engine) -> pd.DataFrame:
+    return store.links_frame(engine)

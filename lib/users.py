@@ -1,0 +1,76 @@
+"""Accounts at the console: ``python -m lib.users add|list|disable|reset-password``.
+
+Passwords are read from standard input (getpass on a terminal, else one line), never from the
+command line, where they would end up in shell history and the process list.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from lib.auth import users
+from lib.auth.passwords import PasswordPolicyError
+from lib.i18n import t
+
+
+def _read_password(prompt: str) -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("again / 再输入一次: ") != first:
+            raise users.AccountError("pw_mismatch")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _message(code: str) -> str:
+    return f"{t(code, 'zh')} / {t(code, 'en')}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from lib.warehouse.bootstrap import open_warehouse
+
+    parser = argparse.ArgumentParser(prog="python -m lib.users", description=__doc__)
+    parser.add_argument("--db", help="warehouse URL (default: HALFSKY_DB_URL, secrets, embedded)")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    add = sub.add_parser("add", help="add an account (password from stdin)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=users.ROLES)
+    add.add_argument("--scope", required=True, help="12-digit region code, e.g. 350111000000")
+    add.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    sub.add_parser("list", help="list accounts").add_argument("--db", dest="db_sub",
+                                                            help=argparse.SUPPRESS)
+    for name in ("disable", "reset-password"):
+        p = sub.add_parser(name)
+        p.add_argument("username")
+        p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    # HALFSKY_DB_SCHEMA as in the app: the PostgreSQL schema (search_path) of the warehouse.
+    engine = open_warehouse(getattr(args, "db_sub", None) or args.db,
+                            pg_schema=os.environ.get("HALFSKY_DB_SCHEMA") or None)
+    try:
+        if args.cmd == "add":
+            pw = _read_password(f"password for {args.username}: ")
+            users.create_user(engine, args.username, pw, args.role, args.scope, by="console")
+            print(f"added {args.username} ({args.role}, {args.scope})")
+        elif args.cmd == "list":
+            frame = users.list_users(engine)
+            print(frame.to_string(index=False) if not frame.empty else "(no accounts)")
+        elif args.cmd == "disable":
+            users.disable_user(engine, args.username, by="console")
+            print(f"disabled {args.username}")
+        else:
+            if users.get_user(engine, args.username) is None:
+                raise users.AccountError("no_such_user", args.username)
+            pw = _read_password(f"new password for {args.username}: ")
+            users.set_password(engine, args.username, pw, by="console")
+            print(f"password reset for {args.username}")
+    except (users.AccountError, PasswordPolicyError) as exc:
+        print(f"error: {_message(exc.code)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""管理 Admin: users and scopes, meeting display links, the audit log (filterable, downloadable)."""
+import datetime as dt
+
+import streamlit as st
+
+from lib.auth import links, users
+from lib.auth.passwords import PasswordPolicyError
+from lib.i18n import t
+from lib.ui import auth_ui, data
+from lib.ui.frame import current_filters, page_guard
+from lib.warehouse import users_store
+
+page_guard()
+
+admin = auth_ui.require_role("admin")
+lang = current_filters().lang
+engine = data.engine()
+within = admin.scope_prefix or None
+st.title(t("page_admin", lang))
+
+regions = data.query("regions")
+scopes = regions[regions["level"].isin(["city", "district", "township"])
+                 & regions["code"].str.startswith(admin.scope_prefix)]
+scope_names = dict(zip(scopes["code"], scopes["name"]))
+scope_label = lambda c: f"{scope_names.get(c, c)} {c}"  # noqa: E731
+
+
+def _refused(exc: Exception) -> None:
+    st.error(t(getattr(exc, "code", "bad_scope"), lang))
+
+
+tab_users, tab_links, tab_audit = st.tabs([t("admin_users", lang), t("admin_links", lang),
+                                           t("admin_audit", lang)])
+
+with tab_users:
+    accounts = users.list_users(engine)
+    st.dataframe(accounts, hide_index=True, width="stretch")
+    c_add, c_edit = st.columns(2)
+    with c_add, st.form("add_user", clear_on_submit=True):
+        st.subheader(t("admin_add_user", lang))
+        name = st.text_input(t("username", lang), key="add_name")
+        pw = st.text_input(t("password", lang), type="password", key="add_password")
+        role = st.selectbox(t("role", lang), users.ROLES, key="add_role",
+                            format_func=lambda r: t("role_" + r, lang))
+        scope = st.selectbox(t("scope", lang), list(scope_names), key="add_scope",
+                             format_func=scope_label)
+        if st.form_submit_button(t("admin_add_user", lang), key="add_submit"):
+            try:
+                users.create_user(engine, name, pw, role, scope or "", by=admin.username,
+                                  within=within)
+                st.success(t("saved", lang))
+            except (users.AccountError, PasswordPolicyError) as exc:
+                _refused(exc)
+    with c_edit:
+        st.subheader(t("admin_edit_user", lang))
+        target = st.selectbox(t("username", lang), accounts["username"].tolist(), key="edit_name")
+        row = accounts[accounts["username"] == target].iloc[0] if target else None
+        if row is not None:
+            with st.form("edit_user"):
+                role = st.selectbox(t("role", lang), users.ROLES, key="edit_role",
+                                    index=users.ROLES.index(row["role"]),
+                                    format_func=lambda r: t("role_" + r, lang))
+                codes = list(scope_names)
+                scope = st.selectbox(t("scope", lang), codes, key="edit_scope",
+                                     index=codes.index(row["scope_code"])
+                                     if row["scope_code"] in codes else 0, format_func=scope_label)
+                active = st.checkbox(t("active", lang), value=bool(row["active"]), key="edit_active")
+                if st.form_submit_button(t("save", lang), key="edit_submit"):
+                    try:
+                        users.update_account(engine, target, by=admin.username, role=role,
+                                             scope_code=scope, active=active, within=within)
+                        st.success(t("saved", lang))
+                    except users.AccountError as exc:
+                        _refused(exc)
+            with st.form("reset_password", clear_on_submit=True):
+                new_pw = st.text_input(t("new_password", lang), type="password", key="reset_pw")
+                if st.form_submit_button(t("admin_reset_password", lang), key="reset_submit"):
+                    try:
+                        if within and not users.get_user(engine, target).scope_prefix.startswith(
+                                within):
+                            raise users.AccountError("scope_refused")
+                        users.set_password(engine, target, new_pw, by=admin.username)
+                        st.success(t("saved", lang))
+                    except (users.AccountError, PasswordPolicyError) as exc:
+                        _refused(exc)
+
+with tab_links:
+    with st.form("add_link"):
+        label = st.text_input(t("link_label", lang), key="link_label")
+        region = st.selectbox(t("region", lang), list(scope_names), key="link_region",
+                              format_func=scope_label)
+        days = st.number_input(t("link_days", lang), min_value=1, max_value=366, value=30,
+                               key="link_days")
+        if st.form_submit_button(t("link_create", lang), key="link_submit"):
+            try:
+                token = links.create_link(engine, admin, region, dt.timedelta(days=int(days)), label)
+                st.success(t("link_created", lang))
+                st.code(f"?display={token}", language=None)
+            except users.AccountError as exc:
+                _refused(exc)
+    table = links.list_links(engine)
+    st.dataframe(table.assign(token_hash=table["token_hash"].str[:8]), hide_index=True,
+                 width="stretch")
+    live = table[table["revoked_at"].isna()]
+    if not live.empty:
+        pick = st.selectbox(t("link_revoke", lang), live["token_hash"].tolist(), key="link_pick",
+                            format_func=lambda h: f"{h[:8]} · {live.set_index('token_hash').at[h, 'label']}")
+        if st.button(t("link_revoke", lang), key="link_revoke"):
+            links.revoke(engine, pick, by=admin.username)
+            st.success(t("link_revoked", lang))
+            st.rerun()
+
+with tab_audit:
+    c1, c2, c3 = st.columns(3)
+    who = c1.selectbox(t("audit_user", lang), ["", *accounts["username"].tolist()], key="audit_user",
+                       format_func=lambda u: u or t("all", lang))
+    action = c2.selectbox(t("audit_action", lang), ["", *users_store.audit_actions(engine)],
+                          key="audit_action", format_func=lambda a: a or t("all", lang))
+    days = c3.number_input(t("audit_days", lang), min_value=1, max_value=3660, value=30,
+                           key="audit_days")
+    since = dt.datetime.now() - dt.timedelta(days=int(days))
+    log = users_store.audit_frame(engine, username=who or None, action=action or None, since=since)
+    st.dataframe(log, hide_index=True, width="stretch")
+    st.download_button(t("download_csv", lang), log.to_csv(index=False).encode("utf-8-sig"),
+                       file_name="halfsky_audit.csv", mime="text/csv", key="audit_csv")

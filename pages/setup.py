@@ -1,0 +1,34 @@
+"""初始设置 First-time setup: create the first admin of an empty warehouse (no default password)."""
+import streamlit as st
+
+from lib.auth import users
+from lib.auth.passwords import PasswordPolicyError
+from lib.i18n import t
+from lib.ui import auth_ui, data, filters
+from lib.ui.frame import page_guard
+
+page_guard()
+
+lang = filters.current_lang()
+st.title(t("page_setup", lang))
+st.info(t("setup_intro", lang))
+regions = data.query("regions")
+scopes = regions[regions["level"].isin(["city", "district"])]
+names = dict(zip(scopes["code"], scopes["name"]))
+with st.form("setup_form"):
+    username = st.text_input(t("username", lang), key="setup_user")
+    pw = st.text_input(t("password", lang), type="password", key="setup_password")
+    pw2 = st.text_input(t("password_again", lang), type="password", key="setup_password2")
+    scope = st.selectbox(t("scope", lang), list(names), key="setup_scope",
+                         format_func=lambda c: f"{names[c]} {c}")
+    submitted = st.form_submit_button(t("setup_button", lang), key="setup_submit")
+if submitted:
+    try:
+        if pw != pw2:
+            raise users.AccountError("pw_mismatch")
+        users.create_user(data.engine(), username, pw, "admin", scope or "", only_if_empty=True)
+    except (users.AccountError, PasswordPolicyError) as exc:
+        st.error(t(exc.code, lang))
+    else:
+        auth_ui.sign_in(data.engine(), username, pw)
+        st.rerun()

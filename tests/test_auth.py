@@ -1,0 +1,199 @@
+"""Accounts on both backends: hashing, login, lockout and expiry with an injected clock, scopes."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from lib.auth import passwords, sessions, users
+from lib.auth.users import AccountError, LoginOutcome
+from lib.warehouse import schema as s
+from lib.warehouse import users_store
+
+T0 = dt.datetime(2025, 3, 1, 9, 0, 0)
+PW = "correct horse 42"
+
+
+class FakeClock:
+    def __init__(self, now=T0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **kw):
+        self.now += dt.timedelta(**kw)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def alice(engine, clock):
+    return users.create_user(engine, "alice", PW, "viewer", "350111000000", by="test", clock=clock)
+
+
+def _stored(engine, username):
+    with engine.connect() as conn:
+        return users_store.fetch_user(conn, username)
+
+
+def test_password_is_stored_hashed_only(engine, alice):
+    row = _stored(engine, "alice")
+    assert row["password_hash"].startswith("$argon2id$")
+    assert PW not in row["password_hash"]
+    with engine.connect() as conn:  # nowhere in the two tables accounts write to
+        dump = [str(v) for tbl in (s.app_user, s.audit_event) for r in conn.execute(select(tbl))
+                for v in r]
+    assert not any(PW in v for v in dump)
+    assert passwords.verify_password(row["password_hash"], PW)
+    assert not passwords.verify_password(row["password_hash"], PW + "x")
+
+
+@pytest.mark.parametrize("stored", [None, "", "not-a-hash", "$argon2id$v=19$broken"])
+def test_verify_never_raises_on_bad_hashes(stored):
+    assert passwords.verify_password(stored, "whatever1") is False
+
+
+@pytest.mark.parametrize("password,code", [("short", "pw_too_short"), ("1234567", "pw_too_short"),
+                                           ("Alexandra", "pw_is_username"),
+                                           (" alexandra ", "pw_is_username")])
+def test_password_policy(engine, password, code):
+    with pytest.raises(passwords.PasswordPolicyError) as err:
+        users.create_user(engine, "alexandra", password, "viewer", "350111000000")
+    assert err.value.code == code
+    assert users.get_user(engine, "alexandra") is None
+
+
+@pytest.mark.parametrize("username,role,scope,code", [
+    ("bad name", "viewer", "350111000000", "bad_username"),
+    ("", "viewer", "350111000000", "bad_username"),
+    ("bob", "root", "350111000000", "bad_role"),
+    ("bob", "viewer", "350111", "bad_scope"),
+    ("bob", "viewer", "", "bad_scope"),
+])
+def test_bad_accounts_refused(engine, username, role, scope, code):
+    with pytest.raises(AccountError) as err:
+        users.create_user(engine, username, PW, role, scope)
+    assert err.value.code == code
+    assert not users.has_users(engine)
+
+
+def test_duplicate_user_refused(engine, alice):
+    with pytest.raises(AccountError, match="user_exists"):
+        users.create_user(engine, "alice", PW, "admin", "350100000000")
+    assert users.get_user(engine, "alice").role == "viewer"
+
+
+def test_first_admin_only_once(engine):
+    users.create_user(engine, "root", PW, "admin", "350100000000", only_if_empty=True)
+    with pytest.raises(AccountError, match="setup_done"):
+        users.create_user(engine, "root2", PW, "admin", "350100000000", only_if_empty=True)
+    assert users.list_users(engine)["username"].tolist() == ["root"]
+
+
+def test_login_ok_and_wrong(engine, alice, clock):
+    ok = users.authenticate(engine, "alice", PW, clock=clock)
+    assert ok.outcome is LoginOutcome.OK and ok.user.scope_prefix == "350111"
+    assert users.authenticate(engine, "alice", "nope nope", clock=clock).outcome \
+        is LoginOutcome.BAD_CREDENTIALS
+    # an unknown user looks exactly like a wrong password
+    assert users.authenticate(engine, "mallory", PW, clock=clock).outcome \
+        is LoginOutcome.BAD_CREDENTIALS
+
+
+def test_lockout_after_failures_then_expires(engine, alice, clock):
+    for _ in range(sessions.MAX_FAILURES - 1):
+        assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
+            is LoginOutcome.BAD_CREDENTIALS
+    assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
+        is LoginOutcome.LOCKED
+    # locked: even the right password is refused until the lock runs out
+    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.LOCKED
+    clock.advance(seconds=sessions.LOCKOUT.total_seconds() - 1)
+    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.LOCKED
+    clock.advance(seconds=2)
+    assert users.authenticate(engine, "alice", PW, clock=clock).ok
+    assert _stored(engine, "alice")["failed_logins"] == 0
+    actions = users_store.audit_frame(engine, username="alice")["action"].tolist()
+    assert "user_locked" in actions and "login_locked" in actions
+
+
+def test_success_resets_failure_count(engine, alice, clock):
+    for _ in range(sessions.MAX_FAILURES - 1):
+        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
+    assert users.authenticate(engine, "alice", PW, clock=clock).ok
+    for _ in range(sessions.MAX_FAILURES - 1):
+        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
+    assert users.authenticate(engine, "alice", PW, clock=clock).ok
+
+
+def test_disabled_user_cannot_login(engine, alice, clock):
+    users.create_user(engine, "root", PW, "admin", "350100000000")
+    users.disable_user(engine, "alice", by="root")
+    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.DISABLED
+    assert users.active_user(engine, "alice") is None
+    assert users.get_user(engine, "alice").active is False
+
+
+def test_last_admin_cannot_be_disabled_or_demoted(engine):
+    users.create_user(engine, "root", PW, "admin", "350100000000")
+    with pytest.raises(AccountError, match="last_admin"):
+        users.disable_user(engine, "root")
+    with pytest.raises(AccountError, match="last_admin"):
+        users.update_account(engine, "root", by="root", role="viewer")
+    users.create_user(engine, "root2", PW, "admin", "350100000000")
+    users.disable_user(engine, "root")
+    assert users.get_user(engine, "root").active is False
+
+
+def test_change_password(engine, alice, clock):
+    with pytest.raises(AccountError, match="old_password_wrong"):
+        users.change_password(engine, "alice", "wrong-pass", "a new secret 1")
+    users.change_password(engine, "alice", PW, "a new secret 1")
+    assert not users.authenticate(engine, "alice", PW, clock=clock).ok
+    assert users.authenticate(engine, "alice", "a new secret 1", clock=clock).ok
+
+
+def test_reset_password_lifts_lockout(engine, alice, clock):
+    for _ in range(sessions.MAX_FAILURES):
+        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
+    users.set_password(engine, "alice", "reset by admin 9", by="root")
+    assert users.authenticate(engine, "alice", "reset by admin 9", clock=clock).ok
+
+
+@pytest.mark.parametrize("idle,expired", [(dt.timedelta(0), False),
+                                          (sessions.IDLE_TIMEOUT, False),
+                                          (sessions.IDLE_TIMEOUT + dt.timedelta(seconds=1), True)])
+def test_expiry_after_inactivity(idle, expired):
+    assert sessions.is_expired(T0, T0 + idle) is expired
+
+
+def test_never_seen_session_is_expired():
+    assert sessions.is_expired(None, T0)
+
+
+@pytest.mark.parametrize("admin_scope,target,ok", [
+    ("350100000000", "350111000000", True),
+    ("350111000000", "350111001000", True),
+    ("350111000000", "350111000000", True),
+    ("350111000000", "350102000000", False),  # another district
+    ("350111000000", "350100000000", False),  # a district admin cannot grant the whole city
+])
+def test_admin_grants_only_within_own_scope(engine, admin_scope, target, ok):
+    admin = users.create_user(engine, "root", PW, "admin", admin_scope)
+    if ok:
+        users.create_user(engine, "bob", PW, "viewer", target, by="root", within=admin.scope_prefix)
+        assert users.get_user(engine, "bob").scope_code == target
+    else:
+        with pytest.raises(AccountError, match="scope_refused"):
+            users.create_user(engine, "bob", PW, "viewer", target, by="root",
+                              within=admin.scope_prefix)
+        assert users.get_user(engine, "bob") is None
+
+
+def test_listing_carries_no_hashes(engine, alice):
+    frame = users.list_users(engine)
+    assert "password_hash" not in frame.columns
+    assert frame["username"].tolist() == ["alice"]

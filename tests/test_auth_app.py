@@ -1,0 +1,187 @@
+"""The login gate under AppTest with auth on: setup, login, lockout, expiry, roles, scope refusal."""
+import datetime as dt
+
+import pytest
+
+from lib.auth import links, sessions, users
+from lib.warehouse import users_store
+from tests.apptest_util import app_env, run_page
+from tests.test_app import _url
+from tests.test_auth import PW
+
+
+@pytest.fixture
+def app_login(engine):
+    url, schema = _url(engine)
+
+    class Session:
+        def __init__(self, query=None):
+            self.env = dict(url=url, schema=schema, demo=False, auth=True)
+            with app_env(**self.env):
+                self.at = run_page(query=query)
+
+        def login(self, username, password=PW):
+            self.at.text_input(key="login_user").input(username)
+            self.at.text_input(key="login_password").input(password)
+            self.at.button(key="login_submit").click()
+            return self.run()
+
+        def run(self):
+            with app_env(**self.env):
+                self.at.run()
+            return self.at
+
+        def switch(self, page):
+            self.at.switch_page(page)
+            return self.run()
+    return Session
+
+
+
+
+def test_empty_warehouse_opens_setup_and_creates_first_admin(engine, app_login):
+    s = app_login()
+    at = s.at
+    assert not at.exception
+    assert at.text_input(key="setup_user") is not None
+    assert not at.metric  # no dashboard before an account exists
+    assert at.selectbox(key="setup_scope").value == "350100000000"
+    at.text_input(key="setup_user").input("root")
+    at.text_input(key="setup_password").input(PW)
+    at.text_input(key="setup_password2").input(PW)
+    at.button(key="setup_submit").click()
+    s.run()
+    assert not at.exception
+    u = users.get_user(engine, "root")
+    assert (u.role, u.scope_code) == ("admin", "350100000000")  # the city: first scope offered
+    assert len(at.metric) == 4  # signed in, the overview shows
+
+
+def test_setup_refuses_mismatched_passwords(engine, app_login):
+    s = app_login()
+    s.at.text_input(key="setup_user").input("root")
+    s.at.text_input(key="setup_password").input(PW)
+    s.at.text_input(key="setup_password2").input(PW + "x")
+    s.at.button(key="setup_submit").click()
+    s.run()
+    assert any("不一致" in e.value for e in s.at.error)
+    assert not users.has_users(engine)
+
+
+def test_login_page_when_users_exist(engine, app_login):
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login()
+    assert not s.at.exception
+    assert s.at.text_input(key="login_user") is not None
+    assert not s.at.metric
+    with pytest.raises(KeyError):
+        s.at.text_input(key="setup_user")
+
+
+def test_wrong_password_then_right(engine, app_login):
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login()
+    at = s.login("vera", "wrong password")
+    assert any("错误" in e.value for e in at.error)
+    assert not at.metric
+    at = s.login("vera")
+    assert not at.exception and len(at.metric) == 4
+
+
+def test_lockout_message(engine, app_login):
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login()
+    for _ in range(sessions.MAX_FAILURES):
+        at = s.login("vera", "wrong password")
+    assert any("锁定" in e.value for e in at.error)
+    at = s.login("vera")  # the right password does not open a locked account
+    assert any("锁定" in e.value for e in at.error) and not at.metric
+
+
+def test_session_expires_after_inactivity(engine, app_login):
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login()
+    at = s.login("vera")
+    assert len(at.metric) == 4
+    at.session_state["_auth"] = {"username": "vera",
+                                 "last_seen": dt.datetime.now() - sessions.IDLE_TIMEOUT
+                                 - dt.timedelta(minutes=1)}
+    s.run()
+    assert not at.metric
+    assert any("重新登录" in i.value for i in at.info)
+
+
+def test_disabled_user_is_signed_out_at_once(engine, app_login):
+    users.create_user(engine, "root", PW, "admin", "350100000000")
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login()
+    assert len(s.login("vera").metric) == 4
+    users.disable_user(engine, "vera", by="root")
+    assert not s.run().metric
+
+
+def _nav_paths(at):
+    return {str(info.get("script_path")).split("/pages/")[-1] for info in at._registered_pages.values()}
+
+
+@pytest.mark.parametrize("role,admin_visible", [("viewer", False), ("analyst", False),
+                                                ("admin", True)])
+def test_admin_page_by_role(engine, app_login, role, admin_visible):
+    users.create_user(engine, "root", PW, "admin", "350100000000")
+    if role != "admin":
+        users.create_user(engine, "someone", PW, role, "350111000000")
+    s = app_login()
+    s.login("root" if role == "admin" else "someone")
+    assert ("admin.py" in _nav_paths(s.at)) is admin_visible
+    assert "account.py" in _nav_paths(s.at)
+    if admin_visible:
+        at = s.switch("pages/admin.py")
+        assert not at.exception
+        assert at.button(key="add_submit") is not None
+        assert "审计日志" in [tab.label for tab in at.tabs]
+    else:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            s.at.switch_page("pages/admin.py")
+
+
+def test_scoped_viewer_refused_other_district_in_url(engine, app_login):
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login(query={"region": "350102000000"})
+    at = s.login("vera")
+    assert not at.exception
+    assert any("无权查看" in e.value for e in at.error)
+    assert not at.metric  # a refusal, not data
+    assert "scope_refused" in users_store.audit_frame(engine, username="vera")["action"].tolist()
+    at.button(key="scope_back").click()
+    s.run()
+    assert len(at.metric) == 4 and not at.error
+
+
+def test_scoped_viewer_sees_only_own_district_in_filters(engine, app_login):
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login(query={"region": "350111000000"})
+    at = s.login("vera")
+    assert not at.error
+    assert at.selectbox(key="f_district").options == ["全部", "晋安区"]
+
+
+def test_logout(engine, app_login):
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login()
+    s.login("vera")
+    s.at.button(key="logout").click()
+    at = s.run()
+    assert not at.metric and at.text_input(key="login_user") is not None
+    assert "logout" in users_store.audit_frame(engine, username="vera")["action"].tolist()
+
+
+def test_display_link_opens_read_only_until_revoked(engine, app_login):
+    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    token = links.create_link(engine, root, "350111000000", dt.timedelta(days=1))
+    s = app_login(query={"display": token})
+    assert not s.at.exception and len(s.at.metric) == 4
+    with pytest.raises(KeyError):
+        s.at.button(key="logout")
+    links.revoke(engine, links.token_hash(token), by="root")
+    at = s.run()
+    assert not at.metric and any("撤销" in e.value for e in at.error)
