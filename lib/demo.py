@@ -90,8 +90,9 @@ def _township_profile(regions: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
     lag[rng.choice(n, size=max(1, round(n * 0.04)), replace=False)] = True
     towns["lag"] = lag
     # Women aged 35–64: streets are denser than rural towns.
-    base = np.where(towns["urban_share"] > 0.5, rng.uniform(9000, 24000, n),
-                    rng.uniform(3500, 14000, n))
+    # (≈ 1.8 million in Fuzhou: 8.4 M residents, about a fifth of them women aged 35–64.)
+    base = np.where(towns["urban_share"] > 0.5, rng.uniform(7000, 18000, n),
+                    rng.uniform(2600, 10500, n))
     towns["eligible"] = base.round().astype(int)
     return towns
 
@@ -206,7 +207,7 @@ def _training(towns, villages, rng, today) -> pd.DataFrame:
         "topic": rng.choice(TOPICS, n, p=[0.2, 0.18, 0.2, 0.12, 0.18, 0.12]),
         "audience": rng.choice(AUDIENCES, n, p=[0.35, 0.1, 0.1, 0.45]),
         "mode": np.where(online, "online", "onsite"),
-        "participants": np.where(online, rng.integers(80, 900, n), rng.integers(25, 160, n)),
+        "participants": np.where(online, rng.integers(60, 400, n), rng.integers(20, 100, n)),
         "hours": rng.choice([2.0, 3.0, 4.0, 8.0, 16.0], n, p=[0.35, 0.25, 0.2, 0.15, 0.05])})
     # 执委履职 training: each township trains its village executives a few times a year.
     execs = villages.groupby("parent_code").size().reindex(towns["code"]).fillna(0).to_numpy() * 11
