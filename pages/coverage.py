@@ -100,6 +100,6 @@ else:
     shown = pd.DataFrame({t("township", lang): gaps["township"],
                           ("村（社区）" if lang == "zh" else "Village"): gaps["name"],
                           ("区划代码" if lang == "zh" else "Code"): gaps["code"]})
-    st.dataframe(shown, hide_index=True, use_container_width=True, height=300)
+    st.dataframe(shown, hide_index=True, width="stretch", height=300)
     st.caption(f"{len(shown):,}")
     dashboard.downloads(shown, f"gaps_{choice}", "cv_gaps", lang)

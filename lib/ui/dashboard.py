@@ -46,22 +46,20 @@ def parent_name(f: Filters) -> str:
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str, lang: str) -> None:
+    """CSV and XLSX of ``frame``; the files are built only when clicked (callables, no rerun)."""
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("CSV", export.csv_bytes(frame), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"{key}_csv")
-    c2.download_button("XLSX", export.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+    c1.download_button("CSV", lambda: export.csv_bytes(frame), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    c2.download_button("XLSX", lambda: export.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}_xlsx")
+                       key=f"{key}_xlsx", on_click="ignore")
 
 
 def chart(ch, name: str, key: str) -> None:
-    """An Altair chart with a PNG download (rendered on the server with CJK fonts)."""
-    st.altair_chart(ch, use_container_width=True)
-    try:
-        png = export.chart_png(ch)
-    except Exception:  # vl-convert missing fonts or engine: the chart itself still shows
-        return
-    st.download_button("PNG", png, file_name=f"{name}.png", mime="image/png", key=f"{key}_png")
+    """An Altair chart with a PNG download, rendered with CJK fonts only when clicked."""
+    st.altair_chart(ch, width="stretch")
+    st.download_button("PNG", lambda: export.chart_png(ch), file_name=f"{name}.png",
+                       mime="image/png", key=f"{key}_png", on_click="ignore")
 
 
 def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | None, unit: str,
@@ -80,7 +78,7 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
     bottom = table["bottom"].tolist()
     styled = shown.style.apply(
         lambda row: ["background-color: #fde2e1" if bottom[row.name] else "" for _ in row], axis=1)
-    st.dataframe(styled, hide_index=True, use_container_width=True)
+    st.dataframe(styled, hide_index=True, width="stretch")
     if any(bottom):
         names = "、".join(table.loc[table["bottom"], "name"])
         st.caption(t("bottom_note", lang).format(names=html.escape(names)))

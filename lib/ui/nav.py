@@ -10,23 +10,23 @@ ROLES = ("viewer", "analyst", "admin")
 class PageSpec:
     path: str  # file under pages/
     title_key: str  # key in lib/i18n.TEXT
-    icon: str
+    icon: str  # Material Symbols: bundled with Streamlit, no emoji font needed on intranet PCs
     url_path: str
     roles: tuple[str, ...] = ROLES
     default: bool = False
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/overview.py", "page_overview", "📊", "overview", default=True),
-    PageSpec("pages/coverage.py", "page_coverage", "🏘️", "coverage"),
-    PageSpec("pages/training.py", "page_training", "📚", "training"),
-    PageSpec("pages/employment.py", "page_employment", "💼", "employment"),
-    PageSpec("pages/screening.py", "page_screening", "🩺", "screening"),
-    PageSpec("pages/targets.py", "page_targets", "🎯", "targets"),
-    PageSpec("pages/upload.py", "page_upload", "📤", "upload", roles=("analyst", "admin")),
-    PageSpec("pages/meeting.py", "page_meeting", "📽️", "meeting"),
-    PageSpec("pages/account.py", "page_account", "👤", "account"),
-    PageSpec("pages/admin.py", "page_admin", "🛠️", "admin", roles=("admin",)),
+    PageSpec("pages/overview.py", "page_overview", ":material/dashboard:", "overview", default=True),
+    PageSpec("pages/coverage.py", "page_coverage", ":material/groups:", "coverage"),
+    PageSpec("pages/training.py", "page_training", ":material/school:", "training"),
+    PageSpec("pages/employment.py", "page_employment", ":material/work:", "employment"),
+    PageSpec("pages/screening.py", "page_screening", ":material/health_and_safety:", "screening"),
+    PageSpec("pages/targets.py", "page_targets", ":material/flag:", "targets"),
+    PageSpec("pages/upload.py", "page_upload", ":material/upload_file:", "upload", roles=("analyst", "admin")),
+    PageSpec("pages/meeting.py", "page_meeting", ":material/present_to_all:", "meeting"),
+    PageSpec("pages/account.py", "page_account", ":material/person:", "account"),
+    PageSpec("pages/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", roles=("admin",)),
 ]
 
 

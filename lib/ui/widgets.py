@@ -14,7 +14,7 @@ from lib.ui import data
 def demo_banner(lang: str) -> None:
     """Every page says 示例数据 while demo rows are present: made-up numbers are never shown as real."""
     if data.query("has_demo_rows"):
-        st.info(t("demo_banner", lang), icon="🧪")
+        st.info(t("demo_banner", lang), icon=":material/science:")
 
 
 def kpi(label: str, value: str, delta: str | None = None, help: str | None = None,
