@@ -22,9 +22,7 @@ ALL_TYPES = sorted({x for v in TYPES.values() for x in v})
 
 f = current_filters()
 lang = f.lang
-st.title(t("page_coverage", lang))
-st.caption(widgets.period_caption(f, lang))
-widgets.demo_banner(lang)
+widgets.page_header(f, "page_coverage")
 choice = st.selectbox(t("org_type_pick", lang), list(TYPES), key="cv_type",
                       format_func=lambda k: enum_label(k, lang))
 types = tuple(TYPES[choice])

@@ -14,9 +14,7 @@ page_guard()
 
 f = current_filters()
 lang = f.lang
-st.title(t("page_employment", lang))
-st.caption(widgets.period_caption(f, lang))
-widgets.demo_banner(lang)
+widgets.page_header(f, "page_employment")
 ly_from, ly_to = f.last_year()
 cur = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, by=("fair_type",))
 prev = data.query("facts", "job_fair", f.prefix, ly_from, ly_to, by=("fair_type",))

@@ -12,9 +12,7 @@ page_guard()
 
 f = current_filters()
 lang = f.lang
-st.title(t("app_title", lang))
-st.caption(widgets.period_caption(f, lang))
-widgets.demo_banner(lang)
+widgets.page_header(f, "app_title")
 
 ly_from, ly_to = f.last_year()
 org_types = ["village_federation", "community_federation"]

@@ -16,9 +16,7 @@ page_guard()
 
 f = current_filters()
 lang = f.lang
-st.title(t("page_screening", lang))
-st.caption(widgets.period_caption(f, lang))
-widgets.demo_banner(lang)
+widgets.page_header(f, "page_screening")
 
 year = f.date_to.year
 y_from, cyc_from = dt.date(year, 1, 1), sm.cycle_start(f.date_to)
@@ -90,13 +88,11 @@ with left:
                                      y_title=metric("screening.screened").label(lang)),
                         "screening_trend", "sc_trend")
 with right:
-    fun = sm.funnel_frame(period)
+    fun = sm.masked_funnel(sm.funnel_frame(period), masked)
     if not fun.empty:
         fun["stage_label"] = fun["stage"].map({"screened": "筛查", "abnormal": "异常",
                                                 "diagnosed": "确诊", "treated": "治疗"}
                                                if lang == "zh" else str.title)
-        fun["label"] = [fmt.small_count(v, masked and s in sm.MASKED)
-                        for v, s in zip(fun["value"], fun["stage"])]
         fun["stage_label"] = fun["kind"].map(lambda k: enum_label(k, lang)) + " · " + fun["stage_label"]
         dashboard.chart(charts.funnel(fun, stage="stage_label", value="value",
                                       title=t("funnel", lang), label="label"),

@@ -14,9 +14,7 @@ page_guard()
 
 f = current_filters()
 lang = f.lang
-st.title(t("page_training", lang))
-st.caption(widgets.period_caption(f, lang))
-widgets.demo_banner(lang)
+widgets.page_header(f, "page_training")
 area = dict(urban_rural=f.area)
 ly_from, ly_to = f.last_year()
 cur = data.query("facts", "training", f.prefix, f.date_from, f.date_to, by=("topic", "audience"),

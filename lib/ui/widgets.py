@@ -36,3 +36,10 @@ def freshness_footer(lang: str) -> None:
 def period_caption(f, lang: str) -> str:
     return (f"{f.region_name} · {fmt.month(f.date_from, lang)} – {fmt.month(f.date_to, lang)}"
             + (f" · {t(f.area, lang)}" if f.area else ""))
+
+
+def page_header(f, title_key: str) -> None:
+    """Title, the view being shown (region · period · urban/rural) and the demo-data banner."""
+    st.title(t(title_key, f.lang))
+    st.caption(period_caption(f, f.lang))
+    demo_banner(f.lang)
