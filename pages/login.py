@@ -16,6 +16,8 @@ with st.form("login_form"):
     username = st.text_input(t("username", lang), key="login_user")
     password = st.text_input(t("password", lang), type="password", key="login_password")
     submitted = st.form_submit_button(t("login_button", lang), key="login_submit")
+if auth_ui.oidc_configured():
+    st.button(t("login_oidc", lang), key="login_oidc", on_click=st.login)
 if submitted:
     result = auth_ui.sign_in(data.engine(), username, password)
     if result.ok:

@@ -1,30 +1,20 @@
-"""目标监测 Targets: indicator progress by domain, projection per indicator, warnings, child regions."""
+"""目标监测 Targets: indicator progress by domain, projection per indicator, warnings, child regions;
+admins edit targets and add indicators (audited)."""
 import streamlit as st
 
 from lib.charts import targets as C
 from lib.i18n import t
-from lib.targets import assess_indicators, assess_region, labels as L, monitoring_report_xlsx
+from lib.targets import assess_children, assess_region, labels as L, monitoring_report_xlsx
 from lib.ui import data, widgets
+from lib.ui.auth_ui import current_user
 from lib.ui.frame import current_filters, page_guard
-from lib.warehouse.indicator_queries import indicator_yearly_values
-from lib.warehouse.reference import indicators_frame
+from lib.warehouse.indicators_admin import (DIRECTIONS, UNITS, IndicatorRefused, add_indicator,
+                                            update_target)
 
 page_guard()
 
-
-def _assess_children(engine, codes: tuple[str, ...], computed: bool) -> dict:
-    """{child code: assessments}; without ``computed`` only uploaded indicators (one cheap query
-    per child) — computed ones aggregate the ledgers once per child."""
-    catalog = indicators_frame(engine)
-    if not computed:
-        src = catalog["computed_from"].fillna("").astype(str).str.strip()
-        catalog = catalog[src == ""]
-    return {code: assess_indicators(catalog, indicator_yearly_values(engine, code, catalog), code)
-            for code in codes}
-
-
 data.register("targets_assess", assess_region)
-data.register("targets_children", _assess_children)
+data.register("targets_children", assess_children)
 
 f = current_filters()
 lang = f.lang
@@ -101,3 +91,56 @@ else:
 st.download_button(t("targets_report", lang), monitoring_report_xlsx(assessments, lang),
                    file_name=f"monitoring_{f.region_code}.xlsx", key="t_report",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+# --- admins: edit a target, add an indicator (validated and audited in lib/warehouse) -------------
+if current_user().role == "admin":
+    st.subheader(t("targets_admin", lang))
+    flash = st.session_state.pop("t_admin_flash", None)
+    if flash:
+        st.success(flash)
+
+    def _saved(text: str) -> None:
+        st.session_state["t_admin_flash"] = text
+        st.rerun()  # the tables above were drawn before the change: draw them again
+
+    edit, add = st.columns(2)
+    with edit:
+        st.markdown(f"##### {t('targets_admin_edit', lang)}")
+        e_code = st.selectbox(t("targets_indicator", lang), list(by_code), key="t_adm_code",
+                              format_func=lambda c: f"{c} {C.indicator_name(by_code[c], lang)}")
+        cur = by_code[e_code]
+        e_value = st.number_input(t("targets_admin_value", lang), value=cur.target_value,
+                                  key=f"t_adm_value_{e_code}")
+        e_year = st.number_input(t("targets_admin_year", lang), value=cur.target_year, step=1,
+                                 key=f"t_adm_year_{e_code}")
+        if st.button(t("targets_admin_save", lang), key="t_adm_save"):
+            try:
+                update_target(data.engine(), e_code, e_value, e_year, current_user().username)
+                _saved(t("targets_admin_saved", lang).format(code=e_code, value=e_value, year=e_year))
+            except IndicatorRefused as exc:
+                st.error(t("targets_admin_refused", lang).format(msg=exc.message(lang)))
+    with add, st.form("t_adm_add_form"):
+        st.markdown(f"##### {t('targets_admin_add', lang)}")
+        row = {
+            "code": st.text_input(t("targets_admin_code", lang), key="t_add_code"),
+            "name_zh": st.text_input(t("targets_admin_name_zh", lang), key="t_add_name_zh"),
+            "name_en": st.text_input(t("targets_admin_name_en", lang), key="t_add_name_en"),
+            "domain": st.selectbox(t("targets_admin_domain", lang), list(L.DOMAIN_LABELS),
+                                   key="t_add_domain", format_func=lambda d: L.domain_label(d, lang)),
+            "unit": st.selectbox(t("targets_admin_unit", lang), UNITS, key="t_add_unit",
+                                 format_func=lambda u: t(f"targets_unit_{u}", lang)),
+            "direction": st.selectbox(t("targets_admin_direction", lang), DIRECTIONS,
+                                      key="t_add_direction",
+                                      format_func=lambda d: t(f"targets_dir_{d}", lang)),
+            "target_value": st.number_input(t("targets_admin_value", lang), value=None,
+                                            key="t_add_value"),
+            "target_year": st.number_input(t("targets_admin_year", lang), value=2030, step=1,
+                                           key="t_add_year"),
+            "source": st.text_input(t("targets_admin_source", lang), key="t_add_source"),
+        }
+        if st.form_submit_button(t("targets_admin_add_submit", lang), key="t_add_submit"):
+            try:
+                add_indicator(data.engine(), row, current_user().username)
+                _saved(t("targets_admin_added", lang).format(code=row["code"].strip()))
+            except IndicatorRefused as exc:
+                st.error(t("targets_admin_refused", lang).format(msg=exc.message(lang)))

@@ -1,11 +1,17 @@
 """数据上传 Upload: choose dataset, upload, preview with header mapping, problems, dry run, confirm;
-batch history with rollback; templates."""
+batch history with rollback; templates; for admins, the official township boundaries."""
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
 from lib import export
-from lib.i18n import dataset_label, t
+from lib.geo.importer import import_boundaries
+from lib.i18n import TEXT, dataset_label, enum_label, t
 from lib.ingest import (DATASETS, RollbackRefused, export_problems_xlsx, list_batches,
                         load_prepared, prepare_upload, rollback_batch, template_xlsx)
+from lib.ingest.regions_match import RegionIndex
+from lib.ingest.specs import REGION_COLUMNS
 from lib.ui import data, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.frame import current_filters, page_guard
@@ -17,6 +23,9 @@ lang = f.lang
 user, scope = account.username, account.scope_prefix
 st.title(t("page_upload", lang))
 widgets.demo_banner(lang)
+flash = st.session_state.pop("up_flash", None)
+if flash:
+    st.success(flash)
 
 names = ["auto"] + list(DATASETS)
 dataset = st.selectbox(t("up_dataset", lang), names, key="up_dataset",
@@ -32,56 +41,146 @@ mode = st.radio(t("up_mode", lang), ["upsert", "replace"], horizontal=True, key=
 
 if upload is not None:
     raw = upload.getvalue()
-    with st.spinner(t("up_reading", lang)):
-        prepared = prepare_upload(data.engine(), raw, upload.name,
-                                  dataset=None if dataset == "auto" else dataset, scope=scope)
+    bar = st.progress(0.05, text=t("up_reading", lang))
+    prepared = prepare_upload(data.engine(), raw, upload.name,
+                              dataset=None if dataset == "auto" else dataset, scope=scope)
+    bar.progress(0.6, text=t("up_checking", lang))
     if prepared.dataset:
         msg = t("up_detected", lang).format(ds=dataset_label(prepared.dataset, lang),
                                             rows=prepared.rows_read)
         (st.info if prepared.guessed else st.caption)(msg)
+    # the analyst's own Chinese headers (first alias) name the canonical columns
+    spec = {name: aliases[0] for name, aliases in REGION_COLUMNS.items()}
+    if prepared.dataset:
+        spec |= {c.name: c.aliases[0] for c in DATASETS[prepared.dataset].columns if c.aliases}
     if not prepared.mapping.empty:
         st.subheader(t("up_mapping", lang))
-        st.dataframe(prepared.mapping, hide_index=True, use_container_width=True)
+        fields = {c: f"{spec[c]}（{c}）" if c in spec and lang == "zh" else c for c in spec}
+        st.dataframe(prepared.mapping.replace({"column": fields | {"": t("up_ignored", lang)}}),
+                     hide_index=True, column_config={"header": t("up_header", lang),
+                                                     "column": t("up_field", lang)})
     for note in prepared.notes.itertuples(index=False):
         st.warning(note.problem_zh if lang == "zh" else note.problem_en)
     if not prepared.ok:
-        st.error(t("up_refused", lang).format(n=len(prepared.problems)))
-        probs = prepared.problems.rename(columns={"row": t("up_row", lang),
-                                                  "column": t("up_col", lang)})
-        st.dataframe(probs, hide_index=True, use_container_width=True)
+        bar.empty()
+        problem = "problem_zh" if lang == "zh" else "problem_en"
+        # the table is long; the kinds of problem, by column, say at a glance what to fix
+        kinds = prepared.problems.drop_duplicates(["column", problem]).head(5)
+        st.error("\n".join([t("up_refused", lang).format(n=len(prepared.problems)), ""]
+                           + [f"- **{r.column or '—'}**：{getattr(r, problem)}"
+                              for r in kinds.itertuples(index=False)]))
+        st.dataframe(prepared.problems, hide_index=True, width="stretch",
+                     column_order=["row", "column", "value", problem],
+                     column_config={"row": st.column_config.NumberColumn(t("up_row", lang),
+                                                                         format="%d"),
+                                    "column": t("up_col", lang), "value": t("up_value", lang),
+                                    problem: st.column_config.TextColumn(t("up_problem", lang),
+                                                                         width="large")})
         st.download_button(t("up_problems_xlsx", lang),
                            export_problems_xlsx(prepared.raw, prepared.problems),
                            file_name=f"问题说明_{upload.name}.xlsx", key="up_problems")
     else:
         st.subheader(t("up_preview", lang))
-        st.dataframe(prepared.frame.head(50), use_container_width=True)
+        preview = prepared.frame.head(50).copy()
+        for col in (c.name for c in DATASETS[prepared.dataset].columns if c.kind == "enum"):
+            preview[col] = preview[col].map(lambda v: enum_label(v, lang) if isinstance(v, str) else v)
+        st.dataframe(preview, width="stretch",
+                     column_config={"_index": t("up_row", lang)} | (spec if lang == "zh" else {}))
         dry = load_prepared(data.engine(), prepared, mode=mode, user=user, dry_run=True)
+        bar.empty()
         c = dry.counts
         st.write(t("up_dry", lang).format(add=c.added, rep=c.replaced, same=c.unchanged,
                                           ret=c.retired))
         if st.button(t("up_confirm", lang), type="primary", key="up_confirm"):
             bar = st.progress(0.3, text=t("up_loading", lang))
             out = load_prepared(data.engine(), prepared, mode=mode, user=user)
-            bar.progress(1.0)
+            bar.progress(1.0, text=t("up_done", lang))
             (st.success if out.ok else st.error)(out.message_zh if lang == "zh" else out.message_en)
 
 st.subheader(t("up_history", lang))
 batches = list_batches(data.engine(), scope=scope)
 if batches.empty:
-    st.caption("—")
+    st.caption(t("up_no_batches", lang))
 else:
-    shown = batches.assign(dataset=batches["dataset"].map(lambda d: dataset_label(d, lang)))
-    st.dataframe(shown, hide_index=True, use_container_width=True)
+    history = ["batch_id", "dataset", "filename", "uploaded_by", "uploaded_at", "mode", "status",
+               "is_demo", "rows_read", "rows_loaded", "rows_rejected"]
+    heads = {c: t(f"up_h_{c}", lang) for c in history}
+    label = lambda key, raw: t(key, lang) if key in TEXT else raw  # noqa: E731
+    shown = batches.assign(dataset=batches["dataset"].map(lambda d: dataset_label(d, lang)),
+                           mode=batches["mode"].map(lambda m: label(f"up_mode_{m}", m)),
+                           status=batches["status"].map(lambda s: label(f"up_status_{s}", s)),
+                           is_demo=batches["is_demo"].astype(bool))
+    st.dataframe(shown, hide_index=True, width="stretch", column_order=history,
+                 column_config=heads | {
+                     "batch_id": st.column_config.NumberColumn(heads["batch_id"], format="%d"),
+                     "uploaded_at": st.column_config.DatetimeColumn(heads["uploaded_at"],
+                                                                    format="YYYY-MM-DD HH:mm"),
+                     "is_demo": st.column_config.CheckboxColumn(heads["is_demo"])})
     widgets_cols = st.columns([2, 1, 3])
     live = batches[(batches["status"] != "rolled_back") & (~batches["is_demo"].astype(bool))]
     if not live.empty:
-        pick = widgets_cols[0].selectbox(t("up_rollback_pick", lang), live["batch_id"].tolist(),
-                                         key="up_rb_pick")
+        files = dict(zip(live["batch_id"], live["filename"]))
+        pick = widgets_cols[0].selectbox(t("up_rollback_pick", lang), list(files), key="up_rb_pick",
+                                         format_func=lambda b: f"{b} · {files[b]}")
         if widgets_cols[1].button(t("up_rollback", lang), key="up_rb"):
             try:
                 res = rollback_batch(data.engine(), int(pick), user=user, scope=scope)
-                st.success(t("up_rolled_back", lang).format(b=res.batch_id, r=res.removed,
-                                                             s=res.restored))
+                st.session_state["up_flash"] = t("up_rolled_back", lang).format(
+                    b=res.batch_id, r=res.removed, s=res.restored)
+                st.rerun()  # the history above was drawn before the rollback
             except RollbackRefused as exc:
-                st.error(str(exc))
-    st.download_button("CSV", export.csv_bytes(shown), file_name="batches.csv", key="up_hist_csv")
+                st.error(exc.zh if lang == "zh" else exc.en)
+    st.download_button(t("download_csv", lang),
+                       export.csv_bytes(shown[history].rename(columns=heads)),
+                       file_name="batches.csv", key="up_hist_csv")
+
+# --- admins: official township boundaries (DESIGN §7) --------------------------------------------
+if account.role == "admin":
+    st.divider()
+    st.subheader(t("up_geo", lang))
+    st.caption(t("up_geo_help", lang))
+    geo = st.file_uploader(t("up_geo_file", lang), type=["geojson", "json", "zip", "gpkg"],
+                           key="up_geo_file")
+    crs = st.radio(t("up_geo_crs", lang), ["wgs84", "gcj02"], horizontal=True, key="up_geo_crs",
+                   format_func=lambda c: t(f"up_geo_crs_{c}", lang))
+    if geo is not None and st.button(t("up_geo_import", lang), type="primary", key="up_geo_import"):
+        report = None
+        with st.spinner(t("up_geo_reading", lang)), tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(geo.name).name  # the suffix tells the reader the format
+            path.write_bytes(geo.getvalue())
+            try:
+                report = import_boundaries(data.engine(), path, "township", crs=crs, scope=scope,
+                                           source=geo.name)
+            except Exception as exc:  # unreadable or unmatched file: geopandas/pyogrio raise many types
+                st.error(t("up_geo_failed", lang).format(err=exc))
+        if report is not None:
+            (st.success if report.written else st.warning)(t("up_geo_done", lang).format(
+                written=report.written, matched=len(report.matched),
+                unmatched=len(report.unmatched), bare=len(report.without_polygon)))
+            regions = data.query("regions")
+            index = RegionIndex.build(regions, scope)
+            reasons = {"no region": "up_geo_r_none", "ambiguous": "up_geo_r_ambiguous",
+                       "code ": "up_geo_r_code_name", "not a polygon": "up_geo_r_polygon"}
+            rows = []
+            for label, reason in report.unmatched:
+                key = next((v for k, v in reasons.items() if reason.startswith(k)), None)
+                if key == "up_geo_r_ambiguous":
+                    cands = [index.label(c.strip()) for c in reason.split(":", 1)[1].split(",")]
+                elif key == "up_geo_r_code_name":
+                    cands = [index.label(reason.split()[1])]
+                else:
+                    cands = index.closest("township", label, None)
+                rows.append({"feature": label, "reason": t(key, lang) if key else reason,
+                             "candidates": "、".join(cands)})
+            if rows:
+                st.markdown(f"**{t('up_geo_unmatched', lang)}**")
+                st.dataframe(rows, hide_index=True, width="stretch",
+                             column_config={"feature": t("up_geo_feature", lang),
+                                            "reason": t("up_geo_reason", lang),
+                                            "candidates": t("up_geo_candidates", lang)})
+            if report.without_polygon:
+                st.markdown(f"**{t('up_geo_without', lang)}**")
+                st.dataframe([{"code": c, "name": n} for c, n in report.without_polygon],
+                             hide_index=True, width="stretch",
+                             column_config={"code": t("up_geo_code", lang),
+                                            "name": t("up_geo_name", lang)})

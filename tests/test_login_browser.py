@@ -45,3 +45,47 @@ def test_login_wrong_password_logout(tmp_path, first_url):
         page.get_by_label("密码", exact=True).wait_for(timeout=30_000)
         assert page.locator('[data-testid="stMetricValue"]').count() == 0
         assert not errors, errors
+
+
+def test_lockout_message_and_display_link(tmp_path):
+    """Repeated wrong passwords lock the account (the right one no longer opens it); a display
+    link opens meeting mode with no login, and stops working once revoked."""
+    require_browser()
+    import datetime as dt
+
+    from lib.auth import links, sessions
+
+    url = f"duckdb:///{tmp_path / 'auth.duckdb'}"
+    engine = bootstrap.open_warehouse(url)
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    token = links.create_link(engine, root, "350111000000", dt.timedelta(days=1), "projector")
+    dispose_engine(url)
+    env = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_NO_DEMO": "1",
+           "HALFSKY_AUTH": ""}
+    with streamlit_server(env) as base, browser_page() as page:
+        page.goto(base)
+        page.wait_for_selector("text=用户名", timeout=60_000)
+        for _ in range(sessions.MAX_FAILURES):
+            _fill_login(page, "vera", "wrong password")
+            page.wait_for_timeout(800)
+        page.wait_for_selector("text=锁定", timeout=30_000)
+        _fill_login(page, "vera", PW)
+        page.wait_for_timeout(1500)
+        page.wait_for_selector("text=锁定", timeout=30_000)
+        assert page.get_by_text("退出登录").count() == 0
+
+        display = page.context.browser.new_page()  # the projector PC: no session, only the link
+        display.goto(f"{base}/?display={token}")
+        display.wait_for_selector("[data-testid='stMain'] .m-count", timeout=90_000)
+        assert display.get_by_label("密码", exact=True).count() == 0
+        assert display.get_by_text("退出登录").count() == 0
+    # DuckDB is single-process: revoke once the server has stopped, then open the link again
+    engine = bootstrap.open_warehouse(url)
+    assert links.revoke(engine, links.token_hash(token), by="root")
+    dispose_engine(url)
+    with streamlit_server(env) as base, browser_page() as page:
+        page.goto(f"{base}/?display={token}")
+        page.wait_for_selector("text=撤销", timeout=90_000)
+        assert page.locator("[data-testid='stMain'] .m-count").count() == 0
+        assert page.locator('[data-testid="stMetricValue"]').count() == 0

@@ -95,6 +95,18 @@ def active_user(engine: Engine, username: str) -> User | None:
     return user if user and user.active else None
 
 
+def oidc_user(engine: Engine, email: str | None, verified: bool | None = True) -> User | None:
+    """The existing active account whose username is the OIDC identity's email (case-insensitive).
+
+    OIDC proves who someone is, not what they may see: an unknown email gets no account (nothing is
+    ever created from a login, least of all an admin), and an unverified email is refused.
+    """
+    if not email or verified is False or not _USERNAME.match(email):
+        return None
+    user = active_user(engine, email) or active_user(engine, email.lower())
+    return user
+
+
 def list_users(engine: Engine) -> pd.DataFrame:
     return store.users_frame(engine)
 

@@ -5,6 +5,7 @@ selection_mode="single-object")`` and read the click back with ``picked_region(e
 """
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 from typing import Iterable
@@ -134,6 +135,9 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
     bins = scale.make_bins(data["value"], k=k, method=method, breaks=breaks)
     data["color"] = bins.color_of(data["value"])
     data["tip"] = [_tip(r, metric_label, unit, lang) for _, r in data.iterrows()]
+    # deck.gl puts the tooltip template into innerHTML: names (user-supplied) go in as text.
+    for col in ("name", "tip"):
+        data[col] = data[col].map(lambda v: html.escape(v) if isinstance(v, str) else v)
     by_code = data.set_index("region_code")
 
     layers: list[pdk.Layer] = []

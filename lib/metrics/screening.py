@@ -53,3 +53,20 @@ def funnel_frame(period: pd.DataFrame) -> pd.DataFrame:
         for stage in FUNNEL:
             rows.append({"kind": kind, "stage": stage, "value": float(grp[stage].sum())})
     return pd.DataFrame(rows, columns=["kind", "stage", "value"])
+
+
+SMALL_DRAWN = 4.0  # a masked count's bar: the band's top, so 1–4 all look the same
+
+
+def masked_funnel(funnel: pd.DataFrame, masked: bool) -> pd.DataFrame:
+    """The funnel with a text ``label`` per bar; when ``masked`` (below district level, DESIGN §4)
+    diagnosed/treated counts of 1–4 read "<5" and their exact value is replaced, so it never
+    reaches the browser's chart data, the PNG or a download."""
+    from lib import fmt
+
+    out = funnel.copy()
+    small = (out["stage"].isin(MASKED) & (out["value"] > 0) & (out["value"] < 5)) & masked
+    out["label"] = [fmt.small_count(v, masked and s in MASKED)
+                    for v, s in zip(out["value"], out["stage"])]
+    out.loc[small, "value"] = SMALL_DRAWN
+    return out

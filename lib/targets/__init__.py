@@ -3,9 +3,9 @@ from lib.targets.assess import (Assessment, Target, assess, assess_indicators, a
                                 warnings)
 from lib.targets.labels import STATUS_LABELS, VOLATILE_LABEL, reason_text, status_label
 from lib.targets.report import monitoring_report_xlsx
-from lib.targets.run import assess_region
+from lib.targets.run import assess_children, assess_region
 from lib.targets.theil_sen import Trend, theil_sen
 
 __all__ = ["Assessment", "STATUS_LABELS", "Target", "Trend", "VOLATILE_LABEL", "assess",
-           "assess_indicators", "assess_region", "assessments_frame", "monitoring_report_xlsx",
-           "reason_text", "status_label", "theil_sen", "warnings"]
+           "assess_children", "assess_indicators", "assess_region", "assessments_frame",
+           "monitoring_report_xlsx", "reason_text", "status_label", "theil_sen", "warnings"]

@@ -16,3 +16,15 @@ def assess_region(engine: Engine, region_code: str | None = None) -> list[Assess
     catalog = indicators_frame(engine)
     values = indicator_yearly_values(engine, region_code, catalog)
     return assess_indicators(catalog, values, region_code)
+
+
+def assess_children(engine: Engine, codes: tuple[str, ...],
+                    computed: bool) -> dict[str, list[Assessment]]:
+    """{child code: assessments}. Without ``computed`` only the uploaded indicators (one cheap query
+    per child); computed ones aggregate the ledgers once per child, which is slower."""
+    catalog = indicators_frame(engine)
+    if not computed:
+        src = catalog["computed_from"].fillna("").astype(str).str.strip()
+        catalog = catalog[src == ""]
+    return {code: assess_indicators(catalog, indicator_yearly_values(engine, code, catalog), code)
+            for code in codes}

@@ -57,6 +57,8 @@ def sign_out() -> None:
     st.session_state.pop(K_AUTH, None)
     if user is not None and user.role != links.DISPLAY_ROLE:
         audit.record_now(data.engine(), "logout", "", user.username)
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()  # ends the OIDC session cookie too (reruns the app)
 
 
 def _session_user(engine: Engine) -> User | None:
@@ -73,6 +75,24 @@ def _session_user(engine: Engine) -> User | None:
         st.session_state.pop(K_AUTH, None)
         return None
     auth["last_seen"] = now
+    return user
+
+
+def oidc_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section (Streamlit's st.login/OIDC)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _oidc_user(engine: Engine) -> User | None:
+    """The app account of a user signed in through st.login (mapped by email; never created)."""
+    if not oidc_configured() or not getattr(st.user, "is_logged_in", False):
+        return None
+    user = users.oidc_user(engine, st.user.get("email"), st.user.get("email_verified"))
+    if user is None:
+        st.session_state[K_MSG] = "oidc_no_account"
     return user
 
 
@@ -94,7 +114,7 @@ def gate(engine: Engine, lang: str) -> User:
     if auth_disabled():
         user = DEV_USER
     else:
-        user = _display_user(engine, lang) or _session_user(engine)
+        user = _display_user(engine, lang) or _session_user(engine) or _oidc_user(engine)
     if user is None:
         st.session_state.pop(K_USER, None)
         first = not users.has_users(engine)

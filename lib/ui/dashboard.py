@@ -16,11 +16,11 @@ from lib.warehouse.scope import ScopeError, narrow
 
 def with_names(per_child: pd.DataFrame) -> pd.DataFrame:
     """child prefix → region_code (12 digits) and name."""
-    regions = data.query("regions")
+    names = data.region_lookup("name")  # not a merge with every region: 240,000 at national scale
     out = per_child.copy()
     out["region_code"] = out["child"].astype(str).str.ljust(12, "0")
-    return out.merge(regions[["code", "name"]], left_on="region_code", right_on="code",
-                     how="inner").drop(columns=["code"])
+    out["name"] = [names.get(c) for c in out["region_code"]]
+    return out[out["name"].notna()].reset_index(drop=True)
 
 
 def parent_prefix(f: Filters, scope: str = "") -> str | None:
@@ -41,7 +41,7 @@ def parent_name(f: Filters) -> str:
     parent = regions.loc[regions["code"] == f.region_code, "parent_code"]
     if parent.empty or not isinstance(parent.iloc[0], str):
         return ""
-    names = dict(zip(regions["code"], regions["name"]))
+    names = data.region_lookup("name")
     return names.get(parent.iloc[0], "")
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 from lib import fmt
 from lib.i18n import LANGS, t
 from lib.ui import data
-from lib.warehouse.scope import LEVEL_LENGTH, ScopeError, level_of, narrow
+from lib.warehouse.scope import LEVEL_LENGTH, ScopeError, level_of, narrow, prefix_of
 
 K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"
 K_FROM, K_TO, K_AREA, K_INIT, K_DRILL = "f_from", "f_to", "f_area", "f_init", "f_drill"
@@ -82,7 +82,7 @@ def _init_from_url(regions: pd.DataFrame, scope: str, months: list[str]) -> None
 
 
 def _apply_region(code: str, regions: pd.DataFrame, scope: str, from_url: bool = False) -> None:
-    known = set(regions["code"])
+    known = data.region_lookup("name")
     try:
         level = level_of(code)
         narrow(scope, code)
@@ -115,7 +115,7 @@ def sidebar_filters(scope: str = "") -> Filters:
         lang = st.selectbox(t("language", current_lang()), list(LANGS), key=K_LANG,
                             format_func=LANGS.get)
         st.subheader(t("filters", lang))
-        names = dict(zip(regions["code"], regions["name"]))
+        names = data.region_lookup("name")
         city = regions[regions["level"] == "city"]
         districts = regions[regions["level"] == "district"]["code"].tolist()
         district_opts = ["all"] + [d for d in districts if d.startswith(scope)]
@@ -150,6 +150,10 @@ def sidebar_filters(scope: str = "") -> Filters:
         code = district
     else:
         code = city["code"].iloc[0] if not city.empty else scope.ljust(12, "0")
+    if scope and len(prefix_of(code)) < len(scope):
+        # A parent of the caller's scope (the city for a district user) shows the scope: name the
+        # scope's own region, so pages keyed by region code (targets, meeting) never get the city.
+        code = scope.ljust(12, "0")
     date_from = dt.date(int(m_from[:4]), int(m_from[5:]), 1)
     end_month = pd.Timestamp(m_to + "-01") + pd.offsets.MonthEnd(0)
     date_to = min(end_month.date(), max(today, hi or today))

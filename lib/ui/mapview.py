@@ -29,11 +29,10 @@ def tile_url() -> str | None:
 
 def breadcrumb(f: Filters, key: str) -> None:
     """City › district › township: each ancestor is a button that moves the filters up to it."""
-    regions = data.query("regions")
-    names = dict(zip(regions["code"], regions["name"]))
+    names = data.region_lookup("name")
     chain = []
     code = f.region_code
-    parents = dict(zip(regions["code"], regions["parent_code"]))
+    parents = data.region_lookup("parent_code")
     while isinstance(code, str) and code:
         chain.append(code)
         code = parents.get(code)

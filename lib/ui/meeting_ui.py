@@ -77,12 +77,11 @@ def gather(f: Filters) -> MeetingData:
     if f.child_len:
         by_child = child_coverage(data.query("org_coverage", f.prefix, f.date_to, ORG_TYPES,
                                              child_len=f.child_len), area=f.area)
-    regions = data.query("regions")
     _, last = data.query("data_period")
     as_of = min(f.date_to, last) if last else None
     period_text = f"{fmt.month(f.date_from, f.lang)} – {fmt.month(f.date_to, f.lang)}"
     return MeetingData(f.region_name, period_text, as_of, heads, monthly, by_child,
-                       dict(zip(regions["code"], regions["name"])),
+                       data.region_lookup("name"),
                        data.query("targets_assess", f.region_code))
 
 

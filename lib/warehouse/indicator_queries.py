@@ -37,7 +37,9 @@ COLUMNS = ["indicator_code", "region_code", "year", "value"]
 def scope_prefix(region_code: str) -> str:
     """The code prefix of a region's territory (a string that is already a prefix passes through)."""
     code = str(region_code)
-    if len(code) != 12 or not code.isdigit():
+    if code and not code.isdigit():  # a LIKE wildcard ('%', '_') would match other regions: refuse it
+        raise ValueError(f"not a region code or prefix: {region_code!r}")
+    if len(code) != 12:
         return code
     return prefix_of(code)
 
@@ -94,6 +96,8 @@ def _uploaded(conn: Connection, region_code: str, codes: list[str]) -> pd.DataFr
 def computed_values(conn: Connection, prefix: str, sources: set[str], *,
                     first_year: int = DEFAULT_FIRST_YEAR) -> dict[str, pd.DataFrame]:
     """{computed_from: frame(year, value)} for the sources this module knows (others are absent)."""
+    if prefix and not prefix.isdigit():  # '' is the whole warehouse; wildcards are refused
+        raise ValueError(f"not a region-code prefix: {prefix!r}")
     out: dict[str, pd.DataFrame] = {}
     if any(src.startswith("screening.") for src in sources):
         out.update(_screening(conn, prefix))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Date, Engine, and_, case, cast, distinct, func, literal_column, or_, select
+from sqlalchemy import (
+    Date, Engine, and_, case, cast, distinct, func, literal_column, or_, select, true,
+)
 
 from lib.warehouse import schema as s
 
@@ -30,6 +32,20 @@ def _child(col, child_len: int | None):
     bound parameters in GROUP BY. Without a child level every row falls in one group, '' ."""
     n = int(child_len) if child_len else 0
     return func.substr(col, literal_column("1"), literal_column(str(n))) if n else None
+
+
+def _in_prefix(col, prefix: str):
+    """Codes starting with a digit ``prefix``, as the range prefix <= code < next prefix (350111 →
+    350112): unlike LIKE … ESCAPE it lets DuckDB skip row groups by their min/max and PostgreSQL use
+    a btree index; digits-only bounds order the same under any collation (docs/performance.md)."""
+    if not prefix:
+        return true()
+    if not prefix.isascii() or not prefix.isdigit():
+        return col.startswith(prefix, autoescape=True)
+    head = prefix.rstrip("9")
+    if not head:
+        return col >= prefix  # 99…: every larger digit string starts with it
+    return and_(col >= prefix, col < head[:-1] + str(int(head[-1]) + 1))
 
 
 def _keys(*exprs):
@@ -75,7 +91,7 @@ def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to
     keys += [table.c[b].label(b) for b in by]
     cols = keys + [func.count().label("n")] + [
         func.coalesce(func.sum(table.c[m]), 0).label(m) for m in measures]
-    where = [table.c.region_code.startswith(prefix, autoescape=True),
+    where = [_in_prefix(table.c.region_code, prefix),
              date_c >= date_from, date_c <= date_to]
     ur = _urban_rural_filter(table.c.region_code, urban_rural)
     if ur is not None:
@@ -101,7 +117,7 @@ def screening_targets(engine: Engine, prefix: str, years: list[int], *,
     t = s.screening_target
     child = _child(t.c.region_code, child_len)
     keys = ([child.label("child")] if child is not None else []) + [t.c.year, t.c.kind]
-    where = [t.c.region_code.startswith(prefix, autoescape=True), t.c.year.in_(years)]
+    where = [_in_prefix(t.c.region_code, prefix), t.c.year.in_(years)]
     ur = _urban_rural_filter(t.c.region_code, urban_rural)
     if ur is not None:
         where.append(ur)
@@ -129,7 +145,7 @@ def org_coverage(engine: Engine, prefix: str, as_of: dt.date, org_types: list[st
     child = _child(v.c.code, child_len)
     head = [child.label("child")] if child is not None else []
     villages = (select(*head, urban.label("area"), func.count().label("villages"))
-                .where(v.c.level == "village", v.c.code.startswith(prefix, autoescape=True))
+                .where(v.c.level == "village", _in_prefix(v.c.code, prefix))
                 .group_by(*_keys(child, urban)))
     alive = and_(o.c.established_on <= as_of,
                  or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
@@ -138,7 +154,7 @@ def org_coverage(engine: Engine, prefix: str, as_of: dt.date, org_types: list[st
                       func.count(distinct(v.c.code)).label("with_org"),
                       func.count(distinct(case((recent, v.c.code)))).label("effective"))
                .select_from(o.join(v, v.c.code == o.c.region_code))
-               .where(v.c.level == "village", o.c.region_code.startswith(prefix, autoescape=True),
+               .where(v.c.level == "village", _in_prefix(o.c.region_code, prefix),
                       o.c.org_type.in_(org_types), alive)
                .group_by(*_keys(child, urban, o.c.org_type)))
     with engine.connect() as conn:
@@ -164,7 +180,7 @@ def org_counts(engine: Engine, prefix: str, as_of: dt.date, *, child_len: int | 
         keys.append(o.c.sector)
     stmt = (select(*keys, func.count().label("orgs"),
                    func.coalesce(func.sum(o.c.exec_members), 0).label("exec_members"))
-            .where(o.c.region_code.startswith(prefix, autoescape=True), o.c.established_on <= as_of,
+            .where(_in_prefix(o.c.region_code, prefix), o.c.established_on <= as_of,
                    or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
             .group_by(*keys))
     with engine.connect() as conn:
@@ -212,12 +228,31 @@ def villages_without(engine: Engine, prefix: str, as_of: dt.date, org_types: lis
     alive = and_(o.c.established_on <= as_of,
                  or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
     has = select(o.c.region_code).where(o.c.org_type.in_(org_types), alive,
-                                        o.c.region_code.startswith(prefix, autoescape=True))
+                                        _in_prefix(o.c.region_code, prefix))
     stmt = (select(v.c.code, v.c.name, t.c.name.label("township"), v.c.urban_rural_code)
             .select_from(v.join(t, t.c.code == v.c.parent_code))
-            .where(v.c.level == "village", v.c.code.startswith(prefix, autoescape=True),
+            .where(v.c.level == "village", _in_prefix(v.c.code, prefix),
                    v.c.code.not_in(has))
             .order_by(v.c.code))
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     return pd.DataFrame(rows, columns=["code", "name", "township", "urban_rural_code"])
+
+
+def regions_table(engine: Engine) -> pd.DataFrame:
+    """Every region row, the same frame as reference.regions_frame, for the pages' cache: on DuckDB
+    read as one Arrow table (~0.2 s for 240,000 regions at national scale instead of ~2 s row by
+    row); elsewhere plain tuples."""
+    stmt = select(s.region).order_by(s.region.c.code)
+    names = [c.name for c in s.region.columns]
+    with engine.connect() as conn:
+        if conn.dialect.name != "duckdb":
+            return pd.DataFrame(conn.execute(stmt).all(), columns=names)
+        rel = conn.connection.driver_connection.sql(str(stmt.compile(dialect=conn.dialect)))
+        frame = rel.to_arrow_table().to_pandas()
+    for c in ("seat_lon", "seat_lat"):
+        frame[c] = frame[c].astype("float64")
+    # As built from rows: strings where any alias exists, else an object column of None.
+    aliases = frame["aliases"].astype(object)
+    frame["aliases"] = pd.Series(aliases.where(aliases.notna(), None).tolist(), index=frame.index)
+    return frame[names]

@@ -1,0 +1,101 @@
+"""The national-scale generator (lib/demo_national.py) at a tiny scale: consistent, synthetic frames."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from lib import demo_national as dn
+from lib.warehouse import schema as s
+from lib.warehouse.scope import level_of
+
+TODAY = dt.date(2026, 11, 23)
+SCALE = 0.002  # 6 districts, 80 townships, 20,000 screening rows
+PERSONAL = {"id_number", "phone", "mobile", "person_name", "姓名", "身份证号", "手机号码"}
+
+
+@pytest.fixture(scope="module")
+def regions():
+    return dn.build_regions(SCALE, seed=3)
+
+
+@pytest.fixture(scope="module")
+def frames(regions):
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in dn.frames(regions, scale=SCALE, seed=3, today=TODAY):
+        out[name] = pd.concat([out[name], frame]) if name in out else frame
+    return out
+
+
+@pytest.mark.parametrize("scale, districts, townships", [(1.0, 2850, 40_000), (0.002, 6, 80),
+                                                         (1e-6, 1, 1)])
+def test_sizes(scale, districts, townships):
+    n = dn.sizes(scale)
+    assert (n["districts"], n["townships"]) == (districts, townships)
+    assert n["cities"] * dn.DISTRICTS_PER_CITY >= n["districts"]
+
+
+def test_region_codes_and_parents(regions):
+    assert regions["code"].str.fullmatch(r"\d{12}").all() and regions["code"].is_unique
+    assert regions["code"].str.startswith(dn.PROVINCE).all()  # the fake province: never a real code
+    assert (regions["code"].map(level_of) == regions["level"]).all()
+    codes = set(regions["code"])
+    below = regions[regions["level"] != "city"]
+    assert below["parent_code"].isin(codes).all()
+    assert (below["parent_code"].map(level_of) != below["level"]).all()
+    counts = regions["level"].value_counts()
+    assert counts["district"] == 6 and counts["township"] == 80
+    towns = regions[regions["level"] == "township"]
+    assert towns[["seat_lon", "seat_lat"]].notna().all().all()  # townships can be drawn as circles
+    vil = regions[regions["level"] == "village"]
+    assert vil["urban_rural_code"].isin(["111", "220"]).all()
+
+
+def test_facts_point_at_existing_regions(regions, frames):
+    codes = set(regions["code"])
+    level = dict(zip(regions["code"], regions["level"]))
+    for name, frame in frames.items():
+        assert frame["region_code"].astype(str).isin(codes).all(), name
+    assert {level[c] for c in frames["screening"]["region_code"].astype(str)} == {"township"}
+    assert {level[c] for c in frames["job_fair"]["region_code"].astype(str)} == {"district"}
+
+
+def test_fact_sizes_and_keys(frames):
+    n = dn.sizes(SCALE)
+    scr = frames["screening"]
+    assert len(scr) == n["townships"] * 2 * len(dn.months_for(n["townships"], n["screening"], TODAY))
+    assert not scr.duplicated(["region_code", "month", "kind"]).any()
+    assert len(frames["training"]) == n["training"] and frames["training"]["session_id"].is_unique
+    assert len(frames["job_fair"]) == n["job_fair"] and frames["job_fair"]["fair_id"].is_unique
+    assert len(frames["org_unit"]) == n["org_unit"] and frames["org_unit"]["org_id"].is_unique
+    assert (scr["abnormal"] <= scr["screened"]).all() and (scr["treated"] <= scr["diagnosed"]).all()
+    fairs = frames["job_fair"]
+    assert (fairs["intents"] <= fairs["women_attending"]).all()
+    assert (pd.to_datetime(scr["month"]).dt.day == 1).all()
+    assert pd.to_datetime(frames["training"]["held_on"]).max() <= pd.Timestamp(TODAY)
+
+
+def test_no_personal_columns(frames):
+    for name, frame in frames.items():
+        assert not PERSONAL & set(frame.columns), name
+        assert set(frame.columns) <= {c.name for c in s.FACT_TABLES[name].columns}, name
+
+
+def test_seeded(regions):
+    a = dict(dn.frames(regions, scale=SCALE, seed=3, today=TODAY))["training"]
+    b = dict(dn.frames(regions, scale=SCALE, seed=3, today=TODAY))["training"]
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_build_into_warehouse(bare_engine):
+    counts = dn.build(bare_engine, seed=5, scale=0.0005, today=TODAY, progress=lambda f, m: None)
+    with bare_engine.connect() as conn:
+        for dataset, table in s.FACT_TABLES.items():
+            assert conn.execute(select(func.count()).select_from(table)).scalar_one() == \
+                counts[dataset], dataset
+        assert conn.execute(select(func.count()).select_from(s.region)).scalar_one() == \
+            counts["region"]
+        batches = conn.execute(select(s.upload_batch.c.is_demo, s.upload_batch.c.rows_loaded)).all()
+    assert batches == [(True, sum(v for k, v in counts.items() if k != "region"))]
+    with pytest.raises(RuntimeError):
+        dn.build(bare_engine, seed=5, scale=0.0005, today=TODAY, progress=lambda f, m: None)
