@@ -97,11 +97,24 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
     """Run a named warehouse query through the cache (keyed by the current data version)."""
     # The schema is part of the warehouse's identity: two PostgreSQL schemas share one URL.
     where = f"{warehouse_url()}#schema={os.environ.get('HALFSKY_DB_SCHEMA') or ''}"
-    result = _cached(where, version(), name, args, tuple(sorted(kwargs.items())))
+    ver = version()
+    if name in _SHARED and not args and not kwargs:
+        # st.cache_data unpickles on every hit: ~26 ms for the national region table, several
+        # times per run. Reference frames are kept unpickled, one per data version, instead.
+        result = _FRAMES.get((where, ver, name))
+        if result is None:
+            result = _cached(where, ver, name, (), ())
+            if len(_FRAMES) >= 8:
+                _FRAMES.clear()
+            _FRAMES[(where, ver, name)] = result
+    else:
+        result = _cached(where, ver, name, args, tuple(sorted(kwargs.items())))
     # A shallow copy is enough: pandas copy-on-write keeps callers' edits off the cached frame.
     return result.copy(deep=False) if isinstance(result, pd.DataFrame) else result
 
 
+_SHARED = {"regions"}
+_FRAMES: dict[tuple, pd.DataFrame] = {}
 _LOOKUPS: dict[tuple, dict] = {}
 
 

@@ -1,0 +1,1 @@
+"""The performance benchmark: ``python -m lib.bench`` (pages, queries, maps, loads, concurrency)."""

@@ -1,0 +1,144 @@
+"""``python -m lib.bench``: the figures of issue 7, printed (never asserted).
+
+    python -m lib.bench [--scale city|national] [--db URL] [--pg-url URL] [--reps N] [--json]
+                        [--skip-load] [--skip-browser]
+
+Builds the warehouse of that scale on first use (data/bench_<scale>.duckdb; national: ~2 min) and
+reuses it after. Then: each page under AppTest (cache cold and warm) at the top city, a district and
+a township; each aggregate query on DuckDB, PostgreSQL (with --pg-url) and a naive pandas baseline;
+each map's payload; a 1,000,000-row CSV through the CLI; ten browser sessions at once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+from lib.bench import cases as cases_mod
+from lib.bench import naive, warehouses
+from lib.bench.timing import log, measure, p50, p95
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lib.bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scale", choices=["city", "national"], default="city")
+    p.add_argument("--db", help="warehouse URL (default data/bench_<scale>.duckdb; built if empty)")
+    p.add_argument("--pg-url", help="also run the queries on this PostgreSQL (schema bench_<scale>, "
+                                    "built there if empty)")
+    p.add_argument("--pg-schema", help="PostgreSQL schema (default bench_<scale>)")
+    p.add_argument("--reps", type=int, default=5, help="timed repetitions per figure (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object, nothing else")
+    p.add_argument("--skip-load", action="store_true", help="skip the 1,000,000-row CSV load")
+    p.add_argument("--skip-browser", action="store_true", help="skip the concurrent browsers")
+    p.add_argument("--skip-naive", action="store_true", help="skip the pandas baseline")
+    p.add_argument("--pages", default=",".join(_pages()), help="pages to run (comma-separated)")
+    p.add_argument("--load-rows", type=int, default=1_000_000, help=argparse.SUPPRESS)
+    p.add_argument("--national-scale", type=float, default=1.0, help=argparse.SUPPRESS)
+    return p
+
+
+def _pages() -> list[str]:
+    from lib.bench.pages import PAGES
+    return PAGES
+
+
+def _machine() -> str:
+    import psutil
+    return (f"{platform.machine()}, {os.cpu_count()} cores, "
+            f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, Python {platform.python_version()}")
+
+
+def run_queries(engine, pg_engine, store, views, period, reps) -> list[dict]:
+    out = []
+    for view in views:
+        for case in cases_mod.cases(view, period):
+            case.run(engine)  # first call: connection and plan warm-up, not timed
+            ms = measure(lambda c=case: c.run(engine), reps)
+            naive_ms = pg_ms = None
+            if store is not None and case.naive is not None:
+                naive_ms = p50(measure(lambda c=case: c.naive(store), reps))
+            if pg_engine is not None:
+                case.run(pg_engine)
+                pg_ms = p50(measure(lambda c=case: c.run(pg_engine), reps))
+            out.append({"name": f"{case.name} @{view.level}", "p50_ms": p50(ms), "p95_ms": p95(ms),
+                        "naive_p50_ms": naive_ms, "pg_p50_ms": pg_ms})
+            log(f"  query {out[-1]['name']:44s} {p50(ms):8.1f} ms  naive {naive_ms}  pg {pg_ms}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = args.db or warehouses.default_url(args.scale)
+    engine, built = warehouses.ensure(url, args.scale, national_scale=args.national_scale)
+    meta: dict = {"machine": _machine(), "reps": args.reps,
+                  "build_seconds": None if built is None else round(built, 1)}
+    result: dict = {"scale": args.scale, "db": engine.dialect.name, "pages": [], "queries": [],
+                    "maps": [], "load_1m": None, "concurrency": None}
+
+    if not args.skip_load:
+        log("1,000,000-row CSV load")
+        from lib.bench.load import run_load
+        result["load_1m"] = run_load(url, engine, args.load_rows)
+
+    # As the app does (lib/ui/data.py): one idle connection keeps DuckDB's instance open, so each
+    # query's connect is ~1 ms instead of reopening the file.
+    keeper = engine.raw_connection() if engine.dialect.name == "duckdb" else None
+    views = warehouses.views(engine)
+    meta["views"] = ", ".join(f"{v.level} {v.code}" for v in views)
+    period = cases_mod.Period.default(engine)
+    meta["period"] = f"{period.date_from} – {period.date_to}"
+
+    pg_engine = None
+    if args.pg_url:
+        pg_engine, pg_built = warehouses.ensure(args.pg_url, args.scale,
+                                                pg_schema=args.pg_schema or f"bench_{args.scale}",
+                                                national_scale=args.national_scale)
+        meta["pg_build_seconds"] = None if pg_built is None else round(pg_built, 1)
+    store = None
+    if not args.skip_naive:
+        t0 = time.perf_counter()
+        store = naive.load(engine)
+        meta["naive_load_seconds"] = round(time.perf_counter() - t0, 1)
+    log("queries")
+    q_views = views + ([warehouses.View("all", "", "")] if args.scale == "national" else [])
+    result["queries"] = run_queries(engine, pg_engine, store, q_views, period, args.reps)
+    del store
+
+    log("maps")
+    from lib.bench.maps import run_maps
+    result["maps"] = run_maps(engine, views, args.reps)
+    if args.scale == "national":
+        from lib.bench.maps import run_china_districts
+        result["maps"].append(run_china_districts())
+
+    pages = [p for p in args.pages.split(",") if p]
+    if pages:
+        log("pages")
+        from lib.bench.pages import run_pages
+        result["pages"], errors = run_pages(url, views, args.reps, pages)
+        meta["page_errors"] = len(errors)
+        for e in errors[:10]:
+            log(f"  page error: {e}")
+
+    if keeper is not None:
+        keeper.close()
+    if not args.skip_browser:
+        log("concurrency")
+        from lib.bench.concurrency import run_concurrency
+        result["concurrency"] = run_concurrency(url, views)
+
+    result["meta"] = meta
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+    else:
+        from lib.bench.report import text
+        print(text(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

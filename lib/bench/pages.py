@@ -1,0 +1,93 @@
+"""Each page's full server-side run under Streamlit's AppTest, with the query cache cold and warm.
+
+AppTest runs app.py (frame: filters, navigation) and then the page, in this process, exactly as a
+server run does minus the websocket. "cold" clears st.cache_data before each run (every query
+goes to the warehouse); engine, geometry and module caches stay warm as in a running server.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from lib.bench.timing import log, measure, p50, p95
+from lib.bench.warehouses import View
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["overview", "coverage", "training", "employment", "screening", "targets", "meeting"]
+
+
+def _pin_navigation_mode() -> None:
+    """Keep every AppTest run going through app.py's st.navigation, as the server does (AppTest
+    resets Streamlit's pages/-directory flag before each run; see tests/apptest_util.py)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "_halfsky_pinned", False):
+        return
+    original = PagesManager.__init__
+
+    def __init__(self, *args, **kwargs):
+        PagesManager.uses_pages_directory = False
+        original(self, *args, **kwargs)
+
+    PagesManager.__init__ = __init__
+    PagesManager._halfsky_pinned = True
+
+
+@contextmanager
+def app_env(url: str, pg_schema: str | None = None) -> Iterator[None]:
+    """The app pointed at the benchmark warehouse, as the development admin, without auto-demo."""
+    keys = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": pg_schema or "", "HALFSKY_NO_DEMO": "1",
+            "HALFSKY_AUTH": "off"}
+    old = {k: os.environ.get(k) for k in keys}
+    os.environ.update(keys)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _clear(st) -> None:
+    """Cold: every cached query and the region lookups built from them are gone (as after a load)."""
+    from lib.ui import data
+
+    st.cache_data.clear()
+    data._FRAMES.clear()
+    data._LOOKUPS.clear()
+
+
+def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,
+              pg_schema: str | None = None) -> tuple[list[dict], list[str]]:
+    """[{page, level, cache, p50_ms, p95_ms}] and the errors seen (page exceptions)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    _pin_navigation_mode()
+    out, errors = [], []
+    with app_env(url, pg_schema):
+        for view in views:
+            for page in pages:
+                at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+                at.query_params["region"] = view.code
+                at.run()
+                at.switch_page(f"pages/{page}.py")
+                at.run()  # first run of the page in this session: not timed
+
+                def run(at=at, page=page, view=view) -> None:
+                    at.run()
+                    if at.exception:
+                        errors.append(f"{page}@{view.level}: {at.exception[0].message[:200]}")
+
+                cold = measure(run, reps, before=lambda: _clear(st))
+                warm = measure(run, reps)
+                for cache, ms in (("cold", cold), ("warm", warm)):
+                    out.append({"page": page, "level": view.level, "cache": cache,
+                                "p50_ms": p50(ms), "p95_ms": p95(ms)})
+                log(f"  page {page:10s} {view.level:8s} cold p50 {p50(cold):8.0f} ms · "
+                    f"warm p50 {p50(warm):8.0f} ms")
+    return out, errors
