@@ -5,33 +5,14 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from lib.ui.apptest_mode import pin_navigation_mode
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _pin_navigation_mode() -> None:
-    """Make every AppTest run go through app.py, as the server does.
-
-    app.py calls st.navigation, which turns Streamlit's old ``pages/``-directory mode off for the
-    process. AppTest resets that flag before each run, and because a ``pages/`` folder exists the
-    second and later runs would execute the current page file directly, skipping the frame (login
-    gate, scope, filters). Pinning the flag off keeps each test run equal to a server run.
-    """
-    if getattr(PagesManager, "_halfsky_pinned", False):
-        return
-    original = PagesManager.__init__
-
-    def __init__(self, *args, **kwargs):
-        PagesManager.uses_pages_directory = False
-        original(self, *args, **kwargs)
-
-    PagesManager.__init__ = __init__
-    PagesManager._halfsky_pinned = True
-
-
-_pin_navigation_mode()
+pin_navigation_mode()
 
 
 @contextmanager

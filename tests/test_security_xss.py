@@ -10,7 +10,6 @@ import datetime as dt
 import json
 
 import pandas as pd
-import pytest
 from sqlalchemy import insert, select, update
 
 from lib.geo import deck as gd

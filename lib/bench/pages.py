@@ -13,26 +13,10 @@ from pathlib import Path
 
 from lib.bench.timing import log, measure, p50, p95
 from lib.bench.warehouses import View
+from lib.ui.apptest_mode import pin_navigation_mode
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["overview", "coverage", "training", "employment", "screening", "targets", "meeting"]
-
-
-def _pin_navigation_mode() -> None:
-    """Keep every AppTest run going through app.py's st.navigation, as the server does (AppTest
-    resets Streamlit's pages/-directory flag before each run; see tests/apptest_util.py)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if getattr(PagesManager, "_halfsky_pinned", False):
-        return
-    original = PagesManager.__init__
-
-    def __init__(self, *args, **kwargs):
-        PagesManager.uses_pages_directory = False
-        original(self, *args, **kwargs)
-
-    PagesManager.__init__ = __init__
-    PagesManager._halfsky_pinned = True
 
 
 @contextmanager
@@ -67,7 +51,7 @@ def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    _pin_navigation_mode()
+    pin_navigation_mode()
     out, errors = [], []
     with app_env(url, pg_schema):
         for view in views:
