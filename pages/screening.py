@@ -1,7 +1,6 @@
 """两癌筛查 Screening: completion and coverage maps, monthly trend, the funnel, league table."""
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from lib import fmt
@@ -71,17 +70,7 @@ if f.child_len:
 
 left, right = st.columns(2)
 with left:
-    monthly = data.query("facts", "screening", f.prefix, f.date_from, f.date_to, by_month=True,
-                         **area)
-    series = monthly.assign(series=t("this_region", lang))[["month", "screened", "series"]]
-    parent = dashboard.parent_prefix(f)
-    if parent:
-        pm = data.query("facts", "screening", parent, f.date_from, f.date_to, by_month=True,
-                        child_len=len(f.prefix), **area)
-        n_children = max(1, pm["child"].nunique())
-        pm = pm.groupby("month", as_index=False)["screened"].sum()
-        pm["screened"] = pm["screened"] / n_children
-        series = pd.concat([series, pm.assign(series=t("parent_avg", lang))])
+    series = dashboard.monthly_vs_parent(f, "screening", "screened")
     if not series.empty:
         dashboard.chart(charts.trend(series, x="month", y="screened", series="series",
                                      title=t("trend", lang),

@@ -56,16 +56,7 @@ if f.child_len:
 
 left, right = st.columns(2)
 with left:
-    monthly = data.query("facts", "training", f.prefix, f.date_from, f.date_to, by_month=True, **area)
-    series = monthly.assign(series=t("this_region", lang))[["month", "participants", "series"]]
-    parent = dashboard.parent_prefix(f)
-    if parent:
-        pm = data.query("facts", "training", parent, f.date_from, f.date_to, by_month=True,
-                        child_len=len(f.prefix), **area)
-        n = max(1, pm["child"].nunique())
-        pm = pm.groupby("month", as_index=False)["participants"].sum()
-        series = pd.concat([series, pm.assign(participants=pm["participants"] / n,
-                                              series=t("parent_avg", lang))])
+    series = dashboard.monthly_vs_parent(f, "training", "participants")
     if not series.empty:
         dashboard.chart(charts.trend(series, x="month", y="participants", series="series",
                                      title=t("trend", lang),

@@ -83,3 +83,20 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
         names = "、".join(table.loc[table["bottom"], "name"])
         st.caption(t("bottom_note", lang).format(names=html.escape(names)))
     downloads(shown, f"league_{key}", key, lang)
+
+
+def monthly_vs_parent(f: Filters, dataset: str, measure: str) -> pd.DataFrame:
+    """month, ``measure``, series: the region's monthly totals beside its parent's average per child
+    region (a count compared fairly with the level above)."""
+    area = dict(urban_rural=f.area)
+    monthly = data.query("facts", dataset, f.prefix, f.date_from, f.date_to, by_month=True, **area)
+    series = monthly.assign(series=t("this_region", f.lang))[["month", measure, "series"]]
+    parent = parent_prefix(f)
+    if not parent:
+        return series
+    pm = data.query("facts", dataset, parent, f.date_from, f.date_to, by_month=True,
+                    child_len=len(f.prefix), **area)
+    n_children = max(1, pm["child"].nunique())
+    pm = pm.groupby("month", as_index=False)[measure].sum()
+    pm[measure] = pm[measure] / n_children
+    return pd.concat([series, pm.assign(series=t("parent_avg", f.lang))], ignore_index=True)
