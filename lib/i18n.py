@@ -72,6 +72,8 @@ TEXT: dict[str, dict[str, str]] = {
     "col_region": {"zh": "地区", "en": "Region"},
     "col_rank_change": {"zh": "名次变化（较上年）", "en": "Rank change vs last year"},
     "bottom_note": {"zh": "排名靠后：{names}", "en": "At the bottom: {names}"},
+    "col_flag": {"zh": "提示", "en": "Flag"},
+    "flag_bottom": {"zh": "排名靠后", "en": "At the bottom"},
     "league": {"zh": "比学赶超：下级地区排名", "en": "League table of child regions"},
     "trend": {"zh": "趋势", "en": "Trend"},
     "parent_avg": {"zh": "上级平均（每个下级地区）", "en": "Parent average per child region"},

@@ -55,18 +55,16 @@ if f.child_len and f.child_level != "village":
 
 left, right = st.columns(2)
 with left:
-    years = list(range(2019, f.date_to.year + 1))
+    as_of = tuple(min(dt.date(y, 12, 31), f.date_to) for y in range(2019, f.date_to.year + 1))
     parent = dashboard.parent_prefix(f)
+    lines = [(t("this_region", lang), f.prefix)] + ([(dashboard.parent_name(f), parent)]
+                                                     if parent else [])
     rows = []
-    for y in years:
-        as_of = min(dt.date(y, 12, 31), f.date_to)
-        rows.append({"year": str(y), "series": t("this_region", lang),
-                     "value": coverage(data.query("org_coverage", f.prefix, as_of, ALL_TYPES),
-                                       types, area=f.area)})
-        if parent:
-            rows.append({"year": str(y), "series": dashboard.parent_name(f),
-                         "value": coverage(data.query("org_coverage", parent, as_of, ALL_TYPES),
-                                           types, area=f.area)})
+    for series, prefix in lines:
+        cov_years = data.query("org_coverage_series", prefix, as_of, ALL_TYPES)
+        for d, part in cov_years.groupby("as_of", sort=True):
+            rows.append({"year": str(d.year), "series": series,
+                         "value": coverage(part, types, area=f.area)})
     dashboard.chart(charts.trend(pd.DataFrame(rows), x="year", y="value", series="series",
                                  title=t("trend", lang), y_title=enum_label(choice, lang),
                                  percent=True), "coverage_trend", "cv_trend")

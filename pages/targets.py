@@ -5,7 +5,7 @@ import streamlit as st
 from lib.charts import targets as C
 from lib.i18n import t
 from lib.targets import assess_children, assess_region, labels as L, monitoring_report_xlsx
-from lib.ui import data, widgets
+from lib.ui import dashboard, data, widgets
 from lib.ui.auth_ui import current_user
 from lib.ui.frame import current_filters, page_guard
 from lib.warehouse.indicators_admin import (DIRECTIONS, UNITS, IndicatorRefused, add_indicator,
@@ -28,13 +28,16 @@ if all(a.latest_year is None for a in assessments):
 labels = C.column_labels(lang)
 progress = dict(min_value=0.0, max_value=1.0, format="percent")
 config = {k: st.column_config.TextColumn(v) for k, v in labels.items()}
-config |= {"time_progress": st.column_config.ProgressColumn(labels["time_progress"], **progress),
+pills = C.status_pill_colors(lang)
+config |= {"status": st.column_config.MultiselectColumn(labels["status"], options=list(pills),
+                                                        color=list(pills.values())),
+           "time_progress": st.column_config.ProgressColumn(labels["time_progress"], **progress),
            "attainment_progress": st.column_config.ProgressColumn(labels["attainment_progress"],
                                                                   **progress)}
 
 
 def show(frame, columns) -> None:
-    st.dataframe(C.status_styler(frame), column_order=columns, column_config=config,
+    st.dataframe(C.status_pills(frame, lang), column_order=columns, column_config=config,
                  hide_index=True, width="stretch")
 
 
@@ -59,7 +62,7 @@ by_code = {a.code: a for a in assessments}
 code = st.selectbox(t("targets_indicator", lang), list(by_code), key="t_indicator",
                     format_func=lambda c: f"{c} {C.indicator_name(by_code[c], lang)}")
 chosen = by_code[code]
-st.altair_chart(C.projection_chart(chosen, lang), width="stretch")
+dashboard.altair(C.projection_chart(chosen, lang))
 note = L.reason_text(chosen.reason, lang, n=chosen.n_years)
 st.caption(" · ".join(x for x in (C.status_text(chosen, lang), note) if x))
 
@@ -88,8 +91,8 @@ else:
     st.markdown(f"**{t('targets_children_for', lang)}：{C.indicator_name(chosen, lang)}**")
     show(C.child_indicator_table(children, names, code, lang), C.CHILD_COLUMNS)
 
-st.download_button(t("targets_report", lang), monitoring_report_xlsx(assessments, lang),
-                   file_name=f"monitoring_{f.region_code}.xlsx", key="t_report",
+st.download_button(t("targets_report", lang), lambda: monitoring_report_xlsx(assessments, lang),
+                   file_name=f"monitoring_{f.region_code}.xlsx", key="t_report", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- admins: edit a target, add an indicator (validated and audited in lib/warehouse) -------------

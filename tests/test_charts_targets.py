@@ -81,9 +81,14 @@ def test_indicator_table_order_and_filter():
     assert C.indicator_table(_catalog(), "zh", statuses=[]).empty
 
 
-def test_status_styler_colours_the_status_cell():
-    html = C.status_styler(C.indicator_table(_catalog(), "zh")).to_html()
-    assert C.STATUS_FILLS["off_track"] in html and C.STATUS_FILLS["achieved"] in html
+def test_status_pills_carry_the_status_and_volatility():
+    table = C.status_pills(C.indicator_table(_catalog(), "zh"), "zh")
+    assert table["status"].tolist() == [["达标"], ["按进度"], ["滞后"], ["数据不足"]]
+    volatile = C.indicator_table(_catalog(), "zh").assign(status=lambda f: f["status"] + " · 波动较大")
+    assert C.status_pills(volatile, "zh")["status"].iloc[0] == ["达标", "波动较大"]
+    options = C.status_pill_colors("zh")
+    assert options["滞后"] == C.STATUS_COLORS["off_track"]
+    assert options["达标"] == C.STATUS_COLORS["achieved"]
 
 
 def test_warning_table_only_warnings():

@@ -90,6 +90,19 @@ def test_trend_chart_spec():
     assert spec["encoding"]["x"]["type"] == "temporal"
 
 
+def test_every_chart_builder_passes_the_vega_lite_schema():
+    """Pages skip Altair's per-rerun validation (dashboard.altair): the builders are checked here."""
+    frame = pd.DataFrame({"x": ["2024", "2025"], "v": [3, 4], "s": ["甲", "乙"], "label": ["3", "4"]})
+    built = [charts.trend(frame, x="x", y="v", series="s", title="t", y_title="y"),
+             charts.bars(frame, category="x", value="v", title="t", value_title="", color="s",
+                         percent=True),
+             charts.bars(frame, category="x", value="v", title="t", value_title=""),
+             charts.stacked_area(frame, x="x", y="v", series="s", title="t", y_title="y"),
+             charts.funnel(frame, stage="x", value="v", title="t", label="label")]
+    for chart in built:
+        chart.to_dict(validate=True)  # raises on a schema violation
+
+
 def test_chart_png_renders_chinese():
     frame = pd.DataFrame({"cat": ["宫颈癌", "乳腺癌"], "v": [3, 4]})
     png = export.chart_png(charts.bars(frame, category="cat", value="v", title="筛查",

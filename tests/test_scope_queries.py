@@ -69,6 +69,7 @@ def _calls(engine, prefix: str, region_code: str) -> dict[str, object]:
                                                          child_len=child_len)
         out[f"org_counts/{child_len}"] = q.org_counts(engine, prefix, as_of, child_len=child_len,
                                                      by_sector=True)
+    out["org_coverage_series"] = q.org_coverage_series(engine, prefix, (FAR[0], as_of), ORG_TYPES)
     out["villages_without"] = q.villages_without(engine, prefix, as_of, ORG_TYPES)
     catalog = indicators_frame(engine)
     out["indicator_yearly_values"] = iq.indicator_yearly_values(engine, region_code, catalog)

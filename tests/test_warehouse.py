@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -95,6 +96,23 @@ def test_org_coverage_counts_villages_once(demo_engine):
     assert base["villages"].sum() == 3022
     assert (cov["with_org"] <= cov["villages"]).all()
     assert (cov["effective"] <= cov["with_org"]).all()
+
+
+def test_org_coverage_series_matches_one_query_per_date(demo_engine):
+    types = ["village_federation", "community_federation", "womens_home"]
+    dates = (dt.date(2020, 12, 31), dt.date(2023, 12, 31), dt.date.today())
+    series = q.org_coverage_series(demo_engine, "350102", dates, types)
+    assert sorted(series["as_of"].unique()) == sorted(dates)
+    keys = ["area", "org_type"]
+    for d in dates:
+        one = q.org_coverage(demo_engine, "350102", d, types).drop(columns="effective")
+        part = series[series["as_of"] == d].drop(columns="as_of")
+        pd.testing.assert_frame_equal(part.sort_values(keys, ignore_index=True),
+                                      one.sort_values(keys, ignore_index=True))
+    early, late = (series[series["as_of"] == d]["with_org"].sum() for d in (dates[0], dates[-1]))
+    assert 0 < early < late  # organisations were founded over the years
+    with pytest.raises(ValueError):
+        q.org_coverage_series(demo_engine, "350102", (), types)
 
 
 def test_urban_rural_split_partitions_townships(demo_engine):

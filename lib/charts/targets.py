@@ -18,9 +18,6 @@ from lib.targets.assess import Assessment, warnings
 
 STATUS_COLORS = {"achieved": "#2e7d32", "on_track": "#1565c0", "at_risk": "#f9a825",
                  "off_track": "#c62828", "insufficient_data": "#9e9e9e"}
-# Light fills for table cells (readable with dark text).
-STATUS_FILLS = {"achieved": "#c6efce", "on_track": "#ddebf7", "at_risk": "#ffeb9c",
-                "off_track": "#ffc7ce", "insufficient_data": "#ededed"}
 CJK_FONT = "Noto Sans CJK SC"
 
 TEXT: dict[str, dict[str, str]] = {
@@ -263,10 +260,22 @@ def _severity(status: str) -> int:
     return _SEVERITY.get(status, 9)
 
 
-def status_styler(frame: pd.DataFrame):
-    """A pandas Styler that fills the ``status`` cell with its status colour (needs ``_status``)."""
-    def row_style(row: pd.Series) -> list[str]:
-        fill = STATUS_FILLS.get(row.get("_status"), "")
-        return [f"background-color: {fill}; color: #111111" if c == "status" and fill else ""
-                for c in row.index]
-    return frame.style.apply(row_style, axis=1)
+def status_pills(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The ``status`` column as lists of labels (the status, and 波动大 when volatile), drawn as
+    coloured pills by ``status_column``.
+
+    A pandas Styler did the colouring before, at ~30 ms per table per rerun (Streamlit renders
+    every cell of a styled frame); a pill column costs nothing and reads the same at a glance.
+    """
+    volatile = L.VOLATILE_LABEL[lang]
+    pills = [[L.status_label(code, lang)] + ([volatile] if volatile in str(text) else [])
+             if isinstance(code, str) else []
+             for code, text in zip(frame["_status"], frame["status"])]
+    return frame.assign(status=pills)
+
+
+def status_pill_colors(lang: str) -> dict[str, str]:
+    """{pill label: colour} for the status column (st.column_config.MultiselectColumn)."""
+    out = {L.status_label(s, lang): c for s, c in STATUS_COLORS.items()}
+    out[L.VOLATILE_LABEL[lang]] = STATUS_COLORS["at_risk"]
+    return out

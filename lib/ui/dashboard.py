@@ -55,9 +55,15 @@ def downloads(frame: pd.DataFrame, name: str, key: str, lang: str) -> None:
                        key=f"{key}_xlsx", on_click="ignore")
 
 
+def altair(ch, where=None, **kwargs) -> None:
+    """``st.altair_chart`` without Altair re-validating the spec against the Vega-Lite schema on
+    every rerun (about 40 % of a chart's cost); the chart builders are validated once, in tests."""
+    (where or st).vega_lite_chart(ch.to_dict(validate=False), width="stretch", **kwargs)
+
+
 def chart(ch, name: str, key: str) -> None:
     """An Altair chart with a PNG download, rendered with CJK fonts only when clicked."""
-    st.altair_chart(ch, width="stretch")
+    altair(ch)
     st.download_button("PNG", lambda: export.chart_png(ch), file_name=f"{name}.png",
                        mime="image/png", key=f"{key}_png", on_click="ignore")
 
@@ -76,9 +82,12 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
                                      for c in table["rank_change"]],
     })
     bottom = table["bottom"].tolist()
-    styled = shown.style.apply(
-        lambda row: ["background-color: #fde2e1" if bottom[row.name] else "" for _ in row], axis=1)
-    st.dataframe(styled, hide_index=True, width="stretch")
+    # The bottom three carry a red pill: a pandas Styler row fill cost ~30 ms per rerun.
+    flag, flag_text = t("col_flag", lang), t("flag_bottom", lang)
+    st.dataframe(shown.assign(**{flag: [[flag_text] if b else [] for b in bottom]}),
+                 hide_index=True, width="stretch",
+                 column_config={flag: st.column_config.MultiselectColumn(
+                     flag, options=[flag_text], color=["#c62828"])})
     if any(bottom):
         names = "、".join(table.loc[table["bottom"], "name"])
         st.caption(t("bottom_note", lang).format(names=html.escape(names)))

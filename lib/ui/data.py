@@ -78,6 +78,7 @@ _QUERIES = {
     "facts": queries.facts,
     "screening_targets": queries.screening_targets,
     "org_coverage": queries.org_coverage,
+    "org_coverage_series": queries.org_coverage_series,
     "org_counts": queries.org_counts,
     "freshness": queries.freshness,
     "has_demo_rows": queries.has_demo_rows,

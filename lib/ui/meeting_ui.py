@@ -22,7 +22,7 @@ from lib.meeting.brief import brief_pptx
 from lib.meeting.slides import MeetingData, Slide, build_slides, deck_title
 from lib.metrics.overview import child_coverage, headlines
 from lib.targets import assess_region
-from lib.ui import data
+from lib.ui import dashboard, data
 from lib.ui.filters import Filters
 
 K_STATE, K_INTERVAL, K_PAUSED = "m_deck", "m_interval", "m_paused"
@@ -111,8 +111,8 @@ def render(slide: Slide, i: int, n: int, lang: str) -> None:
         left, right = st.columns([1, 3]) if slide.kpis else (None, st.container())
         for k in slide.kpis:
             left.metric(k.label, k.value, delta=k.delta, border=True)
-        right.altair_chart(apply_theme(slide.chart.properties(height=560), "dark",
-                                       font_scale=1.8), theme=None, width="stretch")
+        dashboard.altair(apply_theme(slide.chart.properties(height=560), "dark", font_scale=1.8),
+                         where=right, theme=None)
     elif slide.kpis:
         for col, k in zip(st.columns(len(slide.kpis)), slide.kpis):
             col.metric(k.label, k.value, delta=k.delta, border=True)

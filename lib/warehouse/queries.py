@@ -9,7 +9,8 @@ import datetime as dt
 
 import pandas as pd
 from sqlalchemy import (
-    Date, Engine, and_, case, cast, distinct, func, literal_column, or_, select, true,
+    Date, Engine, and_, case, cast, column, distinct, func, literal_column, or_, select, true,
+    values,
 )
 
 from lib.warehouse import schema as s
@@ -167,6 +168,45 @@ def org_coverage(engine: Engine, prefix: str, as_of: dt.date, org_types: list[st
     out = grid.merge(cov, on=["child", "area", "org_type"], how="left")
     for c in ("villages", "with_org", "effective"):
         out[c] = pd.to_numeric(out[c]).fillna(0).astype(int)
+    return out
+
+
+def org_coverage_series(engine: Engine, prefix: str, as_of: tuple[dt.date, ...],
+                        org_types: list[str]) -> pd.DataFrame:
+    """org_coverage's frame (no child split) for several dates at once, with an ``as_of`` column.
+
+    The coverage trend asks for one date per year; one statement joining the organisations to a
+    small table of dates answers them all instead of a query per year (16 round trips → 1).
+    """
+    v = s.region
+    o = s.org_unit
+    dates = sorted(set(as_of))
+    if not dates:
+        raise ValueError("org_coverage_series needs at least one date")
+    urban = case((func.substr(v.c.urban_rural_code, 1, 1) == "1", "urban"), else_="rural")
+    villages = (select(urban.label("area"), func.count().label("villages"))
+                .where(v.c.level == "village", _in_prefix(v.c.code, prefix))
+                .group_by(urban))
+    d = values(column("as_of", Date), name="d").data([(x,) for x in dates])
+    alive = and_(o.c.established_on <= d.c.as_of,
+                 or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > d.c.as_of))
+    covered = (select(d.c.as_of, urban.label("area"), o.c.org_type,
+                      func.count(distinct(v.c.code)).label("with_org"))
+               .select_from(o.join(v, v.c.code == o.c.region_code).join(d, alive))
+               .where(v.c.level == "village", _in_prefix(o.c.region_code, prefix),
+                      o.c.org_type.in_(org_types))
+               .group_by(d.c.as_of, urban, o.c.org_type))
+    with engine.connect() as conn:
+        base = pd.DataFrame(conn.execute(villages).mappings().all(), columns=["area", "villages"])
+        cov = pd.DataFrame(conn.execute(covered).mappings().all(),
+                           columns=["as_of", "area", "org_type", "with_org"])
+    cov["as_of"] = pd.to_datetime(cov["as_of"]).dt.date
+    grid = (pd.DataFrame({"as_of": dates}).merge(base, how="cross")
+            .merge(pd.DataFrame({"org_type": org_types}), how="cross"))
+    out = grid.merge(cov, on=["as_of", "area", "org_type"], how="left")
+    for c in ("villages", "with_org"):
+        out[c] = pd.to_numeric(out[c]).fillna(0).astype(int)
+    out.insert(0, "child", "")
     return out
 
 
