@@ -62,7 +62,7 @@ by_code = {a.code: a for a in assessments}
 code = st.selectbox(t("targets_indicator", lang), list(by_code), key="t_indicator",
                     format_func=lambda c: f"{c} {C.indicator_name(by_code[c], lang)}")
 chosen = by_code[code]
-dashboard.altair(C.projection_chart(chosen, lang))
+dashboard.altair(C.projection_spec(chosen, lang))
 note = L.reason_text(chosen.reason, lang, n=chosen.n_years)
 st.caption(" · ".join(x for x in (C.status_text(chosen, lang), note) if x))
 

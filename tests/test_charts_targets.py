@@ -124,3 +124,13 @@ def test_meeting_child_bars_lowest_first():
     frame = pd.DataFrame({"child": ["350102", "350103"], "value": [0.9, 0.5]})
     spec = MC.child_bars(frame, {"350102000000": "甲区", "350103000000": "乙区"}, "覆盖率").to_dict()
     assert spec["encoding"]["y"]["sort"] == ["乙区", "甲区"]
+
+
+def test_projection_spec_is_the_chart_memoised_and_copied():
+    a = _assess([50, 52, 54])
+    spec = C.projection_spec(a, "zh")
+    assert spec == C.projection_chart(a, "zh").to_dict()
+    spec["title"] = "changed by a caller"
+    again = C.projection_spec(_assess([50, 52, 54]), "zh")  # an equal assessment, a new object
+    assert again["title"] != "changed by a caller"
+    assert C.projection_spec(_assess([50, 52, 60]), "zh") != again

@@ -6,6 +6,7 @@ latest year to the target year, with its interval as a band that widens towards 
 """
 from __future__ import annotations
 
+import copy
 import math
 from typing import Iterable, Mapping
 
@@ -132,6 +133,27 @@ def projection_chart(a: Assessment, lang: str = "zh", *, theme: str = "light",
     chart = alt.layer(*layers).properties(title=indicator_name(a, lang), height=height,
                                           width="container")
     return apply_theme(chart, theme)
+
+
+_SPECS: dict[tuple, dict] = {}
+
+
+def projection_spec(a: Assessment, lang: str = "zh", *, theme: str = "light",
+                    height: int = 320) -> dict:
+    """projection_chart as a Vega-Lite dict, memoised per assessment: building the layered chart
+    costs more than the rest of the targets page, and an assessment changes only with the data.
+
+    Keyed by ``repr(a)`` because assessments arrive as new objects on every rerun (unpickled from
+    the query cache) and dataclass equality fails on NaN; callers get their own copy.
+    """
+    key = (repr(a), lang, theme, height)
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = projection_chart(a, lang, theme=theme, height=height).to_dict(validate=False)
+        if len(_SPECS) >= 512:
+            _SPECS.clear()
+        _SPECS[key] = spec
+    return copy.deepcopy(spec)
 
 
 def apply_theme(chart, theme: str = "light", *, font_scale: float = 1.0):

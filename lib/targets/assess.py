@@ -146,9 +146,16 @@ def is_volatile(years: np.ndarray, values: np.ndarray, slope: float, target_valu
 
 
 def _observed(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    v = values[["year", "value"]].dropna()
-    v = v.groupby("year", as_index=False)["value"].last().sort_values("year")
-    return v["year"].to_numpy(dtype=int), v["value"].to_numpy(dtype=float)
+    """(years, values) sorted by year, the last value given for a year winning; numpy rather than
+    a pandas groupby because a region's page assesses ~20 indicators per child region."""
+    years = pd.to_numeric(values["year"], errors="coerce").to_numpy(dtype=float)
+    vals = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float)
+    keep = ~(np.isnan(years) | np.isnan(vals))
+    years, vals = years[keep], vals[keep]
+    order = np.argsort(years, kind="stable")
+    years, vals = years[order], vals[order]
+    last = np.append(years[1:] != years[:-1], True) if len(years) else np.zeros(0, dtype=bool)
+    return years[last].astype(int), vals[last]
 
 
 def assess(values: pd.DataFrame, target: Target, region_code: str = "", *,

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from lib.targets.assess import Assessment, assess_indicators
-from lib.warehouse.indicator_queries import city_region_code, indicator_yearly_values
+from lib.warehouse.indicator_queries import (city_region_code, indicator_yearly_values,
+                                             uploaded_yearly_values)
 from lib.warehouse.reference import indicators_frame
 
 
@@ -23,8 +24,12 @@ def assess_children(engine: Engine, codes: tuple[str, ...],
     """{child code: assessments}. Without ``computed`` only the uploaded indicators (one cheap query
     per child); computed ones aggregate the ledgers once per child, which is slower."""
     catalog = indicators_frame(engine)
-    if not computed:
-        src = catalog["computed_from"].fillna("").astype(str).str.strip()
-        catalog = catalog[src == ""]
-    return {code: assess_indicators(catalog, indicator_yearly_values(engine, code, catalog), code)
-            for code in codes}
+    if computed:
+        return {code: assess_indicators(catalog, indicator_yearly_values(engine, code, catalog),
+                                        code) for code in codes}
+    src = catalog["computed_from"].fillna("").astype(str).str.strip()
+    catalog = catalog[src == ""]
+    values = uploaded_yearly_values(engine, tuple(codes), list(catalog["code"]))
+    by_region = {code: part for code, part in values.groupby("region_code", sort=False)}
+    empty = values.iloc[:0]
+    return {code: assess_indicators(catalog, by_region.get(code, empty), code) for code in codes}

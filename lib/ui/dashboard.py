@@ -57,8 +57,10 @@ def downloads(frame: pd.DataFrame, name: str, key: str, lang: str) -> None:
 
 def altair(ch, where=None, **kwargs) -> None:
     """``st.altair_chart`` without Altair re-validating the spec against the Vega-Lite schema on
-    every rerun (about 40 % of a chart's cost); the chart builders are validated once, in tests."""
-    (where or st).vega_lite_chart(ch.to_dict(validate=False), width="stretch", **kwargs)
+    every rerun (about 40 % of a chart's cost); the chart builders are validated once, in tests.
+    ``ch`` may also be a spec dict already (e.g. a memoised one)."""
+    spec = ch if isinstance(ch, dict) else ch.to_dict(validate=False)
+    (where or st).vega_lite_chart(spec, width="stretch", **kwargs)
 
 
 def chart(ch, name: str, key: str) -> None:

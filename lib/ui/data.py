@@ -100,11 +100,12 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
     where = f"{warehouse_url()}#schema={os.environ.get('HALFSKY_DB_SCHEMA') or ''}"
     ver = version()
     if name in _SHARED and not args and not kwargs:
-        # st.cache_data unpickles on every hit: ~26 ms for the national region table, several
-        # times per run. Reference frames are kept unpickled, one per data version, instead.
+        # st.cache_data pickles on a miss (~1.6 s for the national region table) and unpickles on
+        # every hit (~26 ms, several times per run). Reference frames skip it: kept unpickled,
+        # one per data version, in this process.
         result = _FRAMES.get((where, ver, name))
         if result is None:
-            result = _cached(where, ver, name, (), ())
+            result = _QUERIES[name](engine())
             if len(_FRAMES) >= 8:
                 _FRAMES.clear()
             _FRAMES[(where, ver, name)] = result

@@ -80,16 +80,33 @@ def indicator_yearly_values(engine: Engine, region_code: str, indicators: pd.Dat
     return out.sort_values(["indicator_code", "year"], ignore_index=True)
 
 
+def uploaded_yearly_values(engine: Engine, region_codes: tuple[str, ...],
+                           indicator_codes: list[str]) -> pd.DataFrame:
+    """Tidy uploaded values of many regions at once: a page's child-region table asks for ~100
+    regions, and one query answers them instead of one per region."""
+    if not region_codes or not indicator_codes:
+        return _empty()
+    with engine.connect() as conn:
+        out = _uploaded(conn, list(region_codes), indicator_codes)
+    if out.empty:
+        return _empty()
+    out["year"] = out["year"].astype(int)
+    out["value"] = out["value"].astype(float)
+    return out.sort_values(["region_code", "indicator_code", "year"], ignore_index=True)
+
+
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({"indicator_code": pd.Series(dtype=object),
                          "region_code": pd.Series(dtype=object),
                          "year": pd.Series(dtype=int), "value": pd.Series(dtype=float)})
 
 
-def _uploaded(conn: Connection, region_code: str, codes: list[str]) -> pd.DataFrame:
+def _uploaded(conn: Connection, region_code: str | list[str], codes: list[str]) -> pd.DataFrame:
     iv = s.indicator_value
+    where = (iv.c.region_code.in_(region_code) if isinstance(region_code, list)
+             else iv.c.region_code == region_code)
     rows = conn.execute(select(iv.c.indicator_code, iv.c.region_code, iv.c.year, iv.c.value)
-                        .where(iv.c.region_code == region_code, iv.c.indicator_code.in_(codes)))
+                        .where(where, iv.c.indicator_code.in_(codes)))
     return pd.DataFrame(rows.all(), columns=COLUMNS)
 
 
