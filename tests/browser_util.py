@@ -6,10 +6,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Iterator
 
 import pytest
 
@@ -36,34 +39,62 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running ``streamlit run``: its base URL, port and process, so a test can tell that the same
+    process kept serving (a restart would change the PID) and read its log when something fails."""
+    url: str
+    port: int
+    proc: subprocess.Popen
+    log_file: IO[bytes]
+
+    def log(self) -> str:
+        """Everything the server printed so far (its log goes to a file: a pipe nobody reads would
+        block the server once full). Read with pread: the server shares the file offset."""
+        fd = self.log_file.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
+
+
 @contextmanager
-def streamlit_server(env: dict[str, str], timeout: float = 90):
+def streamlit_process(env: dict[str, str], timeout: float = 90) -> Iterator[Server]:
+    """Start ``streamlit run app.py`` on a free port with ``env`` added to this environment, wait
+    until it answers its health check, and stop it afterwards."""
     port = free_port()
     full_env = {**os.environ, **env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + timeout
-    try:
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(proc.stdout.read())
-                time.sleep(0.3)
-        else:
-            raise TimeoutError("streamlit did not start")
-        yield url
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile() as log_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true"],
+            cwd=ROOT, env=full_env, stdout=log_file, stderr=subprocess.STDOUT)
+        server = Server(f"http://127.0.0.1:{port}", port, proc, log_file)
+        deadline = time.time() + timeout
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            while time.time() < deadline:
+                try:
+                    urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError(server.log())
+                    time.sleep(0.3)
+            else:
+                raise TimeoutError(f"streamlit did not start:\n{server.log()}")
+            yield server
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str], timeout: float = 90) -> Iterator[str]:
+    """``streamlit_process`` for tests that need only the base URL."""
+    with streamlit_process(env, timeout) as server:
+        yield server.url
 
 
 @contextmanager
