@@ -145,11 +145,15 @@ def is_volatile(years: np.ndarray, values: np.ndarray, slope: float, target_valu
     return spike or zigzag
 
 
-def _observed(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(years, values) sorted by year, the last value given for a year winning; numpy rather than
-    a pandas groupby because a region's page assesses ~20 indicators per child region."""
-    years = pd.to_numeric(values["year"], errors="coerce").to_numpy(dtype=float)
-    vals = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float)
+def _observed(values: pd.DataFrame | tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(years, values) sorted by year, the last value given for a year winning. Takes a frame
+    (year, value) or the two float arrays already split out by assess_indicators; numpy rather
+    than a pandas groupby because a page assesses ~20 indicators for each of ~100 child regions."""
+    if isinstance(values, tuple):
+        years, vals = values
+    else:
+        years = pd.to_numeric(values["year"], errors="coerce").to_numpy(dtype=float)
+        vals = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float)
     keep = ~(np.isnan(years) | np.isnan(vals))
     years, vals = years[keep], vals[keep]
     order = np.argsort(years, kind="stable")
@@ -158,7 +162,7 @@ def _observed(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return years[last].astype(int), vals[last]
 
 
-def assess(values: pd.DataFrame, target: Target, region_code: str = "", *,
+def assess(values: pd.DataFrame | tuple[np.ndarray, np.ndarray], target: Target, region_code: str = "", *,
            baseline_year: int = PLAN_BASELINE_YEAR, confidence: float = CONFIDENCE) -> Assessment:
     """Assess one indicator in one region from a frame of (year, value)."""
     years, vals = _observed(values)
@@ -229,20 +233,34 @@ def _share(short: float, target: Target) -> float:
     return short / max(abs(target.target_value), _EPS)
 
 
-def assess_indicators(indicators: pd.DataFrame, values: pd.DataFrame, region_code: str, *,
+def assess_indicators(indicators: pd.DataFrame | list[Target], values: pd.DataFrame,
+                      region_code: str, *,
                       baseline_year: int = PLAN_BASELINE_YEAR) -> list[Assessment]:
     """Every catalog indicator in one region; ``values`` is the tidy frame
-    (indicator_code, region_code, year, value) of lib.warehouse.indicator_queries."""
+    (indicator_code, region_code, year, value) of lib.warehouse.indicator_queries. The catalog
+    may come as targets() already, when many regions are assessed against it."""
     if "region_code" in values.columns:
         values = values[values["region_code"] == region_code]
-    by_code = {code: grp for code, grp in values.groupby("indicator_code")}
-    empty = pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float)})
-    out = []
-    for row in indicators.to_dict("records"):
-        target = Target.from_row(row)
-        out.append(assess(by_code.get(target.code, empty), target, region_code,
-                          baseline_year=baseline_year))
-    return out
+    series = _split_by_code(values)
+    none = (np.zeros(0), np.zeros(0))
+    return [assess(series.get(target.code, none), target, region_code,
+                   baseline_year=baseline_year)
+            for target in (indicators if isinstance(indicators, list) else targets(indicators))]
+
+
+def targets(indicators: pd.DataFrame) -> list[Target]:
+    """The catalog rows as Targets, in catalog order."""
+    return [Target.from_row(row) for row in indicators.to_dict("records")]
+
+
+def _split_by_code(values: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{indicator code: (years, values) as float arrays}, converted once for the whole frame."""
+    years = pd.to_numeric(values["year"], errors="coerce").to_numpy(dtype=float)
+    vals = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype=float)
+    rows: dict[str, list[int]] = {}
+    for i, code in enumerate(values["indicator_code"].tolist()):
+        rows.setdefault(code, []).append(i)
+    return {code: (years[idx], vals[idx]) for code, idx in rows.items()}
 
 
 _SEVERITY = {"off_track": 0, "at_risk": 1, "on_track": 2, "achieved": 3, "insufficient_data": 4}

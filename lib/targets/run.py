@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from lib.targets.assess import Assessment, assess_indicators
+from lib.targets.assess import Assessment, assess_indicators, targets
 from lib.warehouse.indicator_queries import (city_region_code, indicator_yearly_values,
                                              uploaded_yearly_values)
 from lib.warehouse.reference import indicators_frame
@@ -32,4 +32,5 @@ def assess_children(engine: Engine, codes: tuple[str, ...],
     values = uploaded_yearly_values(engine, tuple(codes), list(catalog["code"]))
     by_region = {code: part for code, part in values.groupby("region_code", sort=False)}
     empty = values.iloc[:0]
-    return {code: assess_indicators(catalog, by_region.get(code, empty), code) for code in codes}
+    goals = targets(catalog)
+    return {code: assess_indicators(goals, by_region.get(code, empty), code) for code in codes}
