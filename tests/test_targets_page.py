@@ -10,11 +10,9 @@ PAGE = "pages/targets.py"
 @pytest.fixture(autouse=True)
 def _no_login(monkeypatch):
     monkeypatch.setenv("HALFSKY_AUTH", "off")  # the login gate is tested elsewhere
-    # lib/ui/data keys its cache by URL and data version but not by PostgreSQL schema: two test
-    # schemas at the same version would share cached frames (reported; cleared here meanwhile)
-    import streamlit as st
+    from lib.ui import data
 
-    st.cache_data.clear()
+    data.clear_cache()  # each test starts cold, as a fresh server would
 
 
 @pytest.mark.parametrize("region, child_rows", [

@@ -122,3 +122,17 @@ def test_urban_rural_split_partitions_townships(demo_engine):
     urban = q.facts(demo_engine, *args, urban_rural="urban")["screened"].sum()
     rural = q.facts(demo_engine, *args, urban_rural="rural")["screened"].sum()
     assert urban > 0 and rural > 0 and urban + rural == total
+
+
+def test_regions_frame_is_every_region_row_by_row(demo_engine):
+    """The Arrow read gives what a plain row-by-row read gives (types included)."""
+    from lib.warehouse.reference import REGION_COLUMNS, regions_frame
+
+    with demo_engine.connect() as conn:
+        rows = conn.execute(select(s.region).order_by(s.region.c.code)).all()
+    plain = pd.DataFrame([tuple(r) for r in rows], columns=REGION_COLUMNS)
+    fast = regions_frame(demo_engine)
+    assert list(fast.columns) == REGION_COLUMNS and len(fast) == len(plain) > 3000
+    for col in REGION_COLUMNS:
+        assert fast[col].tolist() == plain[col].tolist() or col in ("seat_lon", "seat_lat"), col
+    pd.testing.assert_series_equal(fast["seat_lon"].astype(float), plain["seat_lon"].astype(float))

@@ -1,9 +1,11 @@
-"""Ten browser sessions at once: one headless Chromium, ten contexts, each opening a dashboard page
-of the top city against a ``streamlit run`` server on the benchmark warehouse.
+"""Ten browser sessions at once while an upload runs: one headless Chromium, ten contexts each
+opening a dashboard page of the top city, and an eleventh uploading a training ledger through the
+upload page (preview, dry run, confirm), all against one ``streamlit run`` server.
 
 Each session's time runs from navigation until the page's KPI values are drawn; an error is a
-Streamlit exception box, a browser page error or a timeout. On DuckDB no load runs meanwhile: the
-file belongs to the server process (DESIGN §8), so a second process cannot write it.
+Streamlit exception box, a browser page error or a timeout. The upload goes through the server
+itself because a DuckDB file belongs to one process (DESIGN §8); the server runs on a copy of the
+benchmark warehouse so that the upload never changes it.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.bench.load import write_csv
 from lib.bench.timing import log
 from lib.bench.warehouses import View
 
@@ -83,7 +87,31 @@ async def _session(browser, base: str, page_name: str, region: str, timeout_s: f
     return seconds, (errors[0] if errors else None)
 
 
-async def _all(base: str, region: str, sessions: int, timeout_s: float):
+async def _upload(browser, base: str, csv: Path, timeout_s: float) -> tuple[float, str | None]:
+    """The analyst's path through the upload page; seconds from opening it to the batch written."""
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 2400})
+    page = await ctx.new_page()
+    t0 = time.perf_counter()
+    error = None
+    try:
+        await page.goto(f"{base}/upload")
+        await page.locator(".st-key-up_file input[type=file]").wait_for(
+            state="attached", timeout=timeout_s * 1000)
+        await page.locator(".st-key-up_file input[type=file]").set_input_files(str(csv))
+        await page.wait_for_selector("text=试运行：新增", timeout=timeout_s * 1000)
+        await page.locator(".st-key-up_confirm button").click()
+        await page.locator('[data-testid="stAlertContentSuccess"]').first.wait_for(
+            timeout=timeout_s * 1000)
+        if await page.locator('[data-testid="stException"]').count():
+            error = "stException"
+    except Exception as exc:  # noqa: BLE001 — a timeout or a crashed page: the upload's error
+        error = type(exc).__name__
+    finally:
+        await ctx.close()
+    return time.perf_counter() - t0, error
+
+
+async def _all(base: str, region: str, sessions: int, timeout_s: float, csv: Path | None):
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -93,24 +121,41 @@ async def _all(base: str, region: str, sessions: int, timeout_s: float):
             # One warm-up visit: the server's first request builds its engine and caches.
             await _session(browser, base, "overview", region, timeout_s)
             alone = [await _session(browser, base, page, region, timeout_s) for page in PAGES]
-            together = await asyncio.gather(*[
+            uploading = [_upload(browser, base, csv, timeout_s * 3)] if csv else []
+            *together, upload = await asyncio.gather(*[
                 _session(browser, base, PAGES[i % len(PAGES)], region, timeout_s)
-                for i in range(sessions)])
-            return alone, together
+                for i in range(sessions)], *uploading)
+            if not csv:
+                together, upload = [*together, upload], None
+            return alone, together, upload
         finally:
             await browser.close()
 
 
-def run_concurrency(url: str, views: list[View], sessions: int = 10,
-                    timeout_s: float = 120) -> dict | None:
-    """{sessions, errors, p95_s, p50_s, alone_p50_s}; None when Chromium is missing."""
+def run_concurrency(url: str, views: list[View], sessions: int = 10, timeout_s: float = 120,
+                    upload_rows: int = 20_000) -> dict | None:
+    """{sessions, errors, p95_s, p50_s, alone_p50_s, upload_rows, upload_s, upload_error}; None
+    when Chromium is missing. The upload runs while the sessions open their pages (none when
+    ``upload_rows`` is 0 or the warehouse is not a DuckDB file)."""
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
         log("  concurrency: skipped (no /usr/bin/chromium)")
         return None
-    from lib.warehouse.engine import dispose_engine
-    dispose_engine(url)  # the server process must be able to open the DuckDB file
-    with server(url) as base:
-        alone, results = asyncio.run(_all(base, views[0].code, sessions, timeout_s))
+    from lib.warehouse.engine import dispose_engine, get_engine
+    with tempfile.TemporaryDirectory(prefix="halfsky_conc_") as tmp:
+        csv = None
+        if upload_rows and url.startswith("duckdb:///"):
+            csv = Path(tmp) / "training_upload.csv"
+            write_csv(get_engine(url), csv, upload_rows, seed=1)
+            dispose_engine(url)  # release the file so the copy is consistent
+            copy = Path(tmp) / "served.duckdb"
+            shutil.copyfile(url.split("///", 1)[1], copy)
+            served = f"duckdb:///{copy}"
+        else:
+            dispose_engine(url)  # the server process must be able to open the DuckDB file
+            served = url
+        with server(served) as base:
+            alone, results, upload = asyncio.run(_all(base, views[0].code, sessions, timeout_s,
+                                                      csv))
     times = [s for s, _ in results]
     errs = [e for _, e in results if e]
     for e in errs[:5]:
@@ -119,6 +164,9 @@ def run_concurrency(url: str, views: list[View], sessions: int = 10,
            "p95_s": round(float(np.percentile(times, 95)), 2),
            "p50_s": round(float(np.percentile(times, 50)), 2),
            # the same pages one at a time: what the ten sessions cost each other on this machine
-           "alone_p50_s": round(float(np.percentile([s for s, _ in alone], 50)), 2)}
+           "alone_p50_s": round(float(np.percentile([s for s, _ in alone], 50)), 2),
+           "upload_rows": upload_rows if upload else 0,
+           "upload_s": round(upload[0], 2) if upload else None,
+           "upload_error": upload[1] if upload else None}
     log(f"  concurrency: {out}")
     return out

@@ -41,8 +41,7 @@ def _clear(st) -> None:
     from lib.ui import data
 
     st.cache_data.clear()
-    data._FRAMES.clear()
-    data._LOOKUPS.clear()
+    data.clear_cache()
 
 
 def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,

@@ -45,5 +45,9 @@ def text(result: dict) -> str:
     lines.append("Concurrency: " + (
         f"{conc['sessions']} sessions, {conc['errors']} errors, p50 {conc['p50_s']:.1f} s, "
         f"p95 {conc['p95_s']:.1f} s (one at a time: p50 {conc['alone_p50_s']:.1f} s)"
+        + (f"; meanwhile an upload of {conc['upload_rows']:,} rows through the upload page: "
+           f"{conc['upload_s']:.1f} s" + (f", error {conc['upload_error']}"
+                                          if conc['upload_error'] else "")
+           if conc.get("upload_s") is not None else "")
         if conc else "skipped"))
     return "\n".join(lines)

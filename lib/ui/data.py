@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 import pandas as pd
@@ -89,30 +90,75 @@ _QUERIES = {
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
-def _cached(url: str, data_ver: int, name: str, args: tuple, kwargs: tuple) -> Any:
-    return _QUERIES[name](engine(), *args, **dict(kwargs))
+_MAX_ENTRIES = 512
+_CACHE: OrderedDict[tuple, Any] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a query argument (pages pass lists of types)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
+def _shared_copy(result: Any) -> Any:
+    """What a caller gets of a cached result: its own container, the same (immutable) contents.
+    A shallow DataFrame copy is enough: pandas copy-on-write keeps edits off the cached frame."""
+    if isinstance(result, pd.DataFrame):
+        return result.copy(deep=False)
+    if isinstance(result, list):
+        return list(result)
+    if isinstance(result, dict):
+        return dict(result)
+    return result
+
+
+def clear_cache() -> None:
+    """Forget every cached result (tests, and the benchmark's cold runs)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+    _FRAMES.clear()
+    _LOOKUPS.clear()
 
 
 def query(name: str, *args: Any, **kwargs: Any) -> Any:
-    """Run a named warehouse query through the cache (keyed by the current data version)."""
+    """Run a named warehouse query through the cache (keyed by the current data version).
+
+    An in-process LRU of plain results rather than st.cache_data: that hashes every argument
+    with its own hasher and pickles results in and out (~3 ms per hit, ~25 hits per page run,
+    and ~1.6 s to pickle the national region table); here a hit is a dict lookup.
+    """
     # The schema is part of the warehouse's identity: two PostgreSQL schemas share one URL.
     where = f"{warehouse_url()}#schema={os.environ.get('HALFSKY_DB_SCHEMA') or ''}"
     ver = version()
     if name in _SHARED and not args and not kwargs:
-        # st.cache_data pickles on a miss (~1.6 s for the national region table) and unpickles on
-        # every hit (~26 ms, several times per run). Reference frames skip it: kept unpickled,
-        # one per data version, in this process.
+        # Reference frames are read by many helpers per run: one per data version, unshared.
         result = _FRAMES.get((where, ver, name))
         if result is None:
             result = _QUERIES[name](engine())
             if len(_FRAMES) >= 8:
                 _FRAMES.clear()
             _FRAMES[(where, ver, name)] = result
-    else:
-        result = _cached(where, ver, name, args, tuple(sorted(kwargs.items())))
-    # A shallow copy is enough: pandas copy-on-write keeps callers' edits off the cached frame.
-    return result.copy(deep=False) if isinstance(result, pd.DataFrame) else result
+        return _shared_copy(result)
+    key = (where, ver, name, _frozen(args), _frozen(kwargs))
+    with _CACHE_LOCK:
+        found = key in _CACHE
+        if found:
+            _CACHE.move_to_end(key)
+            result = _CACHE[key]
+    if not found:
+        result = _QUERIES[name](engine(), *args, **kwargs)
+        with _CACHE_LOCK:
+            stale = [k for k in _CACHE if k[0] == where and k[1] != ver]
+            for k in stale:  # results of an older data version are never asked for again
+                del _CACHE[k]
+            _CACHE[key] = result
+            while len(_CACHE) > _MAX_ENTRIES:
+                _CACHE.popitem(last=False)
+    return _shared_copy(result)
 
 
 _SHARED = {"regions"}

@@ -34,10 +34,11 @@ def count_regions(conn: Connection) -> dict[str, int]:
 
 
 def regions_frame(engine: Engine) -> pd.DataFrame:
-    """Every region row: small (thousands of rows for a city), read once per data version."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(s.region).order_by(s.region.c.code)).mappings().all()
-    return pd.DataFrame(rows, columns=REGION_COLUMNS)
+    """Every region row in code order: a few thousand for a city, 240,000 at national scale, where
+    reading them row by row took ~3 s; queries.regions_table reads them as one Arrow table."""
+    from lib.warehouse.queries import regions_table
+
+    return regions_table(engine)
 
 
 def indicators_frame(engine: Engine) -> pd.DataFrame:
