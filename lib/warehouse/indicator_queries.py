@@ -107,7 +107,8 @@ def _uploaded(conn: Connection, region_code: str | list[str], codes: list[str]) 
              else iv.c.region_code == region_code)
     rows = conn.execute(select(iv.c.indicator_code, iv.c.region_code, iv.c.year, iv.c.value)
                         .where(where, iv.c.indicator_code.in_(codes)))
-    return pd.DataFrame(rows.all(), columns=COLUMNS)
+    # Plain tuples: pandas probing SQLAlchemy Row objects for attributes costs ~4 µs per row.
+    return pd.DataFrame([tuple(r) for r in rows], columns=COLUMNS)
 
 
 def computed_values(conn: Connection, prefix: str, sources: set[str], *,
