@@ -10,7 +10,7 @@ from lib.bench import __main__ as bench
 from lib.warehouse.engine import dispose_engine
 from tests.conftest import PG_URL
 
-PAGE_KEYS = {"page", "level", "cache", "p50_ms", "p95_ms"}
+PAGE_KEYS = {"db", "page", "level", "cache", "p50_ms", "p95_ms"}
 QUERY_KEYS = {"name", "p50_ms", "p95_ms", "naive_p50_ms", "pg_p50_ms"}
 
 
@@ -44,9 +44,10 @@ def test_bench_city_one_rep(tmp_path, capsys):
     assert result["load_1m"] is None and result["concurrency"] is None  # skipped by the flags
 
     pages = result["pages"]
-    assert {(p["page"], p["level"], p["cache"]) for p in pages} == {
-        (page, level, cache) for page in bench._pages() for level in ("city", "district", "township")
-        for cache in ("cold", "warm")}
+    dbs = ["duckdb"] + (["postgresql"] if PG_URL else [])  # pages run on both backends
+    assert {(p["db"], p["page"], p["level"], p["cache"]) for p in pages} == {
+        (db, page, level, cache) for db in dbs for page in bench._pages()
+        for level in ("city", "district", "township") for cache in ("cold", "warm")}
     for p in pages:
         assert PAGE_KEYS <= set(p) and _number(p["p50_ms"]) and _number(p["p95_ms"])
     assert result["meta"]["page_errors"] == 0

@@ -5,7 +5,7 @@
 
 Builds the warehouse of that scale on first use (data/bench_<scale>.duckdb; national: ~2 min) and
 reuses it after. Then: each page under AppTest (cache cold and warm) at the top city, a district and
-a township; each aggregate query on DuckDB, PostgreSQL (with --pg-url) and a naive pandas baseline;
+a township, on DuckDB and (with --pg-url) PostgreSQL; each aggregate query on DuckDB, PostgreSQL (with --pg-url) and a naive pandas baseline;
 each map's payload; a 1,000,000-row CSV through the CLI; ten browser sessions at once.
 """
 from __future__ import annotations
@@ -27,8 +27,8 @@ def _parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=["city", "national"], default="city")
     p.add_argument("--db", help="warehouse URL (default data/bench_<scale>.duckdb; built if empty)")
-    p.add_argument("--pg-url", help="also run the queries on this PostgreSQL (schema bench_<scale>, "
-                                    "built there if empty)")
+    p.add_argument("--pg-url", help="also run the pages and queries on this PostgreSQL (schema "
+                                    "bench_<scale>, built there if empty)")
     p.add_argument("--pg-schema", help="PostgreSQL schema (default bench_<scale>)")
     p.add_argument("--reps", type=int, default=5, help="timed repetitions per figure (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON object, nothing else")
@@ -120,6 +120,14 @@ def main(argv: list[str] | None = None) -> int:
         log("pages")
         from lib.bench.pages import run_pages
         result["pages"], errors = run_pages(url, views, args.reps, pages)
+        for row in result["pages"]:
+            row["db"] = engine.dialect.name
+        if pg_engine is not None:
+            log("pages on PostgreSQL")
+            pg_pages, pg_errors = run_pages(args.pg_url, views, args.reps, pages,
+                                            pg_schema=args.pg_schema or f"bench_{args.scale}")
+            result["pages"] += [{**row, "db": "postgresql"} for row in pg_pages]
+            errors += pg_errors
         meta["page_errors"] = len(errors)
         for e in errors[:10]:
             log(f"  page error: {e}")

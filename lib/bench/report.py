@@ -15,13 +15,14 @@ def text(result: dict) -> str:
     meta = result.get("meta") or {}
     for k, v in meta.items():
         lines.append(f"  {k}: {v}")
-    if result["pages"]:
-        lines += ["", "Pages (AppTest, server side, ms)",
+    for db in dict.fromkeys(r.get("db", result["db"]) for r in result["pages"]):
+        lines += ["", f"Pages on {db} (AppTest, server side, ms)",
                   f"{'page':12s} {'level':9s} {'cold p50':>9s} {'cold p95':>9s} "
                   f"{'warm p50':>9s} {'warm p95':>9s}"]
         rows: dict[tuple[str, str], dict] = {}
         for r in result["pages"]:
-            rows.setdefault((r["page"], r["level"]), {})[r["cache"]] = r
+            if r.get("db", result["db"]) == db:
+                rows.setdefault((r["page"], r["level"]), {})[r["cache"]] = r
         for (page, level), c in rows.items():
             lines.append(f"{page:12s} {level:9s} {c['cold']['p50_ms']:9.0f} {c['cold']['p95_ms']:9.0f} "
                          f"{c['warm']['p50_ms']:9.0f} {c['warm']['p95_ms']:9.0f}")
