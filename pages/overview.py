@@ -5,7 +5,7 @@ from lib import fmt
 from lib.i18n import t
 from lib.metrics import metric
 from lib.metrics.overview import child_coverage, headlines
-from lib.ui import data, mapview, widgets
+from lib.ui import dashboard, data, mapview, widgets
 from lib.ui.frame import current_filters, page_guard
 
 page_guard()
@@ -37,10 +37,7 @@ mapview.breadcrumb(f, "ov")
 if f.child_len:
     cov_child = data.query("org_coverage", f.prefix, f.date_to, org_types, child_len=f.child_len)
     per = child_coverage(cov_child, area=f.area)
-    regions = data.query("regions")
-    per["region_code"] = per["child"].str.ljust(12, "0")
-    per = per.merge(regions[["code", "name"]], left_on="region_code", right_on="code")
-    per = per.rename(columns={"den": "denominator"})
+    per = dashboard.with_names(per).rename(columns={"den": "denominator"})
     st.subheader(t("map_title" if f.child_level == "district" else "map_title_township", lang))
     mapview.region_map(f, per[["region_code", "name", "value", "denominator"]],
                        metric("coverage.federation").label(lang), "percent", key="ov_map")

@@ -76,15 +76,14 @@ else:
 
 # --- child regions -----------------------------------------------------------------------------
 st.subheader(t("targets_children", lang))
-regions = data.query("regions")
-kids = regions[(regions["parent_code"] == f.region_code) & (regions["level"] == f.child_level)
-               & (f.child_level != "village")]
-if kids.empty:
+kids = data.children_of(f.region_code, f.child_level) if f.child_level != "village" else []
+if not kids:
     st.caption(t("targets_children_none", lang))
 else:
     computed = st.toggle(t("targets_children_computed", lang), key="t_children_computed")
-    children = data.query("targets_children", tuple(kids["code"]), computed)
-    names = dict(zip(kids["code"], kids["name"]))
+    children = data.query("targets_children", tuple(kids), computed)
+    all_names = data.region_lookup("name")
+    names = {c: all_names.get(c, c) for c in kids}
     summary = C.child_summary(children, names, lang)
     st.dataframe(summary, column_order=C.CHILD_SUMMARY_COLUMNS, column_config=config,
                  hide_index=True, width="stretch")

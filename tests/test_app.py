@@ -71,3 +71,21 @@ def test_first_start_builds_demo(tmp_path):
     assert not at.exception
     assert any("示例数据" in i.value for i in at.info)
     assert len(at.metric) == 4
+
+
+def test_region_index_matches_the_region_table(demo_engine):
+    """The sidebar's and targets page's region index answers what the region table says."""
+    from lib.ui import data
+    from lib.warehouse.reference import regions_frame
+
+    url, schema = _url(demo_engine)
+    regions = regions_frame(demo_engine)
+    with app_env(url, schema=schema):
+        data.clear_cache()
+        assert data.codes_at("district") == sorted(regions[regions["level"] == "district"]["code"])
+        district = "350111000000"
+        towns = regions[(regions["parent_code"] == district) & (regions["level"] == "township")]
+        assert data.children_of(district, "township") == sorted(towns["code"]) != []
+        assert data.children_of(district) == sorted(regions[regions["parent_code"] == district]["code"])
+        assert data.children_of("350111100201") == []  # a village has no children
+        assert data.region_lookup("parent_code")[district] == "350100000000"

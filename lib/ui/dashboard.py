@@ -25,24 +25,21 @@ def with_names(per_child: pd.DataFrame) -> pd.DataFrame:
 
 def parent_prefix(f: Filters, scope: str = "") -> str | None:
     """The parent region's prefix, for the 'compared with its parent' line; None at the top."""
-    regions = data.query("regions")
-    parent = regions.loc[regions["code"] == f.region_code, "parent_code"]
-    if parent.empty or not isinstance(parent.iloc[0], str):
+    parent = data.region_lookup("parent_code").get(f.region_code)
+    if not isinstance(parent, str):
         return None
     try:
-        p = narrow(scope, parent.iloc[0])
+        p = narrow(scope, parent)
     except ScopeError:
         return None
     return None if p == f.prefix else p
 
 
 def parent_name(f: Filters) -> str:
-    regions = data.query("regions")
-    parent = regions.loc[regions["code"] == f.region_code, "parent_code"]
-    if parent.empty or not isinstance(parent.iloc[0], str):
+    parent = data.region_lookup("parent_code").get(f.region_code)
+    if not isinstance(parent, str):
         return ""
-    names = data.region_lookup("name")
-    return names.get(parent.iloc[0], "")
+    return data.region_lookup("name").get(parent, "")
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str, lang: str) -> None:

@@ -180,6 +180,38 @@ def region_lookup(column: str) -> dict[str, Any]:
     return found
 
 
+def codes_at(level: str) -> list[str]:
+    """Codes of every region of ``level``, in code order (built once per data version)."""
+    return list(_region_index()[0].get(level, ()))
+
+
+def children_of(code: str, level: str | None = None) -> list[str]:
+    """Codes of the regions whose parent is ``code`` (of ``level`` only, if given), in code order,
+    from an index built once per data version: the sidebar and the targets page asked this with
+    boolean masks over every region, ~10 ms each at national scale."""
+    return [c for c, lv in _region_index()[1].get(code, ()) if level is None or lv == level]
+
+
+def _region_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, str], ...]]]:
+    key = (warehouse_url(), os.environ.get("HALFSKY_DB_SCHEMA") or None, version(), "_index")
+    found = _LOOKUPS.get(key)
+    if found is None:
+        regions = query("regions")
+        by_level: dict[str, list[str]] = {}
+        children: dict[str, list[tuple[str, str]]] = {}
+        for code, level, parent in zip(regions["code"].tolist(), regions["level"].tolist(),
+                                       regions["parent_code"].tolist()):
+            by_level.setdefault(level, []).append(code)
+            if isinstance(parent, str):
+                children.setdefault(parent, []).append((code, level))
+        found = ({k: tuple(v) for k, v in by_level.items()},
+                 {k: tuple(v) for k, v in children.items()})
+        if len(_LOOKUPS) >= 16:
+            _LOOKUPS.clear()
+        _LOOKUPS[key] = found
+    return found
+
+
 def register(name: str, fn) -> None:
     """Let another lib module put its query behind the same cache boundary."""
     _QUERIES[name] = fn

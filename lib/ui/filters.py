@@ -116,8 +116,8 @@ def sidebar_filters(scope: str = "") -> Filters:
                             format_func=LANGS.get)
         st.subheader(t("filters", lang))
         names = data.region_lookup("name")
-        city = regions[regions["level"] == "city"]
-        districts = regions[regions["level"] == "district"]["code"].tolist()
+        cities = data.codes_at("city")
+        districts = data.codes_at("district")
         district_opts = ["all"] + [d for d in districts if d.startswith(scope)]
         if st.session_state.get(K_DISTRICT) not in district_opts:
             st.session_state[K_DISTRICT] = "all"
@@ -125,8 +125,7 @@ def sidebar_filters(scope: str = "") -> Filters:
                                 format_func=lambda c: t("all", lang) if c == "all" else names[c])
         township_opts = ["all"]
         if district != "all":
-            township_opts += regions[(regions["level"] == "township")
-                                     & (regions["parent_code"] == district)]["code"].tolist()
+            township_opts += data.children_of(district, "township")
         if st.session_state.get(K_TOWNSHIP) not in township_opts:
             st.session_state[K_TOWNSHIP] = "all"
         township = st.selectbox(t("township", lang), township_opts, key=K_TOWNSHIP,
@@ -149,7 +148,7 @@ def sidebar_filters(scope: str = "") -> Filters:
     elif district != "all":
         code = district
     else:
-        code = city["code"].iloc[0] if not city.empty else scope.ljust(12, "0")
+        code = cities[0] if cities else scope.ljust(12, "0")
     if scope and len(prefix_of(code)) < len(scope):
         # A parent of the caller's scope (the city for a district user) shows the scope: name the
         # scope's own region, so pages keyed by region code (targets, meeting) never get the city.
