@@ -27,8 +27,12 @@ choice = st.selectbox(t("org_type_pick", lang), list(TYPES), key="cv_type",
                       format_func=lambda k: enum_label(k, lang))
 types = tuple(TYPES[choice])
 ly_to = f.last_year()[1]
-cov = data.query("org_coverage", f.prefix, f.date_to, ALL_TYPES)
-cov_prev = data.query("org_coverage", f.prefix, ly_to, ALL_TYPES)
+# Split by child region whenever the page draws its children: the cards' totals are sums over the
+# children (every village lies in one), so the map and league below reuse the same two frames.
+has_children = bool(f.child_len) and f.child_level != "village"
+split = {"child_len": f.child_len} if has_children else {}
+cov = data.query("org_coverage", f.prefix, f.date_to, ALL_TYPES, **split)
+cov_prev = data.query("org_coverage", f.prefix, ly_to, ALL_TYPES, **split)
 cards = [(metric("coverage.org_type").label(lang), coverage(cov, types, area=f.area),
           coverage(cov_prev, types, area=f.area)),
          (metric("coverage.federation.effective").label(lang) if choice == "federation" else
@@ -43,11 +47,9 @@ for col, (label, now, before) in zip(st.columns(4), cards):
                     f"{fmt.change_pp(now - before)} {t('vs_last_year', lang)}")
 
 mapview.breadcrumb(f, "cv")
-if f.child_len and f.child_level != "village":
-    per_cov = data.query("org_coverage", f.prefix, f.date_to, ALL_TYPES, child_len=f.child_len)
-    prev_cov = data.query("org_coverage", f.prefix, ly_to, ALL_TYPES, child_len=f.child_len)
-    per = dashboard.with_names(coverage(per_cov, types, area=f.area, by_child=True))
-    prev = dashboard.with_names(coverage(prev_cov, types, area=f.area, by_child=True))
+if has_children:
+    per = dashboard.with_names(coverage(cov, types, area=f.area, by_child=True))
+    prev = dashboard.with_names(coverage(cov_prev, types, area=f.area, by_child=True))
     label = f"{enum_label(choice, lang)} · {metric('coverage.org_type').label(lang)}"
     mapview.region_map(f, per.rename(columns={"den": "denominator"}), label, "percent", key="cv_map")
     st.subheader(t("league", lang))

@@ -164,3 +164,22 @@ def test_every_registered_page_exists():
     from lib.ui.nav import PAGES
     root = Path(__file__).resolve().parents[1]
     assert all((root / spec.path).exists() for spec in PAGES)
+
+
+def test_coverage_totals_equal_the_sum_over_children():
+    """The coverage page reads one child-split frame for its cards and its map."""
+    from lib.metrics.compute import coverage
+
+    per_child = pd.DataFrame({
+        "child": ["a", "a", "a", "a", "b", "b", "b", "b"],
+        "area": ["rural", "rural", "urban", "urban"] * 2,
+        "org_type": ["village_federation", "womens_home"] * 4,
+        "villages": [10, 10, 4, 4, 6, 6, 2, 2],
+        "with_org": [9, 3, 0, 4, 6, 1, 0, 2], "effective": [7, 2, 0, 3, 5, 1, 0, 1]})
+    total = (per_child.groupby(["area", "org_type"], as_index=False)
+             [["villages", "with_org", "effective"]].sum().assign(child=""))
+    for types in (("village_federation",), ("womens_home",), ("village_federation", "womens_home")):
+        for area in (None, "urban", "rural"):
+            for eff in (False, True):
+                assert coverage(per_child, types, area=area, effective=eff) == pytest.approx(
+                    coverage(total, types, area=area, effective=eff))
