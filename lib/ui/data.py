@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -122,6 +123,7 @@ def clear_cache() -> None:
         _CACHE.clear()
     _FRAMES.clear()
     _LOOKUPS.clear()
+    _INDEX.clear()
 
 
 def query(name: str, *args: Any, **kwargs: Any) -> Any:
@@ -163,17 +165,46 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
 
 _SHARED = {"regions"}
 _FRAMES: dict[tuple, pd.DataFrame] = {}
-_LOOKUPS: dict[tuple, dict] = {}
+_LOOKUPS: dict[tuple, Mapping] = {}
+_INDEX: dict[tuple, Any] = {}
 
 
-def region_lookup(column: str) -> dict[str, Any]:
-    """{code: column value} over every region (e.g. names), built once per data version and shared
-    read-only: at national scale (240,000 regions) ``dict(zip(...))`` over the frame costs ~0.5 s."""
+class RegionLookup(Mapping):
+    """{code: value} of one region column, read-only and lazy: a page looks up a few hundred of
+    240,000 regions, and building the whole dict cost ~130 ms per column on every cold run. Each
+    code is found once through the frame's index, then remembered."""
+
+    _MISSING = object()
+
+    def __init__(self, codes: pd.Series, values: pd.Series) -> None:
+        self._series = pd.Series(values.array, index=codes.array)
+        self._seen: dict[str, Any] = {}
+
+    def __getitem__(self, code: str) -> Any:
+        found = self._seen.get(code, self._MISSING)
+        if found is self._MISSING:
+            found = self._series.get(code, self._MISSING)  # codes are the region table's key
+            if found is not self._MISSING and not isinstance(found, str) and pd.isna(found):
+                found = None
+            self._seen[code] = found
+        if found is self._MISSING:
+            raise KeyError(code)
+        return found
+
+    def __iter__(self):
+        return iter(self._series.index)
+
+    def __len__(self) -> int:
+        return len(self._series)
+
+
+def region_lookup(column: str) -> Mapping[str, Any]:
+    """{code: column value} over every region (e.g. names), one per data version, shared."""
     key = (warehouse_url(), os.environ.get("HALFSKY_DB_SCHEMA") or None, version(), column)
     found = _LOOKUPS.get(key)
     if found is None:
         regions = query("regions")
-        found = dict(zip(regions["code"].tolist(), regions[column].tolist()))
+        found = RegionLookup(regions["code"], regions[column])
         if len(_LOOKUPS) >= 16:
             _LOOKUPS.clear()
         _LOOKUPS[key] = found
@@ -181,34 +212,33 @@ def region_lookup(column: str) -> dict[str, Any]:
 
 
 def codes_at(level: str) -> list[str]:
-    """Codes of every region of ``level``, in code order (built once per data version)."""
-    return list(_region_index()[0].get(level, ()))
+    """Codes of every region of ``level``, in code order, remembered per data version."""
+    return list(_memo(("level", level), lambda regions: tuple(
+        regions.loc[regions["level"] == level, "code"].tolist())))
 
 
 def children_of(code: str, level: str | None = None) -> list[str]:
     """Codes of the regions whose parent is ``code`` (of ``level`` only, if given), in code order,
-    from an index built once per data version: the sidebar and the targets page asked this with
-    boolean masks over every region, ~10 ms each at national scale."""
-    return [c for c, lv in _region_index()[1].get(code, ()) if level is None or lv == level]
+    remembered per data version: the sidebar and the targets page ask on every run, and a mask
+    over every region costs ~10 ms at national scale."""
+    def find(regions: pd.DataFrame) -> tuple[str, ...]:
+        mask = regions["parent_code"] == code
+        if level is not None:
+            mask &= regions["level"] == level
+        return tuple(regions.loc[mask, "code"].tolist())
+
+    return list(_memo(("children", code, level), find))
 
 
-def _region_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, str], ...]]]:
-    key = (warehouse_url(), os.environ.get("HALFSKY_DB_SCHEMA") or None, version(), "_index")
-    found = _LOOKUPS.get(key)
+def _memo(what: tuple, build) -> Any:
+    """``build(regions)`` once per data version and ``what``; small results, many kept."""
+    key = (warehouse_url(), os.environ.get("HALFSKY_DB_SCHEMA") or None, version(), *what)
+    found = _INDEX.get(key)
     if found is None:
-        regions = query("regions")
-        by_level: dict[str, list[str]] = {}
-        children: dict[str, list[tuple[str, str]]] = {}
-        for code, level, parent in zip(regions["code"].tolist(), regions["level"].tolist(),
-                                       regions["parent_code"].tolist()):
-            by_level.setdefault(level, []).append(code)
-            if isinstance(parent, str):
-                children.setdefault(parent, []).append((code, level))
-        found = ({k: tuple(v) for k, v in by_level.items()},
-                 {k: tuple(v) for k, v in children.items()})
-        if len(_LOOKUPS) >= 16:
-            _LOOKUPS.clear()
-        _LOOKUPS[key] = found
+        found = build(query("regions"))
+        if len(_INDEX) >= 4096:
+            _INDEX.clear()
+        _INDEX[key] = found
     return found
 
 
