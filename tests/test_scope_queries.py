@@ -73,6 +73,8 @@ def _calls(engine, prefix: str, region_code: str) -> dict[str, object]:
     out["villages_without"] = q.villages_without(engine, prefix, as_of, ORG_TYPES)
     catalog = indicators_frame(engine)
     out["indicator_yearly_values"] = iq.indicator_yearly_values(engine, region_code, catalog)
+    out["uploaded_yearly_values"] = iq.uploaded_yearly_values(engine, (region_code,),
+                                                              list(catalog["code"]))
     sources = set(catalog["computed_from"].dropna())
     with engine.connect() as conn:
         for src, frame in iq.computed_values(conn, prefix, sources).items():
@@ -199,9 +201,11 @@ def test_fact_queries_treat_wildcards_as_text(wh, bad):
 
 # Functions that return no facts of a region (reference data and warehouse metadata): not narrowed.
 UNSCOPED = {"freshness", "has_demo_rows", "data_period", "regions_table",  # queries.py
+            "in_prefix",                                                  # the filter itself
             "scope_prefix", "city_region_code"}                           # indicator_queries.py
-EXERCISED = {"facts", "screening_targets", "org_coverage", "org_counts", "villages_without",
-             "indicator_yearly_values", "computed_values"}
+EXERCISED = {"facts", "screening_targets", "org_coverage", "org_coverage_series", "org_counts",
+             "villages_without", "indicator_yearly_values", "uploaded_yearly_values",
+             "computed_values"}
 
 
 def test_every_query_function_is_covered_here():

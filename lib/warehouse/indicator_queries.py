@@ -26,6 +26,7 @@ from sqlalchemy import (Connection, Date, Engine, Integer, and_, case, cast, col
                         extract, func, literal, or_, select, values)
 
 from lib.warehouse import schema as s
+from lib.warehouse.queries import in_prefix
 from lib.warehouse.scope import prefix_of
 
 FEDERATION_TYPES = ("village_federation", "community_federation")
@@ -135,7 +136,7 @@ def _rural_townships(prefix: str):
     v = s.region
     rural = func.sum(case((v.c.urban_rural_code.like("2%"), 1), else_=0))
     return (select(v.c.parent_code.label("code"))
-            .where(v.c.level == "village", v.c.code.like(prefix + "%"))
+            .where(v.c.level == "village", in_prefix(v.c.code, prefix))
             .group_by(v.c.parent_code)
             .having(rural * 2 > func.count())
             .subquery("rural_township"))
@@ -150,14 +151,14 @@ def _screening(conn: Connection, prefix: str) -> dict[str, pd.DataFrame]:
         select(year, sc.c.kind, is_rural_s, func.sum(sc.c.screened).label("screened"),
                func.sum(sc.c.diagnosed).label("diagnosed"), func.sum(sc.c.treated).label("treated"))
         .select_from(sc.outerjoin(rt, rt.c.code == sc.c.region_code))
-        .where(sc.c.region_code.like(prefix + "%"))
+        .where(in_prefix(sc.c.region_code, prefix))
         .group_by(year, sc.c.kind, is_rural_s)).all(),
         columns=["year", "kind", "rural", "screened", "diagnosed", "treated"])
     is_rural_t = case((rt.c.code.is_not(None), 1), else_=0).label("rural")
     targets = pd.DataFrame(conn.execute(
         select(st.c.year, st.c.kind, is_rural_t, func.sum(st.c.eligible_women).label("eligible"))
         .select_from(st.outerjoin(rt, rt.c.code == st.c.region_code))
-        .where(st.c.region_code.like(prefix + "%"))
+        .where(in_prefix(st.c.region_code, prefix))
         .group_by(st.c.year, st.c.kind, is_rural_t)).all(),
         columns=["year", "kind", "rural", "eligible"])
     out = {}
@@ -190,7 +191,7 @@ def _roster_years(conn: Connection, prefix: str, first_year: int) -> list[int]:
     o = s.org_unit
     row = conn.execute(select(func.min(o.c.established_on), func.max(o.c.established_on),
                               func.max(o.c.dissolved_on), func.max(o.c.last_activity_on))
-                       .where(o.c.region_code.like(prefix + "%"))).one()
+                       .where(in_prefix(o.c.region_code, prefix))).one()
     if row[0] is None:
         return []
     last = max(d.year for d in row[1:] if d is not None)
@@ -221,7 +222,7 @@ def _org_coverage(conn: Connection, prefix: str, years: list[int],
                   sources: list[str]) -> dict[str, pd.DataFrame]:
     o, v = s.org_unit, s.region
     yr = _years_table(years)
-    in_scope = o.c.region_code.like(prefix + "%")
+    in_scope = in_prefix(o.c.region_code, prefix)
     group = case((o.c.org_type.in_(FEDERATION_TYPES), literal("federation")), else_=o.c.org_type)
     present = {g for (g,) in conn.execute(select(group).where(in_scope).distinct())}
 
@@ -238,7 +239,7 @@ def _org_coverage(conn: Connection, prefix: str, years: list[int],
         .group_by(yr.c.year, grp, ur)).all(), columns=["year", "grp", "ur", "n", "n_eff"])
     ur_v = _urban_rural(v.c.urban_rural_code).label("ur")
     villages = dict(conn.execute(select(ur_v, func.count()).where(
-        v.c.level == "village", v.c.code.like(prefix + "%")).group_by(ur_v)).all())
+        v.c.level == "village", in_prefix(v.c.code, prefix)).group_by(ur_v)).all())
 
     out: dict[str, pd.DataFrame] = {}
     for src in sources:
@@ -273,7 +274,7 @@ def _district_coverage(conn: Connection, prefix: str, yr, years: list[int],
                        org_type: str) -> pd.DataFrame:
     """Share of districts in scope with an active organisation at the district or below."""
     o, d = s.org_unit, s.region
-    district_scope = and_(d.c.level == "district", d.c.code.like(prefix + "%"))
+    district_scope = and_(d.c.level == "district", in_prefix(d.c.code, prefix))
     n_districts = conn.execute(select(func.count()).where(district_scope)).scalar_one()
     if not n_districts:
         return pd.DataFrame(columns=["year", "value"])
@@ -281,7 +282,7 @@ def _district_coverage(conn: Connection, prefix: str, yr, years: list[int],
         select(yr.c.year, func.count(distinct(d.c.code)))
         .select_from(o.join(d, func.substr(o.c.region_code, 1, 6) == func.substr(d.c.code, 1, 6))
                      .join(yr, _active_at(o, yr)))
-        .where(district_scope, o.c.org_type == org_type, o.c.region_code.like(prefix + "%"))
+        .where(district_scope, o.c.org_type == org_type, in_prefix(o.c.region_code, prefix))
         .group_by(yr.c.year)).all())
     return pd.DataFrame({"year": years,
                          "value": [100.0 * rows.get(y, 0) / n_districts for y in years]})
@@ -291,7 +292,7 @@ def _active_count(conn: Connection, prefix: str, yr, years: list[int], org_type:
     o = s.org_unit
     rows = dict(conn.execute(
         select(yr.c.year, func.count()).select_from(o.join(yr, _active_at(o, yr)))
-        .where(o.c.org_type == org_type, o.c.region_code.like(prefix + "%"))
+        .where(o.c.org_type == org_type, in_prefix(o.c.region_code, prefix))
         .group_by(yr.c.year)).all())
     return pd.DataFrame({"year": years, "value": [float(rows.get(y, 0)) for y in years]})
 
@@ -305,12 +306,12 @@ def _exec_training(conn: Connection, prefix: str, years: list[int]) -> pd.DataFr
     year = cast(extract("year", t.c.held_on), Integer).label("year")
     exec_part = func.sum(case((and_(t.c.topic == "exec_duty", t.c.audience == "exec_member"),
                                t.c.participants), else_=0))
-    trained = dict(conn.execute(select(year, exec_part).where(t.c.region_code.like(prefix + "%"))
+    trained = dict(conn.execute(select(year, exec_part).where(in_prefix(t.c.region_code, prefix))
                                 .group_by(year)).all())
     members = dict(conn.execute(
         select(yr.c.year, func.sum(o.c.exec_members))
         .select_from(o.join(yr, _active_at(o, yr)))
-        .where(o.c.org_type.in_(FEDERATION_TYPES), o.c.region_code.like(prefix + "%"))
+        .where(o.c.org_type.in_(FEDERATION_TYPES), in_prefix(o.c.region_code, prefix))
         .group_by(yr.c.year)).all())
     rows = [(int(y), min(100.0, 100.0 * float(trained[y] or 0) / float(members[y])))
             for y in sorted(trained) if members.get(y)]

@@ -35,7 +35,7 @@ def _child(col, child_len: int | None):
     return func.substr(col, literal_column("1"), literal_column(str(n))) if n else None
 
 
-def _in_prefix(col, prefix: str):
+def in_prefix(col, prefix: str):
     """Codes starting with a digit ``prefix``, as the range prefix <= code < next prefix (350111 →
     350112): unlike LIKE … ESCAPE it lets DuckDB skip row groups by their min/max and PostgreSQL use
     a btree index; digits-only bounds order the same under any collation (docs/performance.md)."""
@@ -92,7 +92,7 @@ def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to
     keys += [table.c[b].label(b) for b in by]
     cols = keys + [func.count().label("n")] + [
         func.coalesce(func.sum(table.c[m]), 0).label(m) for m in measures]
-    where = [_in_prefix(table.c.region_code, prefix),
+    where = [in_prefix(table.c.region_code, prefix),
              date_c >= date_from, date_c <= date_to]
     ur = _urban_rural_filter(table.c.region_code, urban_rural)
     if ur is not None:
@@ -118,7 +118,7 @@ def screening_targets(engine: Engine, prefix: str, years: list[int], *,
     t = s.screening_target
     child = _child(t.c.region_code, child_len)
     keys = ([child.label("child")] if child is not None else []) + [t.c.year, t.c.kind]
-    where = [_in_prefix(t.c.region_code, prefix), t.c.year.in_(years)]
+    where = [in_prefix(t.c.region_code, prefix), t.c.year.in_(years)]
     ur = _urban_rural_filter(t.c.region_code, urban_rural)
     if ur is not None:
         where.append(ur)
@@ -146,7 +146,7 @@ def org_coverage(engine: Engine, prefix: str, as_of: dt.date, org_types: list[st
     child = _child(v.c.code, child_len)
     head = [child.label("child")] if child is not None else []
     villages = (select(*head, urban.label("area"), func.count().label("villages"))
-                .where(v.c.level == "village", _in_prefix(v.c.code, prefix))
+                .where(v.c.level == "village", in_prefix(v.c.code, prefix))
                 .group_by(*_keys(child, urban)))
     alive = and_(o.c.established_on <= as_of,
                  or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
@@ -155,7 +155,7 @@ def org_coverage(engine: Engine, prefix: str, as_of: dt.date, org_types: list[st
                       func.count(distinct(v.c.code)).label("with_org"),
                       func.count(distinct(case((recent, v.c.code)))).label("effective"))
                .select_from(o.join(v, v.c.code == o.c.region_code))
-               .where(v.c.level == "village", _in_prefix(o.c.region_code, prefix),
+               .where(v.c.level == "village", in_prefix(o.c.region_code, prefix),
                       o.c.org_type.in_(org_types), alive)
                .group_by(*_keys(child, urban, o.c.org_type)))
     with engine.connect() as conn:
@@ -185,7 +185,7 @@ def org_coverage_series(engine: Engine, prefix: str, as_of: tuple[dt.date, ...],
         raise ValueError("org_coverage_series needs at least one date")
     urban = case((func.substr(v.c.urban_rural_code, 1, 1) == "1", "urban"), else_="rural")
     villages = (select(urban.label("area"), func.count().label("villages"))
-                .where(v.c.level == "village", _in_prefix(v.c.code, prefix))
+                .where(v.c.level == "village", in_prefix(v.c.code, prefix))
                 .group_by(urban))
     d = values(column("as_of", Date), name="d").data([(x,) for x in dates])
     alive = and_(o.c.established_on <= d.c.as_of,
@@ -193,7 +193,7 @@ def org_coverage_series(engine: Engine, prefix: str, as_of: tuple[dt.date, ...],
     covered = (select(d.c.as_of, urban.label("area"), o.c.org_type,
                       func.count(distinct(v.c.code)).label("with_org"))
                .select_from(o.join(v, v.c.code == o.c.region_code).join(d, alive))
-               .where(v.c.level == "village", _in_prefix(o.c.region_code, prefix),
+               .where(v.c.level == "village", in_prefix(o.c.region_code, prefix),
                       o.c.org_type.in_(org_types))
                .group_by(d.c.as_of, urban, o.c.org_type))
     with engine.connect() as conn:
@@ -220,7 +220,7 @@ def org_counts(engine: Engine, prefix: str, as_of: dt.date, *, child_len: int | 
         keys.append(o.c.sector)
     stmt = (select(*keys, func.count().label("orgs"),
                    func.coalesce(func.sum(o.c.exec_members), 0).label("exec_members"))
-            .where(_in_prefix(o.c.region_code, prefix), o.c.established_on <= as_of,
+            .where(in_prefix(o.c.region_code, prefix), o.c.established_on <= as_of,
                    or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
             .group_by(*keys))
     with engine.connect() as conn:
@@ -268,10 +268,10 @@ def villages_without(engine: Engine, prefix: str, as_of: dt.date, org_types: lis
     alive = and_(o.c.established_on <= as_of,
                  or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
     has = select(o.c.region_code).where(o.c.org_type.in_(org_types), alive,
-                                        _in_prefix(o.c.region_code, prefix))
+                                        in_prefix(o.c.region_code, prefix))
     stmt = (select(v.c.code, v.c.name, t.c.name.label("township"), v.c.urban_rural_code)
             .select_from(v.join(t, t.c.code == v.c.parent_code))
-            .where(v.c.level == "village", _in_prefix(v.c.code, prefix),
+            .where(v.c.level == "village", in_prefix(v.c.code, prefix),
                    v.c.code.not_in(has))
             .order_by(v.c.code))
     with engine.connect() as conn:
