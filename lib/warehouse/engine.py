@@ -103,9 +103,12 @@ def _make_engine(url: str, pg_schema: str | None) -> Engine:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create every table that is missing and record the schema version (idempotent)."""
+    """Create every table (and index) that is missing and record the schema version (idempotent)."""
     s.metadata.create_all(engine)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # warehouses created before an index was added
+            for index in s.PG_ONLY_INDEXES:
+                index.create(conn, checkfirst=True)
         if conn.execute(select(func.count()).select_from(s.schema_version)).scalar_one() == 0:
             conn.execute(insert(s.schema_version).values(version=s.SCHEMA_VERSION,
                                                          applied_at=_now()))

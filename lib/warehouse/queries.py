@@ -6,11 +6,14 @@ access control lives here, in SQL, not in the pages.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from sqlalchemy import (
-    Date, Engine, and_, case, cast, column, distinct, func, literal_column, or_, select, true,
-    values,
+    Boolean, Date, Engine, String, Text, and_, case, cast, column, distinct, func, literal_column, or_,
+    select, true, values,
 )
 
 from lib.warehouse import schema as s
@@ -279,6 +282,27 @@ def villages_without(engine: Engine, prefix: str, as_of: dt.date, org_types: lis
     return pd.DataFrame(rows, columns=["code", "name", "township", "urban_rural_code"])
 
 
+def _regions_by_copy(conn, stmt, names: list[str]) -> pd.DataFrame:
+    """The region table through PostgreSQL's COPY … TO STDOUT as CSV: psycopg converting 240,000
+    rows × 9 values one by one took ~3 s, the CSV parse takes a fraction of that. NULL and empty
+    text read alike (no region field is meaningfully empty)."""
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    buf = io.BytesIO()
+    with conn.connection.driver_connection.cursor() as cur:
+        with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+            for block in copy:
+                buf.write(block)
+    types = {c.name: (pa.string() if isinstance(c.type, (String, Text)) else
+                      pa.bool_() if isinstance(c.type, Boolean) else pa.float64())
+             for c in s.region.columns}
+    frame = pacsv.read_csv(io.BytesIO(buf.getvalue()), convert_options=pacsv.ConvertOptions(
+        column_types=types, strings_can_be_null=True, null_values=[""], true_values=["t"],
+        false_values=["f"])).to_pandas()
+    aliases = frame["aliases"].astype(object)
+    frame["aliases"] = pd.Series(aliases.where(aliases.notna(), None).tolist(), index=frame.index)
+    return frame[names]
+
+
 def regions_table(engine: Engine) -> pd.DataFrame:
     """Every region row, the same frame as reference.regions_frame, for the pages' cache: on DuckDB
     read as one Arrow table (~0.2 s for 240,000 regions at national scale instead of ~2 s row by
@@ -286,8 +310,10 @@ def regions_table(engine: Engine) -> pd.DataFrame:
     stmt = select(s.region).order_by(s.region.c.code)
     names = [c.name for c in s.region.columns]
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            return _regions_by_copy(conn, stmt, names)
         if conn.dialect.name != "duckdb":
-            return pd.DataFrame(conn.execute(stmt).all(), columns=names)
+            return pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=names)
         rel = conn.connection.driver_connection.sql(str(stmt.compile(dialect=conn.dialect)))
         frame = rel.to_arrow_table().to_pandas()
     for c in ("seat_lon", "seat_lat"):

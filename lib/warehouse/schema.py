@@ -173,6 +173,14 @@ screening, screening_history = _fact(
      Column("aid_amount_10k_yuan", Float)],
 )
 
+# The default period's first and last month are read on every cold page run. PostgreSQL needs an
+# index to answer min/max without scanning 10 M screening rows; DuckDB answers from its zone maps,
+# and an ART index would only slow its bulk loads, so these exist on PostgreSQL only.
+PG_ONLY_INDEXES = (
+    Index("ix_screening_month", screening.c.month).ddl_if(dialect="postgresql"),
+    Index("ix_training_held_on", training_session.c.held_on).ddl_if(dialect="postgresql"),
+)
+
 screening_target, screening_target_history = _fact(
     "screening_target",
     lambda: [Column("region_code", String(12), primary_key=True),
