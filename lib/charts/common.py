@@ -4,6 +4,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from lib.charts.memo import memoised
+
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 PALETTE = ["#C8102E", "#2C7FB8", "#7FCDBB", "#FDAE61", "#756BB1", "#999999"]
 
@@ -14,6 +16,7 @@ def _base(chart: alt.Chart, title: str) -> alt.Chart:
     ).configure_title(font=FONT, anchor="start")
 
 
+@memoised
 def trend(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_title: str,
           percent: bool = False, x_title: str = "") -> alt.Chart:
     """Lines of ``y`` over ``x`` per ``series`` (e.g. the region and its parent)."""
@@ -28,6 +31,7 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_tit
     return _base(chart, title)
 
 
+@memoised
 def bars(frame: pd.DataFrame, *, category: str, value: str, title: str, value_title: str,
          color: str | None = None, percent: bool = False) -> alt.Chart:
     """Horizontal bars, sorted by value; ``color`` splits them (e.g. urban/rural) side by side."""
@@ -46,6 +50,7 @@ def bars(frame: pd.DataFrame, *, category: str, value: str, title: str, value_ti
     return _base(alt.Chart(frame).mark_bar().encode(**enc), title)
 
 
+@memoised
 def stacked_area(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str,
                  y_title: str) -> alt.Chart:
     chart = alt.Chart(frame).mark_area().encode(
@@ -55,6 +60,7 @@ def stacked_area(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str
     return _base(chart, title)
 
 
+@memoised
 def funnel(frame: pd.DataFrame, *, stage: str, value: str, title: str, label: str) -> alt.Chart:
     """Screening funnel (screened → abnormal → diagnosed → treated), in the given stage order."""
     order = list(frame[stage])

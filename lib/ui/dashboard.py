@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import export, fmt
+from lib.charts.memo import spec_of
 from lib.i18n import t
 from lib.metrics.league import league
 from lib.ui import data
@@ -53,10 +54,10 @@ def downloads(frame: pd.DataFrame, name: str, key: str, lang: str) -> None:
 
 
 def altair(ch, where=None, **kwargs) -> None:
-    """``st.altair_chart`` without Altair re-validating the spec against the Vega-Lite schema on
-    every rerun (about 40 % of a chart's cost); the chart builders are validated once, in tests.
-    ``ch`` may also be a spec dict already (e.g. a memoised one)."""
-    spec = ch if isinstance(ch, dict) else ch.to_dict(validate=False)
+    """``st.altair_chart`` with the spec built once per chart object (lib/charts/memo) and not
+    re-validated against the Vega-Lite schema on every rerun; the builders are validated in tests.
+    ``ch`` may also be a spec dict already."""
+    spec = ch if isinstance(ch, dict) else spec_of(ch)
     (where or st).vega_lite_chart(spec, width="stretch", **kwargs)
 
 
