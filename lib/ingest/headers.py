@@ -7,14 +7,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from lib.ingest.columns import distinct, might_match, spread
 from lib.ingest.errors import IngestRefused
 from lib.ingest.messages import problem, text
 from lib.ingest.normalise import clean_text, parse_number
 from lib.ingest.specs import DATASETS, IGNORED_HEADERS, REGION_COLUMNS, header_index, norm_header
 
 TOTAL = re.compile(r"^(合计|总计|小计|总合计|共计)")
+TOTAL_HINT = "合|总|小|共|填|制|审|备|说|注|来源|负责|统计"  # any word of TOTAL or FOOTER
 FOOTER = re.compile(r"^(填表|制表|审核|备注|说明|注[:：]|注\d|数据来源|单位负责人|统计人)")
 
 
@@ -89,10 +92,9 @@ def drop_totals(raw: pd.DataFrame, mapping: Mapping, count_columns: list[str]
     """Remove 合计/总计/小计 and footer rows; a stated total that differs from the rows' sum is a warning."""
     notes: list[dict] = []
     # cheap vectorised pre-filter: only rows mentioning a total or footer word get a closer look
-    hint = pd.Series(False, index=raw.index)
+    hint = np.zeros(len(raw), dtype=bool)
     for col in raw.columns[:4]:
-        hint |= raw[col].astype(str).str.contains(r"合|总|小|共|填|制|审|备|说|注|来源|负责|统计",
-                                                  regex=True, na=False)
+        hint |= might_match(raw[col], TOTAL_HINT, non_ascii=True)
     cand = raw[hint]
     first_text = cand.apply(_first_text, axis=1) if len(cand) else pd.Series(dtype=object)
     filled = cand.map(lambda v: clean_text(v) != "").sum(axis=1)
@@ -103,9 +105,11 @@ def drop_totals(raw: pd.DataFrame, mapping: Mapping, count_columns: list[str]
         is_total[cand.index] = first_text.map(lambda t: bool(TOTAL.match(t.replace(" ", ""))))
         is_footer[cand.index] = first_text.map(lambda t: bool(FOOTER.match(t))) & filled.le(2)
         subtotal[cand.index] = first_text.map(lambda t: t.replace(" ", "").startswith("小计"))
-    data = raw[~is_total & ~is_footer]
+    dropped = is_total | is_footer
+    data = raw[~dropped] if dropped.any() else raw  # no copy of a file without totals
     for row in raw.index[is_footer]:
         notes.append(problem(int(row), "", first_text[row], "footer_dropped", n=int(row)))
+    sums: dict[str, float | None] = {}
     for row in raw.index[is_total]:
         notes.append(problem(int(row), "", first_text[row], "total_dropped", n=int(row)))
         if subtotal[row]:
@@ -113,15 +117,30 @@ def drop_totals(raw: pd.DataFrame, mapping: Mapping, count_columns: list[str]
         for header, canonical in mapping.columns.items():
             if canonical not in count_columns:
                 continue
+            if header not in sums:
+                sums[header] = _column_sum(data[header])
             try:
                 stated = parse_number(raw.at[row, header])
-                summed = sum(v for v in (parse_number(x) for x in data[header]) if v is not None)
             except ValueError:
                 continue
+            summed = sums[header]
+            if summed is None:
+                continue  # a cell of the column is not a number: no sum to compare with
             if stated is not None and abs(stated - summed) > 1e-6 * max(1.0, abs(summed)):
                 notes.append(problem(int(row), header, raw.at[row, header], "total_mismatch",
                                      stated=_fmt(stated), summed=_fmt(summed)))
     return data, notes
+
+
+def _column_sum(col: pd.Series) -> float | None:
+    """The sum of a column's numbers, in row order (None when a cell is not a number): each
+    distinct cell is parsed once."""
+    codes, values = distinct(col)
+    try:
+        numbers = spread(codes, [parse_number(v) for v in values], None)
+    except ValueError:
+        return None
+    return sum(v for v in numbers if v is not None)
 
 
 def _first_text(row: pd.Series) -> str:

@@ -165,12 +165,17 @@ def _keys(frame: pd.DataFrame, dataset: str, headers: dict[str, str]
             frame[c] = None
     notes: list[dict] = []
     if spec.id_column:
+        # only the columns each step needs: a million-row frame is not copied for either
         given = frame[spec.id_column].notna()
-        derived, shared = derive_ids(frame[~given], dataset, spec.natural_key)
-        frame.loc[~given, spec.id_column] = derived
-        if shared:
-            notes.append(problem(None, "", "", "duplicate_natural_key", n=shared))
-        dups = checks.duplicate_key_problems(frame[given], [spec.id_column],
+        missing = ~given
+        if missing.any():
+            derived, shared = derive_ids(frame.loc[missing, list(spec.natural_key)], dataset,
+                                         spec.natural_key)
+            frame.loc[missing, spec.id_column] = derived
+            if shared:
+                notes.append(problem(None, "", "", "duplicate_natural_key", n=shared))
+        ids = frame[[spec.id_column]] if given.all() else frame.loc[given, [spec.id_column]]
+        dups = checks.duplicate_key_problems(ids, [spec.id_column],
                                              headers.get(spec.id_column, spec.id_column))
     else:
         key = key_columns(table)

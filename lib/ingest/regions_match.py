@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
+from lib.ingest.columns import distinct, spread
 from lib.ingest.messages import problem, text
 from lib.ingest.normalise import clean_text
 from lib.regions import pad_code, township_aliases, village_aliases
@@ -40,25 +43,39 @@ def _key(name: str) -> str:
 
 @dataclass
 class RegionIndex:
+    """Look-ups of the warehouse's regions inside one scope: by code always, by name on demand.
+
+    The name maps cost a pass over every region's names and aliases (seconds at national scale), so
+    they are built the first time a file names a region rather than giving its code.
+    """
     frame: pd.DataFrame  # region rows in scope (code, name, level, parent_code, aliases)
-    by_name: dict[tuple[str, str], list[str]]  # (level, name or alias) → codes
-    everywhere: dict[tuple[str, str], list[str]]  # the same, ignoring scope
     codes: dict[str, str]  # code → level, all regions
     scope: str
+    regions: pd.DataFrame = field(repr=False)  # all region rows, for the name maps
 
     @classmethod
     def build(cls, regions: pd.DataFrame, scope: str = "") -> "RegionIndex":
         scope = scope_prefix(scope)
-        everywhere: dict[tuple[str, str], list[str]] = {}
-        for code, name, level, aliases in regions[["code", "name", "level", "aliases"]].itertuples(
-                index=False):
+        in_scope = regions[regions["code"].str.startswith(scope)] if scope else regions
+        levels = dict(zip(regions["code"].tolist(), regions["level"].tolist()))
+        return cls(in_scope, levels, scope, regions)
+
+    @cached_property
+    def everywhere(self) -> dict[tuple[str, str], list[str]]:
+        """(level, name or alias) → codes, ignoring scope."""
+        out: dict[tuple[str, str], list[str]] = {}
+        columns = [self.regions[c].tolist() for c in ("code", "name", "level", "aliases")]
+        for code, name, level, aliases in zip(*columns):
             names = {_key(name)} | {_key(a) for a in str(aliases or "").split("|") if a}
             for n in names - {""}:
-                everywhere.setdefault((level, n), []).append(code)
-        by_name = {k: [c for c in v if c.startswith(scope)] for k, v in everywhere.items()}
-        in_scope = regions[regions["code"].str.startswith(scope)]
-        return cls(in_scope, {k: v for k, v in by_name.items() if v}, everywhere,
-                   dict(zip(regions["code"], regions["level"])), scope)
+                out.setdefault((level, n), []).append(code)
+        return out
+
+    @cached_property
+    def by_name(self) -> dict[tuple[str, str], list[str]]:
+        """(level, name or alias) → codes inside the scope."""
+        inside = {k: [c for c in v if c.startswith(self.scope)] for k, v in self.everywhere.items()}
+        return {k: v for k, v in inside.items() if v}
 
     def within(self, codes: list[str], parent: str | None) -> list[str]:
         if parent is None:
@@ -87,19 +104,29 @@ def match_regions(rows: pd.DataFrame, headers: dict[str, str], index: RegionInde
     """
     cols = [c for c in ("region_code", "district_name", "township_name", "village_name")
             if c in rows.columns]
-    keys = rows[cols].map(clean_text)
-    result: dict[tuple, tuple[str | None, tuple | None]] = {}
-    for combo in keys.drop_duplicates().itertuples(index=False, name=None):
-        result[combo] = _match_one(dict(zip(cols, combo)), index, required_level)
-    codes = pd.Series([result[c][0] for c in keys.itertuples(index=False, name=None)],
-                      index=rows.index, dtype=object)
+    per_col = [distinct(rows[c]) for c in cols]
+    cleaned = [[clean_text(v) for v in values] + [""] for _, values in per_col]  # [-1]: missing
+    combo, first = _combinations([codes for codes, _ in per_col])
+    results = [_match_one({c: cleaned[i][per_col[i][0][row]] for i, c in enumerate(cols)},
+                          index, required_level) for row in first]
+    codes = pd.Series(spread(combo, [code for code, _ in results], None), index=rows.index,
+                      dtype=object)
     problems: list[dict] = []
-    for row, combo in zip(rows.index, keys.itertuples(index=False, name=None)):
-        failure = result[combo][1]
-        if failure is not None:
-            col, value, key, values = failure
-            problems.append(problem(int(row), headers.get(col, col), value, key, **values))
+    for pos in np.flatnonzero(spread(combo, [f is not None for _, f in results], False, bool)):
+        col, value, key, values = results[combo[pos]][1]
+        problems.append(problem(int(rows.index[pos]), headers.get(col, col), value, key, **values))
     return codes, problems
+
+
+def _combinations(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(combination id per row, first row of each id) for rows of per-column value codes."""
+    ids, _ = pd.factorize(codes[0])
+    for col in codes[1:]:
+        ids, _ = pd.factorize(ids * (int(col.max(initial=-1)) + 2) + (col + 1))
+    # ids count up from 0 in order of first appearance: a row is a first one where the id is new
+    running = np.maximum.accumulate(ids) if len(ids) else ids
+    first = np.flatnonzero(np.diff(running, prepend=-1) > 0)
+    return ids, first
 
 
 def _match_one(cells: dict[str, str], index: RegionIndex, required_level: str | None):

@@ -5,6 +5,7 @@ and the dataset guesser all iterate over it, so a new header alias is one line h
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -141,6 +142,8 @@ def header_index(dataset: str) -> dict[str, str]:
     return out
 
 
-def all_headers() -> set[str]:
-    """Every header any dataset knows: used to find the header row below title lines."""
-    return {h for d in DATASETS for h in header_index(d)}
+@functools.cache
+def all_headers() -> frozenset[str]:
+    """Every header any dataset knows: used to find the header row below title lines (computed once:
+    the header search asks for every cell of its first rows)."""
+    return frozenset(h for d in DATASETS for h in header_index(d))

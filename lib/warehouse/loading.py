@@ -13,8 +13,9 @@ import math
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (Column, Connection, Engine, MetaData, String, Table, and_, bindparam,
                         delete, select)
@@ -177,26 +178,36 @@ def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str) -> _Pl
     frame = frame[cols].reset_index(drop=True)
     frame[key] = frame[key].astype(object)
     existing = _fetch(conn, table, frame, key)
+    if existing.empty:  # a first load: every row is new, nothing to merge or compare
+        insert, old = frame, existing
+        added, replaced, unchanged = len(frame), 0, 0
+    else:
+        insert, old, (added, replaced, unchanged) = _diff(frame, existing, key, values)
+    retired = existing.iloc[0:0]
+    if mode == "replace":
+        retired = _retire(conn, dataset, table, frame, key, _canon_frame(frame[key]))
+    supersede = pd.concat([old, retired], ignore_index=True) if len(retired) else old
+    return _Plan(Counts(added, replaced, unchanged, len(retired)), insert, supersede)
+
+
+def _diff(frame: pd.DataFrame, existing: pd.DataFrame, key: list[str], values: list[str]
+          ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[int, int, int]]:
+    """(rows to insert, current rows they supersede, (added, replaced, unchanged)) of a file
+    against the current rows with its keys."""
     merged = frame.merge(existing, on=key, how="left", suffixes=("", "__old"), indicator=True)
     found = merged["_merge"] == "both"
     same = pd.Series(False, index=merged.index)
-    if found.any():  # a first load has nothing to compare
+    if found.any():
         both = merged[found]
         eq = pd.Series(True, index=both.index)
         for c in values:
             eq &= _canon(both[c]) == _canon(both[f"{c}__old"])
         same[both.index] = eq
     changed = found & ~same
-    insert = merged.loc[~found | changed, cols]
+    insert = merged.loc[~found | changed, list(frame.columns)]
     changed_keys = merged.loc[changed, key]
     old = existing.merge(changed_keys.astype(object), on=key) if changed.any() else existing.iloc[0:0]
-    retired = existing.iloc[0:0]
-    if mode == "replace":
-        retired = _retire(conn, dataset, table, frame, key, _canon_frame(frame[key]))
-    supersede = pd.concat([old, retired], ignore_index=True) if len(retired) else old
-    counts = Counts(int((~found).sum()), int(changed.sum()), int((found & same).sum()),
-                    len(retired))
-    return _Plan(counts, insert, supersede)
+    return insert, old, (int((~found).sum()), int(changed.sum()), int((found & same).sum()))
 
 
 def _fetch(conn: Connection, table, frame: pd.DataFrame, key: list[str],
@@ -209,14 +220,14 @@ def _fetch(conn: Connection, table, frame: pd.DataFrame, key: list[str],
         if len(ids) > CHUNK:
             return _fetch_joined(conn, table, key[0], ids)
         for i in range(0, len(ids), CHUNK):
-            rows = conn.execute(select(table).where(table.c[key[0]].in_(ids[i:i + CHUNK]))).all()
-            parts.append(pd.DataFrame(rows, columns=names, dtype=object))
+            rows = conn.execute(select(table).where(table.c[key[0]].in_(ids[i:i + CHUNK])))
+            parts.append(_rows_frame(rows, names))
     else:
         regions = sorted(set(frame["region_code"]))
         for i in range(0, len(regions), 1000):
             rows = conn.execute(select(table).where(
-                table.c.region_code.in_(regions[i:i + 1000]))).all()
-            parts.append(pd.DataFrame(rows, columns=names, dtype=object))
+                table.c.region_code.in_(regions[i:i + 1000])))
+            parts.append(_rows_frame(rows, names))
     got = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names, dtype=object)
     if len(key) > 1 and not all_in_regions and len(got):
         got = got.merge(frame[key].astype(object).drop_duplicates(), on=key)
@@ -230,10 +241,18 @@ def _fetch_joined(conn: Connection, table, column: str, ids: list) -> pd.DataFra
     tmp.create(conn)
     try:
         bulk_insert(conn, tmp, pd.DataFrame({"k": ids}, dtype=object))
-        rows = conn.execute(select(table).join(tmp, table.c[column] == tmp.c.k)).all()
+        rows = conn.execute(select(table).join(tmp, table.c[column] == tmp.c.k))
+        got = _rows_frame(rows, [c.name for c in table.columns])
     finally:
         tmp.drop(conn)
-    return pd.DataFrame(rows, columns=[c.name for c in table.columns], dtype=object)
+    return got
+
+
+def _rows_frame(rows: Iterable, names: list[str]) -> pd.DataFrame:
+    """Fetched rows as an object frame, taken as plain tuples while they stream in: pandas probes
+    each SQLAlchemy Row for attributes, and every failed probe raises inside SQLAlchemy (~20 s for a
+    million rows), and a list of Rows next to the frame would hold every value twice."""
+    return pd.DataFrame([tuple(r) for r in rows], columns=names, dtype=object)
 
 
 def _retire(conn, dataset, table, frame, key, file_keys) -> pd.DataFrame:
@@ -300,8 +319,10 @@ def _canon_one(v) -> str:
 
 
 def _canon(col: pd.Series) -> pd.Series:
-    values = col.astype(object)
-    return values.map({v: _canon_one(v) for v in pd.unique(values)})
+    """``_canon_one`` of every cell, computed once per distinct value (missing cells: '')."""
+    codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
+    canon = np.array([_canon_one(v) for v in uniques] + [""], dtype=object)
+    return pd.Series(canon[codes], index=col.index, dtype=object)
 
 
 def _canon_frame(frame: pd.DataFrame) -> pd.DataFrame:
