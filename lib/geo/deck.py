@@ -44,11 +44,11 @@ _MIN_RADIUS_PX, _MAX_RADIUS_PX = 4.0, 18.0
 
 
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON is compact and memoised.
+    """A Deck whose JSON is compact, and encoded once however often it is asked for.
 
-    pydeck indents its JSON, which forces Python's pure-Python encoder and triples the bytes the
-    browser receives (a city of districts: 450 KB, ~100 ms per rerun). Compact JSON goes through
-    the C encoder; the deck is not changed after build_map, so one encoding serves every rerun.
+    pydeck indents its JSON, which forces Python's pure-Python encoder and multiplies the bytes the
+    browser receives (Fuzhou's districts: 449 KB indented, 87 KB compact; 22 ms → 8 ms). The
+    deck is not changed after build_map, so its first encoding stays valid.
     """
 
     _json: str | None = None
