@@ -28,11 +28,12 @@ def frame_key(frame: pd.DataFrame) -> tuple:
     return tuple(frame.columns), tuple(str(t) for t in frame.dtypes), values
 
 
-def _frozen(value: Any) -> Any:
+def frozen(value: Any) -> Any:
+    """A hashable stand-in for an argument: lists and dicts become (sorted) tuples."""
     if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
+        return tuple(frozen(v) for v in value)
     if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+        return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     return value
 
 
@@ -42,7 +43,7 @@ def memoised(builder: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(builder)
     def build(frame: pd.DataFrame, **options: Any) -> Any:
         try:
-            key = (builder.__qualname__, frame_key(frame), _frozen(options))
+            key = (builder.__qualname__, frame_key(frame), frozen(options))
             hash(key)
         except TypeError:  # a value pandas cannot hash: build it every time
             return builder(frame, **options)

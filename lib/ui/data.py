@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+from lib.charts.memo import frozen
 from lib.warehouse import bootstrap, data_version, queries, reference
 
 
@@ -96,15 +97,6 @@ _CACHE: OrderedDict[tuple, Any] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
-def _frozen(value: Any) -> Any:
-    """A hashable stand-in for a query argument (pages pass lists of types)."""
-    if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    return value
-
-
 def _shared_copy(result: Any) -> Any:
     """What a caller gets of a cached result: its own container, the same (immutable) contents.
     A shallow DataFrame copy is enough: pandas copy-on-write keeps edits off the cached frame."""
@@ -145,7 +137,7 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
                 _FRAMES.clear()
             _FRAMES[(where, ver, name)] = result
         return _shared_copy(result)
-    key = (where, ver, name, _frozen(args), _frozen(kwargs))
+    key = (where, ver, name, frozen(args), frozen(kwargs))
     with _CACHE_LOCK:
         found = key in _CACHE
         if found:
