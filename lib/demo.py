@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from lib import clock
 from lib.warehouse import demo_store
 
 Progress = Callable[[float, str], None]
@@ -56,7 +57,7 @@ def months_until(today: dt.date) -> pd.DatetimeIndex:
 def build_frames(regions: pd.DataFrame, *, seed: int = 7, today: dt.date | None = None,
                  progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """Every demo fact table as frames (no batch_id yet), from the region rows of any city."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     rng = np.random.default_rng(seed)
     step = progress or (lambda f, m: None)
     towns = _township_profile(regions, rng)

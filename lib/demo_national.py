@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert
 
+from lib import clock
 from lib.demo import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
 from lib.warehouse import audit
 from lib.warehouse import schema as s
@@ -300,7 +301,7 @@ def indicator_values(regions: pd.DataFrame, today: dt.date, rng: np.random.Gener
 def frames(regions: pd.DataFrame, *, scale: float = 1.0, seed: int = 7,
            today: dt.date | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
     """(dataset, frame) pairs of the whole demo; screening comes in several chunks."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     rng = np.random.default_rng(seed + 1)
     n = sizes(scale)
     towns = _profile(regions, rng)

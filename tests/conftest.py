@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# Tests never depend on the day they run: the demo ends, and default periods are computed, as on this
+# day (lib/clock.py). Browser tests' `streamlit run` processes inherit it.
+os.environ.setdefault("HALFSKY_TODAY", "2026-11-30")
+
 PG_URL = os.environ.get("HALFSKY_TEST_PG_URL")
 BACKENDS = ["duckdb"] + (["postgresql"] if PG_URL else [])
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select, update
 
-from lib import demo
+from lib import clock, demo
 from lib.warehouse import indicator_queries as iq
 from lib.warehouse import queries as q
 from lib.warehouse import schema as s
@@ -47,7 +47,7 @@ def _township(engine) -> str:
 def _calls(engine, prefix: str, region_code: str) -> dict[str, object]:
     """Every query function with the prefix (and region) the frame would give a caller."""
     out: dict[str, object] = {}
-    as_of = dt.date.today()
+    as_of = clock.today()
     # the frame only ever groups by a level below the view (Filters.child_len)
     levels = [None] + [n for n in (6, 9, 12) if n > len(prefix)]
     for ds in q.MEASURES:
@@ -106,7 +106,7 @@ def _same(a, b) -> bool:
 def _poison(engine) -> None:
     """Alter every fact outside 晋安区 (and add facts recorded at city level): huge numbers, all
     organisations alive and active, indicator values +1000, urban/rural classes flipped."""
-    today = dt.date.today()
+    today = clock.today()
     outside = lambda t: ~t.c.region_code.startswith(SCOPE)  # noqa: E731
     with engine.begin() as conn:
         batch = conn.execute(select(s.upload_batch.c.batch_id).limit(1)).scalar_one()
@@ -195,8 +195,8 @@ def test_indicator_queries_refuse_a_wildcard_prefix(wh, bad):
 def test_fact_queries_treat_wildcards_as_text(wh, bad):
     """queries.py escapes its prefix: a wildcard matches no code at all."""
     assert q.facts(wh, "screening", bad, *FAR).empty
-    assert q.org_counts(wh, bad, dt.date.today()).empty
-    assert q.villages_without(wh, bad, dt.date.today(), ORG_TYPES).empty
+    assert q.org_counts(wh, bad, clock.today()).empty
+    assert q.villages_without(wh, bad, clock.today(), ORG_TYPES).empty
 
 
 # Functions that return no facts of a region (reference data and warehouse metadata): not narrowed.

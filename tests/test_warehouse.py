@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from lib import clock
 from lib.warehouse import engine as eng_mod
 from lib.warehouse import queries as q
 from lib.warehouse import schema as s
@@ -67,7 +68,7 @@ def test_locked_duckdb_file_says_so(tmp_path):
 
 
 def test_queries_are_scoped_by_prefix(demo_engine):
-    y = dt.date.today().year - 1
+    y = clock.today().year - 1
     d_from, d_to = dt.date(y, 1, 1), dt.date(y, 12, 31)
     city = q.facts(demo_engine, "screening", "3501", d_from, d_to, child_len=6)
     jinan = q.facts(demo_engine, "screening", "350111", d_from, d_to, child_len=9)
@@ -79,7 +80,7 @@ def test_queries_are_scoped_by_prefix(demo_engine):
 
 
 def test_monthly_and_grouped(demo_engine):
-    y = dt.date.today().year - 1
+    y = clock.today().year - 1
     fairs = q.facts(demo_engine, "job_fair", "3501", dt.date(y, 1, 1), dt.date(y, 12, 31),
                     by_month=True, by=("fair_type",))
     spring = fairs[fairs["fair_type"] == "spring_breeze"]
@@ -90,7 +91,7 @@ def test_monthly_and_grouped(demo_engine):
 
 
 def test_org_coverage_counts_villages_once(demo_engine):
-    cov = q.org_coverage(demo_engine, "3501", dt.date.today(),
+    cov = q.org_coverage(demo_engine, "3501", clock.today(),
                          ["village_federation", "community_federation"], child_len=6)
     base = cov.drop_duplicates(["child", "area"])
     assert base["villages"].sum() == 3022
@@ -100,7 +101,7 @@ def test_org_coverage_counts_villages_once(demo_engine):
 
 def test_org_coverage_series_matches_one_query_per_date(demo_engine):
     types = ["village_federation", "community_federation", "womens_home"]
-    dates = (dt.date(2020, 12, 31), dt.date(2023, 12, 31), dt.date.today())
+    dates = (dt.date(2020, 12, 31), dt.date(2023, 12, 31), clock.today())
     series = q.org_coverage_series(demo_engine, "350102", dates, types)
     assert sorted(series["as_of"].unique()) == sorted(dates)
     keys = ["area", "org_type"]
@@ -116,7 +117,7 @@ def test_org_coverage_series_matches_one_query_per_date(demo_engine):
 
 
 def test_urban_rural_split_partitions_townships(demo_engine):
-    y = dt.date.today().year - 1
+    y = clock.today().year - 1
     args = ("screening", "3501", dt.date(y, 1, 1), dt.date(y, 12, 31))
     total = q.facts(demo_engine, *args)["screened"].sum()
     urban = q.facts(demo_engine, *args, urban_rural="urban")["screened"].sum()

@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 import pandera.pandas as pa
 
+from lib import clock
 from lib.ingest.columns import map_distinct
 from lib.ingest.messages import problem
 from lib.ingest.specs import DATASETS
@@ -19,7 +20,7 @@ FIRST_DATE = dt.date(2000, 1, 1)
 
 
 def date_bounds(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     try:
         high = today.replace(year=today.year + 1)
     except ValueError:  # 29 February

@@ -17,6 +17,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
+from lib import clock
 from lib.charts.targets import apply_theme
 from lib.meeting.slides import Slide
 
@@ -81,7 +82,7 @@ def _table(slide, frame, left, top, width) -> None:
 def brief_pptx(slides: Iterable[Slide], title: str, lang: str = "zh",
                made_on: dt.date | None = None) -> bytes:
     """The PPTX bytes: one slide per meeting slide."""
-    made_on = made_on or dt.date.today()
+    made_on = made_on or clock.today()
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     blank = prs.slide_layouts[6]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib import fmt
+from lib import clock, fmt
 from lib.i18n import LANGS, t
 from lib.ui import data
 from lib.warehouse.scope import LEVEL_LENGTH, ScopeError, level_of, narrow, prefix_of
@@ -104,7 +104,7 @@ def sidebar_filters(scope: str = "") -> Filters:
     """Draw the sidebar filters and return the view they select (always within ``scope``)."""
     regions = data.query("regions")
     lo, hi = data.query("data_period")
-    today = dt.date.today()
+    today = clock.today()
     months = _month_options(lo or dt.date(today.year, 1, 1), hi or today)
     if not st.session_state.get(K_INIT):
         _init_from_url(regions, scope, months)

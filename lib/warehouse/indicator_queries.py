@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import (Connection, Date, Engine, Integer, and_, case, cast, column, distinct,
                         extract, func, literal, or_, select, values)
 
+from lib import clock
 from lib.warehouse import schema as s
 from lib.warehouse.queries import in_prefix
 from lib.warehouse.scope import prefix_of
@@ -195,7 +196,7 @@ def _roster_years(conn: Connection, prefix: str, first_year: int) -> list[int]:
     if row[0] is None:
         return []
     last = max(d.year for d in row[1:] if d is not None)
-    last = min(last, dt.date.today().year)
+    last = min(last, clock.today().year)
     return list(range(max(row[0].year, first_year), last + 1))
 
 

@@ -1,0 +1,22 @@
+"""Today's date for everything that depends on it (the demo's last month, default periods, reports).
+
+``HALFSKY_TODAY=YYYY-MM-DD`` pins it: tests pin it so results never depend on the day they run, and
+a demo can be shown as it stood on a given day. Unset (the default), it is the system date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+ENV = "HALFSKY_TODAY"
+
+
+def today() -> dt.date:
+    """The pinned date if ``HALFSKY_TODAY`` is set (and valid), else the system date."""
+    pinned = os.environ.get(ENV, "").strip()
+    if pinned:
+        try:
+            return dt.date.fromisoformat(pinned)
+        except ValueError:
+            raise ValueError(f"{ENV} must be a date like 2026-11-30, not {pinned!r}") from None
+    return dt.date.today()
