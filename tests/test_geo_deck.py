@@ -22,6 +22,15 @@ def _frame(values=None) -> pd.DataFrame:
                          "value": values, "denominator": np.arange(100, 100 + len(CODES))})
 
 
+def assert_only_accessors_are_expressions(spec: dict) -> None:
+    """Every "@@=" expression in the deck JSON sits under an accessor (get*); any other string
+    property (units, URLs, ids) must reach deck.gl as a literal."""
+    for layer in spec["layers"]:
+        for key, value in layer.items():
+            if isinstance(value, str) and value.startswith("@@="):
+                assert key.startswith("get"), (layer["@@type"], key, value)
+
+
 def _layers(view: gd.MapView) -> dict[str, dict]:
     return {layer["id"]: layer for layer in json.loads(view.deck.to_json())["layers"]}
 
@@ -109,6 +118,10 @@ def test_township_circles_sized_by_denominator():
     assert view.not_drawn == ("350111400000",)
     assert "© OpenStreetMap contributors" in view.attribution
     assert gd.picked_region({"objects": {gd.POINT_LAYER: [points["data"][0]]}}) == "350111001000"
+    # deck.gl reads radii in pixels only if it receives the literal string (issue 11: pydeck had
+    # sent "@@=pixels", an expression, and the circles grew to metres: one solid block)
+    assert points["radiusUnits"] == "pixels"
+    assert_only_accessors_are_expressions(json.loads(view.deck.to_json()))
     # A click on the context outline is not a region of this map.
     assert gd.picked_region({"objects": {gd.OUTLINE_LAYER: [{"properties": {
         "region_code": "350111000000"}}]}}) is None
@@ -125,6 +138,7 @@ def test_tile_url_adds_tile_layer_under_shapes():
     spec = json.loads(view.deck.to_json())
     assert spec["layers"][0]["@@type"] == "TileLayer"
     assert spec["layers"][0]["data"] == "https://tiles.intranet/{z}/{x}/{y}.png"
+    assert_only_accessors_are_expressions(spec)
 
 
 @pytest.mark.parametrize("sources,expected", [

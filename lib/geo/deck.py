@@ -161,7 +161,9 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
 
     layers: list[pdk.Layer] = []
     if tile_url:
-        layers.append(pdk.Layer("TileLayer", id=TILE_LAYER, data=tile_url, min_zoom=0,
+        # pydeck turns every plain string into a deck.gl expression ("@@=…"): literal strings go
+        # through pdk.types.String, or deck.gl receives "@@=pixels" and reads the radius in metres.
+        layers.append(pdk.Layer("TileLayer", id=TILE_LAYER, data=pdk.types.String(tile_url), min_zoom=0,
                                 max_zoom=18, tile_size=256, pickable=False))
     if len(shapes.outlines):
         outline_features = [_feature(code, geom, {"name": "", "tip": "", "level": "outline"})
@@ -209,7 +211,8 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
                    for r, rad in zip(pts.itertuples(index=False), radius)]
         layers.append(pdk.Layer(
             "ScatterplotLayer", id=POINT_LAYER, data=records, get_position=["lon", "lat"],
-            get_fill_color="fill", get_radius="radius", radius_units="pixels", stroked=True,
+            get_fill_color="fill", get_radius="radius", radius_units=pdk.types.String("pixels"),
+            stroked=True,
             get_line_color=_OUTLINE_RGBA, line_width_min_pixels=1, pickable=True,
             auto_highlight=True))
 
