@@ -55,6 +55,18 @@ def month(d: dt.date, lang: str = "zh") -> str:
     return f"{d.year}年{d.month}月" if lang == "zh" else d.strftime("%b %Y")
 
 
+def partial_month_start(date_to: dt.date) -> dt.date | None:
+    """The first day of ``date_to``'s month when the period stops before that month ends (the
+    current month, two days in): its totals are not comparable with whole months. None otherwise."""
+    nxt = (date_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return None if date_to == nxt - dt.timedelta(days=1) else date_to.replace(day=1)
+
+
+def until_label(date_to: dt.date, lang: str = "zh") -> str:
+    """截至11月30日 / to 30 Nov: what an incomplete month's point stands for."""
+    return f"截至{date_to.month}月{date_to.day}日" if lang == "zh" else f"to {date_to:%-d %b}"
+
+
 def small_count(x: float | int | None, masked: bool) -> str:
     """DESIGN §4: counts under 5 of diagnosed/treated/aided are shown as '<5' below district level."""
     if _missing(x):

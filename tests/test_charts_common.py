@@ -60,3 +60,29 @@ def test_png_export_renders_with_the_chinese_locale():
     png = export.chart_png(charts.trend(_monthly(["本地区"]), x="month", y="n", series="series",
                                         title="趋势", y_title="人次"))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+
+
+def test_incomplete_month_is_dashed_hollow_and_labelled():
+    import datetime as dt
+
+    from lib import fmt
+
+    assert fmt.partial_month_start(dt.date(2026, 12, 2)) == dt.date(2026, 12, 1)
+    assert fmt.partial_month_start(dt.date(2026, 11, 30)) is None  # a whole month
+    assert fmt.partial_month_start(dt.date(2024, 2, 29)) is None
+    assert fmt.until_label(dt.date(2026, 12, 2)) == "截至12月2日"
+    frame = _monthly(["本地区", "上级平均"])  # 2026-01 … 2026-04
+    spec = spec_of(charts.trend(frame, x="month", y="n", series="series", title="t", y_title="n",
+                                partial_from=dt.date(2026, 4, 1), partial_label="截至4月2日"))
+    solid, dashed, hollow, label = spec["layer"]
+    data = spec["datasets"]
+    months = lambda layer: sorted({r["month"][:7] for r in data[layer["data"]["name"]]})  # noqa: E731
+    assert months(solid) == ["2026-01", "2026-02", "2026-03"]  # whole months only
+    assert dashed["mark"]["strokeDash"] == [6, 4] and months(dashed) == ["2026-03", "2026-04"]
+    assert hollow["mark"]["filled"] is False and months(hollow) == ["2026-04"]
+    labels = [(r["series"], r["_label"]) for r in data[label["data"]["name"]]]
+    assert labels == [("本地区", "截至4月2日"), ("上级平均", "")]  # written once, on the region
+    # a period of whole months draws one plain line
+    plain = spec_of(charts.trend(frame, x="month", y="n", series="series", title="t",
+                                 y_title="n", partial_from=None))
+    assert plain["mark"]["type"] == "line"

@@ -1,6 +1,8 @@
 """Altair builders shared by the dashboards: trend lines, breakdown bars, the screening funnel."""
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 
@@ -46,20 +48,42 @@ def _series_scale(frame: pd.DataFrame, series: str) -> alt.Scale:
 
 @memoised
 def trend(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_title: str,
-          percent: bool = False, x_title: str = "", lang: str = "zh") -> alt.Chart:
-    """Lines of ``y`` over ``x`` per ``series`` (e.g. the region and its parent)."""
+          percent: bool = False, x_title: str = "", lang: str = "zh",
+          partial_from: dt.date | None = None, partial_label: str = "") -> alt.Chart:
+    """Lines of ``y`` over ``x`` per ``series`` (e.g. the region and its parent).
+
+    ``partial_from`` (a month start, on a time axis) marks the months from there on as incomplete:
+    their line is dashed, their points hollow and labelled ``partial_label`` (截至11月30日), so two
+    days of December never read as a collapse next to whole months."""
     fmt = ".1%" if percent else ",.0f"
     x_type = "T" if pd.api.types.is_datetime64_any_dtype(frame[x]) else "O"
     time_fmt = "%Y年%-m月" if lang == "zh" else "%b %Y"
     x_tip = (alt.Tooltip(f"{x}:T", title=x_title, format=time_fmt) if x_type == "T"
              else alt.Tooltip(f"{x}:O", title=x_title))
-    chart = alt.Chart(frame).mark_line(point=True).encode(
+    enc = dict(
         x=alt.X(f"{x}:{x_type}", title=x_title),
         y=alt.Y(f"{y}:Q", title=y_title, axis=_value_axis(fmt, percent)),
-        color=alt.Color(f"{series}:N", title="", scale=_series_scale(frame, series)),
+        # legend below the plot: full series names, and the plot keeps its width on a phone
+        color=alt.Color(f"{series}:N", title="", scale=_series_scale(frame, series),
+                        legend=alt.Legend(orient="bottom", labelLimit=400, direction="vertical")),
         tooltip=[alt.Tooltip(f"{series}:N", title=""), x_tip,
                  alt.Tooltip(f"{y}:Q", title=y_title, format=fmt)])
-    return _base(chart, title, lang)
+    cut = pd.Timestamp(partial_from) if partial_from is not None and x_type == "T" else None
+    if cut is None or not (frame[x] >= cut).any():
+        return _base(alt.Chart(frame).mark_line(point=True).encode(**enc), title, lang)
+    whole = frame[frame[x] < cut]
+    # the dashed part starts at each series' last whole month, so the line stays joined
+    joins = whole.sort_values(x).groupby(series, sort=False).tail(1)
+    tail = pd.concat([joins, frame[frame[x] >= cut]], ignore_index=True)
+    part = frame[frame[x] >= cut]
+    first = part[series].iloc[0] if len(part) else None  # one label (on the region), not one per line
+    part = part.assign(_label=[partial_label if s_ == first else "" for s_ in part[series]])
+    solid = alt.Chart(whole).mark_line(point=True).encode(**enc)
+    dashed = alt.Chart(tail).mark_line(strokeDash=[6, 4]).encode(**enc)
+    hollow = alt.Chart(part).mark_point(filled=False, size=70, opacity=1).encode(**enc)
+    label = alt.Chart(part).mark_text(dy=-12, font=FONT, fontSize=11).encode(
+        x=enc["x"], y=enc["y"], color=enc["color"], text="_label:N")
+    return _base(alt.layer(solid, dashed, hollow, label), title, lang)
 
 
 @memoised
