@@ -1,13 +1,13 @@
-"""Accounts on both backends: hashing, login, lockout and expiry with an injected clock, scopes."""
+"""Accounts on both backends: hashing, login, back-off and expiry with an injected clock, scopes."""
 import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
-from lib.auth import passwords, sessions, users
+from lib.auth import passwords, sessions, throttle, users
 from lib.auth.users import AccountError, LoginOutcome
 from lib.warehouse import schema as s
-from lib.warehouse import users_store
+from lib.warehouse import throttle_store, users_store
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, 0)
 PW = "correct horse 42"
@@ -103,28 +103,52 @@ def test_login_ok_and_wrong(engine, alice, clock):
         is LoginOutcome.BAD_CREDENTIALS
 
 
-def test_lockout_after_failures_then_expires(engine, alice, clock):
-    for _ in range(sessions.MAX_FAILURES - 1):
+def test_back_off_after_failures_then_right_password_works(engine, alice, clock):
+    """After N wrong passwords the next attempt waits 30 s (even the right password is not heard);
+    once the delay is over the right password works, and the record is cleared."""
+    n = throttle.USER_POLICY.free_failures
+    for _ in range(n):
         assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
             is LoginOutcome.BAD_CREDENTIALS
-    assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
-        is LoginOutcome.LOCKED
-    # locked: even the right password is refused until the lock runs out
-    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.LOCKED
-    clock.advance(seconds=sessions.LOCKOUT.total_seconds() - 1)
-    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.LOCKED
-    clock.advance(seconds=2)
+    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
+    clock.advance(seconds=29)
+    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
+    clock.advance(seconds=1)
     assert users.authenticate(engine, "alice", PW, clock=clock).ok
     assert _stored(engine, "alice")["failed_logins"] == 0
+    assert throttle_store.read(engine, throttle.user_key("alice")) is None
     actions = users_store.audit_frame(engine, username="alice")["action"].tolist()
-    assert "user_locked" in actions and "login_locked" in actions
+    assert "login_throttled" in actions and "login_failed" in actions
+
+
+def test_back_off_doubles_and_is_capped(engine, alice, clock):
+    """Each failure past N doubles the wait (30 s, 60 s, 120 s …) up to 15 minutes; attempts refused
+    while waiting do not count, so a stranger holds an admin back for at most 15 min per guess."""
+    n = throttle.USER_POLICY.free_failures
+    for _ in range(n):
+        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
+    waits = []
+    for _ in range(8):
+        state = throttle_store.read(engine, throttle.user_key("alice"))
+        wait = state.next_allowed_at - clock()
+        waits.append(wait.total_seconds())
+        for _ in range(3):  # refused, not counted
+            assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
+                is LoginOutcome.THROTTLED
+        clock.advance(seconds=wait.total_seconds())
+        assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
+            is LoginOutcome.BAD_CREDENTIALS
+    assert waits == [30, 60, 120, 240, 480, 900, 900, 900]
+    assert _stored(engine, "alice")["locked_until"] == clock() + dt.timedelta(minutes=15)
+    clock.advance(minutes=15)
+    assert users.authenticate(engine, "alice", PW, clock=clock).ok
 
 
 def test_success_resets_failure_count(engine, alice, clock):
-    for _ in range(sessions.MAX_FAILURES - 1):
+    for _ in range(throttle.USER_POLICY.free_failures - 1):
         users.authenticate(engine, "alice", "wrong-pass", clock=clock)
     assert users.authenticate(engine, "alice", PW, clock=clock).ok
-    for _ in range(sessions.MAX_FAILURES - 1):
+    for _ in range(throttle.USER_POLICY.free_failures - 1):
         users.authenticate(engine, "alice", "wrong-pass", clock=clock)
     assert users.authenticate(engine, "alice", PW, clock=clock).ok
 
@@ -156,9 +180,10 @@ def test_change_password(engine, alice, clock):
     assert users.authenticate(engine, "alice", "a new secret 1", clock=clock).ok
 
 
-def test_reset_password_lifts_lockout(engine, alice, clock):
-    for _ in range(sessions.MAX_FAILURES):
+def test_reset_password_lifts_back_off(engine, alice, clock):
+    for _ in range(throttle.USER_POLICY.free_failures):
         users.authenticate(engine, "alice", "wrong-pass", clock=clock)
+    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
     users.set_password(engine, "alice", "reset by admin 9", by="root")
     assert users.authenticate(engine, "alice", "reset by admin 9", clock=clock).ok
 

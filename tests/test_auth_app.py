@@ -1,18 +1,24 @@
-"""The login gate under AppTest with auth on: setup, login, lockout, expiry, roles, scope refusal."""
+"""The login gate under AppTest with auth on: setup, login, back-off, expiry, roles, scope refusal."""
 import datetime as dt
+import logging
 
 import pytest
 
-from lib.auth import links, sessions, users
+from lib.auth import links, sessions, setup_code, throttle, users
+from lib.i18n import t
 from lib.warehouse import users_store
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 from tests.test_auth import PW
 
 
+SETUP_CODE = "test-setup-code-1"
+
+
 @pytest.fixture
-def app_login(engine):
+def app_login(engine, monkeypatch):
     url, schema = _url(engine)
+    monkeypatch.setenv(setup_code.ENV, SETUP_CODE)  # unattended installs set the code this way
 
     class Session:
         def __init__(self, query=None):
@@ -46,6 +52,7 @@ def test_empty_warehouse_opens_setup_and_creates_first_admin(engine, app_login):
     assert at.text_input(key="setup_user") is not None
     assert not at.metric  # no dashboard before an account exists
     assert at.selectbox(key="setup_scope").value == "350100000000"
+    at.text_input(key="setup_code").input(SETUP_CODE)
     at.text_input(key="setup_user").input("root")
     at.text_input(key="setup_password").input(PW)
     at.text_input(key="setup_password2").input(PW)
@@ -59,6 +66,7 @@ def test_empty_warehouse_opens_setup_and_creates_first_admin(engine, app_login):
 
 def test_setup_refuses_mismatched_passwords(engine, app_login):
     s = app_login()
+    s.at.text_input(key="setup_code").input(SETUP_CODE)
     s.at.text_input(key="setup_user").input("root")
     s.at.text_input(key="setup_password").input(PW)
     s.at.text_input(key="setup_password2").input(PW + "x")
@@ -88,14 +96,18 @@ def test_wrong_password_then_right(engine, app_login):
     assert not at.exception and len(at.metric) == 4
 
 
-def test_lockout_message(engine, app_login):
+def test_back_off_says_nothing_more_than_a_wrong_password(engine, app_login):
     users.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
-    for _ in range(sessions.MAX_FAILURES):
-        at = s.login("vera", "wrong password")
-    assert any("锁定" in e.value for e in at.error)
-    at = s.login("vera")  # the right password does not open a locked account
-    assert any("锁定" in e.value for e in at.error) and not at.metric
+    messages = []
+    for _ in range(throttle.USER_POLICY.free_failures):
+        messages.append([e.value for e in s.login("vera", "wrong password").error])
+    at = s.login("vera")  # the right password is not heard while the account waits
+    assert not at.metric
+    messages.append([e.value for e in at.error])
+    messages.append([e.value for e in s.login("nobody-here", PW).error])  # no such account
+    assert len({tuple(m) for m in messages}) == 1, messages  # one message for all of them
+    assert "用户名或密码错误" in messages[0][0] and "锁定" not in messages[0][0]
 
 
 def test_session_expires_after_inactivity(engine, app_login):
@@ -182,6 +194,50 @@ def test_display_link_opens_read_only_until_revoked(engine, app_login):
     assert not s.at.exception and len(s.at.metric) == 4
     with pytest.raises(KeyError):
         s.at.button(key="logout")
-    links.revoke(engine, links.token_hash(token), by="root")
+    links.revoke(engine, links.token_hash(token), by=root)
     at = s.run()
     assert not at.metric and any("撤销" in e.value for e in at.error)
+
+
+def test_setup_refuses_a_wrong_code(engine, app_login):
+    s = app_login()
+    s.at.text_input(key="setup_code").input("not-the-code")
+    s.at.text_input(key="setup_user").input("root")
+    s.at.text_input(key="setup_password").input(PW)
+    s.at.text_input(key="setup_password2").input(PW)
+    s.at.button(key="setup_submit").click()
+    at = s.run()
+    assert not at.exception
+    assert any("设置码不正确" in e.value for e in at.error)
+    assert not users.has_users(engine) and not at.metric
+
+
+def test_setup_with_the_code_from_the_log(engine, app_login, monkeypatch, caplog):
+    """No HALFSKY_SETUP_CODE: the server logs a code on the first visit and setup takes it."""
+    monkeypatch.delenv(setup_code.ENV)
+    setup_code.forget()
+    with caplog.at_level(logging.WARNING, logger="halfsky.setup"):
+        s = app_login()
+    line = [r.getMessage() for r in caplog.records if r.name == "halfsky.setup"][-1]
+    code = line.rsplit(": ", 1)[1]
+    s.at.text_input(key="setup_code").input(code)
+    s.at.text_input(key="setup_user").input("root")
+    s.at.text_input(key="setup_password").input(PW)
+    s.at.text_input(key="setup_password2").input(PW)
+    s.at.button(key="setup_submit").click()
+    at = s.run()
+    assert not at.exception and len(at.metric) == 4
+    assert users.get_user(engine, "root").role == "admin"
+    assert not setup_code.check(code)
+
+
+@pytest.mark.parametrize("username", ["vera\x00", "\x00' OR 1=1 --", "ve\x1bra", "v" * 5000])
+def test_malformed_username_shows_the_generic_message(engine, app_login, username):
+    """A NUL byte in the name once showed a PostgreSQL traceback with SQL and server paths."""
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login()
+    at = s.login(username)
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("login_bad", "zh")]
+    assert not at.metric
+    assert len(s.login("vera").metric) == 4

@@ -29,9 +29,9 @@ def test_link_opens_then_expires(engine, admin):
 def test_revoked_link_stops_working(engine, admin):
     token = links.create_link(engine, admin, "350111000000", DAY)
     assert links.resolve(engine, token) is not None
-    assert links.revoke(engine, links.token_hash(token), by="root")
+    assert links.revoke(engine, links.token_hash(token), by=admin)
     assert links.resolve(engine, token) is None
-    assert not links.revoke(engine, links.token_hash(token), by="root")  # once only
+    assert not links.revoke(engine, links.token_hash(token), by=admin)  # once only
 
 
 def test_only_the_hash_is_stored(engine, admin):
@@ -50,6 +50,8 @@ def test_unknown_tokens_refused(engine, admin, token):
 
 @pytest.mark.parametrize("region,valid,code", [
     ("350102000000", DAY, "scope_refused"),  # another district than the admin's
+    ("350100000000", DAY, "scope_refused"),  # the admin's city: a parent is refused, not narrowed
+    ("350000000000", DAY, "scope_refused"),  # the province
     ("350111", DAY, "bad_scope"),
     ("350111000000", dt.timedelta(0), "bad_expiry"),
     ("350111000000", dt.timedelta(days=400), "bad_expiry"),
@@ -59,3 +61,41 @@ def test_bad_links_refused(engine, admin, region, valid, code):
         links.create_link(engine, admin, region, valid)
     assert err.value.code == code
     assert links.list_links(engine).empty
+
+
+@pytest.fixture
+def city(engine):
+    return users.create_user(engine, "city", PW, "admin", "350100000000")
+
+
+def test_link_lists_are_narrowed_to_the_admins_scope(engine, admin, city):
+    links.create_link(engine, city, "350100000000", DAY, "city hall")
+    links.create_link(engine, city, "350102000000", DAY, "gulou")
+    links.create_link(engine, admin, "350111001000", DAY, "jin'an township")
+    assert sorted(links.list_links(engine, within="350111")["label"]) == ["jin'an township"]
+    assert sorted(links.list_links(engine, within="3501")["label"]) == ["city hall", "gulou",
+                                                                      "jin'an township"]
+    assert len(links.list_links(engine)) == 3  # the console sees all
+
+
+def test_district_admin_cannot_revoke_the_citys_link(engine, admin, city):
+    token = links.create_link(engine, city, "350100000000", DAY, "projector")
+    with pytest.raises(AccountError) as err:
+        links.revoke(engine, links.token_hash(token), by=admin)
+    assert err.value.code == "scope_refused"
+    assert links.resolve(engine, token) is not None  # still works
+    with engine.connect() as conn:
+        assert conn.execute(select(s.display_link.c.revoked_at)).scalar_one() is None
+    assert links.revoke(engine, links.token_hash(token), by=city)  # its own admin may
+    assert links.resolve(engine, token) is None
+
+
+def test_revoke_update_itself_carries_the_scope(engine, admin, city):
+    """Even a caller that skipped every check cannot revoke outside the scope in SQL."""
+    from lib.warehouse import users_store
+
+    token = links.create_link(engine, city, "350102000000", DAY)
+    with engine.begin() as conn:
+        assert users_store.revoke_link(conn, links.token_hash(token), dt.datetime(2030, 1, 1),
+                                       "350111") == 0
+    assert links.resolve(engine, token) is not None

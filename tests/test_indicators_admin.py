@@ -13,6 +13,7 @@ from lib.warehouse.engine import data_version
 from lib.warehouse.indicators_admin import IndicatorRefused, add_indicator, update_target
 from lib.warehouse.reference import indicators_frame
 
+CITY = "3501"  # the acting admin's scope prefix: 福州市, which may change the global catalog
 GOOD = {"code": "Z01", "name_zh": "测试指标", "name_en": "Test indicator", "domain": "health",
         "unit": "percent", "direction": "up", "target_value": 80, "target_year": 2030,
         "source": "测试"}
@@ -33,7 +34,7 @@ def _events(engine, action):
 def test_update_target_writes_value_audit_and_version(engine):
     before = indicators_frame(engine).set_index("code").loc["H02"]
     version = data_version(engine)
-    change = update_target(engine, "H02", 75.5, 2035, "boss")
+    change = update_target(engine, "H02", 75.5, 2035, "boss", scope_prefix=CITY)
     after = indicators_frame(engine).set_index("code").loc["H02"]
     assert (after["target_value"], after["target_year"]) == (75.5, 2035)
     assert after["name_zh"] == before["name_zh"]  # nothing else changed
@@ -61,7 +62,7 @@ def test_update_target_writes_value_audit_and_version(engine):
 def test_update_target_refusals_change_nothing(engine, code, value, year, fragment):
     before = _state(engine)
     with pytest.raises(IndicatorRefused) as err:
-        update_target(engine, code, value, year, "boss")
+        update_target(engine, code, value, year, "boss", scope_prefix=CITY)
     assert fragment in err.value.message("zh")
     assert err.value.message("en")  # and an English message for the English UI
     assert _state(engine) == before
@@ -69,20 +70,20 @@ def test_update_target_refusals_change_nothing(engine, code, value, year, fragme
 
 @pytest.mark.parametrize("value, year", [(0, 2020), (100, 2050), ("85", "2030"), (12.25, 2030.0)])
 def test_update_target_edges_accepted(engine, value, year):
-    update_target(engine, "H02", value, year, "boss")
+    update_target(engine, "H02", value, year, "boss", scope_prefix=CITY)
     row = indicators_frame(engine).set_index("code").loc["H02"]
     assert (row["target_value"], row["target_year"]) == (float(value), int(float(year)))
 
 
 def test_per_100k_target_may_exceed_100(engine):
-    update_target(engine, "H01", 250, 2030, "boss")
+    update_target(engine, "H01", 250, 2030, "boss", scope_prefix=CITY)
     assert indicators_frame(engine).set_index("code").loc["H01", "target_value"] == 250
 
 
 def test_add_indicator_writes_row_audit_and_version(engine):
     version = data_version(engine)
     n = len(indicators_frame(engine))
-    add_indicator(engine, GOOD, "boss")
+    add_indicator(engine, GOOD, "boss", scope_prefix=CITY)
     frame = indicators_frame(engine).set_index("code")
     assert len(frame) == n + 1
     row = frame.loc["Z01"]
@@ -115,7 +116,7 @@ def test_add_indicator_writes_row_audit_and_version(engine):
 def test_add_indicator_refusals_change_nothing(engine, change, fragment):
     before = _state(engine)
     with pytest.raises(IndicatorRefused) as err:
-        add_indicator(engine, GOOD | change, "boss")
+        add_indicator(engine, GOOD | change, "boss", scope_prefix=CITY)
     assert fragment in err.value.message("zh")
     assert _state(engine) == before
 
@@ -123,12 +124,13 @@ def test_add_indicator_refusals_change_nothing(engine, change, fragment):
 def test_add_indicator_lists_every_problem_at_once(engine):
     bad = GOOD | {"code": "bad", "unit": "yuan", "target_year": 1999}
     with pytest.raises(IndicatorRefused) as err:
-        add_indicator(engine, bad, "boss")
+        add_indicator(engine, bad, "boss", scope_prefix=CITY)
     assert len(err.value.problems) == 3
 
 
 def test_count_indicator_target_over_100_accepted(engine):
-    add_indicator(engine, GOOD | {"code": "Z02", "unit": "count", "target_value": 500}, "boss")
+    add_indicator(engine, GOOD | {"code": "Z02", "unit": "count", "target_value": 500}, "boss",
+                  scope_prefix=CITY)
     assert indicators_frame(engine).set_index("code").loc["Z02", "target_value"] == 500
 
 
@@ -141,7 +143,28 @@ def test_failed_audit_rolls_the_change_back(engine, monkeypatch):
 
     monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):
-        update_target(engine, "H02", 50, 2030, "boss")
+        update_target(engine, "H02", 50, 2030, "boss", scope_prefix=CITY)
     with pytest.raises(RuntimeError):
-        add_indicator(engine, GOOD, "boss")
+        add_indicator(engine, GOOD, "boss", scope_prefix=CITY)
     assert _state(engine) == before
+
+
+@pytest.mark.parametrize("scope_prefix", ["350111", "350111001", "350111001001"])
+def test_admin_below_city_level_refused_and_nothing_changes(engine, scope_prefix):
+    """The catalog is global: a district (or narrower) admin's change would apply to every region."""
+    before = _state(engine)
+    with pytest.raises(IndicatorRefused) as err:
+        update_target(engine, "H02", 75, 2030, "district_admin", scope_prefix=scope_prefix)
+    assert "只有市级" in err.value.message("zh") and "city-level" in err.value.message("en")
+    with pytest.raises(IndicatorRefused) as err:
+        add_indicator(engine, GOOD, "district_admin", scope_prefix=scope_prefix)
+    assert "只有市级" in err.value.message("zh")
+    assert _state(engine) == before
+
+
+@pytest.mark.parametrize("scope_prefix", ["", "35", "3501"])
+def test_city_level_or_wider_admin_may_change_the_catalog(engine, scope_prefix):
+    update_target(engine, "H02", 75, 2031, "boss", scope_prefix=scope_prefix)
+    add_indicator(engine, GOOD, "boss", scope_prefix=scope_prefix)
+    frame = indicators_frame(engine).set_index("code")
+    assert frame.loc["H02", "target_value"] == 75 and "Z01" in frame.index

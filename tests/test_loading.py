@@ -105,7 +105,7 @@ def test_rollback_restores_exactly_and_in_order(engine):
     s2 = snapshot(engine)
     b3 = load(engine, csv(ROWS[0].replace(",5", ",60"))).batch_id
     with pytest.raises(RollbackRefused, match=f"roll back {b3} first"):
-        rollback_batch(engine, b2)
+        rollback_batch(engine, b2, user="ana")
     assert snapshot(engine)["training_session"] != s2["training_session"]
     rollback_batch(engine, b3, user="ana")
     assert _without_batches(snapshot(engine)) == _without_batches(s2)
@@ -114,7 +114,7 @@ def test_rollback_restores_exactly_and_in_order(engine):
     statuses = dict(zip(*list_batches(engine)[["batch_id", "status"]].T.values))
     assert statuses[b2] == statuses[b3] == "rolled_back"
     with pytest.raises(RollbackRefused, match="already"):
-        rollback_batch(engine, b2)
+        rollback_batch(engine, b2, user="ana")
 
 
 def _without_batches(snap: dict) -> dict:
@@ -126,7 +126,7 @@ def test_batch_status_replaced_when_all_rows_superseded(engine):
     b2 = load(engine, csv(ROWS[0].replace(",5", ",8"))).batch_id
     statuses = dict(zip(*list_batches(engine)[["batch_id", "status"]].T.values))
     assert statuses[b1] == "replaced" and statuses[b2] == "loaded"
-    rollback_batch(engine, b2)
+    rollback_batch(engine, b2, user="ana")
     statuses = dict(zip(*list_batches(engine)[["batch_id", "status"]].T.values))
     assert statuses[b1] == "loaded"
 
@@ -175,7 +175,7 @@ def test_screening_composite_keys_and_audit(engine):
     b1 = load(engine, data).batch_id
     out = load(engine, data.replace("120".encode(), "121".encode()))
     assert out.counts.replaced == 1 and out.counts.unchanged == 2
-    rollback_batch(engine, out.batch_id)
+    rollback_batch(engine, out.batch_id, user="ana")
     assert sorted(facts(engine, s.screening)["screened"]) == [60, 90, 120]
     assert set(facts(engine, s.screening)["batch_id"]) == {b1}
     with engine.connect() as conn:

@@ -13,7 +13,7 @@ from lib.auth.sessions import Clock, system_clock
 from lib.auth.users import AccountError, User
 from lib.warehouse import audit
 from lib.warehouse import users_store as store
-from lib.warehouse.scope import ScopeError, level_of, narrow
+from lib.warehouse.scope import prefix_of
 
 DISPLAY_ROLE = "display"  # a pseudo-role: meeting mode only, never a row in app_user
 MAX_VALID = dt.timedelta(days=366)
@@ -25,14 +25,17 @@ def token_hash(token: str) -> str:
 
 def create_link(engine: Engine, creator: User, region_code: str, valid_for: dt.timedelta,
                 label: str = "", *, clock: Clock = system_clock) -> str:
-    """A new link's token (shown once). Refused outside the creator's scope or beyond a year."""
+    """A new link's token (shown once). Refused outside the creator's scope or beyond a year.
+
+    A parent of the creator's scope is refused too, not narrowed to the scope as a dashboard query
+    would be: the link would name (and its list row show) a region the creator does not hold.
+    """
     try:
-        level_of(region_code)
-        narrow(creator.scope_prefix, region_code)
+        wanted = prefix_of(region_code)
     except ValueError:
         raise AccountError("bad_scope", region_code) from None
-    except ScopeError:
-        raise AccountError("scope_refused", region_code) from None
+    if not wanted.startswith(creator.scope_prefix):
+        raise AccountError("scope_refused", region_code)
     if not dt.timedelta(0) < valid_for <= MAX_VALID:
         raise AccountError("bad_expiry")
     token = secrets.token_urlsafe(24)
@@ -54,16 +57,29 @@ def resolve(engine: Engine, token: str, *, clock: Clock = system_clock) -> User 
         row = store.fetch_link(conn, token_hash(token))
     if row is None or row["revoked_at"] is not None or clock() >= row["expires_at"]:
         return None
-    return User(f"display:{row['token_hash'][:8]}", DISPLAY_ROLE, row["region_code"], True)
+    return User(f"{store.DISPLAY_PREFIX}{row['token_hash'][:8]}", DISPLAY_ROLE, row["region_code"],
+                True)
 
 
-def revoke(engine: Engine, hash_: str, *, by: str, clock: Clock = system_clock) -> bool:
+def revoke(engine: Engine, hash_: str, *, by: User, clock: Clock = system_clock) -> bool:
+    """Revoke a live link of a region inside ``by``'s scope; False if unknown or revoked already.
+
+    A link outside the scope raises ``AccountError("scope_refused")`` (and is audited as a refusal);
+    the UPDATE itself carries the scope condition as well, so the check cannot be raced or skipped.
+    """
     with engine.begin() as conn:
-        done = store.revoke_link(conn, hash_, clock()) > 0
+        done = store.revoke_link(conn, hash_, clock(), by.scope_prefix) > 0
         if done:
-            audit.record(conn, "link_revoke", hash_[:8], by)
-    return done
+            audit.record(conn, "link_revoke", hash_[:8], by.username)
+            return True
+        row = store.fetch_link(conn, hash_)
+    if row is not None and not prefix_of(row["region_code"]).startswith(by.scope_prefix):
+        audit.record_now(engine, "scope_refused", f"link_revoke {hash_[:8]}", by.username)
+        raise AccountError("scope_refused", hash_[:8])
+    return False
 
 
-def list_links(engine: Engine) -> pd.DataFrame:
-    return store.links_frame(engine)
+def list_links(engine: Engine, *, within: str | None = None) -> pd.DataFrame:
+    """The links of regions inside the admin's scope prefix ``within`` (None or "" = all: the
+    console, a whole-warehouse admin); narrowed in SQL."""
+    return store.links_frame(engine, within or "")

@@ -5,6 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_LENGTH = 8
+MAX_LENGTH = 1024  # a sign-in with more is refused unchecked: hashing megabytes costs the server
 # argon2-cffi's RFC 9106 "low memory" profile: 64 MiB, 3 passes — about 50 ms a check here.
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs as long as a wrong password.
@@ -22,6 +23,8 @@ class PasswordPolicyError(ValueError):
 def check_policy(password: str, username: str = "") -> None:
     if len(password) < MIN_LENGTH:
         raise PasswordPolicyError("pw_too_short")
+    if len(password) > MAX_LENGTH or "\x00" in password:  # could never be used to sign in
+        raise PasswordPolicyError("pw_unusable")
     if username and password.strip().lower() == username.strip().lower():
         raise PasswordPolicyError("pw_is_username")
 

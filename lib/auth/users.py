@@ -1,6 +1,7 @@
-"""Accounts: create, authenticate (with lockout), change password, disable; every change is audited."""
+"""Accounts: create, authenticate (with back-off), change password, disable; every change is audited."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -9,13 +10,15 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib.auth import passwords
-from lib.auth.sessions import LOCKOUT, MAX_FAILURES, Clock, is_locked, system_clock
+from lib.auth import throttle
+from lib.auth.sessions import Clock, system_clock
 from lib.warehouse import audit
+from lib.warehouse import throttle_store
 from lib.warehouse import users_store as store
 from lib.warehouse.scope import level_of, prefix_of
 
 ROLES = ("viewer", "analyst", "admin")
-_USERNAME = re.compile(r"^[\w.@-]{1,64}$")
+_USERNAME = re.compile(r"[\w.@-]{1,64}")  # always fullmatch: "$" would let a newline through
 
 
 class AccountError(ValueError):
@@ -45,7 +48,7 @@ class User:
 class LoginOutcome(str, Enum):
     OK = "ok"
     BAD_CREDENTIALS = "bad_credentials"  # unknown user and wrong password look the same
-    LOCKED = "locked"
+    THROTTLED = "throttled"  # refused by the back-off; shown exactly like BAD_CREDENTIALS
     DISABLED = "disabled"
 
 
@@ -66,7 +69,7 @@ def _user(row: dict) -> User:
 def _check(username: str, role: str, scope_code: str, within: str | None = None) -> None:
     """Refuse a bad name, role or scope; ``within`` is the granting admin's scope prefix, which a new
     scope may narrow but never widen."""
-    if not _USERNAME.match(username or ""):
+    if not _USERNAME.fullmatch(username or ""):
         raise AccountError("bad_username", username)
     if role not in ROLES:
         raise AccountError("bad_role", role)
@@ -101,14 +104,23 @@ def oidc_user(engine: Engine, email: str | None, verified: bool | None = True) -
     OIDC proves who someone is, not what they may see: an unknown email gets no account (nothing is
     ever created from a login, least of all an admin), and an unverified email is refused.
     """
-    if not email or verified is False or not _USERNAME.match(email):
+    if not email or verified is False or not _USERNAME.fullmatch(email):
         return None
     user = active_user(engine, email) or active_user(engine, email.lower())
     return user
 
 
-def list_users(engine: Engine) -> pd.DataFrame:
-    return store.users_frame(engine)
+def list_users(engine: Engine, *, within: str | None = None) -> pd.DataFrame:
+    """Accounts whose scope lies inside the admin's scope prefix ``within`` (None or "" = every
+    account: the console, a whole-warehouse admin); narrowed in SQL."""
+    return store.users_frame(engine, within or "")
+
+
+def _refuse_outside(row: dict, within: str | None) -> None:
+    """An admin with scope prefix ``within`` may change only accounts inside that scope."""
+    scope = prefix_of(row["scope_code"]) if row["scope_code"] else ""  # "": wider than any scope
+    if within and not scope.startswith(within):
+        raise AccountError("scope_refused", row["username"])
 
 
 def create_user(engine: Engine, username: str, password: str, role: str, scope_code: str, *,
@@ -131,49 +143,105 @@ def create_user(engine: Engine, username: str, password: str, role: str, scope_c
     return User(username, role, scope_code, True)
 
 
-def authenticate(engine: Engine, username: str, password: str, *,
+def login_name(username: str | None) -> str | None:
+    """The typed name if it could be an account name at all (stripped), else None.
+
+    Checked before any SQL: a NUL byte, a control character or an overlong name never reaches the
+    database (PostgreSQL refused a NUL with a driver error that showed SQL on the login page).
+    """
+    name = (username or "").strip()
+    return name if _USERNAME.fullmatch(name) else None
+
+
+def _login_input_ok(password: str) -> bool:
+    """A password that can be checked: not overlong (argon2 over megabytes is a cheap attack on
+    the server) and without NUL."""
+    return len(password) <= passwords.MAX_LENGTH and "\x00" not in password
+
+
+def authenticate(engine: Engine, username: str, password: str, *, address: str | None = None,
                  clock: Clock = system_clock) -> LoginResult:
-    """Check a login; after MAX_FAILURES wrong passwords in a row the account locks for LOCKOUT."""
+    """Check a login, with back-off per account and per client ``address`` (lib/auth/throttle.py).
+
+    A wrong name, a wrong password, malformed input and an attempt refused by the back-off all
+    return a failure the login page shows with ONE message, and each costs one argon2 check, so
+    neither the message nor the time tells whether an account exists or is held back. The account
+    and address records are read, decided on and written in one exclusive transaction
+    (lib/warehouse/throttle_store.py): concurrent guesses are counted one by one.
+    """
     now = clock()
-    username = (username or "").strip()
-    with engine.begin() as conn:
-        row = store.fetch_user(conn, username)
-        if row is None:
-            passwords.verify_password(None, password)  # same cost as a real check
-            audit.record(conn, "login_failed", "unknown user")  # the typed name may be a password
-            return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-        if is_locked(row["locked_until"], now):
-            audit.record(conn, "login_locked", f"locked until {row['locked_until']}", username)
-            return LoginResult(LoginOutcome.LOCKED)
-        if not passwords.verify_password(row["password_hash"], password):
-            failures = store.bump_failed_logins(conn, username)
-            if failures >= MAX_FAILURES:
-                store.update_user(conn, username, failed_logins=0, locked_until=now + LOCKOUT)
-                audit.record(conn, "user_locked", f"{failures} failed logins", username)
-                return LoginResult(LoginOutcome.LOCKED)
-            audit.record(conn, "login_failed", f"wrong password ({failures})", username)
+    password = password or ""
+    name = login_name(username)
+    checkable = name is not None and _login_input_ok(password)
+    row = None
+    if checkable:
+        with engine.connect() as conn:
+            row = store.fetch_user(conn, name)
+    # Only real accounts get a record: a typed "name" may be a password, and must not be stored.
+    keys = throttle.keys_for(name if row else None, address)
+    with throttle_store.exclusive(engine) as conn:
+        states = throttle_store.lock_states(conn, keys)
+        if not throttle.all_allowed(states, now):
+            if checkable:
+                passwords.verify_password(None, password)  # same cost as an attempt that is heard
+            held = [k for k, st in states.items() if not throttle.is_allowed(st, now)]
+            audit.record(conn, "login_throttled", " ".join(held), row["username"] if row else None)
+            return LoginResult(LoginOutcome.THROTTLED)
+        if row is not None:  # re-read under the lock: a concurrent reset or change counts
+            row = store.fetch_user(conn, name)
+        stored_hash = row["password_hash"] if row else None
+        ok = checkable and passwords.verify_password(stored_hash, password)
+        if not ok:
+            after = {key: throttle.after_failure(state, now, throttle.policy_for(key))
+                     for key, state in states.items()}
+            for key, state in after.items():
+                throttle_store.save(conn, key, state)
+            if row is None:  # the typed name may be a password: not recorded
+                audit.record(conn, "login_failed", "unknown user" if checkable else "invalid input")
+                return LoginResult(LoginOutcome.BAD_CREDENTIALS)
+            # app_user mirrors the account's back-off for the admin's listing
+            failures = store.bump_failed_logins(conn, name)
+            waits_until = after[throttle.user_key(name)].next_allowed_at
+            store.update_user(conn, name, locked_until=waits_until)
+            audit.record(conn, "login_failed", f"wrong password ({failures})", name)
             return LoginResult(LoginOutcome.BAD_CREDENTIALS)
         if not row["active"]:
-            audit.record(conn, "login_failed", "account disabled", username)
+            audit.record(conn, "login_failed", "account disabled", name)
             return LoginResult(LoginOutcome.DISABLED)
+        throttle_store.clear(conn, throttle.user_key(name))
         values = {"failed_logins": 0, "locked_until": None}
         if passwords.needs_rehash(row["password_hash"]):
             values["password_hash"] = passwords.hash_password(password)
-        store.update_user(conn, username, **values)
-        audit.record(conn, "login", "", username)
+        store.update_user(conn, name, **values)
+        audit.record(conn, "login", "", name)
+    _prune_throttle(engine, now)
     return LoginResult(LoginOutcome.OK, _user(row))
 
 
-def set_password(engine: Engine, username: str, new_password: str, *, by: str | None = None) -> None:
-    """Set a password (admin reset or after a verified change); also lifts a lockout."""
+def _prune_throttle(engine: Engine, now: dt.datetime) -> None:
+    """Forget back-off records with nothing left to enforce (after a success, so rarely)."""
+    quiet = max(throttle.USER_POLICY.forget_after, throttle.ADDR_POLICY.forget_after)
+    with throttle_store.exclusive(engine) as conn:
+        throttle_store.prune(conn, now, now - quiet)
+
+
+def set_password(engine: Engine, username: str, new_password: str, *, by: str | None = None,
+                 within: str | None = None) -> None:
+    """Set a password (admin reset or after a verified change); also lifts the account's back-off.
+    An admin's reset passes the admin's scope prefix as ``within``: an account outside it is
+    refused."""
     passwords.check_policy(new_password, username)
     pw_hash = passwords.hash_password(new_password)
     with engine.begin() as conn:
-        if not store.update_user(conn, username, password_hash=pw_hash, failed_logins=0,
-                                 locked_until=None):
+        row = store.fetch_user(conn, username)
+        if row is None:
             raise AccountError("no_such_user", username)
+        _refuse_outside(row, within)
+        store.update_user(conn, username, password_hash=pw_hash, failed_logins=0, locked_until=None)
         audit.record(conn, "password_set" if by and by != username else "password_change",
                      username, by or username)
+    with throttle_store.exclusive(engine) as conn:  # a new password is heard at once
+        throttle_store.clear(conn, throttle.user_key(username))
 
 
 def change_password(engine: Engine, username: str, old_password: str, new_password: str, *,
@@ -197,9 +265,8 @@ def update_account(engine: Engine, username: str, *, by: str, role: str | None =
         raise AccountError("no_such_user", username)
     new = User(username, role or current.role, scope_code or current.scope_code,
                current.active if active is None else active)
+    _refuse_outside({"username": username, "scope_code": current.scope_code}, within)
     _check(username, new.role, new.scope_code, within)
-    if within and not current.scope_prefix.startswith(within):
-        raise AccountError("scope_refused", current.scope_code)
     if current.role == "admin" and current.active and (new.role != "admin" or not new.active):
         admins = list_users(engine).query("role == 'admin' and active")
         if len(admins) <= 1:

@@ -123,10 +123,18 @@ def _load(engine, args) -> int:
 
 
 def _rollback(engine, args) -> int:
+    """As the account --user names (its role and scope) when accounts exist; else as the operator,
+    who holds the database anyway and rolls back as an admin of --scope."""
+    from lib.auth.users import get_user, has_users
     from lib.warehouse.batches import RollbackRefused, rollback_batch
 
+    scope = _account_scope(engine, args)
+    if scope is None:
+        return REFUSED
+    operator = args.user == "cli" or not has_users(engine)
+    role = "admin" if operator else get_user(engine, args.user).role
     try:
-        r = rollback_batch(engine, args.batch_id, user=args.user, scope=args.scope)
+        r = rollback_batch(engine, args.batch_id, user=args.user, scope=scope, role=role)
     except RollbackRefused as exc:
         print(f"refused: {exc.en}\n{exc.zh}", file=sys.stderr)
         return REFUSED

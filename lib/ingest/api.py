@@ -53,9 +53,7 @@ def load_prepared(engine: Engine, prepared: Prepared, *, mode: str = "upsert",
                             sha256=prepared.sha256, rows_read=prepared.rows_read, dry_run=dry_run,
                             fail_after_rows=fail_after_rows)
     except LoadRefused as exc:
-        rows = [problem(r, "", "", "out_of_scope", n=len(exc.rows), scope=prepared.scope)
-                for r in exc.rows]
-        return _refused(engine, prepared, user, problems_frame(rows), dry_run)
+        return _refused(engine, prepared, user, _refusal_problems(prepared, exc), dry_run)
     c = result.counts
     key = {"loaded": "load_done", "unchanged": "load_unchanged", "dry_run": "load_plan"}[result.status]
     zh, en = text(key, batch=result.batch_id, added=c.added, replaced=c.replaced,
@@ -65,6 +63,17 @@ def load_prepared(engine: Engine, prepared: Prepared, *, mode: str = "upsert",
                                                     "sha256": prepared.sha256,
                                                     "rows": c.unchanged})
     return Outcome(result.status, result.batch_id, c, problems_frame([]), zh, en)
+
+
+def _refusal_problems(prepared: Prepared, exc: LoadRefused) -> pd.DataFrame:
+    """The loader's refusal as problems on the file's rows, under the file's own headers."""
+    if not exc.problems:
+        return problems_frame([problem(r, "", "", "out_of_scope", n=len(exc.rows),
+                                       scope=prepared.scope) for r in exc.rows])
+    header = {c: h for h, c in zip(prepared.mapping["header"], prepared.mapping["column"]) if c}
+    return problems_frame([{"row": p["row"], "column": header.get(p["column"], p["column"]),
+                            "value": "" if p["value"] is None else str(p["value"]),
+                            "problem_zh": p["zh"], "problem_en": p["en"]} for p in exc.problems])
 
 
 def _refused(engine: Engine, prepared: Prepared, user: str | None, problems: pd.DataFrame,

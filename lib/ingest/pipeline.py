@@ -22,7 +22,8 @@ from lib.ingest.readers import Limits, RawTable, read_table
 from lib.ingest.regions_match import RegionIndex, match_regions, scope_prefix
 from lib.ingest.schemas import validate
 from lib.ingest.specs import DATASETS, REGION_COLUMNS
-from lib.warehouse.schema import FACT_TABLES, key_columns
+from lib.warehouse.bulk import id_scope_column
+from lib.warehouse.schema import FACT_TABLES, ID_SCOPE, key_columns
 
 BAD_CELL = {"count": "not_integer", "number": "not_number", "date": "not_date",
             "month": "not_month", "year": "not_year", "enum": "bad_enum",
@@ -156,10 +157,14 @@ def _indicator_lookup(indicators: pd.DataFrame | None) -> dict[str, str]:
 
 def _keys(frame: pd.DataFrame, dataset: str, headers: dict[str, str]
           ) -> tuple[pd.DataFrame, list[dict], list[dict]]:
-    """The table's columns in order, ids derived where missing, duplicate keys as problems."""
+    """The table's columns in order, ids derived where missing, duplicate keys as problems.
+
+    id_scope is not among them: the loader computes it from region_code for every row. Two rows
+    share a key when they share the id within one district (the id's namespace).
+    """
     spec = DATASETS[dataset]
     table = FACT_TABLES[dataset]
-    columns = [c.name for c in table.columns if c.name != "batch_id"]
+    columns = [c.name for c in table.columns if c.name not in ("batch_id", ID_SCOPE)]
     for c in columns:
         if c not in frame.columns:
             frame[c] = None
@@ -174,8 +179,10 @@ def _keys(frame: pd.DataFrame, dataset: str, headers: dict[str, str]
             frame.loc[missing, spec.id_column] = derived
             if shared:
                 notes.append(problem(None, "", "", "duplicate_natural_key", n=shared))
-        ids = frame[[spec.id_column]] if given.all() else frame.loc[given, [spec.id_column]]
-        dups = checks.duplicate_key_problems(ids, [spec.id_column],
+        ids = frame[[spec.id_column, "region_code"]]
+        ids = ids if given.all() else ids.loc[given]
+        ids = ids.assign(**{ID_SCOPE: id_scope_column(ids["region_code"])})
+        dups = checks.duplicate_key_problems(ids, [ID_SCOPE, spec.id_column],
                                              headers.get(spec.id_column, spec.id_column))
     else:
         key = key_columns(table)

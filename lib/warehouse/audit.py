@@ -7,16 +7,18 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
 from lib.warehouse import schema as s
-from lib.warehouse.engine import next_id
 
 
 def record(conn: Connection, action: str, detail: str, username: str | None = None) -> int:
-    """Write one event inside the caller's transaction (so it commits or rolls back with the change)."""
-    event_id = next_id(conn, s.audit_event.c.id)
-    conn.execute(insert(s.audit_event).values(
-        id=event_id, at=dt.datetime.now().replace(microsecond=0), username=username,
-        action=action, detail=detail))
-    return event_id
+    """Write one event inside the caller's transaction (it commits or rolls back with the change).
+
+    The id is the database sequence's next value, taken in the INSERT itself: concurrent writers
+    (two sign-ins at once) get distinct ids without a lock, on DuckDB and PostgreSQL alike.
+    """
+    stmt = insert(s.audit_event).values(
+        id=s.AUDIT_EVENT_ID_SEQ.next_value(), at=dt.datetime.now().replace(microsecond=0),
+        username=username, action=action, detail=detail).returning(s.audit_event.c.id)
+    return int(conn.execute(stmt).scalar_one())
 
 
 def record_now(engine: Engine, action: str, detail: str, username: str | None = None) -> int:

@@ -3,6 +3,10 @@
 Rolling back batch B deletes B's current rows and moves back the rows B superseded. It is refused while
 a later batch has superseded B's rows (roll that one back first), or took a key B had retired, because
 then the state before B is no longer the state to restore.
+
+Who may roll back (issue 12): the batch's own uploader, or an admin; and either only when every row the
+batch wrote or superseded lies inside their scope. The batch list shows a caller only the batches of
+their scope, decided in SQL, so other districts' file names and uploaders never leave the database.
 """
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ import time
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, not_, or_, select, update
 
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
-from lib.warehouse.engine import next_id, write_transaction
+from lib.warehouse.engine import write_transaction
+from lib.warehouse.keys import key_conditions
 
 BATCH_COLUMNS = ["batch_id", "dataset", "filename", "sha256", "uploaded_by", "uploaded_at", "mode",
                  "status", "is_demo", "rows_read", "rows_loaded", "rows_rejected"]
@@ -41,10 +46,23 @@ def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def next_batch_id(conn: Connection) -> int:
+    """The next upload_batch.batch_id, inside the caller's ``write_transaction``.
+
+    Race-free because every write transaction first bumps the single data_state row: on PostgreSQL
+    that row lock makes a concurrent load wait until this one commits (and READ COMMITTED then lets
+    its max() see this batch); on DuckDB the second writer of that row fails with a write-write
+    conflict and the load is retried. The primary key stops a duplicate id in any case.
+    tests/test_scoped_keys.py runs two loads at once on both backends.
+    """
+    return int(conn.execute(select(func.coalesce(func.max(s.upload_batch.c.batch_id), 0) + 1))
+               .scalar_one())
+
+
 def audit(conn: Connection, user: str | None, action: str, detail: dict) -> None:
     """One audit_event row inside the caller's transaction."""
     conn.execute(s.audit_event.insert().values(
-        id=next_id(conn, s.audit_event.c.id), at=now(), username=user, action=action,
+        id=s.AUDIT_EVENT_ID_SEQ.next_value(), at=now(), username=user, action=action,
         detail=json.dumps(detail, ensure_ascii=False, default=str)))
 
 
@@ -62,18 +80,35 @@ def audit_only(engine: Engine, user: str | None, action: str, detail: dict) -> N
 
 
 def list_batches(engine: Engine, scope: str = "") -> pd.DataFrame:
-    """Every batch, newest first (scope filters to batches with rows inside it, or none at all)."""
+    """Every batch of ``scope``, newest first; the filter runs in SQL (see ``in_scope``)."""
+    b = s.upload_batch
+    q = select(*[b.c[c] for c in BATCH_COLUMNS]).order_by(b.c.batch_id.desc())
+    if scope:
+        q = q.where(in_scope(scope))
     with engine.connect() as conn:
-        rows = conn.execute(select(*[s.upload_batch.c[c] for c in BATCH_COLUMNS])
-                            .order_by(s.upload_batch.c.batch_id.desc())).mappings().all()
-        frame = pd.DataFrame(rows, columns=BATCH_COLUMNS)
-        if scope and len(frame):
-            outside: set[int] = set()
-            for table in [*s.FACT_TABLES.values(), *s.HISTORY_TABLES.values()]:
-                q = select(table.c.batch_id).where(~table.c.region_code.startswith(scope)).distinct()
-                outside |= {r[0] for r in conn.execute(q)}
-            frame = frame[~frame["batch_id"].isin(outside)]
-    return frame.reset_index(drop=True)
+        rows = conn.execute(q).mappings().all()
+    return pd.DataFrame(rows, columns=BATCH_COLUMNS)
+
+
+def in_scope(scope: str):
+    """SQL condition: the upload_batch row is of ``scope`` (every row it wrote or superseded inside).
+
+    Batches loaded since schema 2 carry that as region_prefix. Older batches and the demo (NULL) are
+    judged by their rows: at least one inside the scope and none outside, so a batch with no rows left
+    (rolled back before schema 2) is shown to no scoped caller rather than to every one.
+    """
+    b = s.upload_batch
+    inside, outside = [], []
+    for table in s.FACT_TABLES.values():
+        owns = table.c.batch_id == b.c.batch_id
+        inside.append(exists().where(owns, table.c.region_code.startswith(scope)))
+        outside.append(exists().where(owns, not_(table.c.region_code.startswith(scope))))
+    for hist in s.HISTORY_TABLES.values():
+        touched = or_(hist.c.batch_id == b.c.batch_id, hist.c.superseded_by == b.c.batch_id)
+        outside.append(exists().where(touched, not_(hist.c.region_code.startswith(scope))))
+    known = and_(b.c.region_prefix.is_not(None), b.c.region_prefix.startswith(scope))
+    legacy = and_(b.c.region_prefix.is_(None), or_(*inside), not_(or_(*outside)))
+    return or_(known, legacy)
 
 
 def refresh_statuses(conn: Connection, batch_ids: set[int]) -> None:
@@ -94,13 +129,19 @@ def refresh_statuses(conn: Connection, batch_ids: set[int]) -> None:
 
 
 def rollback_batch(engine: Engine, batch_id: int, *, user: str | None = None,
-                   scope: str = "") -> RollbackResult:
-    """Restore exactly the state before ``batch_id``, in one transaction."""
+                   scope: str = "", role: str = "analyst") -> RollbackResult:
+    """Restore exactly the state before ``batch_id``, in one transaction.
+
+    ``user``, ``role`` and ``scope`` are the caller's account: an analyst may roll back only a batch
+    they uploaded, an admin any batch; both only when the batch lies wholly inside ``scope``. The
+    default role is the least privileged; the CLI without accounts passes "admin" (the operator).
+    """
     with write_transaction(engine) as conn:
         batch = conn.execute(select(s.upload_batch).where(s.upload_batch.c.batch_id == batch_id)
                              ).mappings().first()
         if batch is None:
             raise RollbackRefused(f"批次 {batch_id} 不存在。", f"Batch {batch_id} does not exist.")
+        _check_may_roll_back(batch, user, role, scope)
         if batch["status"] == "rolled_back":
             raise RollbackRefused(f"批次 {batch_id} 已经撤销过。",
                                   f"Batch {batch_id} is already rolled back.")
@@ -155,11 +196,9 @@ def _taken_keys(conn: Connection, table, keys: pd.DataFrame, batch_id: int) -> s
     """Batches (other than ``batch_id``) holding the current row of any of these keys."""
     cols = list(keys.columns)
     found: set[int] = set()
-    if len(cols) == 1:
-        values = list(keys[cols[0]])
-        for i in range(0, len(values), 5000):
-            q = select(table.c.batch_id).where(table.c[cols[0]].in_(values[i:i + 5000]),
-                                               table.c.batch_id != batch_id).distinct()
+    if len(cols) == 1 or s.ID_SCOPE in cols:
+        for where in key_conditions(table, keys.astype(object)):
+            q = select(table.c.batch_id).where(where, table.c.batch_id != batch_id).distinct()
             found |= {int(r[0]) for r in conn.execute(q)}
         return found
     regions = sorted(set(keys["region_code"]))
@@ -173,7 +212,25 @@ def _taken_keys(conn: Connection, table, keys: pd.DataFrame, batch_id: int) -> s
     return found
 
 
+def _check_may_roll_back(batch, user: str | None, role: str, scope: str) -> None:
+    """Only the uploader (an analyst or admin) or an admin; and the batch must be of the scope as
+    recorded at load time (its rows are checked table by table afterwards)."""
+    bid = batch["batch_id"]
+    if role not in ("analyst", "admin"):
+        raise RollbackRefused(f"只有数据分析员或管理员可以撤销批次（批次 {bid}）。",
+                              f"Only analysts and admins can roll back batches (batch {bid}).")
+    if role != "admin" and (user is None or batch["uploaded_by"] != user):
+        raise RollbackRefused(
+            f"批次 {bid} 不是您上传的：只有上传者本人或管理员可以撤销。",
+            f"Batch {bid} was not uploaded by you: only its uploader or an admin can roll it back.")
+    prefix = batch["region_prefix"]
+    if scope and prefix is not None and not prefix.startswith(scope):
+        raise RollbackRefused(f"批次 {bid} 含有您权限范围（{scope}）以外的数据，不能撤销。",
+                              f"Batch {bid} holds rows outside your scope ({scope}).")
+
+
 def _check_scope(conn: Connection, table, hist, batch_id: int, scope: str) -> None:
+    """Every row the rollback would remove or restore must lie inside ``scope``."""
     for t, col in ((table, table.c.batch_id), (hist, hist.c.superseded_by)):
         n = conn.execute(select(func.count()).select_from(t).where(
             col == batch_id, ~t.c.region_code.startswith(scope))).scalar_one()

@@ -1,21 +1,40 @@
 """Fast set-based inserts: DuckDB reads a registered DataFrame, PostgreSQL takes COPY.
 
 Row-by-row INSERTs are orders of magnitude slower on both (DESIGN §9), and every load of more than a
-few hundred rows goes through here.
+few hundred rows goes through here. Rows of an id-keyed fact written without their ``id_scope`` (the
+demo builders, tests) get it from their region_code here, so no caller can forget it.
 """
 from __future__ import annotations
 
 import math
 import uuid
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, insert
+
+from lib.warehouse.schema import ID_SCOPE, id_scope_of
+
+
+def id_scope_column(region_codes: pd.Series) -> pd.Series:
+    """The id namespace (district) of every row, computed once per distinct region code."""
+    codes, uniques = pd.factorize(region_codes, use_na_sentinel=True)
+    scopes = np.array([id_scope_of(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(scopes[codes], index=region_codes.index, dtype=object)
+
+
+def with_id_scope(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """``frame`` with the id_scope column ``table`` needs, when it lacks one."""
+    if ID_SCOPE not in table.c or ID_SCOPE in frame.columns or "region_code" not in frame.columns:
+        return frame
+    return frame.assign(**{ID_SCOPE: id_scope_column(frame["region_code"])})
 
 
 def bulk_insert(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     """Insert every row of ``frame`` (columns named as the table's) inside the caller's transaction."""
     if frame.empty:
         return 0
+    frame = with_id_scope(frame, table)
     cols = [c.name for c in table.columns if c.name in frame.columns]
     frame = frame[cols]
     dialect = conn.dialect.name

@@ -17,6 +17,7 @@ from typing import Iterator
 from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
 from sqlalchemy.pool import NullPool
 
+from lib.warehouse import migrate, migrate_auth
 from lib.warehouse import schema as s
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +110,8 @@ def ensure_schema(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":  # warehouses created before an index was added
             for index in s.PG_ONLY_INDEXES:
                 index.create(conn, checkfirst=True)
+        migrate_auth.migrate(conn)  # the audit id sequence (issue 12)
+        migrate.upgrade(conn)  # older warehouses in place: scoped id keys (issue 12)
         if conn.execute(select(func.count()).select_from(s.schema_version)).scalar_one() == 0:
             conn.execute(insert(s.schema_version).values(version=s.SCHEMA_VERSION,
                                                          applied_at=_now()))

@@ -3,6 +3,12 @@
 Each change is one write transaction that bumps the data version and writes its audit event, so the
 change and its record commit or roll back together. Bad input raises ``IndicatorRefused`` (every
 problem, in Chinese and English) before anything is written.
+
+The catalog is global: a target or a new indicator applies to every region. So only an admin whose
+scope is a city or wider (scope prefix of at most 4 digits, or "" for the whole warehouse) may change
+it; a district admin is refused here, whatever the page shows. Per-region target overrides (a
+district's own target for an indicator, falling back to the catalog's) would let district admins set
+targets too; they are a possible later extension, not implemented.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from lib.warehouse import audit
 from lib.warehouse import schema as s
 from lib.warehouse.engine import write_transaction
+from lib.warehouse.scope import LEVEL_LENGTH
 
 CODE_PATTERN = re.compile(r"[A-Z][0-9]{2}")  # [0-9]: \d would take full-width digits
 DOMAIN_PATTERN = re.compile(r"[a-z_]+")  # an empty catalog accepts any identifier as a domain
@@ -24,9 +31,13 @@ DIRECTIONS = ("up", "down", "keep")
 UNITS = ("percent", "count", "per_100k")
 YEAR_RANGE = (2020, 2050)
 PERCENT_RANGE = (0.0, 100.0)
+GLOBAL_SCOPE_MAX = LEVEL_LENGTH["city"]  # longest scope prefix that may change the global catalog
 
 # (Chinese, English) per problem; {…} are filled in by _msg.
 MESSAGES: dict[str, tuple[str, str]] = {
+    "scope_global": ("只有市级（或更高层级）管理员可以修改规划目标和新增指标，因为它们对所有地区生效。",
+                     "Only city-level (or wider) admins may change plan targets or add indicators, "
+                     "as they apply to every region."),
     "code_format": ("指标代码“{code}”格式不对：应为一个大写字母加两位数字，例如 H12。",
                     "Indicator code “{code}” is malformed: one capital letter and two digits, e.g. H12."),
     "code_exists": ("指标代码 {code} 已存在，请换一个代码。",
@@ -99,9 +110,24 @@ def _target_problems(unit: str, target_value: Any, target_year: Any) -> list[tup
     return problems
 
 
+def may_change_catalog(scope_prefix: str) -> bool:
+    """Whether an admin with ``scope_prefix`` may change the global catalog (city-level or wider)."""
+    return len(scope_prefix) <= GLOBAL_SCOPE_MAX
+
+
+def _refuse_narrow_scope(scope_prefix: str) -> None:
+    if not may_change_catalog(scope_prefix):
+        raise IndicatorRefused([_msg("scope_global")])
+
+
 def update_target(engine: Engine, code: str, target_value: Any, target_year: Any,
-                  user: str | None) -> dict:
-    """Set one indicator's target value and year; returns {code, old: (value, year), new: …}."""
+                  user: str | None, *, scope_prefix: str) -> dict:
+    """Set one indicator's target value and year; returns {code, old: (value, year), new: …}.
+
+    ``scope_prefix`` is the acting admin's (required, so no caller forgets it): narrower than a
+    city is refused, since the target applies to every region.
+    """
+    _refuse_narrow_scope(scope_prefix)
     ind = s.indicator
     with write_transaction(engine) as conn:
         row = conn.execute(select(ind.c.unit, ind.c.target_value, ind.c.target_year)
@@ -119,9 +145,12 @@ def update_target(engine: Engine, code: str, target_value: Any, target_year: Any
     return change
 
 
-def add_indicator(engine: Engine, row: Mapping[str, Any], user: str | None) -> dict:
+def add_indicator(engine: Engine, row: Mapping[str, Any], user: str | None, *,
+                  scope_prefix: str) -> dict:
     """Add one indicator (code, name_zh, name_en, domain, unit, direction, target_value,
-    target_year, optional source); its yearly values then come from uploads."""
+    target_year, optional source); its yearly values then come from uploads. Like update_target,
+    refused for an admin whose ``scope_prefix`` is narrower than a city."""
+    _refuse_narrow_scope(scope_prefix)
     clean = {
         "code": str(row.get("code") or "").strip(),
         "name_zh": str(row.get("name_zh") or "").strip(),

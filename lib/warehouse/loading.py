@@ -5,11 +5,18 @@ serialised on PostgreSQL and conflict cleanly on DuckDB, where the load is retri
 current rows decides: new keys are added, changed rows replaced (the old version moves to history with
 superseded_by = this batch), identical rows left alone; ``replace`` mode also retires the current rows of
 the dataset, in the file's regions and periods, that the file no longer has. Nothing to do → no batch.
+
+Scope (issue 12): id-keyed facts are keyed by (id_scope, id), id_scope being the district of the row's
+region_code, computed here for every row, so two districts' ledgers numbered 001, 002… never meet. A
+file may only add rows inside the uploader's scope, and may never supersede or retire a current row
+outside it (a township analyst and a sibling township's row share one district namespace): such a file
+is refused as a whole, inside the load transaction, with the file's row numbers.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -21,22 +28,33 @@ from sqlalchemy import (Column, Connection, Engine, MetaData, String, Table, and
                         delete, select)
 
 from lib.warehouse import schema as s
-from lib.warehouse.batches import audit, now, refresh_statuses
-from lib.warehouse.bulk import bulk_insert
-from lib.warehouse.engine import next_id, write_transaction
+from lib.warehouse.batches import audit, next_batch_id, now, refresh_statuses
+from lib.warehouse.bulk import bulk_insert, id_scope_column
+from lib.warehouse.engine import write_transaction
+from lib.warehouse.keys import CHUNK, key_conditions
 
 # the column whose month (or year) bounds what a replace-mode file speaks for
 PERIOD = {"training": ("held_on", "month"), "job_fair": ("held_on", "month"),
           "screening": ("month", "month"), "screening_target": ("year", "year"),
           "indicator_value": ("year", "year")}
-CHUNK = 5000
+# how the refusal names an id column (the ledgers' own header, and English)
+ID_LABELS = {"session_id": ("培训编号", "Session id"), "fair_id": ("招聘会编号", "Job fair id"),
+             "org_id": ("组织编号", "Organisation id")}
 
 
 class LoadRefused(RuntimeError):
-    """Rows outside the uploader's scope (or another reason); nothing was written."""
+    """Rows outside the uploader's scope (or another reason); nothing was written.
 
-    def __init__(self, zh: str, en: str, rows: list | None = None):
+    ``rows`` are the file's row numbers (the index of the frames ``load_batch`` was given, which for
+    an upload is the file's own numbering, as the upload page shows it). ``problems`` optionally says
+    per row what is wrong: dicts with row (None for a row the file does not have), column (canonical
+    column name), value, zh and en.
+    """
+
+    def __init__(self, zh: str, en: str, rows: list | None = None,
+                 problems: list[dict] | None = None):
         self.zh, self.en, self.rows = zh, en, rows or []
+        self.problems = problems or []
         super().__init__(en)
 
 
@@ -83,14 +101,14 @@ def load_batch(engine: Engine, frames: Mapping[str, pd.DataFrame], *, mode: str 
         _check_scope(frame, scope)
     if dry_run:
         with engine.connect() as conn:
-            plans = {d: _plan(conn, d, f, mode) for d, f in frames.items()}
+            plans = {d: _plan(conn, d, f, mode, scope) for d, f in frames.items()}
         return LoadResult("dry_run", None, _total(plans), {d: p.counts for d, p in plans.items()})
     label = dataset_label or "+".join(frames)
     for attempt in range(4):
         try:
             with write_transaction(engine) as conn:
-                return _write(conn, frames, mode, user, filename, sha256, rows_read, is_demo,
-                              label, fail_after_rows)
+                return _write(conn, frames, mode, scope, user, filename, sha256, rows_read,
+                              is_demo, label, fail_after_rows)
         except _NothingToDo as done:
             return done.args[0]
         except Exception as exc:
@@ -128,6 +146,19 @@ class _Plan:
     supersede: pd.DataFrame  # current rows that move to history (changed and retired)
 
 
+def _common_prefix(plans: dict[str, _Plan]) -> str:
+    """The longest region-code prefix every row a batch writes or supersedes shares: the batch is
+    of a caller's scope exactly when this starts with the scope (upload_batch.region_prefix)."""
+    lo = hi = None
+    for p in plans.values():
+        for part in (p.insert, p.supersede):
+            codes = part["region_code"].dropna().astype(str) if len(part) else ()
+            if len(codes):
+                lo = min(codes.min(), lo) if lo is not None else codes.min()
+                hi = max(codes.max(), hi) if hi is not None else codes.max()
+    return os.path.commonprefix([lo, hi]) if lo is not None else ""
+
+
 def _total(plans: dict[str, _Plan]) -> Counts:
     out = Counts()
     for p in plans.values():
@@ -136,19 +167,22 @@ def _total(plans: dict[str, _Plan]) -> Counts:
     return out
 
 
-def _write(conn: Connection, frames, mode, user, filename, sha256, rows_read, is_demo, label,
+def _write(conn: Connection, frames, mode, scope, user, filename, sha256, rows_read, is_demo, label,
            fail_after_rows) -> LoadResult:
-    plans = {d: _plan(conn, d, f, mode) for d, f in frames.items()}
+    # planned inside the write transaction (data_state already bumped): the rows checked against the
+    # scope are the rows this load supersedes, not a snapshot another load could change meanwhile
+    plans = {d: _plan(conn, d, f, mode, scope) for d, f in frames.items()}
     total = _total(plans)
     by = {d: p.counts for d, p in plans.items()}
     if total.changes == 0:
         raise _NothingToDo(LoadResult("unchanged", None, total, by))
-    batch_id = next_id(conn, s.upload_batch.c.batch_id)
+    batch_id = next_batch_id(conn)
     conn.execute(s.upload_batch.insert().values(
         batch_id=batch_id, dataset=label, filename=filename, sha256=sha256, uploaded_by=user,
         uploaded_at=now(), rows_read=rows_read if rows_read is not None else
         sum(len(f) for f in frames.values()), rows_loaded=total.added + total.replaced,
-        rows_rejected=0, status="loaded", is_demo=is_demo, mode=mode))
+        rows_rejected=0, status="loaded", is_demo=is_demo, mode=mode,
+        region_prefix=_common_prefix(plans)))
     owners: set[int] = set()
     written = 0
     for dataset, plan in plans.items():
@@ -170,14 +204,21 @@ def _write(conn: Connection, frames, mode, user, filename, sha256, rows_read, is
     return LoadResult("loaded", batch_id, total, by)
 
 
-def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str) -> _Plan:
+def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str, scope: str = "") -> _Plan:
+    """What loading ``frame`` would do; refused (LoadRefused) if it would supersede or retire a
+    current row outside ``scope``."""
     table = s.FACT_TABLES[dataset]
     key = s.key_columns(table)
     cols = [c.name for c in table.columns if c.name != "batch_id"]
     values = [c for c in cols if c not in key]
-    frame = frame[cols].reset_index(drop=True)
+    file_rows = pd.Series(frame.index, dtype=object)  # the file's row numbers, by position
+    frame = frame[[c for c in cols if c != s.ID_SCOPE]].reset_index(drop=True)
+    if s.ID_SCOPE in table.c:  # always computed here: a caller's id_scope is never trusted
+        frame[s.ID_SCOPE] = id_scope_column(frame["region_code"]).to_numpy()
     frame[key] = frame[key].astype(object)
     existing = _fetch(conn, table, frame, key)
+    if scope and len(existing):
+        _refuse_foreign(conn, dataset, existing, frame, file_rows, key, scope, retired=False)
     if existing.empty:  # a first load: every row is new, nothing to merge or compare
         insert, old = frame, existing
         added, replaced, unchanged = len(frame), 0, 0
@@ -186,8 +227,59 @@ def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str) -> _Pl
     retired = existing.iloc[0:0]
     if mode == "replace":
         retired = _retire(conn, dataset, table, frame, key, _canon_frame(frame[key]))
+        if scope and len(retired):
+            _refuse_foreign(conn, dataset, retired, frame, file_rows, key, scope, retired=True)
     supersede = pd.concat([old, retired], ignore_index=True) if len(retired) else old
     return _Plan(Counts(added, replaced, unchanged, len(retired)), insert, supersede)
+
+
+def _refuse_foreign(conn: Connection, dataset: str, current: pd.DataFrame, frame: pd.DataFrame,
+                    file_rows: pd.Series, key: list[str], scope: str, *, retired: bool) -> None:
+    """Refuse the load if any of ``current`` (rows the file would supersede, or retire) lies outside
+    ``scope``, naming the file rows that carry their keys (a retired row has none)."""
+    foreign = current[~current["region_code"].astype(str).str.startswith(scope)]
+    if foreign.empty:
+        return
+    names = _region_names(conn, sorted(set(foreign["region_code"].astype(str))))
+    id_col = s.ID_COLUMNS.get(dataset)
+    label_zh, label_en = ID_LABELS.get(id_col, ("记录", "Record"))
+    problems: list[dict] = []
+    if retired:
+        for r in foreign.itertuples(index=False):
+            code = str(r.region_code)
+            value = getattr(r, id_col) if id_col else code
+            problems.append({
+                "row": None, "column": id_col or "region_code", "value": value,
+                "zh": f"按替换方式上传会删除{names.get(code, code)}（{code}）的记录 {value}，"
+                      f"该记录不在您的权限范围（{scope}）内，不能删除。",
+                "en": f"Replace mode would retire record {value} of {code}, outside your scope "
+                      f"({scope}); it cannot be removed."})
+    else:
+        at = frame[key].astype(object).assign(file_row=file_rows.to_numpy()).merge(
+            foreign[[*key, "region_code"]].astype(object), on=key)
+        for r in at.sort_values("file_row", kind="stable").itertuples(index=False):
+            code = str(r.region_code)
+            value = getattr(r, id_col) if id_col else code
+            problems.append({
+                "row": _py(r.file_row), "column": id_col or "region_code", "value": value,
+                "zh": f"{label_zh} {value} 已是{names.get(code, code)}（{code}）的记录，不在您的权限"
+                      f"范围（{scope}）内，不能覆盖。",
+                "en": f"{label_en} {value} already belongs to a record of {code}, outside your "
+                      f"scope ({scope}); it cannot be overwritten."})
+    rows = [p["row"] for p in problems if p["row"] is not None]
+    verb_zh, verb_en = ("删除", "retire") if retired else ("覆盖", "overwrite")
+    raise LoadRefused(
+        f"文件会{verb_zh} {len(foreign)} 条不在您的权限范围（{scope}）内的已有记录，未写入任何数据。",
+        f"The file would {verb_en} {len(foreign)} existing records outside your scope ({scope}); "
+        f"nothing was written.", rows[:50], problems[:50])
+
+
+def _region_names(conn: Connection, codes: list[str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for i in range(0, len(codes), 1000):
+        q = select(s.region.c.code, s.region.c.name).where(s.region.c.code.in_(codes[i:i + 1000]))
+        names.update({c: n for c, n in conn.execute(q)})
+    return names
 
 
 def _diff(frame: pd.DataFrame, existing: pd.DataFrame, key: list[str], values: list[str]
@@ -212,16 +304,19 @@ def _diff(frame: pd.DataFrame, existing: pd.DataFrame, key: list[str], values: l
 
 def _fetch(conn: Connection, table, frame: pd.DataFrame, key: list[str],
            all_in_regions: bool = False) -> pd.DataFrame:
-    """Current rows (with batch_id) whose key is in the frame; composite keys via the file's regions."""
+    """Current rows (with batch_id) whose key is in the frame.
+
+    Id keys are looked up by key, wherever the current row's region is (that row may lie outside
+    the uploader's scope, which is what the caller must see); region keys via the file's regions.
+    """
     names = [c.name for c in table.columns]
     parts: list[pd.DataFrame] = []
-    if len(key) == 1 and not all_in_regions:
-        ids = list(pd.unique(frame[key[0]]))
-        if len(ids) > CHUNK:
-            return _fetch_joined(conn, table, key[0], ids)
-        for i in range(0, len(ids), CHUNK):
-            rows = conn.execute(select(table).where(table.c[key[0]].in_(ids[i:i + CHUNK])))
-            parts.append(_rows_frame(rows, names))
+    if not all_in_regions and (len(key) == 1 or s.ID_SCOPE in key):
+        keys = frame[key].drop_duplicates()
+        if len(keys) > CHUNK:
+            return _fetch_joined(conn, table, keys)
+        for where in key_conditions(table, keys):
+            parts.append(_rows_frame(conn.execute(select(table).where(where)), names))
     else:
         regions = sorted(set(frame["region_code"]))
         for i in range(0, len(regions), 1000):
@@ -229,19 +324,22 @@ def _fetch(conn: Connection, table, frame: pd.DataFrame, key: list[str],
                 table.c.region_code.in_(regions[i:i + 1000])))
             parts.append(_rows_frame(rows, names))
     got = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names, dtype=object)
-    if len(key) > 1 and not all_in_regions and len(got):
+    if not all_in_regions and len(key) > 1 and s.ID_SCOPE not in key and len(got):
         got = got.merge(frame[key].astype(object).drop_duplicates(), on=key)
     return got
 
 
-def _fetch_joined(conn: Connection, table, column: str, ids: list) -> pd.DataFrame:
+def _fetch_joined(conn: Connection, table, keys: pd.DataFrame) -> pd.DataFrame:
     """Many keys: stage them in a temporary table (bulk-loaded) and join, instead of 200 IN lists."""
-    tmp = Table(f"_keys_{uuid.uuid4().hex[:12]}", MetaData(), Column("k", String(64)),
-                prefixes=["TEMPORARY"])
+    cols = list(keys.columns)
+    tmp = Table(f"_keys_{uuid.uuid4().hex[:12]}", MetaData(),
+                *[Column(f"k{i}", String(64)) for i in range(len(cols))], prefixes=["TEMPORARY"])
     tmp.create(conn)
     try:
-        bulk_insert(conn, tmp, pd.DataFrame({"k": ids}, dtype=object))
-        rows = conn.execute(select(table).join(tmp, table.c[column] == tmp.c.k))
+        bulk_insert(conn, tmp, pd.DataFrame({f"k{i}": keys[c].to_numpy() for i, c in enumerate(cols)},
+                                            dtype=object))
+        on = and_(*[table.c[c] == tmp.c[f"k{i}"] for i, c in enumerate(cols)])
+        rows = conn.execute(select(table).join(tmp, on))
         got = _rows_frame(rows, [c.name for c in table.columns])
     finally:
         tmp.drop(conn)
@@ -277,10 +375,9 @@ def _period(col: pd.Series, grain: str) -> pd.Series:
 
 def _delete_keys(conn: Connection, table, keys: pd.DataFrame) -> None:
     cols = list(keys.columns)
-    if len(cols) == 1:
-        ids = list(keys[cols[0]])
-        for i in range(0, len(ids), CHUNK):
-            conn.execute(delete(table).where(table.c[cols[0]].in_(ids[i:i + CHUNK])))
+    if len(cols) == 1 or s.ID_SCOPE in cols:
+        for where in key_conditions(table, keys.astype(object)):
+            conn.execute(delete(table).where(where))
         return
     stmt = delete(table).where(and_(*[table.c[c] == bindparam(f"k_{c}") for c in cols]))
     conn.execute(stmt, [{f"k_{c}": _py(v) for c, v in zip(cols, r)}

@@ -6,10 +6,12 @@ table's ``*_history`` twin with the batch that superseded it, so any batch can b
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
+    Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, Sequence, String, Table,
+    Text,
 )
 
-SCHEMA_VERSION = 1
+# 2: id-keyed facts are keyed by (id_scope, id); upload_batch.region_prefix (lib/warehouse/migrate.py)
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -79,7 +81,16 @@ upload_batch = Table(
     Column("status", String(16), nullable=False),  # loaded / replaced / rolled_back
     Column("is_demo", Boolean, nullable=False, default=False),
     Column("mode", String(16), nullable=False, default="upsert"),
+    # the longest region-code prefix shared by every row the batch wrote or superseded, so the batch
+    # list is filtered by scope in SQL even after a rollback left the batch without rows; NULL for
+    # batches written before schema 2 or outside the load path (the demo): those are judged by rows
+    Column("region_prefix", String(12)),
 )
+
+# Audit ids come from this sequence (nextval in every insert), not max(id)+1: two sign-ins at once
+# read the same max and one failed on the duplicate key. It is deliberately not in ``metadata``:
+# lib/warehouse/migrate_auth.py creates it starting after the rows a warehouse already has.
+AUDIT_EVENT_ID_SEQ = Sequence("audit_event_id_seq")
 
 audit_event = Table(
     "audit_event", metadata,
@@ -88,6 +99,16 @@ audit_event = Table(
     Column("username", Text),
     Column("action", String(32), nullable=False),
     Column("detail", Text),
+)
+
+# Sign-in back-off (lib/auth/throttle.py): one row per throttled key, ``user:<name>`` or
+# ``addr:<ip>``; failures in a row, the earliest time the next attempt is heard, the last failure.
+login_throttle = Table(
+    "login_throttle", metadata,
+    Column("key", String(120), primary_key=True, quote=True),  # KEY is reserved in some dialects
+    Column("failures", Integer, nullable=False, default=0),
+    Column("next_allowed_at", DateTime),
+    Column("last_failed_at", DateTime),
 )
 
 app_user = Table(
@@ -103,13 +124,27 @@ app_user = Table(
 )
 
 
+ID_SCOPE = "id_scope"
+ID_SCOPE_LENGTH = 6  # the district: ledgers number their rows 001, 002… district by district
+
+
+def id_scope_of(region_code: object) -> str | None:
+    """The namespace an id lives in: the district (first 6 digits) of the row's region code."""
+    return None if region_code is None else str(region_code)[:ID_SCOPE_LENGTH]
+
+
+def _id_scope_default(context) -> str | None:
+    """Rows inserted through SQLAlchemy without an id_scope get the one of their region_code."""
+    return id_scope_of(context.get_current_parameters().get("region_code"))
+
+
 def _fact(name: str, key, cols) -> tuple[Table, Table]:
     """A fact table and its history twin (same columns plus who superseded the row and when).
 
     ``key`` and ``cols`` are functions returning fresh Column objects: a Column belongs to one table.
     """
     cur = Table(name, metadata, *key(), *cols(), Column("batch_id", Integer, nullable=False))
-    hist_key = [Column(c.name, c.type, nullable=False) for c in key()]
+    hist_key = [Column(c.name, c.type, nullable=False, default=c.default) for c in key()]
     hist = Table(f"{name}_history", metadata, *hist_key, *cols(),
                  Column("batch_id", Integer, nullable=False),
                  Column("superseded_by", Integer, nullable=False),
@@ -119,9 +154,20 @@ def _fact(name: str, key, cols) -> tuple[Table, Table]:
     return cur, hist
 
 
+def _id_key(id_column: str):
+    """The key of an id-keyed fact: (district namespace, the ledger's own id).
+
+    Ids are the ledger's numbers (培训编号…), unique only within the district that keeps the ledger:
+    keyed on the id alone, one district's upload replaced another's rows (issue 12).
+    """
+    return lambda: [Column(ID_SCOPE, String(ID_SCOPE_LENGTH), primary_key=True,
+                           default=_id_scope_default),
+                    Column(id_column, String(64), primary_key=True)]
+
+
 org_unit, org_unit_history = _fact(
     "org_unit",
-    lambda: [Column("org_id", String(64), primary_key=True)],
+    _id_key("org_id"),
     lambda: [Column("region_code", String(12), nullable=False),
      Column("org_type", String(32), nullable=False),
      Column("sector", String(32)),
@@ -135,7 +181,7 @@ Index("ix_org_unit_region", org_unit.c.region_code)
 
 training_session, training_session_history = _fact(
     "training_session",
-    lambda: [Column("session_id", String(64), primary_key=True)],
+    _id_key("session_id"),
     lambda: [Column("region_code", String(12), nullable=False),
      Column("held_on", Date, nullable=False),
      Column("topic", String(32), nullable=False),
@@ -148,7 +194,7 @@ Index("ix_training_region_date", training_session.c.region_code, training_sessio
 
 job_fair, job_fair_history = _fact(
     "job_fair",
-    lambda: [Column("fair_id", String(64), primary_key=True)],
+    _id_key("fair_id"),
     lambda: [Column("region_code", String(12), nullable=False),
      Column("held_on", Date, nullable=False),
      Column("fair_type", String(32), nullable=False),
@@ -215,6 +261,10 @@ HISTORY_TABLES: dict[str, Table] = {
     "screening_target": screening_target_history,
     "indicator_value": indicator_value_history,
 }
+
+
+# Datasets keyed by (id_scope, id) and the id column: the namespace is computed from region_code.
+ID_COLUMNS: dict[str, str] = {"org_unit": "org_id", "training": "session_id", "job_fair": "fair_id"}
 
 
 def key_columns(table: Table) -> list[str]:
