@@ -50,7 +50,7 @@ TEXT: dict[str, dict[str, str]] = {
     "no_data": {"zh": "暂无数据。请在“数据上传”页上传台账，或运行 python -m lib.demo 生成示例数据。",
                 "en": "No data yet. Upload a ledger on the Upload page, or run python -m lib.demo."},
     "building_demo": {"zh": "首次启动：正在生成示例数据……", "en": "First start: building demo data…"},
-    "vs_last_year": {"zh": "较上年同期", "en": "vs same period last year"},
+    "vs_last_year": {"zh": "较上年同期", "en": "vs last year"},  # short: KPI cards cut longer text
     "map_title": {"zh": "各区（县）村（社区）妇联覆盖率", "en": "Federation coverage by district"},
     "map_title_township": {"zh": "各乡镇（街道）村（社区）妇联覆盖率",
                            "en": "Federation coverage by township"},
@@ -77,6 +77,11 @@ TEXT: dict[str, dict[str, str]] = {
     "league": {"zh": "比学赶超：下级地区排名", "en": "League table of child regions"},
     "trend": {"zh": "趋势", "en": "Trend"},
     "parent_avg": {"zh": "上级平均（每个下级地区）", "en": "Parent average per child region"},
+    "league_too_few": {"zh": "所选地区的下级地区不足两个，不作排名。",
+                       "en": "Fewer than two child regions here: no ranking."},
+    "parent_out_of_scope": {"zh": "上级地区不在您的权限范围内，因此不显示与上级的对比。",
+                            "en": "The parent region is outside your scope, so no comparison with it "
+                                  "is shown."},
     "page_coverage": {"zh": "组织覆盖", "en": "Coverage"},
     "page_training": {"zh": "培训", "en": "Training"},
     "page_employment": {"zh": "就业", "en": "Employment"},
@@ -133,10 +138,9 @@ TEXT.update({
     "oidc_no_account": {"zh": "该统一身份账号尚未开通本系统账户，请联系管理员。",
                         "en": "No halfsky account for this single sign-on identity: ask an admin."},
     "logout_button": {"zh": "退出登录", "en": "Sign out"},
-    "login_bad": {"zh": "用户名或密码错误。", "en": "Wrong username or password."},
-    "login_locked": {"zh": "登录失败次数过多，账户已暂时锁定，请15分钟后再试或联系管理员。",
-                     "en": "Too many failed sign-ins: the account is locked for a while. Try again "
-                           "in 15 minutes or ask an admin."},
+    "login_bad": {"zh": "用户名或密码错误，或尝试过于频繁。请稍候再试。",
+                  "en": "Wrong username or password, or too many attempts. Wait a little and try "
+                        "again."},
     "login_disabled": {"zh": "该账户已停用，请联系管理员。", "en": "This account is disabled; ask an admin."},
     "session_expired": {"zh": "长时间未操作，已自动退出，请重新登录。",
                         "en": "Your session expired after inactivity; please sign in again."},
@@ -201,6 +205,17 @@ TEXT.update({
     "none": {"zh": "（无）", "en": "(none)"},
 })
 
+# Admins act only inside their scope (issue 12): refusals on the admin and targets pages.
+TEXT.update({
+    "admin_scope_refused": {"zh": "无权操作：该用户、地区或链接不在您的权限范围内。未做任何更改。",
+                            "en": "Refused: that account, region or link is outside your scope. "
+                                  "Nothing was changed."},
+    "targets_admin_city_only": {"zh": "规划目标和指标目录对所有地区生效，只有市级管理员可以修改。"
+                                      "如需调整，请联系市级管理员。",
+                                "en": "Plan targets and the indicator catalog apply to every region; "
+                                      "only city-level admins change them. Ask a city-level admin."},
+})
+
 # Targets page and meeting mode (issue 5).
 TEXT.update({
     "page_targets": {"zh": "目标监测", "en": "Targets"},
@@ -229,14 +244,27 @@ TEXT.update({
     "meeting_title": {"zh": "妇联工作情况", "en": "Women's federation work"},
     "meeting_kpis": {"zh": "主要指标", "en": "Headline figures"},
     "meeting_warnings": {"zh": "目标预警", "en": "Target warnings"},
-    "meeting_pause": {"zh": "⏸ 暂停", "en": "⏸ Pause"},
-    "meeting_resume": {"zh": "▶ 继续", "en": "▶ Resume"},
-    "meeting_back": {"zh": "◀ 上一页", "en": "◀ Back"},
-    "meeting_forward": {"zh": "下一页 ▶", "en": "Forward ▶"},
     "meeting_interval": {"zh": "翻页间隔（秒）", "en": "Seconds per slide"},
     "meeting_brief": {"zh": "导出会议材料（PPTX）", "en": "Export meeting brief (PPTX)"},
-    "meeting_exit": {"zh": "退出会议模式", "en": "Leave meeting mode"},
     "meeting_slide_of": {"zh": "第 {i} / {n} 页", "en": "Slide {i} of {n}"},
+})
+
+# Meeting screen for the back of the room (issue 11, item 3). The control labels carry no symbol
+# characters (⏸ ◀ ▶ render as boxes without an emoji font): the buttons draw bundled Material icons.
+TEXT.update({
+    "meeting_pause": {"zh": "暂停", "en": "Pause"},
+    "meeting_resume": {"zh": "继续", "en": "Resume"},
+    "meeting_back": {"zh": "上一页", "en": "Previous"},
+    "meeting_forward": {"zh": "下一页", "en": "Next"},
+    "meeting_exit": {"zh": "退出会议模式", "en": "Exit meeting mode"},
+    "meeting_keys": {"zh": "键盘 / 翻页笔：← → 或 PageUp PageDown 翻页 · 空格 暂停/继续 · Esc 退出",
+                     "en": "Keyboard / presenter remote: ← → or PageUp PageDown to change slide · "
+                           "Space to pause/resume · Esc to exit"},
+    "meeting_demo": {"zh": "示例数据", "en": "Demo data"},
+    "meeting_demo_note": {"zh": "本页数字由程序生成，仅供演示，不是真实统计。",
+                          "en": "the figures on this slide are generated for demonstration, "
+                                "not real statistics."},
+    "meeting_chart_empty": {"zh": "暂无数据", "en": "no data"},
 })
 
 # Targets administration, upload page tables and the boundary import (issues 3, 4, 5).
@@ -321,6 +349,24 @@ TEXT.update({
 })
 
 
+# Issue 12 (access re-checked on every refresh): a fragment run whose access no longer holds.
+TEXT.update({
+    "access_link_ended": {"zh": "此展示链接已撤销或已过期，幻灯片已停止。",
+                          "en": "This display link has been revoked or has expired; the slides "
+                                "have stopped."},
+    "access_disabled": {"zh": "此账户已停用，页面已停止更新。请联系管理员。",
+                        "en": "This account has been disabled; the page has stopped updating. "
+                              "Ask an admin."},
+    "access_session_ended": {"zh": "会话已结束，页面已停止更新。请重新登录。",
+                             "en": "Your session has ended; the page has stopped updating. "
+                                   "Please sign in again."},
+    "access_changed": {"zh": "此账户的角色或权限范围已变更，页面已停止更新。请重新载入。",
+                       "en": "This account's role or scope has changed; the page has stopped "
+                             "updating. Please reload."},
+    "access_reload": {"zh": "重新载入", "en": "Reload"},
+})
+
+
 ENUM_EN = {
     "village_federation": "Village federation", "community_federation": "Community federation",
     "township_federation": "Township federation", "womens_home": "Women's home",
@@ -341,6 +387,23 @@ ENUM_EN = {
     "ride_hailing": "Ride-hailing", "food_delivery": "Food delivery", "university": "Universities",
     "urban": "Urban", "rural": "Rural",
 }
+
+
+# Sign-in hardening (issue 12): setup code, input checks, page errors.
+TEXT.update({
+    "setup_code": {"zh": "设置码", "en": "Setup code"},
+    "setup_code_help": {"zh": "服务器启动后在其日志中打印的一次性设置码（“halfsky first-admin setup code”），"
+                              "或部署时设置的 HALFSKY_SETUP_CODE。",
+                        "en": "The one-time code the server printed in its log "
+                              "(\"halfsky first-admin setup code\"), or HALFSKY_SETUP_CODE if set."},
+    "setup_code_wrong": {"zh": "设置码不正确，未创建任何账户。请查看服务器日志中的设置码。",
+                         "en": "Wrong setup code: nothing was created. The code is in the server's log."},
+    "pw_unusable": {"zh": "密码过长或含有不可用的字符。",
+                    "en": "The password is too long or has an unusable character."},
+    "page_error": {"zh": "页面出错了，请稍后重试；如仍有问题请联系管理员（错误编号 {ref}）。",
+                   "en": "Something went wrong on this page. Try again later; if it persists, ask an "
+                         "admin (error reference {ref})."},
+})
 
 
 def enum_label(value: str, lang: str = "zh") -> str:

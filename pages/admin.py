@@ -1,8 +1,13 @@
-"""管理 Admin: users and scopes, meeting display links, the audit log (filterable, downloadable)."""
+"""管理 Admin: users and scopes, meeting display links, the audit log (filterable, downloadable).
+
+Every list here is narrowed to the admin's scope in lib (SQL), and every change is checked there:
+the page only passes the admin's scope prefix along.
+"""
 import datetime as dt
 
 import streamlit as st
 
+from lib import export
 from lib.auth import links, users
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
@@ -26,14 +31,15 @@ scope_label = lambda c: f"{scope_names.get(c, c)} {c}"  # noqa: E731
 
 
 def _refused(exc: Exception) -> None:
-    st.error(t(getattr(exc, "code", "bad_scope"), lang))
+    code = getattr(exc, "code", "bad_scope")
+    st.error(t("admin_scope_refused" if code == "scope_refused" else code, lang))
 
 
 tab_users, tab_links, tab_audit = st.tabs([t("admin_users", lang), t("admin_links", lang),
                                            t("admin_audit", lang)])
 
 with tab_users:
-    accounts = users.list_users(engine)
+    accounts = users.list_users(engine, within=within)
     st.dataframe(accounts, hide_index=True, width="stretch")
     c_add, c_edit = st.columns(2)
     with c_add, st.form("add_user", clear_on_submit=True):
@@ -76,10 +82,8 @@ with tab_users:
                 new_pw = st.text_input(t("new_password", lang), type="password", key="reset_pw")
                 if st.form_submit_button(t("admin_reset_password", lang), key="reset_submit"):
                     try:
-                        if within and not users.get_user(engine, target).scope_prefix.startswith(
-                                within):
-                            raise users.AccountError("scope_refused")
-                        users.set_password(engine, target, new_pw, by=admin.username)
+                        users.set_password(engine, target, new_pw, by=admin.username,
+                                           within=within)
                         st.success(t("saved", lang))
                     except (users.AccountError, PasswordPolicyError) as exc:
                         _refused(exc)
@@ -98,7 +102,7 @@ with tab_links:
                 st.code(f"?display={token}", language=None)
             except users.AccountError as exc:
                 _refused(exc)
-    table = links.list_links(engine)
+    table = links.list_links(engine, within=within)
     st.dataframe(table.assign(token_hash=table["token_hash"].str[:8]), hide_index=True,
                  width="stretch")
     live = table[table["revoked_at"].isna()]
@@ -106,20 +110,26 @@ with tab_links:
         pick = st.selectbox(t("link_revoke", lang), live["token_hash"].tolist(), key="link_pick",
                             format_func=lambda h: f"{h[:8]} · {live.set_index('token_hash').at[h, 'label']}")
         if st.button(t("link_revoke", lang), key="link_revoke"):
-            links.revoke(engine, pick, by=admin.username)
-            st.success(t("link_revoked", lang))
-            st.rerun()
+            try:
+                links.revoke(engine, pick, by=admin)
+            except users.AccountError as exc:
+                _refused(exc)
+            else:
+                st.success(t("link_revoked", lang))
+                st.rerun()
 
 with tab_audit:
     c1, c2, c3 = st.columns(3)
     who = c1.selectbox(t("audit_user", lang), ["", *accounts["username"].tolist()], key="audit_user",
                        format_func=lambda u: u or t("all", lang))
-    action = c2.selectbox(t("audit_action", lang), ["", *users_store.audit_actions(engine)],
+    action = c2.selectbox(t("audit_action", lang),
+                          ["", *users_store.audit_actions(engine, admin.scope_prefix)],
                           key="audit_action", format_func=lambda a: a or t("all", lang))
     days = c3.number_input(t("audit_days", lang), min_value=1, max_value=3660, value=30,
                            key="audit_days")
     since = dt.datetime.now() - dt.timedelta(days=int(days))
-    log = users_store.audit_frame(engine, username=who or None, action=action or None, since=since)
+    log = users_store.audit_frame(engine, username=who or None, action=action or None, since=since,
+                                  scope_prefix=admin.scope_prefix)
     st.dataframe(log, hide_index=True, width="stretch")
-    st.download_button(t("download_csv", lang), log.to_csv(index=False).encode("utf-8-sig"),
+    st.download_button(t("download_csv", lang), export.csv_bytes(log),
                        file_name="halfsky_audit.csv", mime="text/csv", key="audit_csv")

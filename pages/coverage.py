@@ -52,7 +52,6 @@ if has_children:
     prev = dashboard.with_names(coverage(cov_prev, types, area=f.area, by_child=True))
     label = f"{enum_label(choice, lang)} · {metric('coverage.org_type').label(lang)}"
     mapview.region_map(f, per.rename(columns={"den": "denominator"}), label, "percent", key="cv_map")
-    st.subheader(t("league", lang))
     dashboard.league_table(f, per, prev, "percent", label, key="cv_league")
 
 left, right = st.columns(2)
@@ -68,8 +67,9 @@ with left:
             rows.append({"year": str(d.year), "series": series,
                          "value": coverage(part, types, area=f.area)})
     dashboard.chart(charts.trend(pd.DataFrame(rows), x="year", y="value", series="series",
-                                 title=t("trend", lang), y_title=enum_label(choice, lang),
+                                 lang=lang, title=t("trend", lang), y_title=enum_label(choice, lang),
                                  percent=True), "coverage_trend", "cv_trend")
+    dashboard.parent_note(f)
 with right:
     by_type = []
     for k, tl in TYPES.items():
@@ -77,7 +77,7 @@ with right:
             by_type.append({"type": enum_label(k, lang), "area": t(a, lang),
                             "value": coverage(cov, tuple(tl), area=a)})
     dashboard.chart(charts.bars(pd.DataFrame(by_type), category="type", value="value",
-                                title=t("by_type", lang), value_title="", color="area",
+                                lang=lang, title=t("by_type", lang), value_title="", color="area",
                                 percent=True), "coverage_by_type", "cv_by_type")
 
 ns = data.query("org_counts", f.prefix, f.date_to, by_sector=True)
@@ -85,7 +85,7 @@ ns = ns[ns["org_type"] == "new_sector_org"]
 if not ns.empty:
     ns = ns.groupby("sector", as_index=False)["orgs"].sum()
     ns["label"] = ns["sector"].map(lambda v: enum_label(v, lang))
-    dashboard.chart(charts.bars(ns, category="label", value="orgs", title=t("new_sector", lang),
+    dashboard.chart(charts.bars(ns, category="label", value="orgs", lang=lang, title=t("new_sector", lang),
                                 value_title=""), "new_sector", "cv_ns")
 
 st.subheader(t("gap_list", lang))

@@ -47,7 +47,6 @@ if f.child_len:
         m = metric("employment.positions")
         shown = dashboard.with_names(per.assign(value=per["positions"], denominator=per["n"]))
         mapview.region_map(f, shown, m.label(lang), "count", key="em_map")
-        st.subheader(t("league", lang))
         dashboard.league_table(f, shown,
                                dashboard.with_names(per_prev.assign(value=per_prev["positions"])),
                                "count", m.label(lang), key="em_league")
@@ -62,12 +61,14 @@ with left:
             lambda c: metric(f"employment.{c}").label(lang) if c != "intents"
             else ("达成就业意向人数" if lang == "zh" else "Intents"))
         dashboard.chart(charts.trend(long, x="month", y="value", series="measure",
-                                     title=t("trend", lang), y_title=""),
+                                     lang=lang, title=t("trend", lang), y_title="",
+                                     **dashboard.partial(f)),
                         "employment_trend", "em_trend")
 with right:
     if not cur.empty:
         mix = cur.copy()
         mix["label"] = mix["fair_type"].map(lambda v: enum_label(v, lang))
-        dashboard.chart(charts.bars(mix, category="label", value="n", title=t("fair_mix", lang),
+        dashboard.chart(charts.bars(mix, category="label", value="n", lang=lang,
+                                    title=t("fair_mix", lang),
                                     value_title=metric("employment.fairs").label(lang)),
                         "employment_mix", "em_mix")

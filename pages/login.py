@@ -22,5 +22,4 @@ if submitted:
     result = auth_ui.sign_in(data.engine(), username, password)
     if result.ok:
         st.rerun()
-    st.error(t({"bad_credentials": "login_bad", "locked": "login_locked",
-                "disabled": "login_disabled"}[result.outcome.value], lang))
+    st.error(t(auth_ui.login_message(result), lang))

@@ -63,7 +63,6 @@ if f.child_len:
                        m.label(lang), "percent", key="sc_map")
     ly_y, ly_c, ly_t = frames(f.prefix, f.child_len, date_to=ly_to, yr=ly_to.year)
     prev_per = dashboard.with_names(sm.per_child(ly_y, ly_c, ly_t))
-    st.subheader(t("league", lang))
     dashboard.league_table(f, per.assign(value=per[choice]),
                            prev_per.assign(value=prev_per[choice]), "percent", m.label(lang),
                            key="sc_league")
@@ -73,9 +72,11 @@ with left:
     series = dashboard.monthly_vs_parent(f, "screening", "screened")
     if not series.empty:
         dashboard.chart(charts.trend(series, x="month", y="screened", series="series",
-                                     title=t("trend", lang),
-                                     y_title=metric("screening.screened").label(lang)),
+                                     lang=lang, title=t("trend", lang),
+                                     y_title=metric("screening.screened").label(lang),
+                                     **dashboard.partial(f)),
                         "screening_trend", "sc_trend")
+    dashboard.parent_note(f)
 with right:
     fun = sm.masked_funnel(sm.funnel_frame(period), masked)
     if not fun.empty:
@@ -84,7 +85,7 @@ with right:
                                                if lang == "zh" else str.title)
         fun["stage_label"] = fun["kind"].map(lambda k: enum_label(k, lang)) + " · " + fun["stage_label"]
         dashboard.chart(charts.funnel(fun, stage="stage_label", value="value",
-                                      title=t("funnel", lang), label="label"),
+                                      lang=lang, title=t("funnel", lang), label="label"),
                         "screening_funnel", "sc_funnel")
     aided = fmt.small_count(now["aided"], masked)
     st.caption(f"{'救助人数' if lang == 'zh' else 'Aided'}：{aided} · "

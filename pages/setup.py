@@ -1,7 +1,7 @@
 """初始设置 First-time setup: create the first admin of an empty warehouse (no default password)."""
 import streamlit as st
 
-from lib.auth import users
+from lib.auth import setup_code, users
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
 from lib.ui import auth_ui, data, filters
@@ -16,6 +16,8 @@ regions = data.query("regions")
 scopes = regions[regions["level"].isin(["city", "district"])]
 names = dict(zip(scopes["code"], scopes["name"]))
 with st.form("setup_form"):
+    code = st.text_input(t("setup_code", lang), key="setup_code",
+                         max_chars=setup_code.MAX_INPUT, help=t("setup_code_help", lang))
     username = st.text_input(t("username", lang), key="setup_user")
     pw = st.text_input(t("password", lang), type="password", key="setup_password")
     pw2 = st.text_input(t("password_again", lang), type="password", key="setup_password2")
@@ -26,7 +28,7 @@ if submitted:
     try:
         if pw != pw2:
             raise users.AccountError("pw_mismatch")
-        users.create_user(data.engine(), username, pw, "admin", scope or "", only_if_empty=True)
+        setup_code.create_first_admin(data.engine(), code, username, pw, scope or "")
     except (users.AccountError, PasswordPolicyError) as exc:
         st.error(t(exc.code, lang))
     else:

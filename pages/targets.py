@@ -8,8 +8,9 @@ from lib.targets import assess_children, assess_region, labels as L, monitoring_
 from lib.ui import dashboard, data, widgets
 from lib.ui.auth_ui import current_user
 from lib.ui.frame import current_filters, page_guard
+from lib.ui.safe import md_escape
 from lib.warehouse.indicators_admin import (DIRECTIONS, UNITS, IndicatorRefused, add_indicator,
-                                            update_target)
+                                            may_change_catalog, update_target)
 
 page_guard()
 
@@ -19,7 +20,7 @@ data.register("targets_children", assess_children)
 f = current_filters()
 lang = f.lang
 st.title(t("page_targets", lang))
-st.caption(f"{f.region_name} · {t('targets_caption', lang)}")
+st.caption(f"{md_escape(f.region_name)} · {t('targets_caption', lang)}")
 widgets.demo_banner(lang)
 
 assessments = data.query("targets_assess", f.region_code)
@@ -53,7 +54,7 @@ table = C.indicator_table(shown, lang, statuses=statuses)
 if table.empty:
     st.info(t("targets_empty_filter", lang))
 for domain, part in table.groupby("_domain_order", sort=True):
-    st.markdown(f"**{part['domain'].iloc[0]}**")
+    st.markdown(f"**{md_escape(part['domain'].iloc[0])}**")  # names: text, never Markdown
     show(part, [c for c in C.INDICATOR_COLUMNS if c != "domain"])
 
 # --- one indicator: trend, path and projection --------------------------------------------------
@@ -87,19 +88,24 @@ else:
     summary = C.child_summary(children, names, lang)
     st.dataframe(summary, column_order=C.CHILD_SUMMARY_COLUMNS, column_config=config,
                  hide_index=True, width="stretch")
-    st.markdown(f"**{t('targets_children_for', lang)}：{C.indicator_name(chosen, lang)}**")
+    chosen_name = md_escape(C.indicator_name(chosen, lang))
+    st.markdown(f"**{t('targets_children_for', lang)}：{chosen_name}**")
     show(C.child_indicator_table(children, names, code, lang), C.CHILD_COLUMNS)
 
 st.download_button(t("targets_report", lang), lambda: monitoring_report_xlsx(assessments, lang),
                    file_name=f"monitoring_{f.region_code}.xlsx", key="t_report", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-# --- admins: edit a target, add an indicator (validated and audited in lib/warehouse) -------------
-if current_user().role == "admin":
+# --- admins: edit a target, add an indicator (validated, scope-checked, audited in lib/warehouse) --
+admin = current_user()
+if admin.role == "admin" and not may_change_catalog(admin.scope_prefix):
+    st.subheader(t("targets_admin", lang))
+    st.caption(t("targets_admin_city_only", lang))  # the catalog is global: lib refuses them too
+elif admin.role == "admin":
     st.subheader(t("targets_admin", lang))
     flash = st.session_state.pop("t_admin_flash", None)
     if flash:
-        st.success(flash)
+        st.success(md_escape(flash))  # may carry a name the admin typed
 
     def _saved(text: str) -> None:
         st.session_state["t_admin_flash"] = text
@@ -117,10 +123,11 @@ if current_user().role == "admin":
                                  key=f"t_adm_year_{e_code}")
         if st.button(t("targets_admin_save", lang), key="t_adm_save"):
             try:
-                update_target(data.engine(), e_code, e_value, e_year, current_user().username)
+                update_target(data.engine(), e_code, e_value, e_year, admin.username,
+                              scope_prefix=admin.scope_prefix)
                 _saved(t("targets_admin_saved", lang).format(code=e_code, value=e_value, year=e_year))
             except IndicatorRefused as exc:
-                st.error(t("targets_admin_refused", lang).format(msg=exc.message(lang)))
+                st.error(t("targets_admin_refused", lang).format(msg=md_escape(exc.message(lang))))
     with add, st.form("t_adm_add_form"):
         st.markdown(f"##### {t('targets_admin_add', lang)}")
         row = {
@@ -142,7 +149,7 @@ if current_user().role == "admin":
         }
         if st.form_submit_button(t("targets_admin_add_submit", lang), key="t_add_submit"):
             try:
-                add_indicator(data.engine(), row, current_user().username)
+                add_indicator(data.engine(), row, admin.username, scope_prefix=admin.scope_prefix)
                 _saved(t("targets_admin_added", lang).format(code=row["code"].strip()))
             except IndicatorRefused as exc:
-                st.error(t("targets_admin_refused", lang).format(msg=exc.message(lang)))
+                st.error(t("targets_admin_refused", lang).format(msg=md_escape(exc.message(lang))))

@@ -50,7 +50,6 @@ if f.child_len:
     m = metric("training.participants")
     shown = dashboard.with_names(per.assign(value=per["participants"], denominator=per["n"]))
     mapview.region_map(f, shown, m.label(lang), "count", key="tr_map")
-    st.subheader(t("league", lang))
     dashboard.league_table(f, shown, dashboard.with_names(per_prev.assign(value=per_prev["participants"])),
                            "count", m.label(lang), key="tr_league")
 
@@ -59,9 +58,11 @@ with left:
     series = dashboard.monthly_vs_parent(f, "training", "participants")
     if not series.empty:
         dashboard.chart(charts.trend(series, x="month", y="participants", series="series",
-                                     title=t("trend", lang),
-                                     y_title=metric("training.participants").label(lang)),
+                                     lang=lang, title=t("trend", lang),
+                                     y_title=metric("training.participants").label(lang),
+                                     **dashboard.partial(f)),
                         "training_trend", "tr_trend")
+    dashboard.parent_note(f)
 with right:
     for col_name, title_key in (("topic", "by_topic"), ("audience", "by_audience")):
         g = cur.groupby(col_name, as_index=False)["participants"].sum()
@@ -69,6 +70,6 @@ with right:
             continue
         g["label"] = g[col_name].map(lambda v: enum_label(v, lang))
         dashboard.chart(charts.bars(g, category="label", value="participants",
-                                    title=t(title_key, lang),
+                                    lang=lang, title=t(title_key, lang),
                                     value_title=metric("training.participants").label(lang)),
                         f"training_{col_name}", f"tr_{col_name}")

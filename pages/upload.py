@@ -15,6 +15,7 @@ from lib.ingest.specs import REGION_COLUMNS
 from lib.ui import data, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.frame import current_filters, page_guard
+from lib.ui.safe import md_escape
 
 page_guard()
 account = require_role("analyst", "admin")
@@ -59,15 +60,16 @@ if upload is not None:
         st.dataframe(prepared.mapping.replace({"column": fields | {"": t("up_ignored", lang)}}),
                      hide_index=True, column_config={"header": t("up_header", lang),
                                                      "column": t("up_field", lang)})
+    # Messages quote the file's own headers, sheet and region names: text, never Markdown.
     for note in prepared.notes.itertuples(index=False):
-        st.warning(note.problem_zh if lang == "zh" else note.problem_en)
+        st.warning(md_escape(note.problem_zh if lang == "zh" else note.problem_en))
     if not prepared.ok:
         bar.empty()
         problem = "problem_zh" if lang == "zh" else "problem_en"
         # the table is long; the kinds of problem, by column, say at a glance what to fix
         kinds = prepared.problems.drop_duplicates(["column", problem]).head(5)
         st.error("\n".join([t("up_refused", lang).format(n=len(prepared.problems)), ""]
-                           + [f"- **{r.column or '—'}**：{getattr(r, problem)}"
+                           + [f"- **{md_escape(r.column or '—')}**：{md_escape(getattr(r, problem))}"
                               for r in kinds.itertuples(index=False)]))
         st.dataframe(prepared.problems, hide_index=True, width="stretch",
                      column_order=["row", "column", "value", problem],
@@ -88,14 +90,26 @@ if upload is not None:
                      column_config={"_index": t("up_row", lang)} | (spec if lang == "zh" else {}))
         dry = load_prepared(data.engine(), prepared, mode=mode, user=user, dry_run=True)
         bar.empty()
-        c = dry.counts
-        st.write(t("up_dry", lang).format(add=c.added, rep=c.replaced, same=c.unchanged,
-                                          ret=c.retired))
-        if st.button(t("up_confirm", lang), type="primary", key="up_confirm"):
-            bar = st.progress(0.3, text=t("up_loading", lang))
-            out = load_prepared(data.engine(), prepared, mode=mode, user=user)
-            bar.progress(1.0, text=t("up_done", lang))
-            (st.success if out.ok else st.error)(out.message_zh if lang == "zh" else out.message_en)
+        c, out = dry.counts, dry
+        if dry.ok:
+            st.write(t("up_dry", lang).format(add=c.added, rep=c.replaced, same=c.unchanged,
+                                              ret=c.retired))
+            if st.button(t("up_confirm", lang), type="primary", key="up_confirm"):
+                bar = st.progress(0.3, text=t("up_loading", lang))
+                out = load_prepared(data.engine(), prepared, mode=mode, user=user)
+                bar.progress(1.0, text=t("up_done", lang))
+                (st.success if out.ok else st.error)(
+                    md_escape(out.message_zh if lang == "zh" else out.message_en))
+        else:
+            st.error(md_escape(dry.message_zh if lang == "zh" else dry.message_en))
+        if not out.ok:  # refused by the loader (e.g. records of another scope): the file's rows
+            problem = "problem_zh" if lang == "zh" else "problem_en"
+            st.dataframe(out.problems, hide_index=True, width="stretch",
+                         column_order=["row", "column", "value", problem],
+                         column_config={"row": st.column_config.NumberColumn(t("up_row", lang),
+                                                                             format="%d"),
+                                        "column": t("up_col", lang), "value": t("up_value", lang),
+                                        problem: t("up_problem", lang)})
 
 st.subheader(t("up_history", lang))
 batches = list_batches(data.engine(), scope=scope)
@@ -124,7 +138,8 @@ else:
                                          format_func=lambda b: f"{b} · {files[b]}")
         if widgets_cols[1].button(t("up_rollback", lang), key="up_rb"):
             try:
-                res = rollback_batch(data.engine(), int(pick), user=user, scope=scope)
+                res = rollback_batch(data.engine(), int(pick), user=user, scope=scope,
+                                     role=account.role)
                 st.session_state["up_flash"] = t("up_rolled_back", lang).format(
                     b=res.batch_id, r=res.removed, s=res.restored)
                 st.rerun()  # the history above was drawn before the rollback
@@ -152,7 +167,7 @@ if account.role == "admin":
                 report = import_boundaries(data.engine(), path, "township", crs=crs, scope=scope,
                                            source=geo.name)
             except Exception as exc:  # unreadable or unmatched file: geopandas/pyogrio raise many types
-                st.error(t("up_geo_failed", lang).format(err=exc))
+                st.error(t("up_geo_failed", lang).format(err=md_escape(exc)))
         if report is not None:
             (st.success if report.written else st.warning)(t("up_geo_done", lang).format(
                 written=report.written, matched=len(report.matched),

@@ -20,7 +20,8 @@ def app_env(url: str, *, schema: str | None = None, demo: bool = True, auth: boo
     """Point the app at a warehouse. Page tests run as the development admin (HALFSKY_AUTH=off);
     tests of accounts and roles pass ``auth=True`` to go through the real login gate."""
     keys = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": schema or "",
-            "HALFSKY_NO_DEMO": "" if demo else "1", "HALFSKY_AUTH": "" if auth else "off"}
+            "HALFSKY_NO_DEMO": "" if demo else "1", "HALFSKY_AUTH": "" if auth else "off",
+            "HALFSKY_PAGE_ERRORS": "raise"}  # a broken page stays visible as at.exception
     old = {k: os.environ.get(k) for k in keys}
     os.environ.update(keys)
     try:

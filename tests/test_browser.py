@@ -1,20 +1,25 @@
-"""In headless Chromium: the app starts from scratch, builds the demo, asks for the first admin
-(no default password exists) and then draws the overview."""
+"""In headless Chromium: the app starts from scratch, builds the demo, asks for the setup code from
+the server's log and the first admin (no default password exists) and then draws the overview."""
 import os
+import re
 import time
 
-from tests.browser_util import browser_page, require_browser, streamlit_server
+from tests.browser_util import browser_page, require_browser, streamlit_process
 
 
 def test_overview_in_chromium(tmp_path):
     require_browser()
-    env = {"HALFSKY_DB_URL": f"duckdb:///{tmp_path / 'browser.duckdb'}", "HALFSKY_DB_SCHEMA": ""}
-    with streamlit_server(env) as url, browser_page() as page:
+    env = {"HALFSKY_DB_URL": f"duckdb:///{tmp_path / 'browser.duckdb'}", "HALFSKY_DB_SCHEMA": "",
+           "HALFSKY_SETUP_CODE": ""}  # the server makes a code and prints it in its log
+    with streamlit_process(env) as server, browser_page() as page:
+        url = server.url
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         t0 = time.perf_counter()
         page.goto(url)
         page.wait_for_selector("text=初始设置", timeout=90_000)
+        code = re.search(r"halfsky first-admin setup code: (\S+)", server.log()).group(1)
+        page.get_by_role("textbox", name="设置码").fill(code)
         page.get_by_label("用户名").fill("admin1")
         page.get_by_label("密码", exact=True).fill("a-long-pass-phrase")
         page.get_by_label("再次输入密码").fill("a-long-pass-phrase")

@@ -183,3 +183,12 @@ def test_coverage_totals_equal_the_sum_over_children():
             for eff in (False, True):
                 assert coverage(per_child, types, area=area, effective=eff) == pytest.approx(
                     coverage(total, types, area=area, effective=eff))
+
+
+def test_league_table_is_tall_enough_to_show_the_bottom_three():
+    """13 districts (and a header) fit without scrolling; a national list scrolls past 60 rows."""
+    from lib.ui.dashboard import MAX_FULL_ROWS, ROW_PX, league_height
+
+    assert league_height(13) >= 14 * ROW_PX
+    assert league_height(20) > league_height(13)
+    assert league_height(95) == league_height(MAX_FULL_ROWS)

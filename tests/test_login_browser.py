@@ -47,13 +47,14 @@ def test_login_wrong_password_logout(tmp_path, first_url):
         assert not errors, errors
 
 
-def test_lockout_message_and_display_link(tmp_path):
-    """Repeated wrong passwords lock the account (the right one no longer opens it); a display
-    link opens meeting mode with no login, and stops working once revoked."""
+def test_back_off_message_and_display_link(tmp_path):
+    """After repeated wrong passwords the account waits (the right one is not heard) and the page
+    says no more than for a wrong password; a display link opens meeting mode with no login, and
+    stops working once revoked."""
     require_browser()
     import datetime as dt
 
-    from lib.auth import links, sessions
+    from lib.auth import links, throttle
 
     url = f"duckdb:///{tmp_path / 'auth.duckdb'}"
     engine = bootstrap.open_warehouse(url)
@@ -66,14 +67,15 @@ def test_lockout_message_and_display_link(tmp_path):
     with streamlit_server(env) as base, browser_page() as page:
         page.goto(base)
         page.wait_for_selector("text=用户名", timeout=60_000)
-        for _ in range(sessions.MAX_FAILURES):
+        for _ in range(throttle.USER_POLICY.free_failures):
             _fill_login(page, "vera", "wrong password")
             page.wait_for_timeout(800)
-        page.wait_for_selector("text=锁定", timeout=30_000)
+        page.wait_for_selector("text=用户名或密码错误", timeout=30_000)
         _fill_login(page, "vera", PW)
         page.wait_for_timeout(1500)
-        page.wait_for_selector("text=锁定", timeout=30_000)
+        page.wait_for_selector("text=用户名或密码错误", timeout=30_000)
         assert page.get_by_text("退出登录").count() == 0
+        assert page.get_by_text("锁定").count() == 0
 
         display = page.context.browser.new_page()  # the projector PC: no session, only the link
         display.goto(f"{base}/?display={token}")
@@ -82,10 +84,29 @@ def test_lockout_message_and_display_link(tmp_path):
         assert display.get_by_text("退出登录").count() == 0
     # DuckDB is single-process: revoke once the server has stopped, then open the link again
     engine = bootstrap.open_warehouse(url)
-    assert links.revoke(engine, links.token_hash(token), by="root")
+    assert links.revoke(engine, links.token_hash(token), by=root)
     dispose_engine(url)
     with streamlit_server(env) as base, browser_page() as page:
         page.goto(f"{base}/?display={token}")
         page.wait_for_selector("text=撤销", timeout=90_000)
         assert page.locator("[data-testid='stMain'] .m-count").count() == 0
         assert page.locator('[data-testid="stMetricValue"]').count() == 0
+
+
+def test_nul_username_shows_no_traceback(tmp_path):
+    """A NUL byte typed into the name (PostgreSQL once answered with SQL and server paths) gets
+    the ordinary message; nothing of an exception reaches the page."""
+    require_browser()
+    url = f"duckdb:///{tmp_path / 'auth.duckdb'}"
+    engine = bootstrap.open_warehouse(url)
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    dispose_engine(url)
+    env = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_NO_DEMO": "1",
+           "HALFSKY_AUTH": ""}
+    with streamlit_server(env) as base, browser_page() as page:
+        page.goto(base)
+        page.wait_for_selector("text=用户名", timeout=60_000)
+        _fill_login(page, "vera\x00", PW)
+        page.wait_for_selector("text=用户名或密码错误", timeout=30_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.get_by_text("Traceback").count() == 0

@@ -1,10 +1,12 @@
 """lib/meeting: the self-advancing deck, the slide model and the PPTX brief."""
+import dataclasses
 import datetime as dt
 import io
 
 import pandas as pd
 import pytest
 from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
 
 from lib.meeting import deck
 from lib.meeting.brief import brief_pptx
@@ -42,6 +44,9 @@ def test_tick_restarts_the_interval():
 @pytest.mark.parametrize("raw, seconds", [
     ("30", 30), ("7.5", 7), (None, deck.DEFAULT_INTERVAL), ("abc", deck.DEFAULT_INTERVAL),
     ("1", deck.MIN_INTERVAL), ("99999", deck.MAX_INTERVAL), (45, 45),
+    # from the URL, so anything: these used to raise (OverflowError / ValueError)
+    ("inf", deck.DEFAULT_INTERVAL), ("nan", deck.DEFAULT_INTERVAL), ("1e999", deck.DEFAULT_INTERVAL),
+    ("-1", deck.MIN_INTERVAL),
 ])
 def test_parse_interval(raw, seconds):
     assert deck.parse_interval(raw) == seconds
@@ -102,6 +107,92 @@ def test_brief_has_one_slide_per_meeting_slide():
     assert "福州市 妇联工作情况" in first and "制作日期 2024-03-01" in first and "1,200" in first
     assert all("数据截至 2024年2月29日" in texts(s) for s in prs.slides)
     assert "女性比例" in texts(prs.slides[5])
-    pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
-    assert len(pictures) == 4  # one chart per area slide
-    assert pictures[0].image.content_type == "image/png"
+    assert not [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]  # no pictures
+
+
+def _texts(slide) -> str:
+    out = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+    for sh in slide.shapes:
+        if sh.has_table:
+            out += [c.text for row in sh.table.rows for c in row.cells]
+    return " ".join(out)
+
+
+def _chart_rows(chart) -> list[dict]:
+    """The rows of an Altair chart's dataset: the points the screen draws."""
+    spec = chart.to_dict()
+    (rows,) = spec["datasets"].values()
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_brief_charts_are_native_and_match_the_slides(lang):
+    """Each area slide gets an editable chart whose series is exactly what the screen draws."""
+    slides = build_slides(_data(), lang)
+    prs = Presentation(io.BytesIO(brief_pptx(slides, "t", lang, made_on=dt.date(2024, 3, 1))))
+    for s, page in zip(slides, prs.slides):
+        charts = [sh.chart for sh in page.shapes if sh.has_chart]
+        if s.chart is None:
+            assert not charts
+            continue
+        (chart,) = charts
+        screen = [r["value"] for r in _chart_rows(s.chart)]
+        (series,) = chart.plots[0].series
+        assert list(series.values) == pytest.approx(screen) == list(s.chart_data.values)
+        assert list(chart.plots[0].categories) == list(s.chart_data.categories)
+        if s.chart_data.kind == "line":  # the screen labels its months as the brief does
+            assert [r["label"] for r in _chart_rows(s.chart)] == list(s.chart_data.categories)
+    coverage, training = prs.slides[1].shapes, prs.slides[2].shapes
+    bar = next(sh.chart for sh in coverage if sh.has_chart)
+    line = next(sh.chart for sh in training if sh.has_chart)
+    assert bar.chart_type == XL_CHART_TYPE.BAR_CLUSTERED and bar.plots[0].has_data_labels
+    assert line.chart_type == XL_CHART_TYPE.LINE_MARKERS
+    assert list(bar.plots[0].categories) == ["鼓楼区"]
+    assert list(line.plots[0].categories) == (["2024-01", "2024-02"] if lang == "zh"
+                                              else ["Jan 2024", "Feb 2024"])
+
+
+def test_brief_speaker_notes_hold_the_figures():
+    slides = build_slides(_data(), "zh")
+    prs = Presentation(io.BytesIO(brief_pptx(slides, "t", "zh", made_on=dt.date(2024, 3, 1))))
+    notes = [p.notes_slide.notes_text_frame.text for p in prs.slides]
+    assert all(n.startswith(s.title) and "数据截至 2024年2月29日" in n for s, n in zip(slides, notes))
+    for k in slides[0].kpis:
+        assert f"{k.label}：{k.value} ({k.delta})" in notes[0]
+    assert "鼓楼区：90.0%" in notes[1]
+    assert "2024-01：600" in notes[2] and "2024-02：600" in notes[2]
+    assert "2024-01：2,000" in notes[4] and "2024-02：3,000" in notes[4]
+    assert "指标名称：女性比例" in notes[5] and "状态：" in notes[5]
+    assert not any("示例数据" in n for n in notes)  # real data: no demo mark
+
+
+@pytest.mark.parametrize("lang, mark", [("zh", "示例数据"), ("en", "Demo data")])
+def test_demo_data_is_marked_on_every_slide_and_in_the_brief(lang, mark):
+    real = build_slides(_data(), lang)
+    demo = build_slides(dataclasses.replace(_data(), demo=True), lang)
+    assert not any(s.demo for s in real) and all(s.demo for s in demo)
+    prs = Presentation(io.BytesIO(brief_pptx(demo, "t", lang, made_on=dt.date(2024, 3, 1))))
+    assert len(prs.slides) == 6
+    for page in prs.slides:
+        assert mark in _texts(page)
+        assert mark in page.notes_slide.notes_text_frame.text
+    plain = Presentation(io.BytesIO(brief_pptx(real, "t", lang, made_on=dt.date(2024, 3, 1))))
+    assert not any(mark in _texts(page) for page in plain.slides)
+
+
+def test_brief_without_points_says_so_instead_of_an_empty_chart():
+    d = _data()
+    empty = dataclasses.replace(d, monthly={}, child_coverage=d.child_coverage.iloc[0:0])
+    slides = build_slides(empty, "zh")
+    prs = Presentation(io.BytesIO(brief_pptx(slides, "t", "zh", made_on=dt.date(2024, 3, 1))))
+    assert not [sh for p in prs.slides for sh in p.shapes if sh.has_chart]
+    assert "参训人次：暂无数据" in _texts(prs.slides[2])
+
+
+def test_child_bars_write_each_value_on_its_bar():
+    slides = build_slides(_data(), "zh")
+    spec = slides[1].chart.to_dict()
+    text = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert len(text) == 1 and text[0]["encoding"]["text"]["format"] == ".1%"
+    # the axis leaves room right of a full bar for its label
+    assert spec["encoding"]["x"]["scale"]["domain"][1] > 1

@@ -31,6 +31,9 @@ def test_meeting_page_with_demo(demo_engine, region, name):
     assert any("第 1 / 6 页" in m.value for m in at.markdown)
     css = "".join(h.proto.body for h in at.get("html"))
     assert 'stSidebar' in css and "display: none" in css
+    assert any('class="m-demo"' in m.value and "示例数据" in m.value for m in at.markdown)
+    assert "__halfskyMeetingKeys" in css  # the presenter-remote keys
+    assert at.button(key="m_exit").label == "退出会议模式"
 
 
 def test_meeting_buttons_advance_wrap_and_pause(demo_engine):
@@ -46,7 +49,8 @@ def test_meeting_buttons_advance_wrap_and_pause(demo_engine):
         assert len(at.table) == 1
         at.button(key="m_pause").click().run()
         assert at.session_state["m_deck"].paused
-        assert at.button(key="m_pause").label == "▶ 继续"
+        assert at.button(key="m_pause").label == "继续"
+        assert at.button(key="m_pause").proto.icon == ":material/play_arrow:"
         assert at.number_input(key="m_interval").value == 20
 
 
@@ -70,3 +74,14 @@ def test_meeting_page_without_data(engine):
         assert not at.exception
         assert _titles(at)[-1] == "目标预警"
         assert any("没有预警指标" in m.value for m in at.markdown)
+        assert not any("m-demo" in m.value for m in at.markdown)  # real (no) data: no demo mark
+
+
+def test_meeting_exit_button_opens_the_overview(demo_engine):
+    url, schema = _url(demo_engine)
+    with app_env(url, schema=schema):
+        at = run_page(PAGE)
+        at.button(key="m_exit").click().run()
+    assert not at.exception, at.exception
+    assert not any("m-count" in m.value for m in at.markdown)  # left meeting mode
+    assert not any(b.key == "m_exit" for b in at.button)

@@ -34,3 +34,13 @@ def test_no_dev_conveniences_in_production_config(server):
 def test_secrets_are_gitignored():
     ignored = (CONFIG.parents[1] / ".gitignore").read_text(encoding="utf-8").split()
     assert ".streamlit/secrets.toml" in ignored
+
+
+def test_no_error_details_in_the_browser():
+    """Tracebacks (SQL, server paths) stay in the server log: Streamlit shows no exception text,
+    trace or type. The value must be one the installed Streamlit accepts, or it would be ignored."""
+    from streamlit import config
+
+    client = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["client"]
+    assert client.get("showErrorDetails") == "none"
+    assert client["showErrorDetails"] in {o.value for o in config.ShowErrorDetailsConfigOptions}

@@ -1,57 +1,61 @@
-"""The meeting brief: the meeting slides as a 16:9 PPTX (python-pptx), charts as PNG (vl-convert).
+"""The meeting brief: the meeting slides as a 16:9 PPTX (python-pptx) with native, editable charts.
 
 One PPTX slide per meeting slide, in the same order; the first carries the deck title and the date
-it was made, every slide carries "数据截至 …". Charts use the light theme (briefs are printed) and a
-CJK font (Noto Sans CJK, from fonts-noto-cjk), so Chinese labels render in the images.
+it was made, every slide carries "数据截至 …". Charts are PowerPoint chart objects built from the
+slide's own points (``Slide.chart_data``), not pictures: whoever prepares the meeting can restyle
+them or correct a label, and the figures stay readable by a screen reader. Each slide's speaker
+notes hold every figure it shows (``slides.speaker_notes``), so the presenter can read them out.
+While demo data is shown, every slide carries a 示例数据 mark.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
-from functools import lru_cache
-from pathlib import Path
 from typing import Iterable
 
-import vl_convert as vlc
 from pptx import Presentation
+from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from lib import clock
-from lib.charts.targets import apply_theme
-from lib.meeting.slides import Slide
+from lib.i18n import t
+from lib.meeting.slides import ChartData, Slide, speaker_notes
 
-FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
 FONT = "Noto Sans CJK SC"
 MADE_ON = {"zh": "制作日期", "en": "Prepared on"}
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
-DARK, GREY, ACCENT = RGBColor(0x22, 0x22, 0x22), RGBColor(0x66, 0x66, 0x66), RGBColor(0xC6, 0x28, 0x28)
-
-
-@lru_cache(maxsize=1)
-def _fonts() -> None:
-    for d in FONT_DIRS:
-        if Path(d).is_dir():
-            vlc.register_font_directory(d)
-
-
-def chart_png(chart, width: int = 900, height: int = 440) -> bytes:
-    """A chart (unthemed) as a PNG in the light theme, twice the pixel density."""
-    _fonts()
-    spec = apply_theme(chart.properties(width=width, height=height), "light", font_scale=1.3)
-    return vlc.vegalite_to_png(spec.to_json(), scale=2)
+DARK, GREY, ACCENT = RGBColor(0x22, 0x22, 0x22), RGBColor(0x55, 0x55, 0x55), RGBColor(0xC6, 0x28, 0x28)
+SERIES = RGBColor(0xE0, 0x8A, 0x00)  # the screen's amber, dark enough on white
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+# Excel number formats of the chart values and labels, by ChartData.unit.
+NUMBER_FORMAT = {"percent": "0.0%", "count": "#,##0"}
 
 
 def _text(slide, left, top, width, height, text: str, size: int, *, bold: bool = False,
-          color: RGBColor = DARK):
+          color: RGBColor = DARK, align=None):
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
-    run = frame.paragraphs[0].add_run()
+    para = frame.paragraphs[0]
+    if align is not None:
+        para.alignment = align
+    run = para.add_run()
     run.text = text
     run.font.size, run.font.bold, run.font.name = Pt(size), bold, FONT
     run.font.color.rgb = color
     return box
+
+
+def _demo_mark(slide, lang: str) -> None:
+    """示例数据 in white on red, top right: cannot be missed on a projector or a printout."""
+    w, h = Inches(2.2), Inches(0.55)
+    box = _text(slide, WIDTH - Inches(0.5) - w, Inches(0.3), w, h, t("meeting_demo", lang), 20, bold=True,
+                color=WHITE, align=PP_ALIGN.CENTER)
+    box.fill.solid()
+    box.fill.fore_color.rgb = ACCENT
 
 
 def _kpi_box(slide, left, top, width, kpi) -> None:
@@ -79,6 +83,47 @@ def _table(slide, frame, left, top, width) -> None:
         table.columns[j].width = Emu(int(width * 0.64 / (cols - 1)))
 
 
+def add_chart(slide, data: ChartData, left, top, width, height, lang: str = "zh"):
+    """An editable PowerPoint chart of the slide's points: a line per month, or horizontal bars per
+    child region (lowest first, from the top, as on the screen) with their values written on them.
+    No points: a plain "no data" line instead (an empty chart would show nothing at all)."""
+    if not data.categories:
+        return _text(slide, left, top, width, Inches(0.6),
+                     f"{data.name}：{t('meeting_chart_empty', lang)}", 20, color=GREY)
+    number_format = NUMBER_FORMAT.get(data.unit, "General")
+    cd = CategoryChartData(number_format=number_format)
+    cd.categories = list(data.categories)
+    cd.add_series(data.name, list(data.values))
+    kind = XL_CHART_TYPE.LINE_MARKERS if data.kind == "line" else XL_CHART_TYPE.BAR_CLUSTERED
+    chart = slide.shapes.add_chart(kind, left, top, width, height, cd).chart
+    chart.has_legend = False
+    chart.has_title = True
+    chart.chart_title.text_frame.text = data.name
+    chart.font.size, chart.font.name = Pt(14), FONT
+    value_axis = chart.value_axis
+    value_axis.tick_labels.number_format = "0%" if data.unit == "percent" else "#,##0"
+    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.has_major_gridlines = True
+    plot = chart.plots[0]
+    series = plot.series[0]
+    if data.kind == "bar":
+        chart.category_axis.reverse_order = True  # first category (the lowest) at the top
+        value_axis.minimum_scale, value_axis.maximum_scale = 0, 1
+        plot.gap_width = 60
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = SERIES
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format, labels.number_format_is_linked = number_format, False
+        labels.position = XL_LABEL_POSITION.INSIDE_END
+        labels.font.size, labels.font.bold = Pt(14), True
+    else:
+        series.format.line.color.rgb = SERIES
+        series.format.line.width = Pt(3.5)
+        series.smooth = False
+    return chart
+
+
 def brief_pptx(slides: Iterable[Slide], title: str, lang: str = "zh",
                made_on: dt.date | None = None) -> bytes:
     """The PPTX bytes: one slide per meeting slide."""
@@ -91,7 +136,10 @@ def brief_pptx(slides: Iterable[Slide], title: str, lang: str = "zh",
     inner = WIDTH - 2 * margin
     for n, s in enumerate(items, start=1):
         slide = prs.slides.add_slide(blank)
-        _text(slide, margin, Inches(0.3), inner, Inches(0.8), s.title, 32, bold=True)
+        title_w = inner - (Inches(2.4) if s.demo else 0)
+        _text(slide, margin, Inches(0.3), title_w, Inches(0.8), s.title, 32, bold=True)
+        if s.demo:
+            _demo_mark(slide, lang)
         sub = s.subtitle
         if n == 1:
             sub = f"{sub} · {MADE_ON[lang]} {made_on.isoformat()}" if sub else \
@@ -99,14 +147,13 @@ def brief_pptx(slides: Iterable[Slide], title: str, lang: str = "zh",
         if sub:
             _text(slide, margin, Inches(1.05), inner, Inches(0.5), sub, 16, color=GREY)
         top = Inches(1.8)
-        if s.chart is not None:
+        if s.chart_data is not None:
             kpi_w = Inches(3.2) if s.kpis else 0
             for i, k in enumerate(s.kpis):
                 _kpi_box(slide, margin, top + Inches(2.3) * i, kpi_w, k)
-            png = chart_png(s.chart)
-            pic_left = margin + kpi_w + (Inches(0.3) if s.kpis else 0)
-            slide.shapes.add_picture(io.BytesIO(png), pic_left, top,
-                                     width=WIDTH - pic_left - margin)
+            chart_left = margin + kpi_w + (Inches(0.3) if s.kpis else 0)
+            add_chart(slide, s.chart_data, chart_left, top, WIDTH - chart_left - margin,
+                      HEIGHT - top - Inches(0.8), lang)
         elif s.kpis:
             w = inner // max(len(s.kpis), 1)
             for i, k in enumerate(s.kpis):
@@ -115,8 +162,10 @@ def brief_pptx(slides: Iterable[Slide], title: str, lang: str = "zh",
             _table(slide, s.table, margin, top, inner)
         if s.note:
             _text(slide, margin, top, inner, Inches(0.6), s.note, 20, color=GREY)
-        footer = f"{s.as_of}    {title}    {n} / {len(items)}"
+        demo = f"{t('meeting_demo', lang)}    " if s.demo else ""
+        footer = f"{demo}{s.as_of}    {title}    {n} / {len(items)}"
         _text(slide, margin, HEIGHT - Inches(0.6), inner, Inches(0.4), footer, 12, color=GREY)
+        slide.notes_slide.notes_text_frame.text = speaker_notes(s, lang)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

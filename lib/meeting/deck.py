@@ -6,6 +6,8 @@ back / forward buttons call ``step``. Indices wrap around.
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, replace
 
 DEFAULT_INTERVAL = 20
@@ -37,10 +39,25 @@ def tick(state: DeckState, n: int, now: float, interval: float) -> DeckState:
     return step(state, 1, n, now)
 
 
-def parse_interval(value: str | int | None, default: int = DEFAULT_INTERVAL) -> int:
-    """?interval=30 → 30 seconds, clamped to [MIN_INTERVAL, MAX_INTERVAL]; junk → default."""
-    try:
-        seconds = int(float(str(value).strip()))
-    except (TypeError, ValueError):
+MAX_PARAM_LENGTH = 32  # longer than any number worth reading: refused before parsing
+# Plain ASCII decimals only ("30", "7.5", "-1"): float() would also take "inf", "nan", "1_0", "1e5"
+# and other scripts' digits, none of which a person means by a number of seconds.
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?")
+
+
+def parse_interval(value: str | int | float | None, default: int = DEFAULT_INTERVAL) -> int:
+    """?interval=30 → 30 seconds, clamped to [MIN_INTERVAL, MAX_INTERVAL]; anything else → default.
+
+    The value comes from the URL, so anyone can put anything there: ``inf`` and ``1e999`` (float
+    infinity: ``int()`` raises OverflowError), ``nan`` (ValueError), a 10 000-digit number or a very
+    long string. A number out of range is clamped; what is not a finite number gets the default.
+    """
+    if isinstance(value, bool):
         return default
-    return max(MIN_INTERVAL, min(MAX_INTERVAL, seconds))
+    text = str(value).strip() if value is not None else ""
+    if len(text) > MAX_PARAM_LENGTH or not _NUMBER.fullmatch(text):
+        return default
+    number = float(text)
+    if not math.isfinite(number):
+        return default
+    return int(max(MIN_INTERVAL, min(MAX_INTERVAL, number)))

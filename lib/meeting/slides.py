@@ -1,7 +1,11 @@
 """The meeting slides as data: headline KPIs, one slide per area of work, the target warnings.
 
 Built from the same frames the overview reads; the screen (lib/ui/meeting_ui) and the PPTX brief
-(lib/meeting/brief) draw the same list, so the brief always matches what was projected.
+(lib/meeting/brief) draw the same list, so the brief always matches what was projected: a chart's
+points travel with the slide as numbers (``ChartData``), the brief draws them as an editable chart
+and writes every figure of the slide into its speaker notes (``speaker_notes``). While demo rows
+are in the warehouse every slide says so (``Slide.demo``): made-up figures must never reach a
+meeting as real ones.
 """
 from __future__ import annotations
 
@@ -44,6 +48,16 @@ class Kpi:
 
 
 @dataclass(frozen=True)
+class ChartData:
+    """The points a slide's chart shows, as numbers: what the brief draws and reads out."""
+    kind: str                        # "line" (per month) or "bar" (per child region)
+    name: str                        # the measure's label
+    unit: str                        # "count" or "percent" (a share 0–1)
+    categories: tuple[str, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Slide:
     key: str                 # "kpis", "area:<area>", "warnings"
     title: str
@@ -53,6 +67,8 @@ class Slide:
     chart: Any = field(default=None, compare=False)             # Altair chart, unthemed
     table: pd.DataFrame | None = field(default=None, compare=False)  # already labelled
     note: str = ""
+    chart_data: ChartData | None = None                         # the chart's points as numbers
+    demo: bool = False                                          # figures from the demo data
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,7 @@ class MeetingData:
     child_coverage: pd.DataFrame                 # child, num, den, value
     child_names: Mapping[str, str]               # 12-digit code → name
     assessments: list[Assessment]
+    demo: bool = False                           # demo rows in the warehouse (has_demo_rows)
 
 
 def as_of_text(d: dt.date | None, lang: str = "zh") -> str:
@@ -80,6 +97,20 @@ def _kpi(h: Headline, lang: str) -> Kpi:
                f"{delta} {t('vs_last_year', lang)}")
 
 
+def _trend_data(frame: pd.DataFrame, measure: str, label: str, lang: str) -> ChartData:
+    points = charts.trend_points(frame, measure)
+    fmt_ = charts.month_format(lang)
+    return ChartData("line", label, "count",
+                     tuple(pd.Timestamp(m).strftime(fmt_) for m in points["month"]),
+                     tuple(float(v) for v in points["value"]))
+
+
+def _bar_data(frame: pd.DataFrame, names: Mapping[str, str], label: str) -> ChartData:
+    points = charts.child_points(frame, names)
+    return ChartData("bar", label, "percent", tuple(str(r) for r in points["region"]),
+                     tuple(float(v) for v in points["value"]))
+
+
 def deck_title(d: MeetingData, lang: str = "zh") -> str:
     return f"{d.region_name} {t('meeting_title', lang)}"
 
@@ -89,21 +120,53 @@ def build_slides(d: MeetingData, lang: str = "zh") -> list[Slide]:
     as_of = as_of_text(d.as_of, lang)
     heads = {h.code: h for h in d.headlines}
     slides = [Slide("kpis", deck_title(d, lang), as_of, subtitle=f"{t('meeting_kpis', lang)} · "
-                    f"{d.period}", kpis=tuple(_kpi(h, lang) for h in d.headlines))]
+                    f"{d.period}", kpis=tuple(_kpi(h, lang) for h in d.headlines), demo=d.demo)]
     for area, (code, dataset, measure) in AREAS.items():
         label = metric(code).label(lang)
         if dataset is None:
             chart = charts.child_bars(d.child_coverage, d.child_names, label, lang)
+            points = _bar_data(d.child_coverage, d.child_names, label)
         else:
             frame = d.monthly.get(dataset, pd.DataFrame())
             chart = charts.monthly_trend(frame, measure, label, lang)
+            points = _trend_data(frame, measure, label, lang)
         kpis = (_kpi(heads[code], lang),) if code in heads else ()
         slides.append(Slide(f"area:{area}", AREA_TITLES[area][lang], as_of, subtitle=d.period,
-                            kpis=kpis, chart=chart))
+                            kpis=kpis, chart=chart, chart_data=points, demo=d.demo))
     warn = TC.warning_table(d.assessments, lang)
     labels = TC.column_labels(lang)
     table = warn[WARNING_COLUMNS].head(WARNING_ROWS).rename(columns=labels)
     note = "" if len(warn) else t("targets_no_warnings", lang)
     slides.append(Slide("warnings", t("meeting_warnings", lang), as_of, subtitle=d.region_name,
-                        table=table, note=note))
+                        table=table, note=note, demo=d.demo))
     return slides
+
+
+def chart_value(value: float, unit: str, lang: str = "zh") -> str:
+    """A chart point as read out: a share as 85.0%, a count in full (1,234, not 0.1万)."""
+    if unit == "percent":
+        return fmt.rate(value)
+    return f"{value:,.0f}"
+
+
+def speaker_notes(slide: Slide, lang: str = "zh") -> str:
+    """Every figure on the slide as plain lines, for the presenter's notes in the brief: the
+    headline values with their change, each chart point and each table row."""
+    sep, join = ("：", "；") if lang == "zh" else (": ", "; ")
+    lines = [slide.title]
+    if slide.demo:
+        lines.append(f"{t('meeting_demo', lang)}{sep}{t('meeting_demo_note', lang)}")
+    lines += [x for x in (slide.subtitle, slide.as_of) if x]
+    for k in slide.kpis:
+        lines.append(f"{k.label}{sep}{k.value}" + (f" ({k.delta})" if k.delta else ""))
+    c = slide.chart_data
+    if c is not None:
+        lines.append(f"{c.name}{sep}" + ("" if c.categories else t("meeting_chart_empty", lang)))
+        lines += [f"  {cat}{sep}{chart_value(v, c.unit, lang)}"
+                  for cat, v in zip(c.categories, c.values)]
+    if slide.table is not None and not slide.table.empty:
+        for row in slide.table.itertuples(index=False):
+            lines.append(join.join(f"{col}{sep}{val}" for col, val in zip(slide.table.columns, row)))
+    if slide.note:
+        lines.append(slide.note)
+    return "\n".join(lines)

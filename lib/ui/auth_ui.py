@@ -11,9 +11,11 @@ import os
 import streamlit as st
 from sqlalchemy import Engine
 
-from lib.auth import links, sessions, users
+from lib.auth import links, sessions, setup_code, users
 from lib.auth.users import User
 from lib.i18n import t
+from lib.ui import page_errors
+from lib.ui.safe import md_escape
 from lib.warehouse.scope import ScopeError, level_of, narrow
 
 K_AUTH, K_USER, K_MSG, K_DISPLAY = "_auth", "_user", "_auth_msg", "_display_token"
@@ -41,12 +43,28 @@ def require_role(*roles: str) -> User:
     return user
 
 
+def client_address() -> str | None:
+    """The visitor's address for the sign-in back-off (None under AppTest, and from localhost,
+    e.g. behind a reverse proxy on the same host: then only the per-account back-off applies)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # no session context (a bare script run)
+        return None
+
+
 def sign_in(engine: Engine, username: str, password: str) -> users.LoginResult:
     """Check a login and, when it succeeds, start the session (the page then reruns)."""
-    result = users.authenticate(engine, username, password, clock=clock)
+    result = users.authenticate(engine, username, password, address=client_address(), clock=clock)
     if result.ok:
         st.session_state[K_AUTH] = {"username": result.user.username, "last_seen": clock()}
     return result
+
+
+def login_message(result: users.LoginResult) -> str:
+    """The i18n key shown for a refused sign-in: one message for a wrong name, a wrong password,
+    malformed input and the back-off alike, so the page never tells which names exist or which
+    accounts are held back. Only a disabled account (right password) hears why."""
+    return "login_disabled" if result.outcome is users.LoginOutcome.DISABLED else "login_bad"
 
 
 def sign_out() -> None:
@@ -118,9 +136,11 @@ def gate(engine: Engine, lang: str) -> User:
     if user is None:
         st.session_state.pop(K_USER, None)
         first = not users.has_users(engine)
+        if first:
+            setup_code.issue()  # logged once per process: setup asks for it
         page = st.Page(SETUP_PAGE if first else LOGIN_PAGE,
                        title=t("page_setup" if first else "page_login", lang), default=True)
-        st.navigation([page], position="hidden").run()
+        page_errors.run_page(st.navigation([page], position="hidden").run, lang)
         st.stop()
     st.session_state[K_USER] = user
     return user
@@ -163,8 +183,8 @@ def sidebar_account(user: User, lang: str) -> None:
         if auth_disabled():
             st.caption(f"⚠️ {t('auth_off', lang)}")
             return
-        st.caption(f"{t('signed_in_as', lang)}：{user.username} · {t('role_' + user.role, lang)}"
-                   f" · {user.scope_code}")
+        st.caption(f"{t('signed_in_as', lang)}：{md_escape(user.username)} · "
+                   f"{t('role_' + user.role, lang)} · {md_escape(user.scope_code)}")
         if user.role != links.DISPLAY_ROLE and st.button(t("logout_button", lang), key="logout"):
             sign_out()
             st.rerun()
@@ -180,3 +200,98 @@ def pages_of(user: User) -> list:
     # Until the meeting page exists, a display link shows the (read-only) default page.
     chosen = meeting or [p for p in nav.PAGES if p.default]
     return [dataclasses.replace(p, default=True) for p in chosen]
+
+
+# --- re-checks where the gate does not run ------------------------------------------------------
+# A fragment (``st.fragment``, e.g. the self-advancing meeting slides) reruns on its own, without
+# app.py's frame and so without ``gate``; a deferred download runs in a server thread, without the
+# script at all. Both re-check here, with the gate's rules, before they read any data.
+
+ACCESS_LINK, ACCESS_DISABLED = "access_link_ended", "access_disabled"
+ACCESS_SESSION, ACCESS_CHANGED = "access_session_ended", "access_changed"
+
+
+@dataclasses.dataclass(frozen=True)
+class Grant:
+    """What this session's access rests on, captured so it can be re-checked where
+    ``st.session_state`` cannot be read (a deferred download runs outside the script).
+
+    ``auth`` is the session record itself, not a copy: the gate updates ``last_seen`` in place, and
+    a new sign-in makes a new record, so a captured record is never fresher than the session.
+    """
+    user: User
+    display_token: str | None = None
+    auth: dict | None = None
+    oidc: bool = False
+
+
+def current_grant() -> Grant | None:
+    """This session's grant as the last full run's gate left it (None: nobody signed in)."""
+    if auth_disabled():
+        return Grant(DEV_USER)
+    user = st.session_state.get(K_USER)
+    if user is None:
+        return None
+    if user.role == links.DISPLAY_ROLE:
+        return Grant(user, display_token=st.session_state.get(K_DISPLAY))
+    auth = st.session_state.get(K_AUTH)
+    if auth and auth.get("username") == user.username:
+        return Grant(user, auth=auth)
+    return Grant(user, oidc=oidc_configured() and bool(getattr(st.user, "is_logged_in", False)))
+
+
+def recheck(engine: Engine, grant: Grant | None) -> str | None:
+    """None while ``grant`` still holds; else the i18n key saying why not.
+
+    The gate's rules, read afresh: a display link must still resolve (not revoked, not expired);
+    an account must still exist, be active and hold the same role and scope; a password session
+    must not be idle past ``sessions.IDLE_TIMEOUT``. Nothing is changed here: the next full run's
+    gate does the signing out.
+    """
+    if auth_disabled():
+        return None
+    if grant is None:
+        return ACCESS_SESSION
+    if grant.user.role == links.DISPLAY_ROLE:
+        ok = bool(grant.display_token) and links.resolve(engine, grant.display_token,
+                                                         clock=clock) is not None
+        return None if ok else ACCESS_LINK
+    if grant.auth is not None:
+        if sessions.is_expired(grant.auth.get("last_seen"), clock()):
+            return ACCESS_SESSION
+    elif not grant.oidc:
+        return ACCESS_SESSION
+    fresh = users.active_user(engine, grant.user.username)
+    if fresh is None:
+        return ACCESS_DISABLED
+    if (fresh.role, fresh.scope_code) != (grant.user.role, grant.user.scope_code):
+        return ACCESS_CHANGED  # the open page still holds the old role's or scope's view
+    return None
+
+
+def still_allowed(engine: Engine) -> User | None:
+    """The user of this session if it may still see data now, else None (see ``recheck``)."""
+    grant = current_grant()
+    return None if recheck(engine, grant) else grant.user
+
+
+def fragment_gate(engine: Engine, lang: str) -> User | None:
+    """First line of every fragment: the user if access still holds; otherwise a plain message
+    (link revoked or expired, account disabled, session ended) and a button back to the full app
+    (where the gate takes over), and None — the fragment then returns and draws no data."""
+    grant = current_grant()
+    reason = recheck(engine, grant)
+    if reason is None:
+        return grant.user
+    st.error(t(reason, lang))
+    if st.button(t("access_reload", lang), key="access_reload"):
+        st.rerun(scope="app")
+    return None
+
+
+def touch_session() -> None:
+    """A click inside a fragment is activity: it extends a live password session (as a full run's
+    gate does) but never revives one already idle past the limit. A timer tick is not activity."""
+    auth = st.session_state.get(K_AUTH)
+    if auth and not sessions.is_expired(auth.get("last_seen"), clock()):
+        auth["last_seen"] = clock()

@@ -1,7 +1,6 @@
 """Pieces every dashboard page uses: child-region frames, league tables, downloads, parent prefix."""
 from __future__ import annotations
 
-import html
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +11,8 @@ from lib.i18n import t
 from lib.metrics.league import league
 from lib.ui import data
 from lib.ui.filters import Filters
-from lib.warehouse.scope import ScopeError, narrow
+from lib.ui.safe import md_escape
+from lib.warehouse.scope import prefix_of
 
 
 def with_names(per_child: pd.DataFrame) -> pd.DataFrame:
@@ -24,16 +24,39 @@ def with_names(per_child: pd.DataFrame) -> pd.DataFrame:
     return out[out["name"].notna()].reset_index(drop=True)
 
 
-def parent_prefix(f: Filters, scope: str = "") -> str | None:
-    """The parent region's prefix, for the 'compared with its parent' line; None at the top."""
+def parent_prefix(f: Filters) -> str | None:
+    """The parent region's prefix, for the 'compared with its parent' line; None at the top and
+    whenever the parent lies outside the user's scope (a district user never receives city figures,
+    not even as an average: DESIGN §8, issue 12)."""
     parent = data.region_lookup("parent_code").get(f.region_code)
     if not isinstance(parent, str):
         return None
     try:
-        p = narrow(scope, parent)
-    except ScopeError:
+        p = prefix_of(parent)
+    except ValueError:
         return None
-    return None if p == f.prefix else p
+    if not p.startswith(f.scope) or p == f.prefix:
+        return None
+    return p
+
+
+def parent_left_out(f: Filters) -> bool:
+    """True when a parent exists but is outside the user's scope: the page says why no line is drawn."""
+    parent = data.region_lookup("parent_code").get(f.region_code)
+    return isinstance(parent, str) and parent_prefix(f) is None and bool(f.scope) \
+        and not prefix_of(parent).startswith(f.scope)
+
+
+def parent_note(f: Filters) -> None:
+    """The caption that replaces a parent comparison the user may not see."""
+    if parent_left_out(f):
+        st.caption(t("parent_out_of_scope", f.lang))
+
+
+def partial(f: Filters) -> dict:
+    """Trend options marking the view's last month as incomplete when the period stops inside it."""
+    return {"partial_from": fmt.partial_month_start(f.date_to),
+            "partial_label": fmt.until_label(f.date_to, f.lang)}
 
 
 def parent_name(f: Filters) -> str:
@@ -68,10 +91,30 @@ def chart(ch, name: str, key: str) -> None:
                        mime="image/png", key=f"{key}_png", on_click="ignore")
 
 
+ROW_PX, MAX_FULL_ROWS = 35, 60
+
+
+def league_height(rows: int) -> int:
+    """Pixels that show every row (header included), so the red bottom three are in view without
+    scrolling (issue 11: a 10-row default hid them). Beyond MAX_FULL_ROWS the table scrolls, and the
+    caption under it still names the bottom three."""
+    return (min(rows, MAX_FULL_ROWS) + 1) * ROW_PX + 3
+
+
 def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | None, unit: str,
                  label: str, key: str, direction: str = "up") -> None:
-    """比学赶超: rank, value, change in rank since last year; the bottom three are highlighted."""
+    """比学赶超: rank, value, change in rank since last year; the bottom three are highlighted.
+
+    Only child regions are ranked: rows recorded on the view's own region (a township's own training
+    sessions at a township view) are no child of it, and fewer than two children make no ranking."""
     lang = f.lang
+    st.subheader(t("league", lang))
+    current = current[current["region_code"] != f.region_code]
+    if len(current) < 2:
+        st.caption(t("league_too_few", lang))
+        return
+    if previous is not None:
+        previous = previous[previous["region_code"] != f.region_code]
     table = league(current, previous, direction=direction)
     shown = pd.DataFrame({
         t("col_rank", lang): table["rank"],
@@ -85,12 +128,12 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
     # The bottom three carry a red pill: a pandas Styler row fill cost ~30 ms per rerun.
     flag, flag_text = t("col_flag", lang), t("flag_bottom", lang)
     st.dataframe(shown.assign(**{flag: [[flag_text] if b else [] for b in bottom]}),
-                 hide_index=True, width="stretch",
+                 hide_index=True, width="stretch", height=league_height(len(shown)),
                  column_config={flag: st.column_config.MultiselectColumn(
                      flag, options=[flag_text], color=["#c62828"])})
     if any(bottom):
         names = "、".join(table.loc[table["bottom"], "name"])
-        st.caption(t("bottom_note", lang).format(names=html.escape(names)))
+        st.caption(t("bottom_note", lang).format(names=md_escape(names)))  # names: text, not Markdown
     downloads(shown, f"league_{key}", key, lang)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from lib.charts.memo import frozen
 from lib.warehouse import bootstrap, data_version, queries, reference
+from lib.warehouse.scope import ScopeError, prefix_of
 
 
 def warehouse_url() -> str:
@@ -118,6 +119,48 @@ def clear_cache() -> None:
     _INDEX.clear()
 
 
+# Which positional argument of a query names the regions it reads: a prefix, one 12-digit code or a
+# tuple of codes. Every such query is checked against the signed-in user's scope before it runs.
+_REGION_ARG = {"facts": 1, "screening_targets": 0, "org_coverage": 0, "org_coverage_series": 0,
+               "org_counts": 0, "villages_without": 0, "freshness": 0, "targets_assess": 0,
+               "targets_children": 0}
+K_SCOPE = "_query_scope"
+
+
+def bind_scope(prefix: str) -> None:
+    """The frame binds the signed-in user's scope prefix to the session right after sign-in; from
+    then on no query of this session can read a region outside it (defence in depth: the pages
+    already pass narrowed prefixes, and a page that forgets gets a ScopeError, not city figures)."""
+    st.session_state[K_SCOPE] = prefix
+
+
+def _inside(scope: str, regions: Any) -> bool:
+    items = regions if isinstance(regions, (tuple, list)) else (regions,)
+    for item in items:
+        item = str(item)
+        prefix = prefix_of(item) if len(item) == 12 and item.isdigit() else item
+        if not prefix.startswith(scope):
+            return False
+    return True
+
+
+def check_scope(name: str, args: tuple) -> None:
+    """Refuse (ScopeError) a query whose regions lie outside the session's bound scope. Outside a
+    Streamlit run (CLI, benchmark) there is no session and no signed-in user to narrow for."""
+    where = _REGION_ARG.get(name)
+    if where is None or len(args) <= where:
+        return
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return
+    scope = st.session_state.get(K_SCOPE)
+    if scope is None:  # fail closed: a region query before the frame knew who is asking
+        raise ScopeError(f"query {name} ran before a scope was bound")
+    if not _inside(scope, args[where]):
+        raise ScopeError(f"query {name} asked for {args[where]!r} outside scope {scope or 'all'}")
+
+
 def query(name: str, *args: Any, **kwargs: Any) -> Any:
     """Run a named warehouse query through the cache (keyed by the current data version).
 
@@ -125,6 +168,7 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
     with its own hasher and pickles results in and out (~3 ms per hit, ~25 hits per page run,
     and ~1.6 s to pickle the national region table); here a hit is a dict lookup.
     """
+    check_scope(name, args)
     # The schema is part of the warehouse's identity: two PostgreSQL schemas share one URL.
     where = f"{warehouse_url()}#schema={os.environ.get('HALFSKY_DB_SCHEMA') or ''}"
     ver = version()

@@ -31,6 +31,7 @@ class Filters:
     date_from: dt.date
     date_to: dt.date
     area: str | None  # None / 'urban' / 'rural'
+    scope: str = ""  # the signed-in user's scope prefix ("" = whole warehouse): no query goes wider
 
     @property
     def child_level(self) -> str | None:
@@ -164,4 +165,4 @@ def sidebar_filters(scope: str = "") -> Filters:
         st.warning(t("bad_region", lang))
     return Filters(lang=lang, region_code=code, region_name=names.get(code, code),
                    level=level_of(code), prefix=narrow(scope, code), date_from=date_from,
-                   date_to=date_to, area=None if area == "all" else area)
+                   date_to=date_to, area=None if area == "all" else area, scope=scope)

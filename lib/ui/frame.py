@@ -6,7 +6,7 @@ import os
 import streamlit as st
 
 from lib.i18n import t
-from lib.ui import auth_ui, data, filters, widgets
+from lib.ui import auth_ui, data, filters, page_errors, widgets
 from lib.warehouse import WarehouseLocked
 
 K_FILTERS = "_filters"
@@ -59,6 +59,7 @@ def run() -> None:
     if not _ensure_warehouse(lang):
         st.stop()
     user = auth_ui.gate(data.engine(), lang)  # setup / login page and stop when nobody is signed in
+    data.bind_scope(user.scope_prefix)  # every query of this session is narrowed to it from here on
     pages = [st.Page(p.path, title=t(p.title_key, lang), icon=p.icon, url_path=p.url_path,
                      default=p.default) for p in auth_ui.pages_of(user)]
     nav = st.navigation(pages)
@@ -66,6 +67,7 @@ def run() -> None:
     st.session_state[K_FILTERS] = filters.sidebar_filters(scope=user.scope_prefix)
     auth_ui.keep_display_token(user)
     auth_ui.sidebar_account(user, lang)
-    nav.run()
+    page_errors.run_page(nav.run, lang)  # a failing page: logged, a plain message, no traceback
     st.divider()
-    widgets.freshness_footer(st.session_state[K_FILTERS].lang)
+    f = st.session_state[K_FILTERS]
+    widgets.freshness_footer(f.lang, f.scope)

@@ -11,6 +11,7 @@ from lib.geo.deck import build_map, picked_region
 from lib.i18n import t
 from lib.ui import data, filters
 from lib.ui.filters import Filters
+from lib.ui.safe import md_escape, md_join
 
 
 def _shapes(level: str, codes: tuple[str, ...]):
@@ -39,9 +40,10 @@ def breadcrumb(f: Filters, key: str) -> None:
     chain.reverse()
     cols = st.columns(len(chain) + 4)
     for i, c in enumerate(chain):
-        label = ("› " if i else "") + names.get(c, c)
+        # region names come from imported CSVs; button labels are Markdown too
+        label = ("› " if i else "") + md_escape(names.get(c, c))
         if c == f.region_code:
-            cols[i].markdown(f"**{html.escape(label)}**")
+            cols[i].markdown(f"**{label}**")
         elif cols[i].button(label, key=f"{key}_crumb_{c}"):
             filters.drill_to(c)
             st.rerun()
@@ -62,7 +64,7 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
         event = st.pydeck_chart(view.deck, on_select="rerun", selection_mode="single-object",
                                 key=key, height=480)
     with right:
-        st.markdown(f"**{html.escape(metric_label)}**")
+        st.markdown(f"**{md_escape(metric_label)}**")
         rows = "".join(
             f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
             f'margin-right:6px;border:1px solid #999"></span>{html.escape(lbl)}</div>'
@@ -70,7 +72,7 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
         st.markdown(rows, unsafe_allow_html=True)
         if view.not_drawn:
             names = dict(zip(values["region_code"], values["name"]))
-            st.caption(t("not_drawn", f.lang) + "：" + "、".join(
+            st.caption(t("not_drawn", f.lang) + "：" + md_join(
                 names.get(c, c) for c in view.not_drawn))
     st.caption(f"{t('sources', f.lang)}：{view.attribution}")
     code = picked_region(getattr(event, "selection", None) if event is not None else None)

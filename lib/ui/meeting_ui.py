@@ -4,17 +4,26 @@ The slides live in a fragment that reruns every N seconds (``st.fragment(run_eve
 re-reads the data version through the cached queries, so a new upload shows on the next slide
 without rerunning the whole app. Pause is a full rerun (it changes ``run_every``); back and forward
 only rerun the fragment.
+
+For the back of the room: the buttons carry bundled Material icons (symbol characters such as ⏸ render
+as boxes without an emoji font), a presenter remote or keyboard drives them (←/→, PageUp/PageDown,
+space, Esc: a small script clicks the buttons, ``KEYS_JS``), an exit button goes back to the
+overview, and while demo rows are in the warehouse every slide shows 示例数据.
+
+A fragment run skips app.py's frame and so the login gate: every tick first re-checks access
+(``auth_ui.fragment_gate``) and, once a display link is revoked or expired, an account disabled or
+a session over, shows why and draws no slide. The brief download (a deferred callable, run by the
+server outside any script run) re-checks the same way before it reads any data.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 import time
 
 import pandas as pd
 import streamlit as st
 
-from lib import fmt
+from lib import clock, fmt
 from lib.charts.targets import apply_theme
 from lib.i18n import t
 from lib.meeting import deck
@@ -22,13 +31,18 @@ from lib.meeting.brief import brief_pptx
 from lib.meeting.slides import MeetingData, Slide, build_slides, deck_title
 from lib.metrics.overview import child_coverage, headlines
 from lib.targets import assess_region
-from lib.ui import dashboard, data
+from lib.ui import auth_ui, dashboard, data
 from lib.ui.filters import Filters
+from lib.ui.safe import md_escape, md_table
 
 K_STATE, K_INTERVAL, K_PAUSED = "m_deck", "m_interval", "m_paused"
 ORG_TYPES = ["village_federation", "community_federation"]
 DATASETS = ("training", "job_fair", "screening")
 
+# Dark slides for a projector at the back of the room. Every text is light on a dark ground (or
+# dark on the yellow of the demo mark) with at least 4.5:1 contrast, checked in the browser by
+# tests/test_meeting_browser.py; Streamlit's own light-theme colours (the pale-green change pills,
+# white buttons) are replaced, and metric labels wrap instead of being cut off with an ellipsis.
 CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -40,18 +54,57 @@ CSS = """
 .block-container, [data-testid="stMainBlockContainer"] { padding: 1.2rem 2.5rem 0.5rem;
   max-width: 100% !important; }
 .stApp h1 { font-size: 3.4rem; font-weight: 800; line-height: 1.15; }
-.m-sub { font-size: 1.9rem; color: #cfcfcf !important; }
+.m-sub { font-size: 1.9rem; color: #d6d6d6 !important; }
 .m-asof { font-size: 1.6rem; color: #ffd54f !important; }
-.m-count { font-size: 1.4rem; color: #9e9e9e !important; text-align: right; }
+.m-count { font-size: 1.4rem; color: #bdbdbd !important; text-align: right; }
+.m-demo-wrap { text-align: right; margin-top: 0.4rem; }
+.m-demo { display: inline-block; background: #ffd54f; color: #111111 !important;
+  font-size: 1.6rem; font-weight: 800; padding: 0.15rem 0.9rem; border-radius: 0.4rem; }
+.m-keys { font-size: 1rem; color: #bdbdbd !important; padding-top: 2.1rem; }
 [data-testid="stMetric"] { background: #1c1c1c; border: 2px solid #555 !important;
   padding: 1.2rem 1.5rem; }
-[data-testid="stMetricLabel"] p { font-size: 2rem !important; color: #e0e0e0 !important; }
-[data-testid="stMetricValue"] div { font-size: 5rem !important; font-weight: 800; color: #fff; }
-[data-testid="stMetricDelta"] div { font-size: 1.6rem !important; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *,
+[data-testid="stMetricDelta"] * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; height: auto !important; max-width: 100% !important; }
+/* Sizes follow the width: 1920×1080 at 150 % display scaling is a 1280 px wide page. */
+[data-testid="stMetricLabel"] p { font-size: clamp(1.3rem, 1.7vw, 2rem) !important;
+  line-height: 1.25; color: #e0e0e0 !important; overflow-wrap: anywhere; }
+[data-testid="stMetricValue"] div, [data-testid="stMetricValue"] p {
+  font-size: clamp(2.2rem, 3.6vw, 4.6rem) !important; line-height: 1.15; font-weight: 800;
+  color: #ffffff !important; overflow-wrap: anywhere; }
+[data-testid="stMetricDelta"] { background: transparent !important; padding-left: 0 !important;
+  height: auto !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] p {
+  font-size: clamp(1.1rem, 1.3vw, 1.6rem) !important; }
+[data-testid="stMetricDelta"]:has([data-testid="stMetricDeltaIcon-Up"]),
+[data-testid="stMetricDelta"]:has([data-testid="stMetricDeltaIcon-Up"]) p { color: #a5d6a7 !important; }
+[data-testid="stMetricDelta"]:has([data-testid="stMetricDeltaIcon-Down"]),
+[data-testid="stMetricDelta"]:has([data-testid="stMetricDeltaIcon-Down"]) p { color: #ef9a9a !important; }
+[data-testid="stMetricDelta"] svg { width: 1.6rem; height: 1.6rem; }
 .stApp table { font-size: 1.7rem; width: 100%; }
-.stApp table th { background: #263238; color: #fff !important; }
+.stApp table th { background: #263238 !important; color: #fff !important; }
+.stApp table td { background: #0b0b0b !important; }
 .stApp table td, .stApp table th { border-color: #555 !important; padding: 0.5rem 0.8rem; }
-.stButton button { font-size: 1.2rem; background: #222; color: #fff; border-color: #666; }
+.stButton button, .stDownloadButton button { background: #222 !important; color: #fff !important;
+  border: 2px solid #9e9e9e !important; min-height: 3.2rem; padding: 0.3rem 1.2rem; }
+.stButton button p, .stDownloadButton button p, .stButton button span,
+.stDownloadButton button span { font-size: 1.4rem !important; color: #fff !important; }
+.stButton button:hover, .stDownloadButton button:hover, .stButton button:focus-visible,
+.stDownloadButton button:focus-visible { border-color: #ffd54f !important; }
+.stButton button[data-testid="stBaseButton-primary"] { background: #ffd54f !important;
+  border-color: #ffd54f !important; }
+.stButton button[data-testid="stBaseButton-primary"] p,
+.stButton button[data-testid="stBaseButton-primary"] span { color: #111 !important; }
+[data-testid="stNumberInput"] label p { font-size: 1.1rem !important; }
+[data-testid="stNumberInput"] input { background: #222 !important; color: #fff !important;
+  font-size: 1.3rem; }
+[data-testid="stNumberInputContainer"], [data-testid="stNumberInputContainer"] div {
+  background-color: #222 !important; border-color: #9e9e9e !important; }
+[data-testid="stNumberInputContainer"] button { background: #333 !important; color: #fff !important; }
+[data-testid="stNumberInputContainer"] button:disabled { color: #777 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #bdbdbd !important;
+  opacity: 1 !important; }
+a[data-testid="stSkipToContent"] { color: #ffd54f !important; background: #111 !important; }
 </style>
 """
 
@@ -82,7 +135,8 @@ def gather(f: Filters) -> MeetingData:
     period_text = f"{fmt.month(f.date_from, f.lang)} – {fmt.month(f.date_to, f.lang)}"
     return MeetingData(f.region_name, period_text, as_of, heads, monthly, by_child,
                        data.region_lookup("name"),
-                       data.query("targets_assess", f.region_code))
+                       data.query("targets_assess", f.region_code),
+                       demo=bool(data.query("has_demo_rows")))
 
 
 def _state() -> deck.DeckState:
@@ -92,32 +146,86 @@ def _state() -> deck.DeckState:
 
 
 def _step(delta: int, n: int) -> None:
+    auth_ui.touch_session()  # a click is activity; a timer tick is not
     st.session_state[K_STATE] = deck.step(_state(), delta, n, time.monotonic())
 
 
 def _toggle_pause() -> None:
+    auth_ui.touch_session()
     st.session_state[K_STATE] = deck.DeckState(_state().index, time.monotonic(),
                                                not _state().paused)
 
 
+# Keys of a keyboard or a presenter remote (which sends PageUp/PageDown or arrows) → the key of the
+# button they click. The script runs in the page itself (st.html, not an iframe) and clicks the
+# Streamlit buttons found by their key's CSS class, so a key does exactly what a click does,
+# through the same callbacks and the same access checks. It stays idle on other pages (no such
+# buttons) and leaves keys alone while a text or number field has the focus.
+KEYS = {"ArrowRight": "m_forward", "PageDown": "m_forward", "ArrowLeft": "m_back",
+        "PageUp": "m_back", " ": "m_pause", "Escape": "m_exit"}
+KEYS_JS = """<script>
+(() => {
+  const keys = %s;
+  if (window.__halfskyMeetingKeys) {
+    document.removeEventListener("keydown", window.__halfskyMeetingKeys, true);
+  }
+  window.__halfskyMeetingKeys = (e) => {
+    if (e.ctrlKey || e.altKey || e.metaKey || e.shiftKey || e.repeat) return;
+    const key = keys[e.key];
+    if (!key) return;
+    const target = e.target;
+    if (target && target.closest &&
+        target.closest("input, textarea, select, [contenteditable='true'], [role='listbox']")) return;
+    const button = document.querySelector(".st-key-" + key + " button");
+    if (!button || button.disabled) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    button.click();
+  };
+  document.addEventListener("keydown", window.__halfskyMeetingKeys, true);
+})();
+</script>"""
+
+
+def keys_script() -> str:
+    """The key handler with the key map filled in (JSON: only our own constants)."""
+    import json
+
+    return KEYS_JS % json.dumps(KEYS)
+
+
+def exit_target() -> str | None:
+    """The page the exit button opens: this user's start page if it is not meeting mode itself.
+    None for a display link, whose navigation holds meeting mode only (nowhere to go back to)."""
+    pages = [p for p in auth_ui.pages_of(auth_ui.current_user()) if p.url_path != "meeting"]
+    start = [p for p in pages if p.default] or pages
+    return start[0].path if start else None
+
+
 def render(slide: Slide, i: int, n: int, lang: str) -> None:
     head, count = st.columns([5, 1])
-    head.title(slide.title)
+    head.title(md_escape(slide.title))  # names a region: text from an imported CSV
     head.markdown(f'<div class="m-sub">{html.escape(slide.subtitle)}</div>'
                   f'<div class="m-asof">{html.escape(slide.as_of)}</div>', unsafe_allow_html=True)
+    demo = (f'<div class="m-demo-wrap"><span class="m-demo">{html.escape(t("meeting_demo", lang))}'
+            "</span></div>") if slide.demo else ""
     count.markdown(f'<div class="m-count">{html.escape(t("meeting_slide_of", lang).format(i=i + 1, n=n))}'
-                   "</div>", unsafe_allow_html=True)
+                   f"</div>{demo}", unsafe_allow_html=True)
     if slide.chart is not None:
         left, right = st.columns([1, 3]) if slide.kpis else (None, st.container())
         for k in slide.kpis:
             left.metric(k.label, k.value, delta=k.delta, border=True)
-        dashboard.altair(apply_theme(slide.chart.properties(height=560), "dark", font_scale=1.8),
-                         where=right, theme=None)
+        scale = 1.8
+        chart = apply_theme(slide.chart.properties(height=540), "dark", font_scale=scale)
+        chart = chart.configure_text(color="#f5f5f5", fontSize=round(12 * scale))  # bar values
+        dashboard.altair(chart, where=right, theme=None)
     elif slide.kpis:
         for col, k in zip(st.columns(len(slide.kpis)), slide.kpis):
             col.metric(k.label, k.value, delta=k.delta, border=True)
     if slide.table is not None and not slide.table.empty:
-        st.table(slide.table.set_index(slide.table.columns[0]))
+        # st.table renders Markdown in cells: region and indicator names are escaped
+        st.table(md_table(slide.table.set_index(slide.table.columns[0])))
     if slide.note:
         st.markdown(f'<div class="m-sub">{html.escape(slide.note)}</div>', unsafe_allow_html=True)
 
@@ -129,28 +237,55 @@ def run(f: Filters) -> None:
     if K_INTERVAL not in st.session_state:
         st.session_state[K_INTERVAL] = deck.parse_interval(st.query_params.get("interval"))
     interval = int(st.session_state[K_INTERVAL])
-    paused = _state().paused
+    paused = _state().paused  # a pause is a full rerun: the timer stops with it
 
     @st.fragment(run_every=None if paused else interval)
     def slides() -> None:
+        if auth_ui.fragment_gate(data.engine(), lang) is None:
+            return  # access ended since the last full run: a message, no data
         items = build_slides(gather(f), lang)  # re-reads the data version on every tick
         n = len(items)
         state = deck.tick(_state(), n, time.monotonic(), interval)
         st.session_state[K_STATE] = state
         render(items[state.index], state.index, n, lang)
-        b1, b2, b3, _ = st.columns([1, 1, 1, 5])
-        b1.button(t("meeting_back", lang), key="m_back", on_click=_step, args=(-1, n))
-        b2.button(t("meeting_resume" if paused else "meeting_pause", lang), key="m_pause",
-                  on_click=_toggle_pause, args=(), type="tertiary" if not paused else "primary")
-        b3.button(t("meeting_forward", lang), key="m_forward", on_click=_step, args=(1, n))
+        b1, b2, b3, _ = st.columns([1, 1, 1, 4], vertical_alignment="center")
+        b1.button(t("meeting_back", lang), key="m_back", on_click=_step, args=(-1, n),
+                  icon=":material/chevron_left:", width="stretch", wrap=True)
+        if b2.button(t("meeting_resume" if paused else "meeting_pause", lang), key="m_pause",
+                     icon=":material/play_arrow:" if paused else ":material/pause:",
+                     type="primary" if paused else "secondary", width="stretch", wrap=True):
+            _toggle_pause()
+            st.rerun(scope="app")  # run_every changes: the timer stops or starts again
+        b3.button(t("meeting_forward", lang), key="m_forward", on_click=_step, args=(1, n),
+                  icon=":material/chevron_right:", icon_position="right", width="stretch",
+                  wrap=True)
 
     slides()
-    c1, c2, _ = st.columns([1, 1, 2])
+    c1, c2, c3, c4 = st.columns([1, 1.3, 3.2, 1.3], vertical_alignment="bottom")
     c1.number_input(t("meeting_interval", lang), min_value=deck.MIN_INTERVAL,
                     max_value=deck.MAX_INTERVAL, step=5, key=K_INTERVAL)
-    c2.download_button(t("meeting_brief", lang), lambda: brief(f), key="m_brief",
-                       file_name=f"meeting_{f.region_code}_{dt.date.today():%Y%m%d}.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation")
+    grant = auth_ui.current_grant()  # the download runs outside the script: capture what to check
+    c2.download_button(t("meeting_brief", lang), lambda: checked_brief(f, grant), key="m_brief",
+                       file_name=f"meeting_{f.region_code}_{clock.today():%Y%m%d}.pptx",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       icon=":material/download:", width="stretch", wrap=True)
+    c3.markdown(f'<div class="m-keys">{html.escape(t("meeting_keys", lang))}</div>',
+                unsafe_allow_html=True)
+    target = exit_target()
+    if target is not None and c4.button(t("meeting_exit", lang), key="m_exit",
+                                        icon=":material/logout:", width="stretch", wrap=True):
+        st.switch_page(target)
+    with c3:
+        st.html(keys_script(), unsafe_allow_javascript=True)
+
+
+def checked_brief(f: Filters, grant: auth_ui.Grant | None) -> bytes:
+    """The brief for the download button, only while ``grant`` still holds: Streamlit runs this
+    when the button is clicked, in a server thread with no script run and so no gate."""
+    reason = auth_ui.recheck(data.engine(), grant)
+    if reason is not None:
+        raise PermissionError(t(reason, f.lang))  # Streamlit answers the click with an error
+    return brief(f)
 
 
 def brief(f: Filters) -> bytes:

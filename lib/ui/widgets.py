@@ -9,6 +9,7 @@ import streamlit as st
 from lib import fmt
 from lib.i18n import dataset_label, t
 from lib.ui import data
+from lib.ui.safe import md_escape
 
 
 def demo_banner(lang: str) -> None:
@@ -22,8 +23,8 @@ def kpi(label: str, value: str, delta: str | None = None, help: str | None = Non
     st.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
 
 
-def freshness_footer(lang: str) -> None:
-    frame: pd.DataFrame = data.query("freshness")
+def freshness_footer(lang: str, scope: str = "") -> None:
+    frame: pd.DataFrame = data.query("freshness", scope)
     if frame.empty:
         return
     parts = []
@@ -34,8 +35,9 @@ def freshness_footer(lang: str) -> None:
 
 
 def period_caption(f, lang: str) -> str:
-    return (f"{f.region_name} · {fmt.month(f.date_from, lang)} – {fmt.month(f.date_to, lang)}"
-            + (f" · {t(f.area, lang)}" if f.area else ""))
+    """Region · period · urban/rural, as Markdown (the region name, from an imported CSV, escaped)."""
+    return (f"{md_escape(f.region_name)} · {fmt.month(f.date_from, lang)} – "
+            f"{fmt.month(f.date_to, lang)}" + (f" · {t(f.area, lang)}" if f.area else ""))
 
 
 def page_header(f, title_key: str) -> None:

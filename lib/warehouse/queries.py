@@ -235,12 +235,18 @@ def org_counts(engine: Engine, prefix: str, as_of: dt.date, *, child_len: int | 
     return frame
 
 
-def freshness(engine: Engine) -> pd.DataFrame:
-    """The last successful load per dataset (demo included, flagged)."""
+def freshness(engine: Engine, prefix: str = "") -> pd.DataFrame:
+    """The last successful load per dataset (demo included, flagged) among the batches that hold
+    rows inside ``prefix``: a district user's footer never tells when another district uploaded."""
     b = s.upload_batch
     stmt = (select(b.c.dataset, func.max(b.c.uploaded_at).label("last_upload"),
                    func.max(case((b.c.is_demo.is_(True), 1), else_=0)).label("is_demo"))
             .where(b.c.status != "rolled_back").group_by(b.c.dataset))
+    if prefix:
+        inside = [select(table.c.batch_id).where(table.c.batch_id == b.c.batch_id,
+                                                 in_prefix(table.c.region_code, prefix)).exists()
+                  for table in s.FACT_TABLES.values()]
+        stmt = stmt.where(or_(*inside))
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     return pd.DataFrame(rows, columns=["dataset", "last_upload", "is_demo"])
