@@ -21,7 +21,8 @@ def dominant_share(png: bytes) -> float:
     from PIL import Image
 
     img = Image.open(io.BytesIO(png)).convert("RGB").resize((200, 150))
-    colours = Counter(px for px in img.get_flattened_data() if hasattr(img, "get_flattened_data") else img.getdata() if min(px) < 235)
+    pixels = img.get_flattened_data() if hasattr(img, "get_flattened_data") else img.getdata()
+    colours = Counter(px for px in pixels if min(px) < 235)
     return colours.most_common(1)[0][1] / (200 * 150) if colours else 0.0
 
 
