@@ -7,12 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lib.ui.apptest_mode import pin_navigation_mode
-
 ROOT = Path(__file__).resolve().parents[1]
 
-
-pin_navigation_mode()
 
 
 @contextmanager
@@ -35,7 +31,7 @@ def app_env(url: str, *, schema: str | None = None, demo: bool = True, auth: boo
 
 
 def run_page(page: str | None = None, query: dict | None = None, timeout: int = 120) -> AppTest:
-    """Run app.py (the frame) and switch to ``page`` (a path under pages/) if given."""
+    """Run app.py (the frame) and switch to ``page`` (a path under views/) if given."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for k, v in (query or {}).items():
         at.query_params[k] = v

@@ -251,7 +251,7 @@ def fresh_cache():
 
 def test_district_admin_pages_show_only_their_scope(engine, world, fresh_cache):
     s = _Session(engine, "jinan")
-    at = s.open("pages/admin.py")
+    at = s.open("views/admin.py")
     assert set(s.table_with("role")["username"]) == IN_JINAN
     assert at.selectbox(key="edit_name").options == sorted(IN_JINAN)
     assert s.table_with("label")["label"].tolist() == ["jinan hall"]
@@ -267,7 +267,7 @@ def test_district_admin_pages_show_only_their_scope(engine, world, fresh_cache):
     assert set(csv["username"].dropna()) <= IN_JINAN | {world["display"]["jinan"]}
     assert "'" + HOSTILE in csv["detail"].tolist() and HOSTILE not in csv["detail"].tolist()
 
-    at = s.open("pages/targets.py")
+    at = s.open("views/targets.py")
     assert "管理指标（管理员）" in [h.value for h in at.subheader]
     assert any("只有市级管理员" in c.value for c in at.caption)
     assert not [b for b in at.button if b.key in ("t_adm_save", "t_add_submit")]
@@ -275,14 +275,14 @@ def test_district_admin_pages_show_only_their_scope(engine, world, fresh_cache):
 
 def test_city_admin_pages_show_everything_and_may_edit_targets(engine, world, fresh_cache):
     s = _Session(engine, "city")
-    at = s.open("pages/admin.py")
+    at = s.open("views/admin.py")
     assert set(s.table_with("role")["username"]) == IN_JINAN | {"city", "gulou"}
     assert set(s.table_with("label")["label"]) == {"city projector", "gulou hall", "jinan hall"}
     assert "gulou" in at.selectbox(key="audit_user").options
     assert "gulou_only_action" in at.selectbox(key="audit_action").options
     assert "gulou" in _audit_users(s.table_with("action"))
 
-    at = s.open("pages/targets.py")
+    at = s.open("views/targets.py")
     assert not any("只有市级管理员" in c.value for c in at.caption)
     at.selectbox(key="t_adm_code").set_value("H02")
     s.run()

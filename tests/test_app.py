@@ -3,8 +3,8 @@ import pytest
 
 from tests.apptest_util import app_env, run_page
 
-PAGES = ["pages/overview.py", "pages/coverage.py", "pages/training.py", "pages/employment.py",
-         "pages/screening.py", "pages/upload.py"]
+PAGES = ["views/overview.py", "views/coverage.py", "views/training.py", "views/employment.py",
+         "views/screening.py", "views/upload.py"]
 
 
 def _url(engine):

@@ -133,7 +133,7 @@ def test_disabled_user_is_signed_out_at_once(engine, app_login):
 
 
 def _nav_paths(at):
-    return {str(info.get("script_path")).split("/pages/")[-1] for info in at._registered_pages.values()}
+    return {str(info.get("script_path")).split("/views/")[-1] for info in at._registered_pages.values()}
 
 
 @pytest.mark.parametrize("role,admin_visible", [("viewer", False), ("analyst", False),
@@ -147,13 +147,13 @@ def test_admin_page_by_role(engine, app_login, role, admin_visible):
     assert ("admin.py" in _nav_paths(s.at)) is admin_visible
     assert "account.py" in _nav_paths(s.at)
     if admin_visible:
-        at = s.switch("pages/admin.py")
+        at = s.switch("views/admin.py")
         assert not at.exception
         assert at.button(key="add_submit") is not None
         assert "审计日志" in [tab.label for tab in at.tabs]
     else:
         with pytest.raises(ValueError, match="Could not find a navigation page"):
-            s.at.switch_page("pages/admin.py")
+            s.at.switch_page("views/admin.py")
 
 
 def test_scoped_viewer_refused_other_district_in_url(engine, app_login):

@@ -21,7 +21,7 @@ from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 from tests.test_auth import PW, FakeClock
 
-MEETING = "pages/meeting.py"
+MEETING = "views/meeting.py"
 DAY = dt.timedelta(days=1)
 
 
@@ -247,14 +247,14 @@ def test_brief_download_rechecks_access(engine, clock, auth_on):
 
 
 def test_every_fragment_starts_with_the_access_check():
-    """Any ``st.fragment`` in lib/ or pages/ must call ``auth_ui.fragment_gate`` before anything
+    """Any ``st.fragment`` in lib/ or views/ must call ``auth_ui.fragment_gate`` before anything
     else: a new fragment without it would again show data after access ended."""
     import ast
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     found = []
-    for path in [*root.glob("lib/**/*.py"), *root.glob("pages/*.py"), root / "app.py"]:
+    for path in [*root.glob("lib/**/*.py"), *root.glob("views/*.py"), root / "app.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -14,8 +14,8 @@ def _fill_login(page, username, password):
     page.get_by_role("button", name="登录").click()
 
 
-# A fresh server's first request for /PAGE starts in Streamlit's old pages/-directory mode;
-# lib.ui.frame.page_guard sends it back through app.py, so the login gate still applies.
+# A fresh server's first request for /PAGE must still go through app.py's login gate (there is no
+# auto-discovered pages/ folder that Streamlit could run directly).
 @pytest.mark.parametrize("first_url", ["", "/admin", "/upload"])
 def test_login_wrong_password_logout(tmp_path, first_url):
     require_browser()

@@ -4,7 +4,7 @@ import pytest
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 
-PAGE = "pages/meeting.py"
+PAGE = "views/meeting.py"
 
 
 @pytest.fixture(autouse=True)

@@ -82,7 +82,7 @@ HOSTILE_QUERIES = [
 def test_meeting_page_survives_hostile_query(engine, auth_off, query):
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/meeting.py", query=query)
+        at = run_page("views/meeting.py", query=query)
     assert not at.exception, at.exception
     assert len(at.metric) == 4  # the slides show, on the default settings
     interval = at.number_input(key="m_interval").value

@@ -115,9 +115,9 @@ def test_crafted_filter_values_cannot_widen(engine, users_, session, key, value)
     assert _kpis(root.at) != own
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/coverage.py", "pages/training.py",
-                                  "pages/employment.py", "pages/screening.py",
-                                  "pages/targets.py", "pages/meeting.py"])
+@pytest.mark.parametrize("page", ["views/overview.py", "views/coverage.py", "views/training.py",
+                                  "views/employment.py", "views/screening.py",
+                                  "views/targets.py", "views/meeting.py"])
 def test_every_page_of_a_district_viewer_stays_in_scope(engine, users_, session, page):
     s_ = session("vera")
     at = s_.switch(page)
@@ -131,7 +131,7 @@ def test_every_page_of_a_district_viewer_stays_in_scope(engine, users_, session,
 
 
 def _nav_paths(at) -> set[str]:
-    return {str(i.get("script_path")).split("/pages/")[-1] for i in at._registered_pages.values()}
+    return {str(i.get("script_path")).split("/views/")[-1] for i in at._registered_pages.values()}
 
 
 def test_viewer_cannot_open_the_upload_page(engine, users_, session):
@@ -139,7 +139,7 @@ def test_viewer_cannot_open_the_upload_page(engine, users_, session):
     assert "upload.py" not in _nav_paths(s_.at)
     assert "overview.py" in _nav_paths(s_.at)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        s_.at.switch_page("pages/upload.py")
+        s_.at.switch_page("views/upload.py")
     analyst = session("ana")
     assert "upload.py" in _nav_paths(analyst.at)  # the same check passes for an analyst
 
@@ -153,7 +153,7 @@ def test_upload_page_refuses_a_viewer_even_when_run(engine, users_, session, mon
                   for p in nav.PAGES]
     monkeypatch.setattr(auth_ui, "pages_of", lambda user: every_page)  # a navigation bug
     at = s_.run()
-    at = s_.switch("pages/upload.py")
+    at = s_.switch("views/upload.py")
     assert any("无权" in e.value for e in at.error), [e.value for e in at.error]
     with pytest.raises(KeyError):
         at.file_uploader(key="up_file")

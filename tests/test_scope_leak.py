@@ -67,8 +67,8 @@ REFUSED = {"url_gulou", "url_gulou_town", "url_sibling_town"}
 # Pages of the dashboard a user opens in every view; login/setup are not navigation pages.
 PAGES = {u: [p.path for p in nav.pages_for(role)] for u, (role, _scope) in USERS.items()}
 # Widgets whose other choices send other data: each choice is read too (key → values).
-VARIANTS = {"pages/screening.py": [("sc_metric", "radio", "coverage")],
-            "pages/targets.py": [("t_children_computed", "toggle", True)]}
+VARIANTS = {"views/screening.py": [("sc_metric", "radio", "coverage")],
+            "views/targets.py": [("t_children_computed", "toggle", True)]}
 
 CASES = [(u, level, page) for u in USERS for level in LEVELS[u] for page in PAGES[u]]
 
@@ -116,12 +116,12 @@ def test_the_probe_is_in_the_warehouse_and_the_city_admin_sees_it(world):
     assert city_all["participants"].sum() - L.PROBE < L.LIMIT  # so does the whole city's
     assert L.PROBE / L.N_DISTRICTS >= L.LIMIT  # a parent average over every district still shows
     s = _Session(world, "root", {"region": L.GULOU_DISTRICT})
-    s.open("pages/training.py")
+    s.open("views/training.py")
     assert not s.at.exception, s.at.exception
     leaks = L.find_leaks(L.harvest_apptest(s.at, "root").items, world.rules["vera"])
     assert any("planted figure" in x.why or "≥" in x.why for x in leaks), \
         "the city admin's view of 鼓楼区 should show the probe (the detector's positive control)"
-    s.open("pages/screening.py")  # 鼓楼区's completion: PROBE screened ÷ a quota of about 1
+    s.open("views/screening.py")  # 鼓楼区's completion: PROBE screened ÷ a quota of about 1
     assert not s.at.exception, s.at.exception
     leaks = L.find_leaks(L.harvest_apptest(s.at, "root").items, world.rules["vera"])
     assert any("rate ≥" in x.why for x in leaks), L.report(leaks)
@@ -259,7 +259,7 @@ def test_nothing_outside_scope_reaches_the_user(world, user, level, page):
     else:
         assert len(got.items) > 20, f"almost nothing was read from {page}: the walker is broken"
     rules = world.rules[user]
-    if page == "pages/admin.py":
+    if page == "views/admin.py":
         rules = dataclasses.replace(rules, ignore=rules.ignore + (L.AUDIT_REQUEST,))
     if level in REFUSED:  # the crafted link itself stays in the URL bar: what the user typed
         rules = dataclasses.replace(rules, ignore=rules.ignore + (f"region={LEVELS[user][level]}",))
@@ -273,15 +273,15 @@ def test_downloads_and_variants_were_read(world):
     league CSV/XLSX) and the widget variants: a check that passes on nothing would prove nothing."""
     pages = _harvests(world, "vera", "own")
     wheres = {p: " ".join(x.where for x in h.items) for p, h in pages.items()}
-    assert ".pptx>:slide" in wheres["pages/meeting.py"]
-    assert ".xlsx>:" in wheres["pages/targets.py"]
-    assert "[t_children_computed=True]" in wheres["pages/targets.py"]
-    assert "[sc_metric=coverage]" in wheres["pages/screening.py"]
-    assert "<league_tr_league.csv>" in wheres["pages/training.py"]
-    assert "<league_tr_league.xlsx>" in wheres["pages/training.py"]
-    assert "vega_lite_chart" in wheres["pages/training.py"]
-    assert "deck_gl_json_chart" in wheres["pages/overview.py"]
-    texts = " ".join(x.text or "" for x in pages["pages/overview.py"].items)
+    assert ".pptx>:slide" in wheres["views/meeting.py"]
+    assert ".xlsx>:" in wheres["views/targets.py"]
+    assert "[t_children_computed=True]" in wheres["views/targets.py"]
+    assert "[sc_metric=coverage]" in wheres["views/screening.py"]
+    assert "<league_tr_league.csv>" in wheres["views/training.py"]
+    assert "<league_tr_league.xlsx>" in wheres["views/training.py"]
+    assert "vega_lite_chart" in wheres["views/training.py"]
+    assert "deck_gl_json_chart" in wheres["views/overview.py"]
+    texts = " ".join(x.text or "" for x in pages["views/overview.py"].items)
     assert "晋安区" in texts
 
 
@@ -290,7 +290,7 @@ def test_admin_page_lists_nothing_outside_scope(world):
     pickers and the audit log hold no 鼓楼区 account or link; the city admin's do (so this can fail)."""
     def shown(user: str) -> str:
         s = _Session(world, user)
-        at = s.open("pages/admin.py")
+        at = s.open("views/admin.py")
         assert not at.exception, at.exception
         return " ".join(x.text or "" for x in L.harvest_apptest(at, user).items)
 
@@ -318,7 +318,7 @@ def test_detector_finds_an_unscoped_parent_line(world, monkeypatch):
     # and the query layer's scope guard (if any) forgets too: both defences fail at once
     monkeypatch.setattr(data, "check_scope", lambda *a, **k: None, raising=False)
     s = _Session(world, "vera")
-    s.open("pages/training.py")
+    s.open("views/training.py")
     assert not s.at.exception, s.at.exception
     leaks = L.find_leaks(L.harvest_apptest(s.at, "vera/training").items, world.rules["vera"])
     assert any("vega_lite" in x.where.lower() and "≥" in x.why for x in leaks), L.report(leaks)

@@ -21,7 +21,7 @@ from tests.test_scope_app import session, users_  # noqa: F401  (fixtures)
 
 PARENT_AVG = t("parent_avg", "zh")
 NOTE = t("parent_out_of_scope", "zh")
-TREND_PAGES = ["pages/training.py", "pages/screening.py", "pages/coverage.py"]
+TREND_PAGES = ["views/training.py", "views/screening.py", "views/coverage.py"]
 
 
 def chart_series(at) -> set[str]:
@@ -70,7 +70,7 @@ def test_city_admin_and_township_view_keep_the_comparison(engine, users_, sessio
     vera = session("vera", query={"region": "350111100000"})
     at = vera.switch(page)
     assert not at.exception
-    if page != "pages/coverage.py":
+    if page != "views/coverage.py":
         assert PARENT_AVG in chart_series(at)
     assert not any(NOTE in c.value for c in at.caption)
 

@@ -502,7 +502,7 @@ def test_upload_page_shows_the_refused_file_rows_and_lists_only_own_scope(engine
         at.text_input(key="login_user").input("town")
         at.text_input(key="login_password").input(PW)
         at.button(key="login_submit").click().run()
-        at.switch_page("pages/upload.py")
+        at.switch_page("views/upload.py")
         at.run()
         at.file_uploader(key="up_file").upload(
             "茶园.csv", csv(("C-2", CHAYUAN, 1), ("J-1", CHAYUAN, 2)), "text/csv").run()

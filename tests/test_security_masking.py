@@ -73,7 +73,7 @@ def _funnel_rows(frames) -> pd.DataFrame:
 def test_screening_page_masks_small_counts(small_counts, region, masked):
     url, schema = _url(small_counts)
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/screening.py", query={"region": region})
+        at = run_page("views/screening.py", query={"region": region})
     assert not at.exception, at.exception
     funnel = _funnel_rows(_chart_frames(at)).set_index("stage")
     for stage in ("diagnosed", "treated"):

@@ -206,7 +206,7 @@ def test_upload_headers_show_as_text(engine, auth_off):
            f"{IMG_MD},{LINK_MD}\n茶园街道,2024-05-06,维权普法,执委,线下,30,2,a,b\n").encode()
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/upload.py")
+        at = run_page("views/upload.py")
         at.file_uploader(key="up_file").upload("ledger.csv", csv, "text/csv").run()
     assert not at.exception, at.exception
     shown = _markdown_values(at)
@@ -228,17 +228,17 @@ def test_region_and_indicator_names_show_as_text(engine, auth_off):
     url, schema = _url(engine)
     region = {"region": "350111000000"}
     with app_env(url, schema=schema, demo=False):
-        pages = {p: run_page(p, query=region) for p in ("pages/targets.py", "pages/meeting.py",
-                                                           "pages/coverage.py")}
+        pages = {p: run_page(p, query=region) for p in ("views/targets.py", "views/meeting.py",
+                                                           "views/coverage.py")}
     for page, at in pages.items():
         assert not at.exception, (page, at.exception)
         shown = _markdown_values(at)
         assert any(md_escape(HOSTILE_MD) in v for v in shown), (page, shown)
         for v in shown:
             _no_live_markdown(v)
-    targets = _markdown_values(pages["pages/targets.py"])
+    targets = _markdown_values(pages["views/targets.py"])
     assert sum(md_escape(HOSTILE_MD) in v for v in targets) >= 2  # the region and the indicator
-    assert pages["pages/meeting.py"].title[-1].value.startswith(md_escape(HOSTILE_MD))
+    assert pages["views/meeting.py"].title[-1].value.startswith(md_escape(HOSTILE_MD))
 
 
 def test_username_in_the_sidebar_shows_as_text(engine, monkeypatch):

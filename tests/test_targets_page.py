@@ -4,7 +4,7 @@ import pytest
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 
-PAGE = "pages/targets.py"
+PAGE = "views/targets.py"
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ def _no_login(monkeypatch):
     monkeypatch.setenv("HALFSKY_AUTH", "off")
 
 
-@pytest.mark.parametrize("page", ["pages/training.py", "pages/employment.py"])
+@pytest.mark.parametrize("page", ["views/training.py", "views/employment.py"])
 def test_township_is_not_ranked_against_itself(demo_engine, page):
     """(Job fairs are held by districts: at a district view their ranking is left out too.)"""
     url, schema = _url(demo_engine)
@@ -29,7 +29,7 @@ def test_township_is_not_ranked_against_itself(demo_engine, page):
         # no ranking heading with nothing (or the township alone) under it
         assert t("league", "zh") not in heads or any(
             c.value == t("league_too_few", "zh") for c in at.caption)
-        if page == "pages/employment.py":
+        if page == "views/employment.py":
             return
         # the same page at the district ranks its townships
         at = run_page(page, query={"region": "350111000000"})

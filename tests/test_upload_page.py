@@ -15,7 +15,7 @@ FIX = Path(__file__).parent / "fixtures_ingest"
 def test_upload_page_renders_with_history(demo_engine):
     url, schema = _url(demo_engine)
     with app_env(url, schema=schema):
-        at = run_page("pages/upload.py")
+        at = run_page("views/upload.py")
     assert not at.exception, at.exception
     assert at.selectbox(key="up_dataset").value == "auto"
     assert len(at.dataframe) >= 1  # the batch history holds the demo batch
@@ -24,14 +24,14 @@ def test_upload_page_renders_with_history(demo_engine):
 def test_upload_page_without_data(engine):
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/upload.py")
+        at = run_page("views/upload.py")
     assert not at.exception, at.exception
 
 
 def test_personal_data_refused_nothing_written(engine):
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/upload.py")
+        at = run_page("views/upload.py")
         if not hasattr(at, "file_uploader"):
             return
         with engine.connect() as conn:
@@ -61,7 +61,7 @@ def _label(conf: dict, column: str) -> str:
 def test_refusal_table_speaks_chinese_and_names_the_column(engine):
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/upload.py")
+        at = run_page("views/upload.py")
         at.file_uploader(key="up_file").upload(
             "personal.csv", (FIX / "personal_data.csv").read_bytes(), "text/csv").run()
     assert not at.exception, at.exception
@@ -78,7 +78,7 @@ def test_gbk_ledger_previews_dry_runs_and_loads(engine):
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(s.training_session)).scalar_one()
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/upload.py")
+        at = run_page("views/upload.py")
         at.file_uploader(key="up_file").upload(
             "台账.csv", (FIX / "training_gbk_title_total.csv").read_bytes(), "text/csv").run()
         assert not at.exception, at.exception
@@ -139,7 +139,7 @@ def test_admin_imports_township_boundaries(engine, crs):
     version = data_version(engine)
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/upload.py")
+        at = run_page("views/upload.py")
         assert not at.exception, at.exception
         at.file_uploader(key="up_geo_file").upload("towns.geojson", payload,
                                                    "application/geo+json").run()
@@ -172,7 +172,7 @@ def _seat(engine, code):
 def test_unreadable_boundary_file_is_a_message(engine):
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False):
-        at = run_page("pages/upload.py")
+        at = run_page("views/upload.py")
         at.file_uploader(key="up_geo_file").upload("towns.geojson", b"not json at all",
                                                    "application/geo+json").run()
         at.button(key="up_geo_import").click().run()
@@ -192,7 +192,7 @@ def test_analyst_gets_no_boundary_uploader(engine, monkeypatch):
         at.text_input(key="login_user").input("ana")
         at.text_input(key="login_password").input(PW)
         at.button(key="login_submit").click().run()
-        at.switch_page("pages/upload.py")
+        at.switch_page("views/upload.py")
         at.run()
     assert not at.exception, at.exception
     assert at.file_uploader(key="up_file") is not None  # on the upload page, as an analyst

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from lib.bench.timing import log, measure, p50, p95
 from lib.bench.warehouses import View
-from lib.ui.apptest_mode import pin_navigation_mode
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["overview", "coverage", "training", "employment", "screening", "targets", "meeting"]
@@ -50,7 +49,6 @@ def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    pin_navigation_mode()
     out, errors = [], []
     with app_env(url, pg_schema):
         for view in views:
@@ -58,7 +56,7 @@ def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,
                 at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
                 at.query_params["region"] = view.code
                 at.run()
-                at.switch_page(f"pages/{page}.py")
+                at.switch_page(f"views/{page}.py")
                 at.run()  # first run of the page in this session: not timed
 
                 def run(at=at, page=page, view=view) -> None:

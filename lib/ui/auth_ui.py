@@ -20,7 +20,7 @@ from lib.warehouse.scope import ScopeError, level_of, narrow
 
 K_AUTH, K_USER, K_MSG, K_DISPLAY = "_auth", "_user", "_auth_msg", "_display_token"
 DEV_USER = User("dev", "admin", "", True)
-LOGIN_PAGE, SETUP_PAGE = "pages/login.py", "pages/setup.py"
+LOGIN_PAGE, SETUP_PAGE = "views/login.py", "views/setup.py"
 
 clock: sessions.Clock = sessions.system_clock  # tests may replace it
 

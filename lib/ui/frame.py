@@ -35,20 +35,6 @@ def _ensure_warehouse(lang: str) -> bool:
     return True
 
 
-def page_guard() -> None:
-    """First line of every page: make sure the page runs inside the frame (login, scope, filters).
-
-    On a fresh server's very first request Streamlit runs in its old ``pages/``-directory mode and
-    executes ``pages/X.py`` without app.py. Leaving that mode and rerunning sends the same URL
-    through app.py's ``st.navigation``, which then runs the page behind the login gate.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current_filters() -> filters.Filters:
     """The view the sidebar selected in this run (pages call this; the frame sets it)."""
     return st.session_state[K_FILTERS]

@@ -8,7 +8,7 @@ ROLES = ("viewer", "analyst", "admin")
 
 @dataclass(frozen=True)
 class PageSpec:
-    path: str  # file under pages/
+    path: str  # file under views/ (not pages/: Streamlit would auto-run those)
     title_key: str  # key in lib/i18n.TEXT
     icon: str  # Material Symbols: bundled with Streamlit, no emoji font needed on intranet PCs
     url_path: str
@@ -17,16 +17,16 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/overview.py", "page_overview", ":material/dashboard:", "overview", default=True),
-    PageSpec("pages/coverage.py", "page_coverage", ":material/groups:", "coverage"),
-    PageSpec("pages/training.py", "page_training", ":material/school:", "training"),
-    PageSpec("pages/employment.py", "page_employment", ":material/work:", "employment"),
-    PageSpec("pages/screening.py", "page_screening", ":material/health_and_safety:", "screening"),
-    PageSpec("pages/targets.py", "page_targets", ":material/flag:", "targets"),
-    PageSpec("pages/upload.py", "page_upload", ":material/upload_file:", "upload", roles=("analyst", "admin")),
-    PageSpec("pages/meeting.py", "page_meeting", ":material/present_to_all:", "meeting"),
-    PageSpec("pages/account.py", "page_account", ":material/person:", "account"),
-    PageSpec("pages/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", roles=("admin",)),
+    PageSpec("views/overview.py", "page_overview", ":material/dashboard:", "overview", default=True),
+    PageSpec("views/coverage.py", "page_coverage", ":material/groups:", "coverage"),
+    PageSpec("views/training.py", "page_training", ":material/school:", "training"),
+    PageSpec("views/employment.py", "page_employment", ":material/work:", "employment"),
+    PageSpec("views/screening.py", "page_screening", ":material/health_and_safety:", "screening"),
+    PageSpec("views/targets.py", "page_targets", ":material/flag:", "targets"),
+    PageSpec("views/upload.py", "page_upload", ":material/upload_file:", "upload", roles=("analyst", "admin")),
+    PageSpec("views/meeting.py", "page_meeting", ":material/present_to_all:", "meeting"),
+    PageSpec("views/account.py", "page_account", ":material/person:", "account"),
+    PageSpec("views/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", roles=("admin",)),
 ]
 
 

@@ -3,9 +3,8 @@ import streamlit as st
 
 from lib.i18n import t
 from lib.ui import auth_ui, data, filters
-from lib.ui.frame import page_guard
 
-page_guard()
+
 
 lang = filters.current_lang()
 st.title(t("app_title", lang))

@@ -1,7 +1,6 @@
 """会议模式 Meeting mode: full-screen slides that advance by themselves, and the PPTX brief."""
 from lib.ui import meeting_ui
-from lib.ui.frame import current_filters, page_guard
+from lib.ui.frame import current_filters
 
-page_guard()
 
 meeting_ui.run(current_filters())

@@ -12,10 +12,9 @@ from lib.auth import links, users
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
 from lib.ui import auth_ui, data
-from lib.ui.frame import current_filters, page_guard
+from lib.ui.frame import current_filters
 from lib.warehouse import users_store
 
-page_guard()
 
 admin = auth_ui.require_role("admin")
 lang = current_filters().lang

@@ -5,9 +5,8 @@ from lib.auth import users
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
 from lib.ui import auth_ui, data
-from lib.ui.frame import current_filters, page_guard
+from lib.ui.frame import current_filters
 
-page_guard()
 
 lang = current_filters().lang
 user = auth_ui.current_user()

@@ -14,10 +14,9 @@ from lib.ingest.regions_match import RegionIndex
 from lib.ingest.specs import REGION_COLUMNS
 from lib.ui import data, widgets
 from lib.ui.auth_ui import require_role
-from lib.ui.frame import current_filters, page_guard
+from lib.ui.frame import current_filters
 from lib.ui.safe import md_escape
 
-page_guard()
 account = require_role("analyst", "admin")
 f = current_filters()
 lang = f.lang

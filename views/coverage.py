@@ -10,9 +10,8 @@ from lib.i18n import enum_label, t
 from lib.metrics import metric
 from lib.metrics.compute import FEDERATION_TYPES, coverage
 from lib.ui import dashboard, data, mapview, widgets
-from lib.ui.frame import current_filters, page_guard
+from lib.ui.frame import current_filters
 
-page_guard()
 
 TYPES = {"federation": list(FEDERATION_TYPES), "womens_home": ["womens_home"],
          "parent_school": ["parent_school"], "volunteer_team": ["volunteer_team"],

@@ -5,9 +5,8 @@ from lib.auth import setup_code, users
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
 from lib.ui import auth_ui, data, filters
-from lib.ui.frame import page_guard
 
-page_guard()
+
 
 lang = filters.current_lang()
 st.title(t("page_setup", lang))

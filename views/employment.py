@@ -8,9 +8,8 @@ from lib.i18n import enum_label, t
 from lib.metrics import metric
 from lib.metrics.compute import ratio, yoy
 from lib.ui import dashboard, data, mapview, widgets
-from lib.ui.frame import current_filters, page_guard
+from lib.ui.frame import current_filters
 
-page_guard()
 
 f = current_filters()
 lang = f.lang

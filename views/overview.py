@@ -6,9 +6,8 @@ from lib.i18n import t
 from lib.metrics import metric
 from lib.metrics.overview import child_coverage, headlines
 from lib.ui import dashboard, data, mapview, widgets
-from lib.ui.frame import current_filters, page_guard
+from lib.ui.frame import current_filters
 
-page_guard()
 
 f = current_filters()
 lang = f.lang

@@ -7,12 +7,11 @@ from lib.i18n import t
 from lib.targets import assess_children, assess_region, labels as L, monitoring_report_xlsx
 from lib.ui import dashboard, data, widgets
 from lib.ui.auth_ui import current_user
-from lib.ui.frame import current_filters, page_guard
+from lib.ui.frame import current_filters
 from lib.ui.safe import md_escape
 from lib.warehouse.indicators_admin import (DIRECTIONS, UNITS, IndicatorRefused, add_indicator,
                                             may_change_catalog, update_target)
 
-page_guard()
 
 data.register("targets_assess", assess_region)
 data.register("targets_children", assess_children)
