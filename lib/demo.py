@@ -335,10 +335,11 @@ def build_demo(engine, *, seed: int = 7, today: dt.date | None = None,
 
 def main(argv: list[str] | None = None) -> int:
     from lib.warehouse.bootstrap import open_warehouse
+    from lib.warehouse.engine import DB_HELP
 
     parser = argparse.ArgumentParser(prog="python -m lib.demo",
                                      description="Build (or clear) the synthetic demo data.")
-    parser.add_argument("--db", default=None, help="warehouse URL (default: HALFSKY_DB_URL or data/)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", choices=["city", "national"], default="city")
     parser.add_argument("--clear", action="store_true", help="remove the demo batch")

@@ -188,6 +188,22 @@ TEXT.update({
     "save": {"zh": "保存", "en": "Save"},
     "saved": {"zh": "已保存。", "en": "Saved."},
     "admin_links": {"zh": "会议展示链接", "en": "Meeting display links"},
+    "admin_sessions": {"zh": "在线会话", "en": "Signed-in sessions"},
+    "session_closed": {"zh": "登录已结束（已在其他页面退出、长时间未操作或被管理员结束），请重新登录。",
+                       "en": "Your sign-in has ended (signed out elsewhere, idle too long or ended "
+                             "by an admin). Please sign in again."},
+    "session_this": {"zh": "（当前会话）", "en": " (this session)"},
+    "admin_no_sessions": {"zh": "本范围内没有在线会话。", "en": "No signed-in sessions in your scope."},
+    "session_id": {"zh": "会话", "en": "Session"},
+    "session_username": {"zh": "用户名", "en": "User"},
+    "session_role": {"zh": "角色", "en": "Role"},
+    "session_scope_code": {"zh": "范围", "en": "Scope"},
+    "session_created_at": {"zh": "登录时间", "en": "Signed in"},
+    "session_last_seen": {"zh": "最近活动", "en": "Last active"},
+    "session_client": {"zh": "来源地址", "en": "Address"},
+    "session_end": {"zh": "结束会话", "en": "End session"},
+    "session_ended": {"zh": "会话已结束：该用户下次操作时需重新登录。",
+                      "en": "Session ended: the user must sign in again at the next action."},
     "link_label": {"zh": "备注（如：三楼会议室投影）", "en": "Label (e.g. 3rd-floor projector)"},
     "link_days": {"zh": "有效天数", "en": "Valid for (days)"},
     "link_create": {"zh": "生成链接", "en": "Create link"},
@@ -389,6 +405,37 @@ ENUM_EN = {
 }
 
 
+# Figures that do not apply, township views, phone and English layout (issue 11).
+TEXT.update({
+    "not_applicable": {"zh": "不适用", "en": "n/a"},
+    "na_held_above": {"zh": "由区（县）举办", "en": "held by districts"},
+    "na_not_split": {"zh": "不分城乡统计", "en": "not split urban/rural"},
+    "na_no_units": {"zh": "无此类村（社区）", "en": "none in this area"},
+    "colon": {"zh": "：", "en": ": "},
+    "fairs_held_above": {"zh": "招聘会由区（县）举办，本级不单独统计；请在区（县）视图查看。",
+                         "en": "Job fairs are held by districts and not counted for a township: "
+                               "see the district's view."},
+    "fairs_not_split": {"zh": "招聘会在区（县）举办，不分城乡统计；选择“全部”查看。",
+                        "en": "Job fairs are held by districts and are not split urban/rural: "
+                              "choose “All” to see them."},
+    "fairs_no_children": {"zh": "本期招聘会均由本级举办，没有按下级地区的数字，地图和排名从略。",
+                          "en": "Every fair of the period was held at this level: there are no "
+                                "figures by child region to map or rank."},
+    "villages_no_map": {"zh": "村（社区）没有地图边界：各村情况见“组织覆盖”页的村级名单。",
+                        "en": "Villages have no map boundaries: see the village list on the "
+                              "Coverage page."},
+    "intents": {"zh": "达成就业意向人数", "en": "Intents"},
+    "aided": {"zh": "救助人数", "en": "Aided"},
+    "effective_coverage": {"zh": "有效覆盖率", "en": "Effective coverage"},
+    "village": {"zh": "村（社区）", "en": "Village"},
+    "region_code": {"zh": "区划代码", "en": "Code"},
+    "stage_screened": {"zh": "筛查", "en": "Screened"},
+    "stage_abnormal": {"zh": "异常", "en": "Abnormal"},
+    "stage_diagnosed": {"zh": "确诊", "en": "Diagnosed"},
+    "stage_treated": {"zh": "治疗", "en": "Treated"},
+})
+
+
 # Sign-in hardening (issue 12): setup code, input checks, page errors.
 TEXT.update({
     "setup_code": {"zh": "设置码", "en": "Setup code"},
@@ -405,6 +452,68 @@ TEXT.update({
                          "admin (error reference {ref})."},
 })
 
+
+# Replace exactly what the file holds, and reporting completeness 报送情况 (issue 13).
+TEXT.update({
+    "up_retiring": {"zh": "按整表替换将删除以下地区、月份的 {n} 行（文件中没有的其他地区和月份不受影响）：",
+                    "en": "Replace mode will retire {n} rows in these regions and periods (regions "
+                          "and periods the file does not hold are left alone):"},
+    "up_retired": {"zh": "已删除以下地区、月份的 {n} 行：", "en": "Retired {n} rows in these regions and periods:"},
+    "up_ret_region": {"zh": "地区", "en": "Region"},
+    "up_ret_period": {"zh": "月份/年度", "en": "Month / year"},
+    "up_ret_kind": {"zh": "类型", "en": "Kind"},
+    "up_ret_rows": {"zh": "删除行数", "en": "Rows retired"},
+    "up_warnings": {"zh": "发现 {n} 条提醒：数据可以导入，但请先核实下列各行；点击“确认导入”即表示已核实，提醒和确认人会记入导入批次。",
+                    "en": "{n} warnings: the file can be loaded, but check these rows first; "
+                          "confirming records the warnings and who confirmed with the batch."},
+    "up_warning": {"zh": "提醒", "en": "Warning"},
+    "up_w_region": {"zh": "地区", "en": "Region"},
+    "up_h_warnings": {"zh": "提醒数", "en": "Warnings"},
+    "up_w_more": {"zh": "仅显示每类前 {k} 条，共 {n} 条。", "en": "The first {k} of each kind are shown; {n} in all."},
+    "page_completeness": {"zh": "报送情况", "en": "Reporting"},
+    "cp_caption": {"zh": "每月报送截止：次月 {day} 日（含）。按批次导入时间判断是否按时。",
+                   "en": "Monthly reports are due by day {day} of the following month (inclusive), "
+                         "judged by the time the batch was loaded."},
+    "cp_dataset": {"zh": "数据集", "en": "Dataset"},
+    "cp_level": {"zh": "按", "en": "By"},
+    "cp_level_township": {"zh": "乡镇（街道）", "en": "Township"},
+    "cp_level_district": {"zh": "区县", "en": "District"},
+    "cp_status_reported": {"zh": "按时", "en": "On time"},
+    "cp_status_late": {"zh": "迟报", "en": "Late"},
+    "cp_status_missing": {"zh": "未报", "en": "Missing"},
+    "cp_month_kpi": {"zh": "{month}报送", "en": "{month} reports"},
+    "cp_of": {"zh": "{n} / {total} 个地区", "en": "{n} of {total} regions"},
+    "cp_grid": {"zh": "报送情况一览", "en": "Who reported which month"},
+    "cp_region": {"zh": "地区", "en": "Region"},
+    "cp_ranking": {"zh": "按时报送排名（已到截止日的月份）", "en": "Timeliness ranking (months already due)"},
+    "cp_rank": {"zh": "名次", "en": "Rank"},
+    "cp_due": {"zh": "应报月数", "en": "Months due"},
+    "cp_on_time_rate": {"zh": "按时率", "en": "On-time rate"},
+    "cp_no_due": {"zh": "所选期间还没有已到截止日的月份。", "en": "No month of the period is due yet."},
+    "cp_reminders": {"zh": "催报名单", "en": "Reminder list"},
+    "cp_reminders_none": {"zh": "所选期间没有未报的地区。", "en": "Every region has reported in this period."},
+    "cp_reminders_xlsx": {"zh": "下载催报名单（XLSX）", "en": "Download the reminder list (XLSX)"},
+    "cp_deadline": {"zh": "截止日期", "en": "Deadline"},
+    "cp_days_overdue": {"zh": "逾期天数", "en": "Days overdue"},
+    "cp_uploaded_at": {"zh": "导入时间", "en": "Loaded at"},
+    "cp_month": {"zh": "月份", "en": "Month"},
+    "cp_rule": {"zh": "报送截止规则（管理员）", "en": "Deadline rule (admins)"},
+    "cp_rule_day": {"zh": "次月几日前报送（1–28）", "en": "Due by day (1–28) of the following month"},
+    "cp_rule_for": {"zh": "适用于", "en": "Applies to"},
+    "cp_rule_all": {"zh": "全部数据集", "en": "Every dataset"},
+    "cp_rule_save": {"zh": "保存规则", "en": "Save the rule"},
+    "cp_rule_saved": {"zh": "已保存：{ds} 次月 {day} 日前报送。", "en": "Saved: {ds} due by day {day} of the following month."},
+    "cp_no_regions": {"zh": "所选范围内没有该级别的地区。", "en": "No region of this level in the selected area."},
+})
+
+
+# Written readings and the 通报 (issue 14).
+TEXT.update({
+    "reading_title": {"zh": "文字解读", "en": "Reading"},
+    "reading_thin": {"zh": "本期数据不足，暂不作文字解读。", "en": "Too little data this period to say more."},
+    "reading_failed": {"zh": "文字解读暂不可用。", "en": "The reading is not available right now."},
+    "reading_docx": {"zh": "下载通报（Word）", "en": "Download the report (Word)"},
+})
 
 def enum_label(value: str, lang: str = "zh") -> str:
     """An identifier's label: the glossary's Chinese term (as in the upload specs) or English."""

@@ -57,13 +57,13 @@ class Server:
 
 @contextmanager
 def streamlit_process(env: dict[str, str], timeout: float = 90) -> Iterator[Server]:
-    """Start ``streamlit run app.py`` on a free port with ``env`` added to this environment, wait
+    """Start ``streamlit run serve.py`` (the app and its cookie routes) on a free port with ``env`` added to this environment, wait
     until it answers its health check, and stop it afterwards."""
     port = free_port()
     full_env = {**os.environ, **env}
     with tempfile.TemporaryFile() as log_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true"],
             cwd=ROOT, env=full_env, stdout=log_file, stderr=subprocess.STDOUT)
@@ -104,7 +104,23 @@ def browser_page(width: int = 1400, height: int = 1000):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            yield page
+            # A context of its own (not browser.new_page): a test can open a second tab in it,
+            # sharing cookies as a real browser window does.
+            context = browser.new_context(viewport={"width": width, "height": height})
+            yield context.new_page()
         finally:
             browser.close()
+
+
+def shots_dir() -> Path:
+    """Where the browser journey writes its screenshots: ``HALFSKY_SCREENSHOT_DIR`` (tests/conftest.py
+    sets it to ``out/screenshots``, git-ignored), so a CI run leaves pictures of what Chromium showed."""
+    folder = Path(os.environ.get("HALFSKY_SCREENSHOT_DIR") or ROOT / "out" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def shot(page, name: str) -> Path:
+    path = shots_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

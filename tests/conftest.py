@@ -76,7 +76,19 @@ def demo_engine(request, tmp_path_factory):
     drop()
 
 
+def pytest_configure(config):
+    # the browser tests write what Chromium showed here (a folder the suite names; README)
+    shots = os.environ.setdefault("HALFSKY_SCREENSHOT_DIR",
+                                  str(Path(__file__).resolve().parents[1] / "out" / "screenshots"))
+    Path(shots).mkdir(parents=True, exist_ok=True)
+    config.addinivalue_line("markers", "browser: the browser journey suite (Chromium via Playwright); "
+                                       "run it alone with `pytest -m browser`")
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:  # every *_browser.py test is part of the journey suite
+        if item.path.name.endswith("_browser.py"):
+            item.add_marker(pytest.mark.browser)
     if os.environ.get("CI") and not PG_URL:
         raise pytest.UsageError("CI=true but HALFSKY_TEST_PG_URL is not set: PostgreSQL tests "
                                 "must not be skipped in CI")

@@ -351,7 +351,7 @@ def harvest_apptest(at, where: str) -> Harvest:
 # --- downloads ----------------------------------------------------------------------------------
 
 def harvest_file(data: bytes, name: str, where: str) -> Harvest:
-    """A downloaded file by its content: XLSX and PPTX (both zip), else text (CSV)."""
+    """A downloaded file by its content: XLSX, PPTX and DOCX (all zip), else text (CSV)."""
     out = Harvest()
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -361,6 +361,8 @@ def harvest_file(data: bytes, name: str, where: str) -> Harvest:
             out.extend(harvest_xlsx(data, where))
         elif any(n.startswith("ppt/") for n in names):
             out.extend(harvest_pptx(data, where))
+        elif any(n.startswith("word/") for n in names):
+            out.extend(harvest_docx(data, where))
         else:
             out.unread.append(f"{where}: zip file {name} of unknown kind")
         out.extend(harvest_zip_xml(data, where))  # also every XML part as text: nothing skipped
@@ -398,6 +400,24 @@ def harvest_xlsx(data: bytes, where: str) -> Harvest:
             for cell in row:
                 if cell.value is not None:
                     _value(cell.value, f"{where}:{ws.title}!{cell.coordinate}", out)
+    return out
+
+
+def harvest_docx(data: bytes, where: str) -> Harvest:
+    """Text of every paragraph, table cell and page header of a Word file (the 通报)."""
+    from docx import Document
+
+    out = Harvest()
+    doc = Document(io.BytesIO(data))
+    for i, p in enumerate(doc.paragraphs):
+        walk_text(p.text, f"{where}:p{i}", out)
+    for t, table in enumerate(doc.tables):
+        for r, row in enumerate(table.rows):
+            for c, cell in enumerate(row.cells):
+                walk_text(cell.text, f"{where}:table{t}[{r},{c}]", out)
+    for section in doc.sections:
+        for p in section.header.paragraphs:
+            walk_text(p.text, f"{where}:header", out)
     return out
 
 

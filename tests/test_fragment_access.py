@@ -14,7 +14,7 @@ import pytest
 import streamlit.testing.v1.local_script_runner as lsr
 from pptx import Presentation
 
-from lib.auth import links, sessions, users
+from lib.auth import web_sessions, links, sessions, users
 from lib.i18n import t
 from lib.ui import auth_ui
 from tests.apptest_util import app_env, run_page
@@ -212,8 +212,11 @@ def test_recheck_rules(engine, clock, auth_on):
     vera = users.create_user(engine, "vera", PW, "viewer", "350111000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     display = links.resolve(engine, token, clock=clock)
-    live = {"username": "vera", "last_seen": clock()}
+    session_id, _code = web_sessions.start(engine, "vera", clock=clock)
+    live = {"username": "vera", "session_id": session_id, "last_seen": clock()}
     assert auth_ui.recheck(engine, auth_ui.Grant(vera, auth=live)) is None
+    stale = {"username": "vera", "last_seen": clock()}  # no session row behind it
+    assert auth_ui.recheck(engine, auth_ui.Grant(vera, auth=stale)) == auth_ui.ACCESS_SESSION
     assert auth_ui.recheck(engine, auth_ui.Grant(display, display_token=token)) is None
     for bad in (None, "", "x" * 32, token + "x"):
         assert auth_ui.recheck(engine, auth_ui.Grant(display, display_token=bad)) == \

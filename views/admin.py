@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from lib import export
-from lib.auth import links, users
+from lib.auth import links, users, web_sessions
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
 from lib.ui import auth_ui, data
@@ -34,8 +34,9 @@ def _refused(exc: Exception) -> None:
     st.error(t("admin_scope_refused" if code == "scope_refused" else code, lang))
 
 
-tab_users, tab_links, tab_audit = st.tabs([t("admin_users", lang), t("admin_links", lang),
-                                           t("admin_audit", lang)])
+tab_users, tab_sessions, tab_links, tab_audit = st.tabs(
+    [t("admin_users", lang), t("admin_sessions", lang), t("admin_links", lang), t("admin_audit", lang)],
+    key="admin_tabs", on_change="rerun")  # a widget: the open tab survives a button's rerun
 
 with tab_users:
     accounts = users.list_users(engine, within=within)
@@ -86,6 +87,35 @@ with tab_users:
                         st.success(t("saved", lang))
                     except (users.AccountError, PasswordPolicyError) as exc:
                         _refused(exc)
+
+def _end_session() -> None:
+    """Button callback: runs before the rerun, so the list below is already without the session."""
+    pick = st.session_state.get("session_pick")
+    done = bool(pick) and web_sessions.end(engine, pick, by=admin.username,
+                                           scope_prefix=admin.scope_prefix, clock=auth_ui.clock)
+    st.session_state["_session_flash"] = "session_ended" if done else "admin_scope_refused"
+
+
+with tab_sessions:
+    flash = st.session_state.pop("_session_flash", None)
+    if flash == "session_ended":
+        st.success(t(flash, lang))
+    elif flash:
+        st.error(t(flash, lang))
+    open_sessions = web_sessions.live_sessions(engine, admin.scope_prefix, clock=auth_ui.clock)
+    if open_sessions.empty:
+        st.info(t("admin_no_sessions", lang))
+    else:
+        shown = open_sessions.assign(id=open_sessions["id"].str[:8]).rename(
+            columns={c: t(f"session_{c}", lang) for c in open_sessions.columns})
+        st.dataframe(shown, hide_index=True, width="stretch")
+        by_id = open_sessions.set_index("id")
+        mine = (st.session_state.get(auth_ui.K_AUTH) or {}).get("session_id")
+        others = [i for i in by_id.index if i != mine]  # ending one's own: use 退出登录
+        st.selectbox(t("session_end", lang), others, key="session_pick",
+                     format_func=lambda i: f"{by_id.at[i, 'username']} · {i[:8]} · "
+                                           f"{by_id.at[i, 'last_seen']:%m-%d %H:%M}")
+        st.button(t("session_end", lang), key="session_end", on_click=_end_session)
 
 with tab_links:
     with st.form("add_link"):

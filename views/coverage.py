@@ -4,11 +4,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib import fmt
 from lib.charts import common as charts
 from lib.i18n import enum_label, t
 from lib.metrics import metric
-from lib.metrics.compute import FEDERATION_TYPES, coverage
+from lib.metrics.cards import card, share_applies
+from lib.metrics.compute import FEDERATION_TYPES, coverage, villages
 from lib.ui import dashboard, data, mapview, widgets
 from lib.ui.frame import current_filters
 
@@ -22,6 +22,8 @@ ALL_TYPES = sorted({x for v in TYPES.values() for x in v})
 f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_coverage")
+from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+reading_ui.reading(f, "coverage")
 choice = st.selectbox(t("org_type_pick", lang), list(TYPES), key="cv_type",
                       format_func=lambda k: enum_label(k, lang))
 types = tuple(TYPES[choice])
@@ -32,18 +34,20 @@ has_children = bool(f.child_len) and f.child_level != "village"
 split = {"child_len": f.child_len} if has_children else {}
 cov = data.query("org_coverage", f.prefix, f.date_to, ALL_TYPES, **split)
 cov_prev = data.query("org_coverage", f.prefix, ly_to, ALL_TYPES, **split)
-cards = [(metric("coverage.org_type").label(lang), coverage(cov, types, area=f.area),
-          coverage(cov_prev, types, area=f.area)),
+# A share of villages of a class the view has none of (城镇 in a township of villages only) is
+# not defined: 不适用, not "—" or 0 (lib/metrics/cards).
+cards = [(metric("coverage.org_type").label(lang), f.area, coverage(cov, types, area=f.area),
+          coverage(cov_prev, types, area=f.area), True),
          (metric("coverage.federation.effective").label(lang) if choice == "federation" else
-          ("有效覆盖率" if lang == "zh" else "Effective coverage"),
-          coverage(cov, types, area=f.area, effective=True), float("nan")),
-         (t("urban", lang), coverage(cov, types, area="urban"), coverage(cov_prev, types, area="urban")),
-         (t("rural", lang), coverage(cov, types, area="rural"), coverage(cov_prev, types, area="rural"))]
-for col, (label, now, before) in zip(st.columns(4), cards):
-    with col:
-        widgets.kpi(f"{enum_label(choice, lang)} · {label}", fmt.rate(now),
-                    delta=None if pd.isna(before) else
-                    f"{fmt.change_pp(now - before)} {t('vs_last_year', lang)}")
+          t("effective_coverage", lang), f.area,
+          coverage(cov, types, area=f.area, effective=True), None, False),
+         (t("urban", lang), "urban", coverage(cov, types, area="urban"),
+          coverage(cov_prev, types, area="urban"), True),
+         (t("rural", lang), "rural", coverage(cov, types, area="rural"),
+          coverage(cov_prev, types, area="rural"), True)]
+widgets.kpi_row([card(f"{enum_label(choice, lang)} · {label}", now, before, "percent", lang,
+                      applies=share_applies(villages(cov, a)), compare=compare)
+                 for label, a, now, before, compare in cards], "coverage")
 
 mapview.breadcrumb(f, "cv")
 if has_children:
@@ -94,9 +98,8 @@ if f.area:
 if gaps.empty:
     st.success(t("gap_none", lang))
 else:
-    shown = pd.DataFrame({t("township", lang): gaps["township"],
-                          ("村（社区）" if lang == "zh" else "Village"): gaps["name"],
-                          ("区划代码" if lang == "zh" else "Code"): gaps["code"]})
+    shown = pd.DataFrame({t("township", lang): gaps["township"], t("village", lang): gaps["name"],
+                          t("region_code", lang): gaps["code"]})
     st.dataframe(shown, hide_index=True, width="stretch", height=300)
     st.caption(f"{len(shown):,}")
     dashboard.downloads(shown, f"gaps_{choice}", "cv_gaps", lang)

@@ -2,11 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib import fmt
 from lib.charts import common as charts
 from lib.i18n import enum_label, t
 from lib.metrics import metric
-from lib.metrics.compute import ratio, yoy
+from lib.metrics.cards import card, figure_applies
+from lib.metrics.compute import ratio
 from lib.ui import dashboard, data, mapview, widgets
 from lib.ui.frame import current_filters
 
@@ -14,9 +14,16 @@ from lib.ui.frame import current_filters
 f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_employment")
+from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+reading_ui.reading(f, "employment")
 ly_from, ly_to = f.last_year()
-cur = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, by=("fair_type",))
-prev = data.query("facts", "job_fair", f.prefix, ly_from, ly_to, by=("fair_type",))
+# Fairs recorded above township level have no urban/rural class: under a filter they drop out, and
+# the cards then say 不适用 rather than 0 (lib/metrics/cards).
+area = dict(urban_rural=f.area)
+cur = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, by=("fair_type",), **area)
+prev = data.query("facts", "job_fair", f.prefix, ly_from, ly_to, by=("fair_type",), **area)
+applies = figure_applies("job_fair", level=f.level, area=f.area,
+                         rows=int(cur["n"].sum() + prev["n"].sum()))
 
 
 def figures(frame: pd.DataFrame) -> dict[str, float]:
@@ -27,24 +34,25 @@ def figures(frame: pd.DataFrame) -> dict[str, float]:
 
 
 now, before = figures(cur), figures(prev)
-for col, code in zip(st.columns(len(now)), now):
-    m = metric(code)
-    delta = (fmt.change_pp(now[code] - before[code]) if m.unit == "percent"
-             else fmt.change_pct(yoy(now[code], before[code])))
-    with col:
-        widgets.kpi(m.label(lang), fmt.value(now[code], m.unit, lang),
-                    delta=f"{delta} {t('vs_last_year', lang)}", help=m.description(lang))
-if f.area:
-    st.caption("招聘会多在区级举办，不按城乡拆分。" if lang == "zh"
-               else "Fairs are mostly held at district level and are not split urban/rural.")
+widgets.kpi_row([card(metric(c).label(lang), now[c], before[c], metric(c).unit, lang,
+                      applies=applies, help=metric(c).description(lang)) for c in now],
+                "employment")
+if not applies.applies:
+    st.caption(t("fairs_held_above" if applies.reason == "na_held_above" else "fairs_not_split",
+                 lang))
 
 mapview.breadcrumb(f, "em")
-if f.child_len:
-    per = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, child_len=f.child_len)
-    per_prev = data.query("facts", "job_fair", f.prefix, ly_from, ly_to, child_len=f.child_len)
-    if not per.empty:
-        m = metric("employment.positions")
-        shown = dashboard.with_names(per.assign(value=per["positions"], denominator=per["n"]))
+if f.child_len and applies.applies:
+    per = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, child_len=f.child_len,
+                     **area)
+    per_prev = data.query("facts", "job_fair", f.prefix, ly_from, ly_to, child_len=f.child_len,
+                          **area)
+    m = metric("employment.positions")
+    shown = dashboard.with_names(per.assign(value=per["positions"], denominator=per["n"]))
+    if not shown.empty and (shown["region_code"] == f.region_code).all():
+        # every fair was held by this district itself: no map or ranking of its townships
+        st.caption(t("fairs_no_children", lang))
+    elif not shown.empty:
         mapview.region_map(f, shown, m.label(lang), "count", key="em_map")
         dashboard.league_table(f, shown,
                                dashboard.with_names(per_prev.assign(value=per_prev["positions"])),
@@ -52,13 +60,14 @@ if f.child_len:
 
 left, right = st.columns(2)
 with left:
-    monthly = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, by_month=True)
+    monthly = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, by_month=True,
+                         **area)
     if not monthly.empty:
         long = monthly.melt(id_vars=["month"], value_vars=["positions", "women_attending", "intents"],
                             var_name="measure", value_name="value")
         long["measure"] = long["measure"].map(
             lambda c: metric(f"employment.{c}").label(lang) if c != "intents"
-            else ("达成就业意向人数" if lang == "zh" else "Intents"))
+            else t("intents", lang))
         dashboard.chart(charts.trend(long, x="month", y="value", series="measure",
                                      lang=lang, title=t("trend", lang), y_title="",
                                      **dashboard.partial(f)),

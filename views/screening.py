@@ -8,6 +8,7 @@ from lib.charts import common as charts
 from lib.i18n import enum_label, t
 from lib.metrics import metric
 from lib.metrics import screening as sm
+from lib.metrics.cards import card, figure_applies
 from lib.ui import dashboard, data, mapview, widgets
 from lib.ui.frame import current_filters
 
@@ -15,6 +16,8 @@ from lib.ui.frame import current_filters
 f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_screening")
+from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+reading_ui.reading(f, "screening")
 
 year = f.date_to.year
 y_from, cyc_from = dt.date(year, 1, 1), sm.cycle_start(f.date_to)
@@ -38,19 +41,15 @@ prev = sm.summary(prev_period, *frames(f.prefix, date_to=ly_to, yr=ly_to.year))
 cards = [("screening.completion", "completion"), ("screening.coverage", "coverage"),
          ("screening.screened", "screened"), ("screening.abnormal_rate", "abnormal_rate"),
          ("screening.treatment_rate", "treatment_rate")]
-for col, (code, key) in zip(st.columns(len(cards)), cards):
-    m = metric(code)
-    change = (now[key] - prev[key]) if m.unit == "percent" else (
-        (now[key] - prev[key]) / prev[key] if prev[key] else float("nan"))
-    with col:
-        widgets.kpi(m.label(lang), fmt.value(now[key], m.unit, lang),
-                    delta=(fmt.change_pp(change) if m.unit == "percent" else fmt.change_pct(change))
-                    + " " + t("vs_last_year", lang), help=m.description(lang),
-                    delta_color="inverse" if m.direction == "down" else "normal")
+applies = figure_applies("screening", level=f.level, area=f.area,
+                         rows=len(period) + len(prev_period))
+widgets.kpi_row([card(metric(code).label(lang), now[key], prev[key], metric(code).unit, lang,
+                      direction=metric(code).direction, applies=applies,
+                      help=metric(code).description(lang)) for code, key in cards], "screening")
 
 mapview.breadcrumb(f, "sc")
 masked = f.level in ("township", "village") or f.child_level in ("township", "village")
-if f.child_len:
+if mapview.has_map(f):  # screening is recorded per township: a township view has no children
     yc, cc, tc = frames(f.prefix, f.child_len)
     per = dashboard.with_names(sm.per_child(yc, cc, tc))
     choice = st.radio(t("metric_pick", lang), ["completion", "coverage"], horizontal=True,
@@ -79,15 +78,13 @@ with left:
 with right:
     fun = sm.masked_funnel(sm.funnel_frame(period), masked)
     if not fun.empty:
-        fun["stage_label"] = fun["stage"].map({"screened": "筛查", "abnormal": "异常",
-                                                "diagnosed": "确诊", "treated": "治疗"}
-                                               if lang == "zh" else str.title)
+        fun["stage_label"] = fun["stage"].map(lambda s_: t(f"stage_{s_}", lang))
         fun["stage_label"] = fun["kind"].map(lambda k: enum_label(k, lang)) + " · " + fun["stage_label"]
         dashboard.chart(charts.funnel(fun, stage="stage_label", value="value",
                                       lang=lang, title=t("funnel", lang), label="label"),
                         "screening_funnel", "sc_funnel")
     aided = fmt.small_count(now["aided"], masked)
-    st.caption(f"{'救助人数' if lang == 'zh' else 'Aided'}：{aided} · "
+    st.caption(f"{t('aided', lang)}{t('colon', lang)}{aided} · "
                f"{fmt.money_10k(now['aid_amount_10k_yuan'], lang)}")
     if masked:
         st.caption(t("masked_note", lang))

@@ -21,6 +21,8 @@ lang = f.lang
 st.title(t("page_targets", lang))
 st.caption(f"{md_escape(f.region_name)} · {t('targets_caption', lang)}")
 widgets.demo_banner(lang)
+from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+reading_ui.reading(f, "targets")
 
 assessments = data.query("targets_assess", f.region_code)
 if all(a.latest_year is None for a in assessments):
@@ -88,7 +90,7 @@ else:
     st.dataframe(summary, column_order=C.CHILD_SUMMARY_COLUMNS, column_config=config,
                  hide_index=True, width="stretch")
     chosen_name = md_escape(C.indicator_name(chosen, lang))
-    st.markdown(f"**{t('targets_children_for', lang)}：{chosen_name}**")
+    st.markdown(f"**{t('targets_children_for', lang)}{t('colon', lang)}{chosen_name}**")
     show(C.child_indicator_table(children, names, code, lang), C.CHILD_COLUMNS)
 
 st.download_button(t("targets_report", lang), lambda: monitoring_report_xlsx(assessments, lang),

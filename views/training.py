@@ -2,11 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib import fmt
 from lib.charts import common as charts
 from lib.i18n import enum_label, t
 from lib.metrics import metric
-from lib.metrics.compute import ratio, yoy
+from lib.metrics.cards import card, figure_applies
+from lib.metrics.compute import ratio
 from lib.ui import dashboard, data, mapview, widgets
 from lib.ui.frame import current_filters
 
@@ -14,6 +14,8 @@ from lib.ui.frame import current_filters
 f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_training")
+from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+reading_ui.reading(f, "training")
 area = dict(urban_rural=f.area)
 ly_from, ly_to = f.last_year()
 cur = data.query("facts", "training", f.prefix, f.date_from, f.date_to, by=("topic", "audience"),
@@ -33,12 +35,10 @@ figures = [("training.sessions", cur["n"].sum(), prev["n"].sum()),
            ("training.participants", cur["participants"].sum(), prev["participants"].sum()),
            ("training.hours", cur["hours"].sum(), prev["hours"].sum()),
            ("training.exec_coverage", exec_coverage(cur), exec_coverage(prev))]
-for col, (code, now, before) in zip(st.columns(4), figures):
-    m = metric(code)
-    delta = fmt.change_pp(now - before) if m.unit == "percent" else fmt.change_pct(yoy(now, before))
-    with col:
-        widgets.kpi(m.label(lang), fmt.value(now, m.unit, lang),
-                    delta=f"{delta} {t('vs_last_year', lang)}", help=m.description(lang))
+rows = int(cur["n"].sum() + prev["n"].sum())
+widgets.kpi_row([card(metric(c).label(lang), now, before, metric(c).unit, lang,
+                      applies=figure_applies("training", level=f.level, area=f.area, rows=rows),
+                      help=metric(c).description(lang)) for c, now, before in figures], "training")
 
 mapview.breadcrumb(f, "tr")
 if f.child_len:

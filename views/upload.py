@@ -11,6 +11,7 @@ from lib.i18n import TEXT, dataset_label, enum_label, t
 from lib.ingest import (DATASETS, RollbackRefused, export_problems_xlsx, list_batches,
                         load_prepared, prepare_upload, rollback_batch, template_xlsx)
 from lib.ingest.regions_match import RegionIndex
+from lib.ingest.warnings import MAX_PER_REASON
 from lib.ingest.specs import REGION_COLUMNS
 from lib.ui import data, widgets
 from lib.ui.auth_ui import require_role
@@ -93,6 +94,34 @@ if upload is not None:
         if dry.ok:
             st.write(t("up_dry", lang).format(add=c.added, rep=c.replaced, same=c.unchanged,
                                               ret=c.retired))
+            if len(dry.retiring):  # replace mode: exactly which regions and months lose rows
+                st.warning(t("up_retiring", lang).format(n=int(dry.retiring["rows"].sum())))
+                st.dataframe(
+                    dry.retiring.assign(
+                        region=dry.retiring["region_name"] + "（" + dry.retiring["region_code"] + "）",
+                        kind=dry.retiring["kind"].map(lambda k: enum_label(k, lang) if k else "")),
+                    hide_index=True, width="stretch", key="up_retiring",
+                    column_order=["region", "period", *(["kind"] if dry.retiring["kind"].any()
+                                                         else []), "rows"],
+                    column_config={"region": t("up_ret_region", lang),
+                                   "period": t("up_ret_period", lang),
+                                   "kind": t("up_ret_kind", lang),
+                                   "rows": st.column_config.NumberColumn(t("up_ret_rows", lang),
+                                                                         format="%d")})
+            if dry.warnings_total:  # figures that load but deserve a second look, before confirm
+                st.warning(t("up_warnings", lang).format(n=dry.warnings_total))
+                wcol = "warning_zh" if lang == "zh" else "warning_en"
+                st.dataframe(dry.warnings, hide_index=True, width="stretch", key="up_warn_table",
+                             column_order=["row", "region_name", wcol, "column", "value"],
+                             column_config={"row": st.column_config.NumberColumn(t("up_row", lang),
+                                                                                 format="%d"),
+                                            "region_name": t("up_w_region", lang),
+                                            "column": t("up_col", lang),
+                                            "value": t("up_value", lang),
+                                            wcol: st.column_config.TextColumn(t("up_warning", lang),
+                                                                              width="large")})
+                if dry.warnings_total > len(dry.warnings):
+                    st.caption(t("up_w_more", lang).format(k=MAX_PER_REASON, n=dry.warnings_total))
             if st.button(t("up_confirm", lang), type="primary", key="up_confirm"):
                 bar = st.progress(0.3, text=t("up_loading", lang))
                 out = load_prepared(data.engine(), prepared, mode=mode, user=user)
@@ -116,7 +145,7 @@ if batches.empty:
     st.caption(t("up_no_batches", lang))
 else:
     history = ["batch_id", "dataset", "filename", "uploaded_by", "uploaded_at", "mode", "status",
-               "is_demo", "rows_read", "rows_loaded", "rows_rejected"]
+               "is_demo", "rows_read", "rows_loaded", "rows_rejected", "warnings"]
     heads = {c: t(f"up_h_{c}", lang) for c in history}
     label = lambda key, raw: t(key, lang) if key in TEXT else raw  # noqa: E731
     shown = batches.assign(dataset=batches["dataset"].map(lambda d: dataset_label(d, lang)),

@@ -13,6 +13,7 @@ from lib.auth import passwords
 from lib.auth import throttle
 from lib.auth.sessions import Clock, system_clock
 from lib.warehouse import audit
+from lib.warehouse import sessions_store
 from lib.warehouse import throttle_store
 from lib.warehouse import users_store as store
 from lib.warehouse.scope import level_of, prefix_of
@@ -238,7 +239,10 @@ def set_password(engine: Engine, username: str, new_password: str, *, by: str | 
             raise AccountError("no_such_user", username)
         _refuse_outside(row, within)
         store.update_user(conn, username, password_hash=pw_hash, failed_logins=0, locked_until=None)
-        audit.record(conn, "password_set" if by and by != username else "password_change",
+        reset = bool(by and by != username)
+        if reset:  # an admin's reset (e.g. a leaked password): every open sign-in of it ends
+            sessions_store.end_for_user(conn, username, system_clock(), by)
+        audit.record(conn, "password_set" if reset else "password_change",
                      username, by or username)
     with throttle_store.exclusive(engine) as conn:  # a new password is heard at once
         throttle_store.clear(conn, throttle.user_key(username))
@@ -274,6 +278,8 @@ def update_account(engine: Engine, username: str, *, by: str, role: str | None =
     with engine.begin() as conn:
         store.update_user(conn, username, role=new.role, scope_code=new.scope_code,
                           active=new.active)
+        if not new.active:
+            sessions_store.end_for_user(conn, username, system_clock(), by)
         audit.record(conn, "user_change",
                      f"{username} role={new.role} scope={new.scope_code} active={new.active}", by)
     return new

@@ -25,8 +25,29 @@ ZH_LOCALE = {
 }
 
 
+TITLE_LINE = {"zh": 16, "en": 30}  # characters per title line that fit a phone-wide chart
+
+
+def title_lines(title: str, lang: str = "zh") -> str | list[str]:
+    """A long chart title as lines (Vega-Lite draws a list as one line each): Vega cuts a title
+    wider than its chart with an ellipsis, as "Coverage by organisation type (urban/…" on a phone.
+    English breaks between words, Chinese anywhere."""
+    limit = TITLE_LINE.get(lang, 30)
+    if not isinstance(title, str) or len(title) <= limit:
+        return title
+    if lang == "zh":
+        return [title[i:i + limit] for i in range(0, len(title), limit)]
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def _base(chart: alt.Chart, title: str, lang: str = "zh") -> alt.Chart:
-    out = chart.properties(title=title, height=300)
+    out = chart.properties(title=title_lines(title, lang), height=300)
     if lang == "zh":
         out = out.configure(locale=ZH_LOCALE)
     return out.configure_axis(labelFont=FONT, titleFont=FONT).configure_legend(
@@ -92,13 +113,16 @@ def bars(frame: pd.DataFrame, *, category: str, value: str, title: str, value_ti
     """Horizontal bars, sorted by value; ``color`` splits them (e.g. urban/rural) side by side."""
     fmt = ".1%" if percent else ",.0f"
     enc = dict(
-        y=alt.Y(f"{category}:N", title="", sort="-x"),
+        # category names up to 160 px before an ellipsis (Streamlit's theme cut them near 100)
+        y=alt.Y(f"{category}:N", title="", sort="-x", axis=alt.Axis(labelLimit=160)),
         x=alt.X(f"{value}:Q", title=value_title, axis=_value_axis(fmt, percent)),
         tooltip=[alt.Tooltip(f"{category}:N", title="")]
         + ([alt.Tooltip(f"{color}:N", title="")] if color else [])
         + [alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)])
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title="", scale=alt.Scale(range=PALETTE))
+        # legend below the bars: at its default right it squeezed the plot on a phone
+        enc["color"] = alt.Color(f"{color}:N", title="", scale=alt.Scale(range=PALETTE),
+                                 legend=alt.Legend(orient="bottom"))
         enc["yOffset"] = alt.YOffset(f"{color}:N")
     else:
         enc["color"] = alt.value(PALETTE[1])

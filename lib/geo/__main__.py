@@ -9,6 +9,7 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     from lib.geo.importer import import_boundaries
     from lib.warehouse import bootstrap
+    from lib.warehouse.engine import DB_HELP
 
     parser = argparse.ArgumentParser(prog="python -m lib.geo",
                                      description="Import official boundaries into the warehouse.")
@@ -20,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
                      help="coordinates of the file when it is geographic (CGCS2000 = wgs84)")
     imp.add_argument("--code-column", default=None, help="attribute holding division codes")
     imp.add_argument("--name-column", default=None, help="attribute holding region names")
-    imp.add_argument("--db", default=None, help="warehouse URL (default: HALFSKY_DB_URL or data/)")
+    imp.add_argument("--db", default=None, help=DB_HELP)
     args = parser.parse_args(argv)
     if not args.file.exists():
         print(f"refused: no such file {args.file}", file=sys.stderr)

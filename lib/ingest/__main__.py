@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from lib.ingest.specs import DATASETS
+from lib.warehouse.engine import DB_HELP
 
 REFUSED = 2
 
@@ -25,16 +26,19 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--mode", choices=["upsert", "replace"], default="upsert")
     load.add_argument("--replace", action="store_true", help="same as --mode replace")
     load.add_argument("--dry-run", action="store_true")
+    load.add_argument("--strict", action="store_true",
+                      help="treat warnings (outliers, ratios over 100 %%, targets below what is done, "
+                           "duplicate rows, future months) as refusals")
     load.add_argument("--scope", default="", help="region-code prefix the load is limited to")
     load.add_argument("--user", default="cli")
-    load.add_argument("--db")
+    load.add_argument("--db", help=DB_HELP)
     rb = sub.add_parser("rollback", help="roll a batch back")
     rb.add_argument("batch_id", type=int)
-    rb.add_argument("--db")
+    rb.add_argument("--db", help=DB_HELP)
     rb.add_argument("--user", default="cli")
     rb.add_argument("--scope", default="")
     bt = sub.add_parser("batches", help="list the batches")
-    bt.add_argument("--db")
+    bt.add_argument("--db", help=DB_HELP)
     bt.add_argument("--json", action="store_true")
     tp = sub.add_parser("template", help="write a template workbook")
     tp.add_argument("dataset", choices=sorted(DATASETS))
@@ -109,9 +113,20 @@ def _load(engine, args) -> int:
     for note in prepared.notes.itertuples(index=False):
         print(f"note: {note.problem_en} / {note.problem_zh}")
     mode = "replace" if args.replace else args.mode
-    outcome = load_prepared(engine, prepared, mode=mode, user=args.user, dry_run=args.dry_run)
+    outcome = load_prepared(engine, prepared, mode=mode, user=args.user, dry_run=args.dry_run,
+                            strict=args.strict)
     print(outcome.message_en)
     print(outcome.message_zh)
+    if outcome.ok:  # refused under --strict: the warnings are listed below as the problems
+        for w in outcome.warnings.itertuples(index=False):
+            row = "" if w.row is None or str(w.row) == "<NA>" else f"row {w.row} "
+            print(f"  warning: {row}{w.region_name} — {w.warning_en} / {w.warning_zh}")
+        if outcome.warnings_total > len(outcome.warnings):
+            print(f"  … {outcome.warnings_total} warnings in all")
+    verb = "retires" if args.dry_run else "retired"
+    for r in outcome.retiring.itertuples(index=False):  # replace mode: what leaves, and where
+        kind = f" {r.kind}" if r.kind else ""
+        print(f"  {verb} {r.rows} rows: {r.region_name} ({r.region_code}) {r.period}{kind}")
     if not outcome.ok:
         for p in outcome.problems.itertuples(index=False):
             row = "" if p.row is None or str(p.row) == "<NA>" else f"row {p.row} "
@@ -148,7 +163,7 @@ def _batches(engine, as_json: bool) -> int:
     frame = list_batches(engine)
     if as_json:
         cols = ["batch_id", "dataset", "filename", "status", "rows_read", "rows_loaded",
-                "rows_rejected", "mode", "is_demo", "uploaded_by", "uploaded_at"]
+                "rows_rejected", "mode", "is_demo", "uploaded_by", "uploaded_at", "warnings"]
         records = json.loads(frame[cols].to_json(orient="records", date_format="iso",
                                                  force_ascii=False))
         print(json.dumps(records, ensure_ascii=False, indent=1))

@@ -12,8 +12,11 @@ from sqlalchemy import Engine
 from lib.ingest.messages import problem, problems_frame, text
 from lib.ingest.pipeline import Prepared, prepare
 from lib.ingest.readers import Limits
+from lib.ingest.specs import DATASETS
+from lib.ingest.warnings import Warnings, gather
 from lib.warehouse.batches import audit_only
-from lib.warehouse.loading import Counts, LoadRefused, eligible_frame, load_batch
+from lib.warehouse.loading import (RETIRING_COLUMNS, Counts, LoadRefused, eligible_frame,
+                                   load_batch)
 from lib.warehouse.reference import indicators_frame, regions_frame
 
 
@@ -26,6 +29,11 @@ class Outcome:
     problems: pd.DataFrame = field(default_factory=lambda: problems_frame([]))
     message_zh: str = ""
     message_en: str = ""
+    # replace mode: the rows that retire (or retired), by region, period (YYYY-MM / year) and kind
+    retiring: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RETIRING_COLUMNS))
+    # what the file was warned about (the first of each reason) and how many warnings in all
+    warnings: pd.DataFrame = field(default_factory=lambda: Warnings().frame)
+    warnings_total: int = 0
 
     @property
     def ok(self) -> bool:
@@ -36,21 +44,42 @@ def prepare_upload(engine: Engine, data: bytes, filename: str, *, dataset: str |
                    sheet: str | None = None, scope: str = "", limits: Limits = Limits()) -> Prepared:
     """Read and check an upload against this warehouse's regions, indicators and screening targets."""
     eligible = eligible_frame(engine, scope) if dataset in (None, "screening") else None
-    return prepare(data, filename, regions=regions_frame(engine), dataset=dataset, sheet=sheet,
-                   scope=scope, indicators=indicators_frame(engine), eligible=eligible,
-                   limits=limits)
+    prepared = prepare(data, filename, regions=regions_frame(engine), dataset=dataset, sheet=sheet,
+                       scope=scope, indicators=indicators_frame(engine), eligible=eligible,
+                       limits=limits)
+    if prepared.ok:  # warnings compare a loadable file with the warehouse's own history
+        prepared.warnings = gather(engine, prepared.frame, prepared.dataset, _headers(prepared))
+    return prepared
+
+
+def _headers(prepared: Prepared) -> dict[str, str]:
+    """Canonical column → the file's own header."""
+    return {c: h for h, c in zip(prepared.mapping["header"], prepared.mapping["column"]) if c}
 
 
 def load_prepared(engine: Engine, prepared: Prepared, *, mode: str = "upsert",
-                  user: str | None = None, dry_run: bool = False,
+                  user: str | None = None, dry_run: bool = False, strict: bool = False,
                   fail_after_rows: int | None = None) -> Outcome:
-    """Load a prepared file as one batch (or count what a load would do); refusals are audited."""
+    """Load a prepared file as one batch (or count what a load would do); refusals are audited.
+
+    The file's warnings do not block a load, and are kept with the batch and the user who confirmed
+    it; with ``strict`` they are refusals."""
     if not prepared.ok:
         return _refused(engine, prepared, user, prepared.problems, dry_run)
+    warned = prepared.warnings
+    if strict and warned.total:
+        problems = problems_frame([{"row": r.row, "column": r.column, "value": r.value,
+                                    "problem_zh": r.warning_zh, "problem_en": r.warning_en}
+                                   for r in warned.frame.itertuples(index=False)])
+        out = _refused(engine, prepared, user, problems, dry_run)
+        out.message_zh, out.message_en = text("strict_refused", n=warned.total)
+        return _with_warnings(out, warned)
     try:
         result = load_batch(engine, {prepared.dataset: prepared.frame}, mode=mode,
                             scope=prepared.scope, user=user, filename=prepared.filename,
                             sha256=prepared.sha256, rows_read=prepared.rows_read, dry_run=dry_run,
+                            carried={prepared.dataset: carried_columns(prepared)},
+                            warnings=(warned.total, warned.detail()) if warned.total else None,
                             fail_after_rows=fail_after_rows)
     except LoadRefused as exc:
         return _refused(engine, prepared, user, _refusal_problems(prepared, exc), dry_run)
@@ -58,11 +87,29 @@ def load_prepared(engine: Engine, prepared: Prepared, *, mode: str = "upsert",
     key = {"loaded": "load_done", "unchanged": "load_unchanged", "dry_run": "load_plan"}[result.status]
     zh, en = text(key, batch=result.batch_id, added=c.added, replaced=c.replaced,
                   unchanged=c.unchanged, retired=c.retired)
+    if warned.total:
+        wzh, wen = text("load_warned", n=warned.total)
+        zh, en = f"{zh}{wzh}", f"{en} {wen}"
     if result.status == "unchanged" and not dry_run:
         audit_only(engine, user, "load_unchanged", {"filename": prepared.filename,
                                                     "sha256": prepared.sha256,
                                                     "rows": c.unchanged})
-    return Outcome(result.status, result.batch_id, c, problems_frame([]), zh, en)
+    return _with_warnings(Outcome(result.status, result.batch_id, c, problems_frame([]), zh, en,
+                                  result.retiring), warned)
+
+
+def _with_warnings(out: Outcome, warned: Warnings) -> Outcome:
+    out.warnings, out.warnings_total = warned.frame, warned.total
+    return out
+
+
+def carried_columns(prepared: Prepared) -> set[str]:
+    """The table columns the file really had: its mapped headers, the region, and an id derived
+    when the ledger had none. Every other column keeps the warehouse's value on an update."""
+    mapped = {c for c in prepared.mapping["column"] if c}
+    spec = DATASETS.get(prepared.dataset)
+    derived = {spec.id_column} if spec is not None and spec.id_column else set()
+    return mapped | derived | {"region_code"}
 
 
 def _refusal_problems(prepared: Prepared, exc: LoadRefused) -> pd.DataFrame:

@@ -65,6 +65,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "load_unchanged": ("数据已是最新：{unchanged} 行与仓库中完全相同，未写入任何数据。", "Already loaded: all {unchanged} rows are identical to the warehouse; nothing was written."),
     "load_plan": ("试运行：将新增 {added} 行，替换 {replaced} 行，未变 {unchanged} 行，删除 {retired} 行。", "Dry run: {added} to add, {replaced} to replace, {unchanged} unchanged, {retired} to retire."),
     "load_refused": ("文件未通过检查（{n} 个问题），未写入任何数据。", "The file was refused ({n} problems); nothing was written."),
+    "strict_refused": ("严格模式：{n} 条提醒按问题处理，未写入任何数据。", "Strict mode: {n} warnings are treated as problems; nothing was written."),
+    "load_warned": ("另有 {n} 条提醒（不影响导入，请核实）。", "{n} warnings (they do not block the load; please check)."),
     "out_of_scope": ("文件中有 {n} 行不在您的权限范围（{scope}）内，未写入任何数据。", "{n} rows are outside your scope ({scope}); nothing was written."),
 }
 

@@ -22,6 +22,7 @@ from lib.ingest.readers import Limits, RawTable, read_table
 from lib.ingest.regions_match import RegionIndex, match_regions, scope_prefix
 from lib.ingest.schemas import validate
 from lib.ingest.specs import DATASETS, REGION_COLUMNS
+from lib.ingest.warnings import Warnings
 from lib.warehouse.bulk import id_scope_column
 from lib.warehouse.schema import FACT_TABLES, ID_SCOPE, key_columns
 
@@ -48,6 +49,8 @@ class Prepared:
     sheet: str | None = None
     header_row: int | None = None
     title_lines: list[str] = field(default_factory=list)
+    # figures that load but deserve a second look (lib/ingest/warnings.py), set by prepare_upload
+    warnings: Warnings = field(default_factory=Warnings)
 
     @property
     def ok(self) -> bool:

@@ -16,7 +16,8 @@ from typing import Iterable
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_MARKER_STYLE
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
@@ -121,7 +122,35 @@ def add_chart(slide, data: ChartData, left, top, width, height, lang: str = "zh"
         series.format.line.color.rgb = SERIES
         series.format.line.width = Pt(3.5)
         series.smooth = False
+        series.marker.style, series.marker.size = XL_MARKER_STYLE.CIRCLE, 9
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = SERIES
+        series.marker.format.line.color.rgb = SERIES
+        if data.partial_index is not None:
+            _mark_partial(series, data)
     return chart
+
+
+def _mark_partial(series, data: ChartData) -> None:
+    """The incomplete month(s) as on the screen: the segment leading to each is dashed, its marker
+    hollow, and its point labelled 截至M月D日, so the month is never read as a whole one."""
+    for i in range(data.partial_index, len(data.values)):
+        point = series.points[i]
+        point.format.line.color.rgb = SERIES
+        point.format.line.width = Pt(3.5)
+        point.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        point.marker.style, point.marker.size = XL_MARKER_STYLE.CIRCLE, 11
+        point.marker.format.fill.solid()
+        point.marker.format.fill.fore_color.rgb = WHITE
+        point.marker.format.line.color.rgb = SERIES
+        point.marker.format.line.width = Pt(2.25)
+        if data.partial_label:
+            label = point.data_label
+            label.position = XL_LABEL_POSITION.ABOVE
+            label.text_frame.text = data.partial_label
+            for run in label.text_frame.paragraphs[0].runs:
+                run.font.size, run.font.bold, run.font.name = Pt(14), True, FONT
+                run.font.color.rgb = DARK
 
 
 def brief_pptx(slides: Iterable[Slide], title: str, lang: str = "zh",
@@ -145,8 +174,9 @@ def brief_pptx(slides: Iterable[Slide], title: str, lang: str = "zh",
             sub = f"{sub} · {MADE_ON[lang]} {made_on.isoformat()}" if sub else \
                 f"{MADE_ON[lang]} {made_on.isoformat()}"
         if sub:
-            _text(slide, margin, Inches(1.05), inner, Inches(0.5), sub, 16, color=GREY)
-        top = Inches(1.8)
+            _text(slide, margin, Inches(1.05), inner, Inches(0.5), sub, 14 if s.reading else 16,
+                  color=GREY)
+        top = Inches(2.3) if s.reading else Inches(1.8)  # room for a reading of two sentences
         if s.chart_data is not None:
             kpi_w = Inches(3.2) if s.kpis else 0
             for i, k in enumerate(s.kpis):

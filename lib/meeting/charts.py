@@ -6,6 +6,7 @@ editable chart of exactly the figures projected.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Mapping
 
 import altair as alt
@@ -42,22 +43,56 @@ def child_points(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     return data.dropna().sort_values("value", kind="stable").reset_index(drop=True)
 
 
+def partial_index(months, partial_from: dt.date | None) -> int | None:
+    """The position of the first incomplete month in ``months`` (month starts, in order), or None
+    when every month shown is whole (lib/fmt.partial_month_start gives ``partial_from``)."""
+    if partial_from is None:
+        return None
+    cut = pd.Timestamp(partial_from)
+    for i, m in enumerate(months):
+        if pd.Timestamp(m) >= cut:
+            return i
+    return None
+
+
 def monthly_trend(frame: pd.DataFrame, measure: str, label: str, lang: str = "zh",
-                  height: int = 420) -> alt.Chart:
+                  height: int = 420, partial_from: dt.date | None = None,
+                  partial_label: str = "") -> alt.Chart | alt.LayerChart:
     """A line of one summed measure per month (frame from queries.facts(by_month=True)).
 
     Months are categories labelled like the brief's chart ("2024-01"), one tick per point: a time
-    axis puts ticks between the points (and, across a time zone, labels one month twice)."""
+    axis puts ticks between the points (and, across a time zone, labels one month twice).
+
+    ``partial_from`` marks the current, incomplete month as the dashboards' trends do: its segment
+    dashed, its point hollow and labelled ``partial_label`` (截至12月3日), so three days of December
+    never read as a collapse beside whole months."""
     data = trend_points(frame, measure)
     data["label"] = [pd.Timestamp(m).strftime(month_format(lang)) for m in data["month"]]
-    return alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=90, filled=True, color=ACCENT),
-                                     strokeWidth=4, color=ACCENT).encode(
+    data = data.drop(columns=["month"])
+    enc = dict(
         x=alt.X("label:O", title=MONTH[lang], sort=list(data["label"]),
                 axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         y=alt.Y("value:Q", title=label),
         tooltip=[alt.Tooltip("label:O", title=MONTH[lang]),
-                 alt.Tooltip("value:Q", title=label, format=",.0f")],
-    ).properties(title=label, height=height, width="container")
+                 alt.Tooltip("value:Q", title=label, format=",.0f")])
+    i = partial_index(trend_points(frame, measure)["month"], partial_from)
+    point = alt.OverlayMarkDef(size=90, filled=True, color=ACCENT)
+    if i is None:
+        return alt.Chart(data).mark_line(point=point, strokeWidth=4, color=ACCENT).encode(
+            **enc).properties(title=label, height=height, width="container")
+    whole, part = data.iloc[:i], data.iloc[i:].assign(partial=partial_label)
+    tail = data.iloc[max(i - 1, 0):]  # from the last whole month, so the line stays joined
+    layers = [
+        alt.Chart(whole).mark_line(point=point, strokeWidth=4, color=ACCENT).encode(**enc),
+        alt.Chart(tail).mark_line(strokeWidth=4, strokeDash=[10, 8], color=ACCENT).encode(**enc),
+        alt.Chart(part).mark_point(filled=False, size=160, strokeWidth=3, opacity=1,
+                                   color=ACCENT).encode(**enc),
+        # the label's colour is left to the theme (configure_text), like the bar values
+        # right-aligned: the incomplete month is the last point, at the plot's right edge
+        alt.Chart(part).mark_text(dy=-24, dx=12, align="right", fontWeight="bold").encode(
+            x=enc["x"], y=enc["y"], text="partial:N"),
+    ]
+    return alt.layer(*layers).properties(title=label, height=height, width="container")
 
 
 def child_bars(frame: pd.DataFrame, names: Mapping[str, str], label: str, lang: str = "zh",

@@ -10,7 +10,7 @@ meeting as real ones.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import pandas as pd
@@ -20,6 +20,7 @@ from lib.charts import targets as TC
 from lib.i18n import t
 from lib.meeting import charts
 from lib.metrics import metric
+from lib.metrics.cards import APPLIES, card
 from lib.metrics.overview import Headline
 from lib.targets.assess import Assessment
 
@@ -36,6 +37,9 @@ AREAS = {
     "employment": ("employment.positions", "job_fair", "positions"),
     "screening": ("screening.screened", "screening", "screened"),
 }
+# Why an area has no chart, said in full on its slide (lib/metrics/cards reasons).
+NOT_APPLICABLE_NOTE = {"na_held_above": "fairs_held_above", "na_not_split": "fairs_not_split",
+                       "na_no_units": "na_no_units"}
 WARNING_ROWS = 8
 WARNING_COLUMNS = ["name", "latest", "target", "projected", "status"]
 
@@ -45,6 +49,8 @@ class Kpi:
     label: str
     value: str
     delta: str = ""
+    delta_color: str = "normal"  # "off": no base, no change or not applicable (grey, no arrow)
+    delta_arrow: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,15 @@ class ChartData:
     unit: str                        # "count" or "percent" (a share 0–1)
     categories: tuple[str, ...]
     values: tuple[float, ...]
+    partial_index: int | None = None  # first incomplete month (drawn dashed, hollow, labelled)
+    partial_label: str = ""           # 截至12月3日
+
+    def category_text(self, i: int, lang: str = "zh") -> str:
+        """A category as read out: an incomplete month says so (2026-12（截至12月3日）)."""
+        cat = self.categories[i]
+        if self.partial_index is None or i < self.partial_index or not self.partial_label:
+            return cat
+        return f"{cat}（{self.partial_label}）" if lang == "zh" else f"{cat} ({self.partial_label})"
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class Slide:
     note: str = ""
     chart_data: ChartData | None = None                         # the chart's points as numbers
     demo: bool = False                                          # figures from the demo data
+    reading: tuple[str, ...] = ()                               # the written reading (issue 14)
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,9 @@ class MeetingData:
     child_names: Mapping[str, str]               # 12-digit code → name
     assessments: list[Assessment]
     demo: bool = False                           # demo rows in the warehouse (has_demo_rows)
+    partial_from: dt.date | None = None          # the period's last month is incomplete from here
+    partial_label: str = ""                      # 截至12月3日 (lib/fmt.until_label)
+    readings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slide key → sentences
 
 
 def as_of_text(d: dt.date | None, lang: str = "zh") -> str:
@@ -92,17 +111,22 @@ def as_of_text(d: dt.date | None, lang: str = "zh") -> str:
 
 
 def _kpi(h: Headline, lang: str) -> Kpi:
-    delta = fmt.change_pp(h.change) if h.unit == "percent" else fmt.change_pct(h.change)
-    return Kpi(metric(h.code).label(lang), fmt.value(h.value, h.unit, lang),
-               f"{delta} {t('vs_last_year', lang)}")
+    """The dashboards' card rules (lib/metrics/cards): 不适用 where the figure is not defined, a
+    grey "—" without a base. The change compares the period with the same days of last year."""
+    c = card(metric(h.code).label(lang), h.value, h.previous, h.unit, lang,
+             applies=getattr(h, "applies", APPLIES))
+    return Kpi(c.label, c.value, c.delta or "", c.delta_color, c.delta_arrow)
 
 
-def _trend_data(frame: pd.DataFrame, measure: str, label: str, lang: str) -> ChartData:
+def _trend_data(frame: pd.DataFrame, measure: str, label: str, lang: str,
+                d: MeetingData | None = None) -> ChartData:
     points = charts.trend_points(frame, measure)
     fmt_ = charts.month_format(lang)
+    i = charts.partial_index(points["month"], d.partial_from if d else None)
     return ChartData("line", label, "count",
                      tuple(pd.Timestamp(m).strftime(fmt_) for m in points["month"]),
-                     tuple(float(v) for v in points["value"]))
+                     tuple(float(v) for v in points["value"]), partial_index=i,
+                     partial_label=d.partial_label if (d and i is not None) else "")
 
 
 def _bar_data(frame: pd.DataFrame, names: Mapping[str, str], label: str) -> ChartData:
@@ -128,18 +152,39 @@ def build_slides(d: MeetingData, lang: str = "zh") -> list[Slide]:
             points = _bar_data(d.child_coverage, d.child_names, label)
         else:
             frame = d.monthly.get(dataset, pd.DataFrame())
-            chart = charts.monthly_trend(frame, measure, label, lang)
-            points = _trend_data(frame, measure, label, lang)
+            chart = charts.monthly_trend(frame, measure, label, lang, partial_from=d.partial_from,
+                                         partial_label=d.partial_label)
+            points = _trend_data(frame, measure, label, lang, d)
         kpis = (_kpi(heads[code], lang),) if code in heads else ()
+        note = ""
+        applies = getattr(heads.get(code), "applies", APPLIES)
+        if not applies.applies or not points.categories:
+            # no empty axes on a projector: the card and one line saying why there is no chart
+            note = (t(NOT_APPLICABLE_NOTE[applies.reason], lang)
+                    if applies.reason in NOT_APPLICABLE_NOTE
+                    else f"{label}{t('colon', lang)}{t('meeting_chart_empty', lang)}")
+            chart, points = None, None
         slides.append(Slide(f"area:{area}", AREA_TITLES[area][lang], as_of, subtitle=d.period,
-                            kpis=kpis, chart=chart, chart_data=points, demo=d.demo))
+                            kpis=kpis, chart=chart, chart_data=points, note=note, demo=d.demo))
     warn = TC.warning_table(d.assessments, lang)
     labels = TC.column_labels(lang)
     table = warn[WARNING_COLUMNS].head(WARNING_ROWS).rename(columns=labels)
     note = "" if len(warn) else t("targets_no_warnings", lang)
     slides.append(Slide("warnings", t("meeting_warnings", lang), as_of, subtitle=d.region_name,
                         table=table, note=note, demo=d.demo))
-    return slides
+    return [with_reading(s, d.readings.get(s.key, ()), lang) for s in slides]
+
+
+SUBTITLE_SENTENCES = 1  # the screen has room for one; the notes hold them all
+
+
+def with_reading(slide: Slide, reading: tuple[str, ...], lang: str = "zh") -> Slide:
+    """The slide with its written reading (lib/reading): the first sentence as its subtitle, all
+    of them in the speaker notes. Without a reading (too little data) the slide is unchanged."""
+    if not reading:
+        return slide
+    subtitle = ("" if lang == "zh" else " ").join(reading[:SUBTITLE_SENTENCES])
+    return replace(slide, subtitle=subtitle, reading=tuple(reading))
 
 
 def chart_value(value: float, unit: str, lang: str = "zh") -> str:
@@ -156,14 +201,17 @@ def speaker_notes(slide: Slide, lang: str = "zh") -> str:
     lines = [slide.title]
     if slide.demo:
         lines.append(f"{t('meeting_demo', lang)}{sep}{t('meeting_demo_note', lang)}")
-    lines += [x for x in (slide.subtitle, slide.as_of) if x]
+    lines += [x for x in ("" if slide.reading else slide.subtitle, slide.as_of) if x]
+    if slide.reading:
+        lines.append(t("reading_title", lang) + sep)
+        lines += [f"  {x}" for x in slide.reading]
     for k in slide.kpis:
         lines.append(f"{k.label}{sep}{k.value}" + (f" ({k.delta})" if k.delta else ""))
     c = slide.chart_data
     if c is not None:
         lines.append(f"{c.name}{sep}" + ("" if c.categories else t("meeting_chart_empty", lang)))
-        lines += [f"  {cat}{sep}{chart_value(v, c.unit, lang)}"
-                  for cat, v in zip(c.categories, c.values)]
+        lines += [f"  {c.category_text(i, lang)}{sep}{chart_value(v, c.unit, lang)}"
+                  for i, v in enumerate(c.values)]
     if slide.table is not None and not slide.table.empty:
         for row in slide.table.itertuples(index=False):
             lines.append(join.join(f"{col}{sep}{val}" for col, val in zip(slide.table.columns, row)))

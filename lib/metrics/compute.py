@@ -79,3 +79,15 @@ def yoy(current: float, previous: float) -> float:
     if previous is None or previous == 0 or pd.isna(previous):
         return float("nan")
     return (current - previous) / previous
+
+
+def villages(cov: pd.DataFrame, area: str | None = None) -> float:
+    """The villages/communities a coverage share is taken over (its denominator), of ``area`` if
+    given: 0 says the share is not defined there (lib/metrics/cards.share_applies)."""
+    if cov.empty:
+        return 0.0
+    cols = [c for c in ("child", "area") if c in cov]
+    base = cov.drop_duplicates(cols)
+    if area:
+        base = base[base["area"] == area]
+    return float(base["villages"].sum())

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.metrics.compute import coverage, ratio, yoy
+from lib.metrics.cards import APPLIES, Applicability, figure_applies, share_applies
+from lib.metrics.compute import coverage, ratio, villages, yoy
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class Headline:
     value: float
     previous: float
     unit: str
+    applies: Applicability = APPLIES  # 不适用 when the figure is not defined for the view
 
     @property
     def change(self) -> float:
@@ -25,20 +27,30 @@ class Headline:
 
 def headlines(cov_now: pd.DataFrame, cov_prev: pd.DataFrame, training: tuple[pd.DataFrame, pd.DataFrame],
               fairs: tuple[pd.DataFrame, pd.DataFrame], screening: tuple[pd.DataFrame, pd.DataFrame],
-              area: str | None = None) -> list[Headline]:
-    """Four headlines (coverage, training, employment, screening) from current and last-year frames."""
+              area: str | None = None, level: str | None = None) -> list[Headline]:
+    """Four headlines (coverage, training, employment, screening) from current and last-year frames.
+
+    With the view's ``level`` each headline also says whether it is defined there (a township's job
+    fairs, a rural filter's fairs: lib/metrics/cards); without it every headline applies."""
     def total(frame: pd.DataFrame, col: str) -> float:
         return float(frame[col].sum()) if not frame.empty else 0.0
 
+    def applies(dataset: str, pair: tuple[pd.DataFrame, pd.DataFrame]) -> Applicability:
+        if level is None:
+            return APPLIES
+        rows = sum(float(f["n"].sum()) if "n" in f else len(f) for f in pair)
+        return figure_applies(dataset, level=level, area=area, rows=int(rows))
+
     return [
         Headline("coverage.federation", coverage(cov_now, area=area),
-                 coverage(cov_prev, area=area), "percent"),
+                 coverage(cov_prev, area=area), "percent",
+                 APPLIES if level is None else share_applies(villages(cov_now, area))),
         Headline("training.participants", total(training[0], "participants"),
-                 total(training[1], "participants"), "count"),
+                 total(training[1], "participants"), "count", applies("training", training)),
         Headline("employment.positions", total(fairs[0], "positions"),
-                 total(fairs[1], "positions"), "count"),
+                 total(fairs[1], "positions"), "count", applies("job_fair", fairs)),
         Headline("screening.screened", total(screening[0], "screened"),
-                 total(screening[1], "screened"), "count"),
+                 total(screening[1], "screened"), "count", applies("screening", screening)),
     ]
 
 

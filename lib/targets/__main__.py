@@ -23,10 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     from lib.targets.report import monitoring_report_xlsx
     from lib.targets.run import assess_region
     from lib.warehouse.bootstrap import open_warehouse
+    from lib.warehouse.engine import DB_HELP
 
     parser = argparse.ArgumentParser(prog="python -m lib.targets",
                                      description="Assess plan indicators against their targets.")
-    parser.add_argument("--db", default=None, help="warehouse URL (default: HALFSKY_DB_URL or data/)")
+    parser.add_argument("--db", default=None, help=DB_HELP)
     parser.add_argument("--region", default=None, help="12-digit region code (default: the city)")
     parser.add_argument("--json", action="store_true", help="one JSON object per indicator")
     parser.add_argument("--xlsx", type=Path, default=None, help="also write the monitoring report")

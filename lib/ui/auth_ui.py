@@ -11,7 +11,7 @@ import os
 import streamlit as st
 from sqlalchemy import Engine
 
-from lib.auth import links, sessions, setup_code, users
+from lib.auth import links, sessions, setup_code, users, web_sessions
 from lib.auth.users import User
 from lib.i18n import t
 from lib.ui import page_errors
@@ -19,6 +19,7 @@ from lib.ui.safe import md_escape
 from lib.warehouse.scope import ScopeError, level_of, narrow
 
 K_AUTH, K_USER, K_MSG, K_DISPLAY = "_auth", "_user", "_auth_msg", "_display_token"
+K_HANDOFF, K_CLEAR_COOKIE = "_session_handoff", "_session_clear_cookie"
 DEV_USER = User("dev", "admin", "", True)
 LOGIN_PAGE, SETUP_PAGE = "views/login.py", "views/setup.py"
 
@@ -47,16 +48,21 @@ def client_address() -> str | None:
     """The visitor's address for the sign-in back-off (None under AppTest, and from localhost,
     e.g. behind a reverse proxy on the same host: then only the per-account back-off applies)."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # no session context (a bare script run)
         return None
+    return address if isinstance(address, str) else None
 
 
 def sign_in(engine: Engine, username: str, password: str) -> users.LoginResult:
     """Check a login and, when it succeeds, start the session (the page then reruns)."""
     result = users.authenticate(engine, username, password, address=client_address(), clock=clock)
     if result.ok:
-        st.session_state[K_AUTH] = {"username": result.user.username, "last_seen": clock()}
+        session_id, code = web_sessions.start(engine, result.user.username,
+                                              client=client_address(), clock=clock)
+        st.session_state[K_AUTH] = {"username": result.user.username, "session_id": session_id,
+                                    "last_seen": clock()}
+        st.session_state[K_HANDOFF] = code  # the next run asks the cookie route for the cookie
     return result
 
 
@@ -72,28 +78,84 @@ def sign_out() -> None:
     from lib.ui import data
 
     user = st.session_state.pop(K_USER, None)
-    st.session_state.pop(K_AUTH, None)
+    auth = st.session_state.pop(K_AUTH, None)
+    if auth and auth.get("session_id"):
+        web_sessions.end(data.engine(), auth["session_id"], by=auth["username"], clock=clock)
+        st.session_state[K_CLEAR_COOKIE] = True  # the login page clears the (now dead) cookie
     if user is not None and user.role != links.DISPLAY_ROLE:
         audit.record_now(data.engine(), "logout", "", user.username)
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()  # ends the OIDC session cookie too (reruns the app)
 
 
+def _cookie_auth(engine: Engine) -> dict | None:
+    """A session record from the sign-in cookie the browser sent when this tab connected (a
+    reload, a new tab or a link after signing in elsewhere)."""
+    try:
+        value = st.context.cookies.get(web_sessions.COOKIE_NAME)
+    except Exception:  # no session context (a bare script run)
+        return None
+    if not value or st.session_state.get(K_CLEAR_COOKIE):
+        return None
+    session = web_sessions.from_cookie(engine, value, clock=clock)
+    if session is None:
+        return None
+    return {"username": session.username, "session_id": session.id, "last_seen": clock()}
+
+
 def _session_user(engine: Engine) -> User | None:
-    auth = st.session_state.get(K_AUTH)
+    """The account of this tab's password session: from session state, else from the cookie.
+
+    The session row decides (lib/auth/web_sessions.py): ended by sign-out or an admin, idle past
+    the limit, or its account disabled, and the tab is signed out at this run.
+    """
+    auth = st.session_state.get(K_AUTH) or _cookie_auth(engine)
     if not auth:
         return None
     now = clock()
     if sessions.is_expired(auth.get("last_seen"), now):
-        st.session_state.pop(K_AUTH, None)
-        st.session_state[K_MSG] = "session_expired"
+        _forget_session(auth, "session_expired")
+        return None
+    session = web_sessions.check(engine, auth.get("session_id"), clock=clock)
+    if session is None or session.username != auth.get("username"):
+        _forget_session(auth, "session_closed" if auth.get("session_id") else None)
         return None
     user = users.active_user(engine, auth["username"])  # a disabled account is out at once
     if user is None:
-        st.session_state.pop(K_AUTH, None)
+        _forget_session(auth, None)
         return None
+    web_sessions.touch(engine, session, clock=clock)
     auth["last_seen"] = now
+    st.session_state[K_AUTH] = auth
     return user
+
+
+def _forget_session(auth: dict, message: str | None) -> None:
+    st.session_state.pop(K_AUTH, None)
+    if message:
+        st.session_state[K_MSG] = message
+
+
+def hand_off_cookie() -> None:
+    """After a sign-in, ask the cookie route for the sign-in cookie; after a sign-out, clear it.
+
+    An invisible same-origin image does it: the browser keeps the HttpOnly cookie from the reply.
+    Nothing is drawn when the routes are not served (``streamlit run app.py``, AppTest).
+    """
+    from lib.web import session_routes
+
+    code = st.session_state.pop(K_HANDOFF, None)
+    clear = st.session_state.pop(K_CLEAR_COOKIE, None)
+    if not session_routes.mounted():
+        return
+    if code:
+        url = f"{session_routes.START_PATH}?code={code}"
+    elif clear:
+        url = session_routes.END_PATH
+    else:
+        return
+    st.html(f'<img src="{url}" alt="" width="1" height="1" '
+            'style="position:absolute;opacity:0;pointer-events:none">')
 
 
 def oidc_configured() -> bool:
@@ -138,12 +200,27 @@ def gate(engine: Engine, lang: str) -> User:
         first = not users.has_users(engine)
         if first:
             setup_code.issue()  # logged once per process: setup asks for it
-        page = st.Page(SETUP_PAGE if first else LOGIN_PAGE,
-                       title=t("page_setup" if first else "page_login", lang), default=True)
-        page_errors.run_page(st.navigation([page], position="hidden").run, lang)
+        page_errors.run_page(st.navigation(signed_out_pages(first, lang), position="hidden").run,
+                             lang)
+        hand_off_cookie()  # after a sign-out: clear the cookie
         st.stop()
     st.session_state[K_USER] = user
     return user
+
+
+def signed_out_pages(first: bool, lang: str) -> list:
+    """What a visitor without a session can open: the setup or login form, at every page's address.
+
+    A link such as ``/screening?region=…`` then shows the form (not Streamlit's "Page not found",
+    which would also drop the path), and after signing in the frame runs the page asked for, with
+    the link's region, period and language still in the URL.
+    """
+    from lib.ui import nav
+
+    target = SETUP_PAGE if first else LOGIN_PAGE
+    title = t("page_setup" if first else "page_login", lang)
+    return [st.Page(target, title=title, default=True)] + [
+        st.Page(target, title=title, url_path=spec.url_path) for spec in nav.PAGES if not spec.default]
 
 
 def refuse_out_of_scope_link(user: User, lang: str) -> None:
@@ -183,7 +260,7 @@ def sidebar_account(user: User, lang: str) -> None:
         if auth_disabled():
             st.caption(f"⚠️ {t('auth_off', lang)}")
             return
-        st.caption(f"{t('signed_in_as', lang)}：{md_escape(user.username)} · "
+        st.caption(f"{t('signed_in_as', lang)}{t('colon', lang)}{md_escape(user.username)} · "
                    f"{t('role_' + user.role, lang)} · {md_escape(user.scope_code)}")
         if user.role != links.DISPLAY_ROLE and st.button(t("logout_button", lang), key="logout"):
             sign_out()
@@ -266,6 +343,9 @@ def recheck(engine: Engine, grant: Grant | None) -> str | None:
         return ACCESS_DISABLED
     if (fresh.role, fresh.scope_code) != (grant.user.role, grant.user.scope_code):
         return ACCESS_CHANGED  # the open page still holds the old role's or scope's view
+    if grant.auth is not None and web_sessions.check(engine, grant.auth.get("session_id"),
+                                                     clock=clock) is None:
+        return ACCESS_SESSION  # signed out in another tab, or ended by an admin
     return None
 
 
@@ -292,6 +372,11 @@ def fragment_gate(engine: Engine, lang: str) -> User | None:
 def touch_session() -> None:
     """A click inside a fragment is activity: it extends a live password session (as a full run's
     gate does) but never revives one already idle past the limit. A timer tick is not activity."""
+    from lib.ui import data
+
     auth = st.session_state.get(K_AUTH)
     if auth and not sessions.is_expired(auth.get("last_seen"), clock()):
         auth["last_seen"] = clock()
+        session = web_sessions.check(data.engine(), auth.get("session_id"), clock=clock)
+        if session is not None:
+            web_sessions.touch(data.engine(), session, clock=clock)

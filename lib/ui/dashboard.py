@@ -68,12 +68,12 @@ def parent_name(f: Filters) -> str:
 
 def downloads(frame: pd.DataFrame, name: str, key: str, lang: str) -> None:
     """CSV and XLSX of ``frame``; the files are built only when clicked (callables, no rerun)."""
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("CSV", lambda: export.csv_bytes(frame), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"{key}_csv", on_click="ignore")
-    c2.download_button("XLSX", lambda: export.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}_xlsx", on_click="ignore")
+    row = st.container(horizontal=True, gap="small")  # side by side on a phone too
+    row.download_button("CSV", lambda: export.csv_bytes(frame), file_name=f"{name}.csv",
+                        mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    row.download_button("XLSX", lambda: export.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        key=f"{key}_xlsx", on_click="ignore")
 
 
 def altair(ch, where=None, **kwargs) -> None:
@@ -108,11 +108,11 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
     Only child regions are ranked: rows recorded on the view's own region (a township's own training
     sessions at a township view) are no child of it, and fewer than two children make no ranking."""
     lang = f.lang
-    st.subheader(t("league", lang))
     current = current[current["region_code"] != f.region_code]
-    if len(current) < 2:
+    if len(current) < 2:  # a line, not a heading with nothing under it
         st.caption(t("league_too_few", lang))
         return
+    st.subheader(t("league", lang))
     if previous is not None:
         previous = previous[previous["region_code"] != f.region_code]
     table = league(current, previous, direction=direction)
@@ -132,7 +132,7 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
                  column_config={flag: st.column_config.MultiselectColumn(
                      flag, options=[flag_text], color=["#c62828"])})
     if any(bottom):
-        names = "、".join(table.loc[table["bottom"], "name"])
+        names = ("、" if lang == "zh" else ", ").join(table.loc[table["bottom"], "name"])
         st.caption(t("bottom_note", lang).format(names=md_escape(names)))  # names: text, not Markdown
     downloads(shown, f"league_{key}", key, lang)
 

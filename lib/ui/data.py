@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from lib.charts.memo import frozen
 from lib.warehouse import bootstrap, data_version, queries, reference
 from lib.warehouse.scope import ScopeError, prefix_of
+from lib.warehouse.engine import resolve_schema
 
 
 def warehouse_url() -> str:
@@ -50,7 +51,7 @@ def _keep_open(eng: Engine) -> None:
 
 def engine() -> Engine:
     """The process-wide engine (a shared singleton: never mutated)."""
-    return _engine(warehouse_url(), os.environ.get("HALFSKY_DB_SCHEMA") or None)
+    return _engine(warehouse_url(), resolve_schema())
 
 
 _RUN = threading.local()
@@ -68,7 +69,7 @@ def version() -> int:
 
     ctx = get_script_run_ctx(suppress_warning=True)
     run = getattr(ctx, "cursors", None)
-    where = (warehouse_url(), os.environ.get("HALFSKY_DB_SCHEMA") or None)
+    where = (warehouse_url(), resolve_schema())
     memo = getattr(_RUN, "memo", None)
     now = time.monotonic()
     if run is not None and memo and memo[0] is run and memo[1] == where and now - memo[2] < 1.0:
@@ -123,7 +124,7 @@ def clear_cache() -> None:
 # tuple of codes. Every such query is checked against the signed-in user's scope before it runs.
 _REGION_ARG = {"facts": 1, "screening_targets": 0, "org_coverage": 0, "org_coverage_series": 0,
                "org_counts": 0, "villages_without": 0, "freshness": 0, "targets_assess": 0,
-               "targets_children": 0}
+               "targets_children": 0, "completeness": 0}
 K_SCOPE = "_query_scope"
 
 
@@ -170,7 +171,7 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
     """
     check_scope(name, args)
     # The schema is part of the warehouse's identity: two PostgreSQL schemas share one URL.
-    where = f"{warehouse_url()}#schema={os.environ.get('HALFSKY_DB_SCHEMA') or ''}"
+    where = f"{warehouse_url()}#schema={resolve_schema() or ''}"
     ver = version()
     if name in _SHARED and not args and not kwargs:
         # Reference frames are read by many helpers per run: one per data version, unshared.
@@ -236,7 +237,7 @@ class RegionLookup(Mapping):
 
 def region_lookup(column: str) -> Mapping[str, Any]:
     """{code: column value} over every region (e.g. names), one per data version, shared."""
-    key = (warehouse_url(), os.environ.get("HALFSKY_DB_SCHEMA") or None, version(), column)
+    key = (warehouse_url(), resolve_schema(), version(), column)
     found = _LOOKUPS.get(key)
     if found is None:
         regions = query("regions")
@@ -268,7 +269,7 @@ def children_of(code: str, level: str | None = None) -> list[str]:
 
 def _memo(what: tuple, build) -> Any:
     """``build(regions)`` once per data version and ``what``; small results, many kept."""
-    key = (warehouse_url(), os.environ.get("HALFSKY_DB_SCHEMA") or None, version(), *what)
+    key = (warehouse_url(), resolve_schema(), version(), *what)
     found = _INDEX.get(key)
     if found is None:
         found = build(query("regions"))

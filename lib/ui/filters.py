@@ -133,13 +133,13 @@ def sidebar_filters(scope: str = "") -> Filters:
                                 format_func=lambda c: t("all", lang) if c == "all" else names[c],
                                 disabled=district == "all")
         st.caption(t("period", lang))
-        c1, c2 = st.columns(2)
         fmt_m = lambda m: fmt.month(dt.date(int(m[:4]), int(m[5:]), 1), lang)  # noqa: E731
         for key, default in ((K_FROM, months[0]), (K_TO, months[-1])):
             if st.session_state.get(key) not in months:
                 st.session_state[key] = default
-        m_from = c1.selectbox(t("from", lang), months, key=K_FROM, format_func=fmt_m)
-        m_to = c2.selectbox(t("to", lang), months, key=K_TO, format_func=fmt_m)
+        # one below the other: side by side, "2026年12月" was cut off in the sidebar's half width
+        m_from = st.selectbox(t("from", lang), months, key=K_FROM, format_func=fmt_m)
+        m_to = st.selectbox(t("to", lang), months, key=K_TO, format_func=fmt_m)
         area = st.radio(t("urban_rural", lang), ["all", "urban", "rural"], key=K_AREA,
                         horizontal=True, format_func=lambda a: t(a, lang))
     if m_from > m_to:

@@ -17,7 +17,7 @@ def _ensure_warehouse(lang: str) -> bool:
     try:
         engine = data.engine()
     except WarehouseLocked as exc:
-        st.error(f"{t('locked', lang)}：{exc}")
+        st.error(f"{t('locked', lang)}{t('colon', lang)}{exc}")
         return False
     from lib.warehouse import bootstrap
 
@@ -45,10 +45,12 @@ def run() -> None:
     if not _ensure_warehouse(lang):
         st.stop()
     user = auth_ui.gate(data.engine(), lang)  # setup / login page and stop when nobody is signed in
+    auth_ui.hand_off_cookie()  # just signed in: the browser fetches the sign-in cookie
     data.bind_scope(user.scope_prefix)  # every query of this session is narrowed to it from here on
     pages = [st.Page(p.path, title=t(p.title_key, lang), icon=p.icon, url_path=p.url_path,
                      default=p.default) for p in auth_ui.pages_of(user)]
     nav = st.navigation(pages)
+    widgets.responsive_css()  # phone / long-label CSS, once per run, before any page draws
     auth_ui.refuse_out_of_scope_link(user, lang)
     st.session_state[K_FILTERS] = filters.sidebar_filters(scope=user.scope_prefix)
     auth_ui.keep_display_token(user)

@@ -29,7 +29,9 @@ def tile_url() -> str | None:
 
 
 def breadcrumb(f: Filters, key: str) -> None:
-    """City › district › township: each ancestor is a button that moves the filters up to it."""
+    """City › district › township: each ancestor is a button that moves the filters up to it.
+
+    One wrapping row (a horizontal container), so on a phone the crumbs stay side by side."""
     names = data.region_lookup("name")
     chain = []
     code = f.region_code
@@ -38,25 +40,46 @@ def breadcrumb(f: Filters, key: str) -> None:
         chain.append(code)
         code = parents.get(code)
     chain.reverse()
-    cols = st.columns(len(chain) + 4)
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small",
+                       key=f"{key}_crumbs")
     for i, c in enumerate(chain):
         # region names come from imported CSVs; button labels are Markdown too
         label = ("› " if i else "") + md_escape(names.get(c, c))
         if c == f.region_code:
-            cols[i].markdown(f"**{label}**")
-        elif cols[i].button(label, key=f"{key}_crumb_{c}"):
+            row.markdown(f"**{label}**", width="content")
+        elif row.button(label, key=f"{key}_crumb_{c}"):
             filters.drill_to(c)
             st.rerun()
 
 
-def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, key: str) -> None:
-    """Draw ``values`` (region_code, name, value[, denominator, label]) for the children of ``f``.
+def has_map(f: Filters) -> bool:
+    """A map of the view's children exists: districts and townships are drawn, villages are not
+    (no geometry, DESIGN §7). Pages ask before drawing a map heading or querying for one."""
+    return f.child_level in ("district", "township")
 
+
+def no_map_note(f: Filters) -> None:
+    """At a township view: a line saying where the villages are listed, not an empty map heading."""
+    if f.child_level == "village":
+        st.caption(t("villages_no_map", f.lang))
+
+
+def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, key: str,
+               title: str | None = None) -> bool:
+    """Draw ``values`` (region_code, name, value[, denominator, label]) for the children of ``f``,
+    under ``title`` if given. Returns whether a map was drawn.
+
+    Rows of the view's own region (facts recorded on the district itself, e.g. its job fairs) are
+    no child of it and are left out; with no child left, nothing is drawn, heading included (a
+    heading with nothing under it reads as a broken page).
     Clicking a district (or township) moves the global filter there: the drill-down of DESIGN §6.
     """
     level = f.child_level
-    if level not in ("district", "township") or values.empty:
-        return
+    values = values[values["region_code"] != f.region_code]
+    if not has_map(f) or values.empty:
+        return False
+    if title:
+        st.subheader(title)
     shapes = data.query("map_shapes", level, tuple(sorted(values["region_code"])))
     view = build_map(values, level, f.lang, metric_label, unit, shapes=shapes, tile_url=tile_url())
     left, right = st.columns([5, 1])
@@ -72,10 +95,11 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
         st.markdown(rows, unsafe_allow_html=True)
         if view.not_drawn:
             names = dict(zip(values["region_code"], values["name"]))
-            st.caption(t("not_drawn", f.lang) + "：" + md_join(
+            st.caption(t("not_drawn", f.lang) + t("colon", f.lang) + md_join(
                 names.get(c, c) for c in view.not_drawn))
-    st.caption(f"{t('sources', f.lang)}：{view.attribution}")
+    st.caption(f"{t('sources', f.lang)}{t('colon', f.lang)}{view.attribution}")
     code = picked_region(getattr(event, "selection", None) if event is not None else None)
     if code and code != f.region_code and code.startswith(f.prefix):
         filters.drill_to(code)
         st.rerun()
+    return True

@@ -123,7 +123,7 @@ def gather(f: Filters) -> MeetingData:
     frames = {ds: (data.query("facts", ds, f.prefix, f.date_from, f.date_to, **period),
                    data.query("facts", ds, f.prefix, ly_from, ly_to, **period)) for ds in DATASETS}
     heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"],
-                      frames["screening"], area=f.area)
+                      frames["screening"], area=f.area, level=f.level)
     monthly = {ds: data.query("facts", ds, f.prefix, f.date_from, f.date_to, by_month=True,
                               **period) for ds in DATASETS}
     by_child = pd.DataFrame(columns=["child", "num", "den", "value"])
@@ -136,7 +136,21 @@ def gather(f: Filters) -> MeetingData:
     return MeetingData(f.region_name, period_text, as_of, heads, monthly, by_child,
                        data.region_lookup("name"),
                        data.query("targets_assess", f.region_code),
-                       demo=bool(data.query("has_demo_rows")))
+                       demo=bool(data.query("has_demo_rows")), readings=readings(f),
+                       partial_from=fmt.partial_month_start(f.date_to),
+                       partial_label=fmt.until_label(f.date_to, f.lang))
+
+
+# slide key → the area whose written reading it carries (lib/reading, issue 14)
+READING_OF = {"kpis": "overview", "area:coverage": "coverage", "area:training": "training",
+              "area:employment": "employment", "area:screening": "screening", "warnings": "targets"}
+
+
+def readings(f: Filters) -> dict[str, tuple[str, ...]]:
+    """Each slide's reading, from the page readings' facts (same cached queries as the slides)."""
+    from lib.ui.reading_ui import sentences_of
+
+    return {key: tuple(sentences_of(f, area)) for key, area in READING_OF.items()}
 
 
 def _state() -> deck.DeckState:
@@ -215,14 +229,16 @@ def render(slide: Slide, i: int, n: int, lang: str) -> None:
     if slide.chart is not None:
         left, right = st.columns([1, 3]) if slide.kpis else (None, st.container())
         for k in slide.kpis:
-            left.metric(k.label, k.value, delta=k.delta, border=True)
+            left.metric(k.label, k.value, delta=k.delta or None, delta_color=k.delta_color,
+                        delta_arrow=k.delta_arrow, border=True)
         scale = 1.8
         chart = apply_theme(slide.chart.properties(height=540), "dark", font_scale=scale)
         chart = chart.configure_text(color="#f5f5f5", fontSize=round(12 * scale))  # bar values
         dashboard.altair(chart, where=right, theme=None)
     elif slide.kpis:
         for col, k in zip(st.columns(len(slide.kpis)), slide.kpis):
-            col.metric(k.label, k.value, delta=k.delta, border=True)
+            col.metric(k.label, k.value, delta=k.delta or None, delta_color=k.delta_color,
+                       delta_arrow=k.delta_arrow, border=True)
     if slide.table is not None and not slide.table.empty:
         # st.table renders Markdown in cells: region and indicator names are escaped
         st.table(md_table(slide.table.set_index(slide.table.columns[0])))

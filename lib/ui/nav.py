@@ -24,6 +24,8 @@ PAGES: list[PageSpec] = [
     PageSpec("views/screening.py", "page_screening", ":material/health_and_safety:", "screening"),
     PageSpec("views/targets.py", "page_targets", ":material/flag:", "targets"),
     PageSpec("views/upload.py", "page_upload", ":material/upload_file:", "upload", roles=("analyst", "admin")),
+    PageSpec("views/completeness.py", "page_completeness", ":material/fact_check:", "completeness",
+             roles=("analyst", "admin")),
     PageSpec("views/meeting.py", "page_meeting", ":material/present_to_all:", "meeting"),
     PageSpec("views/account.py", "page_account", ":material/person:", "account"),
     PageSpec("views/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", roles=("admin",)),

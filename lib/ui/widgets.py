@@ -1,4 +1,9 @@
-"""Shared widgets: KPI cards, the demo banner, the data-freshness footer."""
+"""Shared widgets: KPI cards, the demo banner, the data-freshness footer, the page CSS.
+
+The layout rules for phones and for long (English) labels live in one style sheet (``CSS``),
+injected once per run by ``responsive_css``. Its rules apply only inside containers this module
+keys (``st.container(key=...)`` gives the class ``st-key-<key>``, public API), so Streamlit's own
+layout elsewhere is left alone."""
 from __future__ import annotations
 
 import html
@@ -8,14 +13,58 @@ import streamlit as st
 
 from lib import fmt
 from lib.i18n import dataset_label, t
+from lib.metrics.cards import Card
 from lib.ui import data
 from lib.ui.safe import md_escape
+
+KPI_KEY = "kpis_"  # prefix of every KPI row's container key: the CSS finds the rows by it
+
+# Phones (Streamlit stacks columns below 640 px): KPI cards two per row instead of one a row, the
+# breadcrumb and download buttons side by side; everywhere: card labels wrap instead of being cut
+# off with an ellipsis (English labels are long), and nothing may widen the page past the screen.
+CSS = """<style>
+[class*="st-key-%(kpi)s"] [data-testid="stMetricLabel"],
+[class*="st-key-%(kpi)s"] [data-testid="stMetricLabel"] *,
+[class*="st-key-%(kpi)s"] [data-testid="stMetricDelta"],
+[class*="st-key-%(kpi)s"] [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; }
+[class*="st-key-%(kpi)s"] [data-testid="stMetricLabel"] p { overflow-wrap: anywhere; line-height: 1.3; }
+/* cards of one row equally tall, however their labels wrap */
+[class*="st-key-%(kpi)s"] [data-testid="stHorizontalBlock"] { align-items: stretch !important; }
+[class*="st-key-%(kpi)s"] [data-testid="stColumn"] > [data-testid="stVerticalBlock"],
+[class*="st-key-%(kpi)s"] [data-testid="stColumn"] [data-testid="stElementContainer"],
+[class*="st-key-%(kpi)s"] [data-testid="stMetric"] { height: 100%% !important; }
+@media (max-width: 640px) {
+  [class*="st-key-%(kpi)s"] [data-testid="stHorizontalBlock"] {
+    flex-direction: row !important; flex-wrap: wrap !important; gap: 0.5rem !important; }
+  [class*="st-key-%(kpi)s"] [data-testid="stColumn"] {
+    flex: 0 0 calc(50%% - 0.25rem) !important; width: calc(50%% - 0.25rem) !important;
+    min-width: 0 !important; max-width: calc(50%% - 0.25rem) !important; }
+  [class*="st-key-%(kpi)s"] [data-testid="stMetric"] { padding: 0.5rem 0.6rem !important; }
+  [class*="st-key-%(kpi)s"] [data-testid="stMetricValue"] { font-size: 1.5rem !important; }
+  [class*="st-key-%(kpi)s"] [data-testid="stMetricDelta"] { font-size: 0.75rem !important; }
+}
+</style>""" % {"kpi": KPI_KEY}
+
+
+def responsive_css() -> None:
+    """The style sheet above; ``st.html`` with only a <style> takes no space on the page."""
+    st.html(CSS)
 
 
 def demo_banner(lang: str) -> None:
     """Every page says 示例数据 while demo rows are present: made-up numbers are never shown as real."""
     if data.query("has_demo_rows"):
         st.info(t("demo_banner", lang), icon=":material/science:")
+
+
+def kpi_row(cards: list[Card], key: str) -> None:
+    """KPI cards side by side in a keyed container (two per row on a phone: see ``CSS``)."""
+    with st.container(key=KPI_KEY + key):
+        for col, c in zip(st.columns(len(cards)), cards):
+            col.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color,
+                       delta_arrow=c.delta_arrow, help=c.help, border=True)
 
 
 def kpi(label: str, value: str, delta: str | None = None, help: str | None = None,
@@ -31,7 +80,7 @@ def freshness_footer(lang: str, scope: str = "") -> None:
     for row in frame.sort_values("dataset").itertuples():
         when = pd.Timestamp(row.last_upload).strftime("%Y-%m-%d %H:%M")
         parts.append(f"{html.escape(dataset_label(row.dataset, lang))} {when}")
-    st.caption(f"{t('freshness', lang)}：" + " · ".join(parts))
+    st.caption(f"{t('freshness', lang)}{t('colon', lang)}" + " · ".join(parts))
 
 
 def period_caption(f, lang: str) -> str:

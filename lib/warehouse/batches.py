@@ -81,13 +81,32 @@ def audit_only(engine: Engine, user: str | None, action: str, detail: dict) -> N
 
 def list_batches(engine: Engine, scope: str = "") -> pd.DataFrame:
     """Every batch of ``scope``, newest first; the filter runs in SQL (see ``in_scope``)."""
-    b = s.upload_batch
-    q = select(*[b.c[c] for c in BATCH_COLUMNS]).order_by(b.c.batch_id.desc())
+    b, w = s.upload_batch, s.upload_warning
+    q = (select(*[b.c[c] for c in BATCH_COLUMNS],
+                func.coalesce(w.c.warnings, 0).label("warnings"))
+         .select_from(b.outerjoin(w, w.c.batch_id == b.c.batch_id))
+         .order_by(b.c.batch_id.desc()))
     if scope:
         q = q.where(in_scope(scope))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
-    return pd.DataFrame(rows, columns=BATCH_COLUMNS)
+    return pd.DataFrame(rows, columns=[*BATCH_COLUMNS, "warnings"])
+
+
+def batch_warnings(engine: Engine, batch_id: int, scope: str = "") -> dict | None:
+    """What batch ``batch_id`` was warned about and who confirmed it (None: no warnings, or a
+    batch outside ``scope``): {warnings, confirmed_by, confirmed_at, counts, first}."""
+    b, w = s.upload_batch, s.upload_warning
+    q = select(w.c.warnings, w.c.confirmed_by, w.c.confirmed_at, w.c.detail).join(
+        b, b.c.batch_id == w.c.batch_id).where(w.c.batch_id == batch_id)
+    if scope:
+        q = q.where(in_scope(scope))
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    if row is None:
+        return None
+    return {"warnings": int(row[0]), "confirmed_by": row[1], "confirmed_at": row[2],
+            **json.loads(row[3])}
 
 
 def in_scope(scope: str):

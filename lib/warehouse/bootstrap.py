@@ -5,19 +5,36 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from lib.warehouse import schema as s
-from lib.warehouse.engine import get_engine
+from lib.warehouse.engine import get_engine, resolve_schema, resolve_url
 from lib.warehouse.reference import replace_regions, upsert_indicators
+
+
+class _FromSettings:
+    """The default of ``open_warehouse(pg_schema=…)``: the schema the app is configured with."""
+
+    def __repr__(self) -> str:
+        return "FROM_SETTINGS"
+
+
+FROM_SETTINGS = _FromSettings()
 
 
 class RegionsInUse(RuntimeError):
     """Facts already point at the current regions; replacing them would orphan those rows."""
 
 
-def open_warehouse(url: str | None = None, *, pg_schema: str | None = None,
+def open_warehouse(url: str | None = None, *, pg_schema: str | None | _FromSettings = FROM_SETTINGS,
                    load_default_regions: bool = True) -> Engine:
-    """The engine with schema and indicator catalog in place, and the demo city's regions if empty."""
+    """The engine with schema and indicator catalog in place, and the demo city's regions if empty.
+
+    Without ``pg_schema`` a PostgreSQL warehouse opens in the configured schema (HALFSKY_DB_SCHEMA,
+    as the app does): every command-line tool calls this, and one that ignored the variable loaded
+    into the default schema and reported success (issue 13). ``pg_schema=None`` means the default.
+    """
     from lib import regions
 
+    if isinstance(pg_schema, _FromSettings):
+        pg_schema = None if resolve_url(url).startswith("duckdb") else resolve_schema()
     engine = get_engine(url, pg_schema=pg_schema)
     with engine.connect() as conn:
         n_regions = conn.execute(select(func.count()).select_from(s.region)).scalar_one()

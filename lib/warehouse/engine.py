@@ -1,7 +1,9 @@
 """Where the warehouse lives: the URL, the engine, schema creation, and the data version.
 
 The URL comes from HALFSKY_DB_URL, else ``[connections.warehouse] url`` in .streamlit/secrets.toml,
-else the embedded DuckDB file under data/. DuckDB files are single-writer: a second process gets a
+else the embedded DuckDB file under data/; the PostgreSQL schema from HALFSKY_DB_SCHEMA. The app and
+every ``python -m lib.…`` command resolve both here (``resolve_url``, ``resolve_schema``), so a
+scheduled load lands where the app reads (issue 13). DuckDB files are single-writer: a second process gets a
 plain-language WarehouseLocked instead of a driver traceback.
 """
 from __future__ import annotations
@@ -43,6 +45,17 @@ def resolve_url(explicit: str | None = None) -> str:
         if url:
             return url
     return DEFAULT_URL
+
+
+# the --db help of every command: where the warehouse is when --db is not given
+DB_HELP = ("warehouse URL (default: HALFSKY_DB_URL, else .streamlit/secrets.toml, else data/); "
+           "PostgreSQL schema: HALFSKY_DB_SCHEMA, as in the app")
+
+
+def resolve_schema(explicit: str | None = None) -> str | None:
+    """The PostgreSQL schema (search_path) of the warehouse: argument, else HALFSKY_DB_SCHEMA, else
+    None (the server's default). The app reads the same variable (lib/ui/data.py)."""
+    return explicit or os.environ.get("HALFSKY_DB_SCHEMA") or None
 
 
 def _is_lock_error(exc: BaseException) -> bool:

@@ -4,7 +4,12 @@ Everything happens in one write_transaction (which bumps data_version first, so 
 serialised on PostgreSQL and conflict cleanly on DuckDB, where the load is retried). The diff against the
 current rows decides: new keys are added, changed rows replaced (the old version moves to history with
 superseded_by = this batch), identical rows left alone; ``replace`` mode also retires the current rows of
-the dataset, in the file's regions and periods, that the file no longer has. Nothing to do → no batch.
+the dataset that the file no longer has, but only in the (region, period, kind) groups the file itself
+holds (RETIRE_GROUPS): a file with 茶园 2024-10 and 王庄 2024-03 retires nothing of 茶园's March or 王庄's
+October (issue 13; it used to retire every region × period combination). Nothing to do → no batch.
+
+Columns the file does not carry (an optional 救助人数 left out of the extract) are never blanked: a row
+the file updates keeps the warehouse's value in every column outside ``carried`` (issue 13).
 
 Scope (issue 12): id-keyed facts are keyed by (id_scope, id), id_scope being the district of the row's
 region_code, computed here for every row, so two districts' ledgers numbered 001, 002… never meet. A
@@ -15,6 +20,7 @@ is refused as a whole, inside the load transaction, with the file's row numbers.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import time
@@ -33,10 +39,14 @@ from lib.warehouse.bulk import bulk_insert, id_scope_column
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.keys import CHUNK, key_conditions
 
-# the column whose month (or year) bounds what a replace-mode file speaks for
-PERIOD = {"training": ("held_on", "month"), "job_fair": ("held_on", "month"),
-          "screening": ("month", "month"), "screening_target": ("year", "year"),
-          "indicator_value": ("year", "year")}
+# What one replace-mode file speaks for: the current rows sharing region_code, the period (column,
+# grain) and the kind column of one of the file's rows. Training and job-fair ledgers are complete
+# per region and month whatever their topics; an organisation roster is complete per region and type.
+RETIRE_GROUPS: dict[str, tuple[tuple[str, str] | None, str | None]] = {
+    "training": (("held_on", "month"), None), "job_fair": (("held_on", "month"), None),
+    "org_unit": (None, "org_type"), "screening": (("month", "month"), "kind"),
+    "screening_target": (("year", "year"), "kind"),
+    "indicator_value": (("year", "year"), "indicator_code")}
 # how the refusal names an id column (the ledgers' own header, and English)
 ID_LABELS = {"session_id": ("培训编号", "Session id"), "fair_id": ("招聘会编号", "Job fair id"),
              "org_id": ("组织编号", "Organisation id")}
@@ -74,12 +84,17 @@ class Counts:
         return self.added + self.replaced + self.retired
 
 
+RETIRING_COLUMNS = ["dataset", "region_code", "region_name", "period", "kind", "rows"]
+
+
 @dataclass
 class LoadResult:
     status: str  # loaded / unchanged / dry_run
     batch_id: int | None
     counts: Counts
     by_dataset: dict[str, Counts] = field(default_factory=dict)
+    # the rows a replace-mode load retires, by dataset, region, period (YYYY-MM or year) and kind
+    retiring: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RETIRING_COLUMNS))
 
 
 class _NothingToDo(Exception):
@@ -90,25 +105,33 @@ def load_batch(engine: Engine, frames: Mapping[str, pd.DataFrame], *, mode: str 
                scope: str = "", user: str | None = None, filename: str | None = None,
                sha256: str | None = None, rows_read: int | None = None, is_demo: bool = False,
                dry_run: bool = False, dataset_label: str | None = None,
+               carried: Mapping[str, Iterable[str]] | None = None,
+               warnings: tuple[int, dict] | None = None,
                fail_after_rows: int | None = None) -> LoadResult:
     """Load frames (dataset → canonical frame) as one batch, all or nothing.
 
+    ``carried`` names, per dataset, the columns the file actually had (None: every column): a column
+    outside it keeps the warehouse's value on every row the file updates, instead of being blanked.
+    ``warnings`` (count, detail) is what the uploader confirmed the file despite: kept with the batch
+    (upload_warning) and its user, in the same transaction.
     ``fail_after_rows`` exists for tests: raise after that many rows were written, inside the transaction.
     """
     if mode not in ("upsert", "replace"):
         raise ValueError(f"mode must be upsert or replace, not {mode!r}")
     for dataset, frame in frames.items():
         _check_scope(frame, scope)
+    carry = {d: None if carried is None or d not in carried else set(carried[d]) for d in frames}
     if dry_run:
         with engine.connect() as conn:
-            plans = {d: _plan(conn, d, f, mode, scope) for d, f in frames.items()}
-        return LoadResult("dry_run", None, _total(plans), {d: p.counts for d, p in plans.items()})
+            plans = {d: _plan(conn, d, f, mode, scope, carry[d]) for d, f in frames.items()}
+        return LoadResult("dry_run", None, _total(plans), {d: p.counts for d, p in plans.items()},
+                          _retiring(_names_via(engine), plans))
     label = dataset_label or "+".join(frames)
     for attempt in range(4):
         try:
             with write_transaction(engine) as conn:
                 return _write(conn, frames, mode, scope, user, filename, sha256, rows_read,
-                              is_demo, label, fail_after_rows)
+                              is_demo, label, fail_after_rows, carry, warnings)
         except _NothingToDo as done:
             return done.args[0]
         except Exception as exc:
@@ -144,6 +167,7 @@ class _Plan:
     counts: Counts
     insert: pd.DataFrame  # new and changed rows, as they will be stored
     supersede: pd.DataFrame  # current rows that move to history (changed and retired)
+    retired: pd.DataFrame = field(default_factory=pd.DataFrame)  # the retired part of supersede
 
 
 def _common_prefix(plans: dict[str, _Plan]) -> str:
@@ -168,14 +192,15 @@ def _total(plans: dict[str, _Plan]) -> Counts:
 
 
 def _write(conn: Connection, frames, mode, scope, user, filename, sha256, rows_read, is_demo, label,
-           fail_after_rows) -> LoadResult:
+           fail_after_rows, carry, warnings=None) -> LoadResult:
     # planned inside the write transaction (data_state already bumped): the rows checked against the
     # scope are the rows this load supersedes, not a snapshot another load could change meanwhile
-    plans = {d: _plan(conn, d, f, mode, scope) for d, f in frames.items()}
+    plans = {d: _plan(conn, d, f, mode, scope, carry.get(d)) for d, f in frames.items()}
     total = _total(plans)
     by = {d: p.counts for d, p in plans.items()}
     if total.changes == 0:
         raise _NothingToDo(LoadResult("unchanged", None, total, by))
+    retiring = _retiring(lambda codes: _region_names(conn, codes), plans)
     batch_id = next_batch_id(conn)
     conn.execute(s.upload_batch.insert().values(
         batch_id=batch_id, dataset=label, filename=filename, sha256=sha256, uploaded_by=user,
@@ -198,15 +223,58 @@ def _write(conn: Connection, frames, mode, scope, user, filename, sha256, rows_r
             raise RuntimeError(f"injected failure after {fail_after_rows} rows")
         written += bulk_insert(conn, table, rows)
     refresh_statuses(conn, owners)
+    if warnings:
+        conn.execute(s.upload_warning.insert().values(
+            batch_id=batch_id, warnings=int(warnings[0]),
+            detail=json.dumps(warnings[1], ensure_ascii=False, default=str), confirmed_by=user,
+            confirmed_at=now()))
     audit(conn, user, "load", {"batch_id": batch_id, "dataset": label, "filename": filename,
                                "mode": mode, "added": total.added, "replaced": total.replaced,
-                               "unchanged": total.unchanged, "retired": total.retired})
-    return LoadResult("loaded", batch_id, total, by)
+                               "unchanged": total.unchanged, "retired": total.retired,
+                               "warnings": int(warnings[0]) if warnings else 0})
+    return LoadResult("loaded", batch_id, total, by, retiring)
 
 
-def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str, scope: str = "") -> _Plan:
+def _names_via(engine: Engine):
+    """A region-name lookup for ``_retiring`` that opens a connection only when rows retire."""
+    def names(codes: list[str]) -> dict[str, str]:
+        with engine.connect() as conn:
+            return _region_names(conn, codes)
+    return names
+
+
+def _retiring(names, plans: dict[str, _Plan]) -> pd.DataFrame:
+    """The rows a load retires, counted by dataset, region, period and kind, for the dry run."""
+    parts = []
+    for dataset, plan in plans.items():
+        if plan.retired.empty:
+            continue
+        period, kind = RETIRE_GROUPS[dataset]
+        r = plan.retired
+        parts.append(pd.DataFrame({
+            "dataset": dataset, "region_code": r["region_code"].astype(str).to_numpy(),
+            "period": _period_label(r[period[0]], period[1]).to_numpy() if period else "",
+            "kind": r[kind].astype(str).to_numpy() if kind else ""}))
+    if not parts:
+        return pd.DataFrame(columns=RETIRING_COLUMNS)
+    rows = pd.concat(parts, ignore_index=True)
+    out = (rows.groupby(["dataset", "region_code", "period", "kind"], sort=True).size()
+           .rename("rows").reset_index())
+    known = names(sorted(set(out["region_code"])))
+    out.insert(2, "region_name", out["region_code"].map(lambda c: known.get(c, c)))
+    return out[RETIRING_COLUMNS]
+
+
+def _period_label(col: pd.Series, grain: str) -> pd.Series:
+    if grain == "year":
+        return col.map(lambda v: "" if pd.isna(v) else str(int(v)))
+    return col.map(lambda d: "" if pd.isna(d) else f"{d.year:04d}-{d.month:02d}")
+
+
+def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str, scope: str = "",
+          carried: set[str] | None = None) -> _Plan:
     """What loading ``frame`` would do; refused (LoadRefused) if it would supersede or retire a
-    current row outside ``scope``."""
+    current row outside ``scope``. Columns outside ``carried`` keep their current values."""
     table = s.FACT_TABLES[dataset]
     key = s.key_columns(table)
     cols = [c.name for c in table.columns if c.name != "batch_id"]
@@ -223,6 +291,10 @@ def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str, scope:
         insert, old = frame, existing
         added, replaced, unchanged = len(frame), 0, 0
     else:
+        absent = [] if carried is None else [c for c in values
+                                             if c not in carried and c != "region_code"]
+        if absent:
+            frame = _keep_absent(frame, existing, key, absent)
         insert, old, (added, replaced, unchanged) = _diff(frame, existing, key, values)
     retired = existing.iloc[0:0]
     if mode == "replace":
@@ -230,7 +302,21 @@ def _plan(conn: Connection, dataset: str, frame: pd.DataFrame, mode: str, scope:
         if scope and len(retired):
             _refuse_foreign(conn, dataset, retired, frame, file_rows, key, scope, retired=True)
     supersede = pd.concat([old, retired], ignore_index=True) if len(retired) else old
-    return _Plan(Counts(added, replaced, unchanged, len(retired)), insert, supersede)
+    return _Plan(Counts(added, replaced, unchanged, len(retired)), insert, supersede, retired)
+
+
+def _keep_absent(frame: pd.DataFrame, existing: pd.DataFrame, key: list[str], absent: list[str]
+                 ) -> pd.DataFrame:
+    """``frame`` with the current values of the columns the file lacks, on rows already stored
+    (new rows keep NULL there): an extract without 救助金额 corrects 筛查人数, not 救助金额."""
+    cur = existing[key + absent].rename(columns={c: f"{c}__cur" for c in absent})
+    merged = frame[key].merge(cur, on=key, how="left", sort=False)
+    out = frame.copy()
+    for c in absent:
+        filled = merged[f"{c}__cur"].to_numpy()
+        out[c] = pd.Series(filled, index=frame.index, dtype=object).where(
+            pd.notna(filled), out[c].astype(object))
+    return out
 
 
 def _refuse_foreign(conn: Connection, dataset: str, current: pd.DataFrame, frame: pd.DataFrame,
@@ -354,23 +440,29 @@ def _rows_frame(rows: Iterable, names: list[str]) -> pd.DataFrame:
 
 
 def _retire(conn, dataset, table, frame, key, file_keys) -> pd.DataFrame:
-    """Current rows in the file's regions and periods whose key the file no longer carries."""
+    """Current rows of the file's own (region, period, kind) groups whose key the file no longer
+    carries: only the combinations present in the file, never their cross product."""
     pool = _fetch(conn, table, frame, key, all_in_regions=True)
     if pool.empty:
         return pool
-    if dataset in PERIOD:
-        col, grain = PERIOD[dataset]
-        period = _period(frame[col], grain)
-        pool = pool[_period(pool[col], grain).isin(set(period))]
+    groups = set(_groups(dataset, frame))
+    pool = pool[_groups(dataset, pool).isin(groups).to_numpy()]
+    if pool.empty:
+        return pool
     have = set(file_keys.apply(tuple, axis=1))
     keep = _canon_frame(pool[key]).apply(tuple, axis=1).isin(have)
     return pool[~keep.to_numpy()]
 
 
-def _period(col: pd.Series, grain: str) -> pd.Series:
-    if grain == "year":
-        return col.map(lambda v: None if v is None else int(v))
-    return col.map(lambda d: None if d is None else (d.year, d.month))
+def _groups(dataset: str, frame: pd.DataFrame) -> pd.Series:
+    """The replace group of every row: (region_code, period, kind), canonical strings."""
+    period, kind = RETIRE_GROUPS[dataset]
+    parts = {"region": frame["region_code"].astype(str).reset_index(drop=True)}
+    if period:
+        parts["period"] = _period_label(frame[period[0]], period[1]).reset_index(drop=True)
+    if kind:
+        parts["kind"] = _canon(frame[kind]).reset_index(drop=True)
+    return pd.DataFrame(parts).apply(tuple, axis=1)
 
 
 def _delete_keys(conn: Connection, table, keys: pd.DataFrame) -> None:

@@ -283,3 +283,51 @@ display_link = Table(
     Column("expires_at", DateTime, nullable=False),
     Column("revoked_at", DateTime),
 )
+
+# Signed-in browser sessions (issue 11): the sign-in cookie names one row here. Only SHA-256 hashes
+# of the cookie token and of the one-time hand-off code are stored, so a copy of the warehouse holds
+# no working cookie. ``id`` is not secret: the admin page ends a session by it.
+web_session = Table(
+    "web_session", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("token_hash", String(64), unique=True),       # set when the cookie is handed out
+    Column("handoff_hash", String(64), unique=True),     # one-time code the cookie route redeems
+    Column("handoff_expires_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("ended_by", String(64)),
+    Column("client", String(64)),                         # the address seen at sign-in, for the admin
+)
+
+# Server-side secrets generated on first use (the cookie-signing key), shared by every app process
+# on the same warehouse.
+server_secret = Table(
+    "server_secret", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+
+# Reporting deadlines (issue 13, lib/completeness.py): the day of the month after the reported month
+# by which a dataset's monthly report is due; dataset '*' is the default for every dataset. An admin
+# sets it; without a row the rule is the 10th. A new table: create_all adds it to older warehouses.
+report_rule = Table(
+    "report_rule", metadata,
+    Column("dataset", String(32), primary_key=True),
+    Column("deadline_day", Integer, nullable=False),
+    Column("updated_by", Text),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# What an upload was warned about before its uploader confirmed it (issue 13, lib/ingest/warnings.py):
+# one row per loaded batch that had warnings; ``detail`` is JSON (the first warnings, counts by
+# reason). A new table, so older warehouses gain it through create_all without a version step.
+upload_warning = Table(
+    "upload_warning", metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=False),
+    Column("warnings", Integer, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("confirmed_by", Text),
+    Column("confirmed_at", DateTime, nullable=False),
+)

@@ -1,0 +1,246 @@
+"""Reporting completeness 报送情况: which townships (or districts) reported each month, on time or late.
+
+A region has *reported* a dataset for a month when a batch that was not rolled back loaded rows of that
+region and month (current rows or rows a later batch superseded: the report happened either way);
+``uploaded_at`` is that first batch's time. Against the deadline rule — the ``deadline_day`` of the
+month after, the 10th unless an admin set another day (table report_rule) — it is reported (on or
+before the deadline day), late (after it) or missing (no batch yet).
+
+``completeness`` is the one query (the page reads it through lib/ui/data.query, narrowed to the
+user's scope in SQL); ``report_status``, ``ranking`` and ``reminders`` are pure, tested without a
+database. ``python -m lib.completeness --month YYYY-MM [--region CODE] [--dataset D] [--json]``
+prints one JSON object per region and dataset.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+import pandas as pd
+from sqlalchemy import Engine, extract, func, literal_column, select, union_all
+
+from lib.warehouse import schema as s
+from lib.warehouse.engine import write_transaction
+from lib.warehouse.queries import in_prefix
+from lib.warehouse.scope import LEVEL_LENGTH, level_of, prefix_of
+
+STATUSES = ("reported", "late", "missing")
+DEFAULT_DEADLINE_DAY = 10
+ANY_DATASET = "*"
+# Datasets reported month by month, with the column that dates a row.
+MONTHLY: dict[str, str] = {"screening": "month", "training": "held_on", "job_fair": "held_on"}
+LEVELS = ("township", "district")
+COLUMNS = ["region_code", "region_name", "dataset", "month", "status", "uploaded_at", "deadline"]
+
+
+class RuleRefused(ValueError):
+    """A deadline rule that cannot be stored (a day that not every month has, an unknown dataset)."""
+
+
+# --- the rule (pure) -----------------------------------------------------------------------------
+
+def deadline_for(month: dt.date, day: int = DEFAULT_DEADLINE_DAY) -> dt.date:
+    """The last day a report on ``month`` is on time: the ``day``-th of the month after."""
+    year, m = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
+    return dt.date(year, m, day)
+
+
+def report_status(uploaded_at: dt.datetime | None, month: dt.date,
+                  day: int = DEFAULT_DEADLINE_DAY) -> str:
+    """reported / late / missing: on time means uploaded on or before the deadline day (any hour)."""
+    if uploaded_at is None or pd.isna(uploaded_at):
+        return "missing"
+    when = pd.Timestamp(uploaded_at).date()
+    return "reported" if when <= deadline_for(month, day) else "late"
+
+
+def month_starts(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
+    """The first days of every month from ``date_from``'s to ``date_to``'s, in order."""
+    out, cur = [], dt.date(date_from.year, date_from.month, 1)
+    while cur <= date_to:
+        out.append(cur)
+        cur = deadline_for(cur, 1)
+    return out
+
+
+def ranking(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Timeliness per region over the months already due (deadline before ``today``): on-time rate
+    (reported ÷ due months), late and missing counts, best first; ties by fewer missing, then code."""
+    cols = ["rank", "region_code", "region_name", "due", "reported", "late", "missing",
+            "on_time_rate"]
+    due = frame[pd.to_datetime(frame["deadline"]).dt.date < today] if len(frame) else frame
+    if due.empty:
+        return pd.DataFrame(columns=cols)
+    counts = (due.groupby(["region_code", "region_name"])["status"].value_counts().unstack(
+        fill_value=0).reindex(columns=list(STATUSES), fill_value=0).reset_index())
+    counts["due"] = counts[list(STATUSES)].sum(axis=1)
+    counts["on_time_rate"] = counts["reported"] / counts["due"]
+    counts = counts.sort_values(["on_time_rate", "missing", "late", "region_code"],
+                                ascending=[False, True, True, True], kind="stable")
+    counts["rank"] = counts["on_time_rate"].rank(method="min", ascending=False).astype(int)
+    return counts[cols].reset_index(drop=True)
+
+
+def reminders(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """The reminder list: every region and month still missing, most overdue first, with the
+    deadline and days overdue (0 while the deadline is still ahead)."""
+    cols = ["region_code", "region_name", "dataset", "month", "deadline", "days_overdue"]
+    miss = frame[frame["status"] == "missing"] if len(frame) else frame
+    if miss.empty:
+        return pd.DataFrame(columns=cols)
+    out = miss.assign(days_overdue=[max(0, (today - pd.Timestamp(d).date()).days)
+                                    for d in miss["deadline"]])
+    return out.sort_values(["days_overdue", "region_code", "month"],
+                           ascending=[False, True, True])[cols].reset_index(drop=True)
+
+
+# --- the rule (stored) ---------------------------------------------------------------------------
+
+def deadline_days(engine: Engine) -> dict[str, int]:
+    """{dataset: deadline day} as stored, with '*' (every dataset) defaulting to the 10th."""
+    r = s.report_rule
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(r.c.dataset, r.c.deadline_day)).all())
+    rows.setdefault(ANY_DATASET, DEFAULT_DEADLINE_DAY)
+    return {k: int(v) for k, v in rows.items()}
+
+
+def deadline_day(rules: dict[str, int], dataset: str) -> int:
+    return rules.get(dataset, rules.get(ANY_DATASET, DEFAULT_DEADLINE_DAY))
+
+
+def set_deadline_day(engine: Engine, day: int, *, user: str | None,
+                     dataset: str = ANY_DATASET) -> None:
+    """Store the deadline day (1–28, a day every month has) for one dataset or all ('*'); audited.
+    Written in a write transaction, so the data version moves and cached grids are recomputed."""
+    if dataset != ANY_DATASET and dataset not in MONTHLY:
+        raise RuleRefused(f"not a monthly dataset: {dataset}")
+    if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
+        raise RuleRefused(f"the deadline day must be 1–28, not {day!r}")
+    from lib.warehouse.batches import audit
+
+    r = s.report_rule
+    now = dt.datetime.now().replace(microsecond=0)
+    with write_transaction(engine) as conn:
+        conn.execute(r.delete().where(r.c.dataset == dataset))
+        conn.execute(r.insert().values(dataset=dataset, deadline_day=day, updated_by=user,
+                                       updated_at=now))
+        audit(conn, user, "report_rule", {"dataset": dataset, "deadline_day": day})
+
+
+# --- the query -----------------------------------------------------------------------------------
+
+def completeness(engine: Engine, prefix: str, dataset: str, date_from: dt.date, date_to: dt.date,
+                 level: str = "township") -> pd.DataFrame:
+    """One row per region of ``level`` inside ``prefix`` and month from ``date_from`` to ``date_to``:
+    COLUMNS, with the status under the stored deadline rule. ``prefix`` is the caller's narrowed
+    region prefix: only regions and rows inside it are read, in SQL."""
+    if dataset not in MONTHLY:
+        raise ValueError(f"not a monthly dataset: {dataset}")
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level}")
+    months = month_starts(date_from, date_to)
+    if not months:
+        return pd.DataFrame(columns=COLUMNS)
+    n = LEVEL_LENGTH[level]
+    day = deadline_day(deadline_days(engine), dataset)
+    reg = s.region
+    with engine.connect() as conn:
+        units = conn.execute(select(reg.c.code, reg.c.name).where(
+            reg.c.level == level, in_prefix(reg.c.code, prefix)).order_by(reg.c.code)).all()
+        if not units and len(prefix) >= n:  # a scope below the level: its own region only
+            units = conn.execute(select(reg.c.code, reg.c.name).where(
+                reg.c.code == prefix[:n].ljust(12, "0"))).all()
+        first = _first_reports(conn, dataset, prefix, months[0], deadline_for(months[-1], 1), n)
+    grid = pd.DataFrame([(c, nm, m) for c, nm in units for m in months],
+                        columns=["region_code", "region_name", "month_start"])
+    if grid.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    grid["unit"] = grid["region_code"].str[:n]
+    got = grid.merge(first, on=["unit", "month_start"], how="left")
+    got["dataset"] = dataset
+    got["deadline"] = [deadline_for(m, day) for m in got["month_start"]]
+    got["status"] = [report_status(u if pd.notna(u) else None, m, day)
+                     for u, m in zip(got["uploaded_at"], got["month_start"])]
+    got["uploaded_at"] = got["uploaded_at"].astype(object).where(got["uploaded_at"].notna(), None)
+    got["month"] = [f"{m:%Y-%m}" for m in got["month_start"]]
+    return got[COLUMNS]
+
+
+def _first_reports(conn, dataset: str, prefix: str, lo: dt.date, hi: dt.date, n: int
+                   ) -> pd.DataFrame:
+    """(unit, month_start, uploaded_at): the first live batch with rows of each unit and month,
+    over the current rows and the rows later batches superseded."""
+    col_name = MONTHLY[dataset]
+    parts = []
+    for table in (s.FACT_TABLES[dataset], s.HISTORY_TABLES[dataset]):
+        col = table.c[col_name]
+        unit = func.substr(table.c.region_code, literal_column("1"), literal_column(str(n)))
+        parts.append(select(unit.label("unit"), extract("year", col).label("y"),
+                            extract("month", col).label("m"), table.c.batch_id.label("batch_id"))
+                     .where(in_prefix(table.c.region_code, prefix), col >= lo, col < hi)
+                     .distinct())
+    rows = union_all(*parts).subquery()
+    b = s.upload_batch
+    q = (select(rows.c.unit, rows.c.y, rows.c.m, func.min(b.c.uploaded_at))
+         .join(b, b.c.batch_id == rows.c.batch_id).where(b.c.status != "rolled_back")
+         .group_by(rows.c.unit, rows.c.y, rows.c.m))
+    got = conn.execute(q).all()
+    return pd.DataFrame(
+        [(u, dt.date(int(y), int(m), 1), pd.Timestamp(at).to_pydatetime()) for u, y, m, at in got],
+        columns=["unit", "month_start", "uploaded_at"])
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a month is YYYY-MM, not {text!r}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lib.completeness``: exit 0 with one line per region (and dataset), 2 if refused."""
+    from lib.warehouse.bootstrap import open_warehouse
+    from lib.warehouse.engine import DB_HELP
+    from lib.warehouse.indicator_queries import city_region_code
+
+    parser = argparse.ArgumentParser(prog="python -m lib.completeness",
+                                     description="Who has reported each monthly dataset.")
+    parser.add_argument("--db", default=None, help=DB_HELP)
+    parser.add_argument("--region", default=None,
+                        help="12-digit region code: its townships (default: the city)")
+    parser.add_argument("--month", required=True, type=_month, help="YYYY-MM")
+    parser.add_argument("--dataset", choices=sorted(MONTHLY), default=None,
+                        help="one dataset (default: every monthly dataset)")
+    parser.add_argument("--level", choices=LEVELS, default="township")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    args = parser.parse_args(argv)
+    engine = open_warehouse(args.db)
+    region = args.region or city_region_code(engine) or ""
+    try:
+        prefix = prefix_of(region) if region else ""
+        level_of(region) if region else None
+    except ValueError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    for dataset in [args.dataset] if args.dataset else list(MONTHLY):
+        frame = completeness(engine, prefix, dataset, args.month, args.month, args.level)
+        for r in frame.itertuples(index=False):
+            at = None if r.uploaded_at is None else pd.Timestamp(r.uploaded_at).isoformat()
+            record = {"region_code": r.region_code, "region_name": r.region_name,
+                      "dataset": r.dataset, "month": r.month, "status": r.status,
+                      "uploaded_at": at, "deadline": str(r.deadline)}
+            if args.json:
+                print(json.dumps(record, ensure_ascii=False))
+            else:
+                print(f"{r.month}  {r.dataset:10} {r.region_code} {r.status:8} "
+                      f"{at or '—':19}  {r.region_name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

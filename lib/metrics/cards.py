@@ -1,0 +1,118 @@
+"""Whether a figure is defined for the view, and how a KPI card shows it (pure: no Streamlit).
+
+A card must not claim what the data cannot say. Two cases the data model knows of:
+
+- A figure that is **not defined** for the view is shown as 不适用 / n/a, never 0, and gets no
+  change on last year: job fairs are held by districts (DESIGN §2: a fair's region is the unit that
+  held it; the demo and most ledgers record them on the district), so a township has no fairs of its
+  own and, since facts above township level have no urban/rural class (lib/warehouse/queries), a
+  rural or urban filter leaves nothing to count. A share of villages of a class the view has none
+  of (城镇 coverage in a township of villages only) has no denominator at all.
+- A change with **no comparison base** (nothing last year, or a value missing) is shown as "—"
+  without colour or arrow, and a change of zero is grey too: a green ↑ beside "— 较上年同期" or
+  "+0.0 pp" reads as progress where there is none.
+
+The pages, the overview's headlines and the meeting slides all draw their cards from ``card``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from lib import fmt
+from lib.i18n import t
+from lib.metrics.compute import yoy
+
+LEVELS = ("country", "province", "city", "district", "township", "village")
+# The lowest level a dataset's facts are expected at, where that is above the village: below it a
+# view without rows of its own has no such figure (not a figure of zero).
+HELD_AT = {"job_fair": "district"}
+# Datasets recorded above township level: their facts have no urban/rural class.
+NOT_SPLIT_BY_AREA = frozenset({"job_fair"})
+
+
+@dataclass(frozen=True)
+class Applicability:
+    applies: bool = True
+    reason: str = ""  # i18n key of the short reason shown in place of a change (when not applies)
+
+
+APPLIES = Applicability()
+
+
+def figure_applies(dataset: str, *, level: str, area: str | None, rows: int) -> Applicability:
+    """Is a count or rate of ``dataset`` defined at a view of ``level`` filtered to ``area``?
+
+    ``rows`` counts the dataset's facts in the view over this period and the comparison period: a
+    view with facts of its own always has the figure (a township that did hold a fair shows it).
+    Without any, the figure is not defined where the data model puts the facts above the view
+    (``HELD_AT``), or when an urban/rural filter is set and the facts carry no such class."""
+    if rows > 0:
+        return APPLIES
+    held = HELD_AT.get(dataset)
+    if held and level in LEVELS and LEVELS.index(level) > LEVELS.index(held):
+        return Applicability(False, "na_held_above")
+    if area and dataset in NOT_SPLIT_BY_AREA:
+        return Applicability(False, "na_not_split")
+    return APPLIES
+
+
+def share_applies(units: float | None) -> Applicability:
+    """A share of villages/communities (coverage) is defined only when the view has any of them
+    (``units``: the denominator, e.g. the urban communities of a township)."""
+    if units is None or (isinstance(units, float) and math.isnan(units)) or units <= 0:
+        return Applicability(False, "na_no_units")
+    return APPLIES
+
+
+@dataclass(frozen=True)
+class Card:
+    """What ``st.metric`` draws: delta None means no change line at all."""
+    label: str
+    value: str
+    delta: str | None = None
+    delta_color: str = "normal"  # normal / inverse / off
+    delta_arrow: str = "auto"    # auto / off
+    help: str | None = None
+
+
+def _missing(x) -> bool:
+    try:
+        return math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def change(now: float | None, before: float | None, unit: str) -> float:
+    """Percentage points for a share, relative change for anything else; NaN without a base."""
+    if _missing(now) or _missing(before):
+        return float("nan")
+    if unit == "percent":
+        return float(now) - float(before)
+    return yoy(now, before)
+
+
+def card(label: str, now: float | None, before: float | None, unit: str, lang: str = "zh", *,
+         direction: str = "up", applies: Applicability = APPLIES, help: str | None = None,
+         compare: bool = True) -> Card:
+    """One KPI card: the value in its unit and its change on the same period last year.
+
+    Not applicable: 不适用 and the reason, grey, no arrow. No base for the change: "—", grey, no
+    arrow. A change that rounds to zero: grey, no arrow. Otherwise green/red by ``direction``
+    (a falling abnormal rate is good news). ``compare=False``: no change line (no last-year figure
+    exists for this card)."""
+    if not applies.applies:
+        return Card(label, t("not_applicable", lang), t(applies.reason, lang), "off", "off", help)
+    value = fmt.value(now, unit, lang)
+    if not compare:
+        return Card(label, value, None, help=help)
+    vs = t("vs_last_year", lang)
+    x = change(now, before, unit)
+    if _missing(x):
+        return Card(label, value, f"— {vs}", "off", "off", help)
+    text = fmt.change_pp(x) if unit == "percent" else fmt.change_pct(x)
+    if round(x * 100, 1) == 0:
+        text = "0.0 pp" if unit == "percent" else "0.0%"
+        return Card(label, value, f"{text} {vs}", "off", "off", help)
+    return Card(label, value, f"{text} {vs}", "inverse" if direction == "down" else "normal",
+                "auto", help)

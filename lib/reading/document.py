@@ -1,0 +1,203 @@
+"""The monthly 通报 as a Word document (python-docx), in the usual official layout.
+
+A blank 文号 line for the office to fill in, the title and period, the 主送 line, 一、二、三 sections
+(the overview; each area with its reading, ranking table and chart; the plan targets with their
+warning table), the signature and date, and a closing note with the data source and data version.
+While demo data is shown the document says 示例数据 at the top of every page and under the title.
+Fonts are the usual ones of an official document (方正小标宋简体, 黑体, 楷体_GB2312, 仿宋_GB2312);
+Word substitutes where they are not installed.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+from lib.charts import targets as TC
+from lib.reading.brief import Brief, Section
+
+TITLE_FONT, HEAD_FONT, SUB_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
+RED = RGBColor(0xC0, 0x00, 0x00)
+NUMERALS = "一二三四五六七八九十"
+DOC_NUMBER = "________〔______〕______号"
+AREA_ORDER = ("coverage", "training", "employment", "screening")
+
+WORDS = {
+    "zh": {"title": "{region}妇联重点工作情况通报", "to_city": "各区县妇联：",
+           "to_district": "各乡镇（街道）妇联：", "to_township": "各村（社区）妇联：",
+           "intro": "现将{period}{region}妇联重点工作数据情况通报如下：",
+           "overview": "总体情况", "areas": "重点工作进展", "targets": "规划目标监测",
+           "rank": "排名", "region": "地区", "change": "排名变化", "nothing": "本期数据不足，未作解读。",
+           "warn_table": "预警指标", "sign": "{region}妇联", "note": "数据说明",
+           "source": "数据来源：巾帼数据驾驶舱数据仓库（{items}）。",
+           "source_none": "数据来源：巾帼数据驾驶舱数据仓库。",
+           "version": "数据版本：{v}；生成日期：{d}。",
+           "method": "文中数字与驾驶舱页面同口径、同舍入；数据过少的地区不作表述，乡镇及以下不报告少于5人的确诊、治疗、救助人数。",
+           "demo": "示例数据：本通报数字由程序生成，仅供演示，不是真实统计。", "demo_mark": "示例数据"},
+    "en": {"title": "{region}: women's federation work report", "to_city": "To the district federations:",
+           "to_district": "To the township federations:", "to_township": "To the village federations:",
+           "intro": "This report sets out the figures of {region} for {period}.",
+           "overview": "Overview", "areas": "Progress by area", "targets": "Plan targets",
+           "rank": "Rank", "region": "Region", "change": "Rank change", "nothing": "Too little data this period.",
+           "warn_table": "Warnings", "sign": "{region} Women's Federation", "note": "About the data",
+           "source": "Source: the halfsky warehouse ({items}).", "source_none": "Source: the halfsky warehouse.",
+           "version": "Data version: {v}; prepared on {d}.",
+           "method": "Figures are computed and rounded as on the dashboard pages; regions with too little data are not described, and counts under 5 of diagnosed, treated and aided women are not reported below district level.",
+           "demo": "Demo data: every figure in this report is synthetic, not real statistics.",
+           "demo_mark": "Demo data"},
+}
+
+
+def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    rpr = run._element.get_or_add_rPr()  # East Asian font: python-docx sets only the Latin one
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, *, bold: bool = False,
+          align=None, indent: bool = False, color: RGBColor | None = None):
+    p = doc.add_paragraph()
+    if align is not None:
+        p.alignment = align
+    if indent:
+        p.paragraph_format.first_line_indent = Pt(size * 2)
+    p.paragraph_format.space_after = Pt(4)
+    _font(p.add_run(text), font, size, bold=bold, color=color)
+    return p
+
+
+def _table(doc, frame: pd.DataFrame) -> None:
+    table = doc.add_table(rows=len(frame) + 1, cols=len(frame.columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for j, name in enumerate(frame.columns):
+        cell = table.cell(0, j)
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(str(name)), HEAD_FONT, 11)
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        for j, value in enumerate(row):
+            cell = table.cell(i, j)
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 11)
+    doc.add_paragraph()
+
+
+def league_frame(section: Section, lang: str) -> pd.DataFrame:
+    """The section's whole ranking as a table: rank, region, value, change in rank."""
+    w = WORDS[lang]
+    f = section.facts
+    rows = [{w["rank"]: r["rank"], w["region"]: r["name"], f.league_label: r["value_text"],
+             w["change"]: ("—" if r["rank_change"] is None else
+                           f"↑{r['rank_change']}" if r["rank_change"] > 0 else
+                           f"↓{-r['rank_change']}" if r["rank_change"] < 0 else "＝")}
+            for r in f.league]
+    return pd.DataFrame(rows, columns=[w["rank"], w["region"], f.league_label, w["change"]])
+
+
+def league_png(section: Section, lang: str) -> bytes | None:
+    """The ranking as a bar chart (the pages' chart builder, rendered by vl-convert)."""
+    from lib import export
+    from lib.charts import common as charts
+
+    f = section.facts
+    if len(f.league) < 2:
+        return None
+    frame = pd.DataFrame({"name": [r["name"] for r in f.league],
+                          "value": [r["value"] for r in f.league]}).dropna()
+    chart = charts.bars(frame, category="name", value="value", title=f.league_label,
+                        value_title="", percent=f.league_unit == "percent", lang=lang)
+    return export.chart_png(chart)
+
+
+def brief_docx(brief: Brief, *, assessments=None, charts: bool = True) -> bytes:
+    """The 通报 as .docx bytes. ``assessments`` (the targets assessment of the region) fills the
+    warning table of the targets section; ``charts=False`` leaves the chart images out."""
+    lang = brief.lang
+    w = WORDS[lang]
+    doc = Document()
+    sec = doc.sections[0]
+    sec.page_height, sec.page_width = Mm(297), Mm(210)
+    sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
+    sec.left_margin, sec.right_margin = Mm(28), Mm(26)
+    if brief.demo:
+        head = sec.header.paragraphs[0]
+        head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _font(head.add_run(w["demo_mark"]), HEAD_FONT, 12, bold=True, color=RED)
+    _para(doc, DOC_NUMBER, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, w["title"].format(region=brief.region_name), TITLE_FONT, 22,
+          align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, f"（{brief.period_text}）" if lang == "zh" else f"({brief.period_text})", SUB_FONT,
+          16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if brief.demo:
+        _para(doc, w["demo"], HEAD_FONT, 14, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER)
+    to = w.get(f"to_{brief.level}")
+    if to:
+        _para(doc, to)
+    _para(doc, w["intro"].format(period=brief.period_text, region=brief.region_name), indent=True)
+
+    n = 0
+
+    def heading(text: str) -> None:
+        nonlocal n
+        label = f"{NUMERALS[n]}、{text}" if lang == "zh" else f"{n + 1}. {text}"
+        n += 1
+        _para(doc, label, HEAD_FONT, 16, indent=True)
+
+    def body(s: Section) -> None:
+        text = ("" if lang == "zh" else " ").join(s.sentences) or w["nothing"]
+        _para(doc, text, indent=True)
+
+    heading(w["overview"])
+    body(brief.section("overview"))
+    areas = [s for s in brief.sections if s.area in AREA_ORDER]
+    if areas:
+        heading(w["areas"])
+        for i, s in enumerate(areas):
+            sub = f"（{NUMERALS[i]}）{s.title}" if lang == "zh" else f"{n}.{i + 1} {s.title}"
+            _para(doc, sub, SUB_FONT, 16, bold=True, indent=True)
+            body(s)
+            if s.facts.league:
+                _table(doc, league_frame(s, lang))
+                png = league_png(s, lang) if charts else None
+                if png:
+                    doc.add_picture(io.BytesIO(png), width=Cm(15))
+                    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if any(s.area == "targets" for s in brief.sections):
+        heading(w["targets"])
+        body(brief.section("targets"))
+        if assessments:
+            warn = TC.warning_table(assessments, lang)
+            if not warn.empty:
+                labels = TC.column_labels(lang)
+                cols = [c for c in ("name", "latest", "target", "projected", "status") if c in warn]
+                _para(doc, w["warn_table"], SUB_FONT, 14, bold=True)
+                _table(doc, warn[cols].rename(columns=labels))
+    doc.add_paragraph()
+    _para(doc, w["sign"].format(region=brief.region_name), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    made = brief.made_on
+    if made is not None:
+        _para(doc, f"{made.year}年{made.month}月{made.day}日" if lang == "zh" else made.isoformat(),
+              align=WD_ALIGN_PARAGRAPH.RIGHT)
+    doc.add_paragraph()
+    _para(doc, w["note"], HEAD_FONT, 14)
+    items = ("、" if lang == "zh" else ", ").join(
+        f"{s['label']} {s['last_upload']}" for s in brief.sources)
+    _para(doc, w["source"].format(items=items) if items else w["source_none"], BODY_FONT, 12)
+    _para(doc, w["version"].format(v="—" if brief.data_version is None else brief.data_version,
+                                   d="—" if made is None else made.isoformat()), BODY_FONT, 12)
+    _para(doc, w["method"], BODY_FONT, 12)
+    for text in brief.warnings:
+        _para(doc, text, BODY_FONT, 12, color=RED if brief.demo and text == brief.warnings[0]
+              else None)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,112 @@
+"""The reading block of every dashboard page, the meeting slides' readings and the 通报 download.
+
+The facts are gathered through lib/ui/data.query (``UiSource``): the same cached, scope-checked
+boundary and the same query arguments as the page around it, so the reading repeats the page's
+figures with the page's rounding, and a district user's reading can only ever hold figures inside
+the district (a query outside the bound scope raises ScopeError).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from lib import clock
+from lib.i18n import t
+from lib.reading.brief import Brief, build_brief
+from lib.reading.facts import AreaFacts, gather
+from lib.reading.text import sentences
+from lib.targets import assess_region
+from lib.ui import data
+from lib.ui.filters import Filters
+from lib.ui.safe import md_escape
+from lib.warehouse.scope import ScopeError
+
+log = logging.getLogger(__name__)
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class UiSource:
+    """lib/reading's Source over the page's query boundary."""
+
+    def query(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return data.query(name, *args, **kwargs)
+
+    def names(self) -> Mapping[str, str]:
+        return data.region_lookup("name")
+
+    def parents(self) -> Mapping[str, str]:
+        return data.region_lookup("parent_code")
+
+    def children_of(self, code: str, level: str | None = None) -> list[str]:
+        return data.children_of(code, level)
+
+
+def _register() -> None:
+    data.register("targets_assess", assess_region)  # as the targets page and meeting mode do
+
+
+def facts_of(f: Filters, area: str) -> AreaFacts:
+    _register()
+    return gather(UiSource(), f, area)
+
+
+def sentences_of(f: Filters, area: str) -> list[str]:
+    """The reading of ``area`` for the view, [] when there is too little data to say anything."""
+    return sentences(facts_of(f, area))
+
+
+def reading(f: Filters, area: str) -> None:
+    """The block under the page header: three to six sentences, or a one-line note when the data
+    are too thin. A failure to read is logged and leaves the page itself standing."""
+    lang = f.lang
+    try:
+        said = sentences_of(f, area)
+    except ScopeError:
+        raise
+    except Exception:  # the figures below still show; the log has the traceback
+        log.exception("reading of %s failed", area)
+        st.caption(t("reading_failed", lang))
+        return
+    with st.container(border=True, key=f"reading_{area}"):
+        st.markdown(f":material/article: **{t('reading_title', lang)}**")
+        if not said:
+            st.caption(t("reading_thin", lang))
+            return
+        # names come from imported CSVs: every sentence is shown as text, never as Markdown
+        st.markdown("\n".join(f"- {md_escape(s)}" for s in said))
+
+
+def brief_of(f: Filters) -> Brief:
+    _register()
+    return build_brief(UiSource(), f, data_version=data.version())
+
+
+def docx_bytes(f: Filters) -> bytes:
+    from lib.reading.document import brief_docx
+
+    brief = brief_of(f)
+    return brief_docx(brief, assessments=data.query("targets_assess", f.region_code))
+
+
+def checked_docx(f: Filters, grant) -> bytes:
+    """The 通报 for the download button, only while ``grant`` still holds (Streamlit runs this
+    after the click, outside any script run and so outside the gate: as meeting mode's brief)."""
+    from lib.ui import auth_ui
+
+    reason = auth_ui.recheck(data.engine(), grant)
+    if reason is not None:
+        raise PermissionError(t(reason, f.lang))
+    return docx_bytes(f)
+
+
+def docx_download(f: Filters, key: str = "ov_docx") -> None:
+    """The overview's 通报 (.docx) download: built only when clicked."""
+    from lib.ui import auth_ui
+
+    grant = auth_ui.current_grant()
+    st.download_button(t("reading_docx", f.lang), lambda: checked_docx(f, grant), key=key,
+                       file_name=f"tongbao_{f.region_code}_{clock.today():%Y%m%d}.docx",
+                       mime=DOCX_MIME, on_click="ignore", icon=":material/description:")

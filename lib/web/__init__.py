@@ -1,0 +1,1 @@
+"""HTTP routes served beside Streamlit by serve.py (``st.App(..., routes=...)``)."""

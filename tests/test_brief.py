@@ -1,0 +1,153 @@
+"""The monthly 通报: `python -m lib.brief` (--json shape, refusals, --docx), the Word document, and
+the readings on the meeting slides and in the PPTX notes; DuckDB and PostgreSQL."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pandas as pd
+import pytest
+from docx import Document
+from pptx import Presentation
+from sqlalchemy import insert
+
+from lib import brief as cli
+from lib.meeting.brief import brief_pptx
+from lib.meeting.slides import MeetingData, build_slides, speaker_notes
+from lib.metrics.overview import Headline
+from lib.reading.brief import build_brief
+from lib.reading.document import DOC_NUMBER, brief_docx
+from lib.reading.source import EngineSource
+from lib.warehouse import data_version
+from lib.warehouse import schema as s
+from lib.warehouse.engine import write_transaction
+from tests.conftest import BACKENDS, _open
+from tests.test_reading import DISTRICT, JUMPING, LAGGING, PERIOD, TOWNS, _view, build
+
+
+@pytest.fixture(params=BACKENDS)
+def wh_url(request, tmp_path, monkeypatch):
+    """The hand-built warehouse of test_reading, and the URL (and schema) the CLI opens it by."""
+    engine, url, drop = _open(request.param, tmp_path)
+    build(engine)
+    url, _, schema = url.partition("#schema=")
+    monkeypatch.setenv("HALFSKY_DB_SCHEMA", schema)
+    yield engine, url
+    drop()
+
+
+def _texts(doc) -> str:
+    parts = [p.text for p in doc.paragraphs]
+    parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_cli_json_shape(wh_url, capsys):
+    _engine, url = wh_url
+    code = cli.main(["--db", url, "--region", DISTRICT, "--from", "2026-01", "--to", "2026-11",
+                     "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["region_code"] == DISTRICT and out["region_name"] == "晋安区"
+    assert out["period"]["from"] == "2026-01-01" and out["period"]["to"] == "2026-11-30"
+    assert [x["area"] for x in out["sections"]] == ["overview", "coverage", "training",
+                                                    "employment", "screening", "targets"]
+    for sec in out["sections"]:
+        assert set(sec) >= {"area", "sentences", "facts"}
+        assert isinstance(sec["sentences"], list) and sec["facts"]["area"] == sec["area"]
+    screening = next(x for x in out["sections"] if x["area"] == "screening")
+    assert any(TOWNS[LAGGING] in x for x in screening["sentences"])
+    assert screening["facts"]["jumps"][0]["name"] == TOWNS[JUMPING]
+    assert isinstance(out["warnings"], list)
+    assert any("组织覆盖" in w for w in out["warnings"])  # no roster: said, not invented
+    assert out["data_version"] >= 1
+
+
+def test_cli_refuses_unknown_region_and_bad_period(wh_url, capsys):
+    _engine, url = wh_url
+    assert cli.main(["--db", url, "--region", "999999000000"]) == 2
+    assert cli.main(["--db", url, "--region", DISTRICT, "--from", "2026-09", "--to",
+                     "2026-03"]) == 2
+    with pytest.raises(SystemExit):
+        cli.main(["--db", url, "--region", DISTRICT, "--from", "2026/09"])
+
+
+def test_cli_writes_a_docx(wh_url, tmp_path, capsys):
+    _engine, url = wh_url
+    target = tmp_path / "tongbao.docx"
+    assert cli.main(["--db", url, "--region", DISTRICT, "--from", "2026-01", "--to", "2026-11",
+                     "--docx", str(target)]) == 0
+    printed = capsys.readouterr().out
+    assert "[两癌筛查]" in printed and TOWNS[LAGGING] in printed
+    doc = Document(str(target))
+    text = _texts(doc)
+    assert doc.paragraphs[0].text == DOC_NUMBER  # left blank for the office's document number
+    assert "晋安区妇联重点工作情况通报" in text
+    for heading in ("一、总体情况", "二、重点工作进展", "三、规划目标监测", "（一）组织覆盖"):
+        assert heading in text
+    assert len(doc.tables) >= 2 and len(doc.inline_shapes) >= 1  # rankings and their charts
+    ranking = next(t for t in doc.tables if t.cell(0, 0).text == "排名"
+                   and "两癌筛查任务完成率" in t.cell(0, 2).text)
+    names = [row.cells[1].text for row in ranking.rows[1:]]
+    assert names[-1] == TOWNS[LAGGING] and len(names) == len(TOWNS)
+    assert any("孕产妇死亡率" in c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "数据版本：" in text and "示例数据" not in text
+
+
+def test_docx_english_and_demo_mark(wh_url):
+    engine, _url = wh_url
+    with write_transaction(engine) as conn:
+        conn.execute(insert(s.upload_batch).values(
+            batch_id=1, dataset="demo", uploaded_at=dt.datetime(2026, 11, 30, 8), status="loaded",
+            is_demo=True, rows_read=0, rows_loaded=0, rows_rejected=0))
+    src = EngineSource(engine)
+    b = build_brief(src, _view(engine, DISTRICT, "en"), data_version=data_version(engine))
+    assert b.demo and b.warnings[0].startswith("Demo data")
+    doc = Document(io.BytesIO(brief_docx(b, charts=False)))
+    text = _texts(doc)
+    assert "晋安区: women's federation work report" in text and "1. Overview" in text
+    assert doc.sections[0].header.paragraphs[0].text == "Demo data"
+    assert f"Data version: {data_version(engine)}" in text
+    assert not doc.inline_shapes
+
+
+def _meeting_data(readings) -> MeetingData:
+    heads = [Headline("coverage.federation", 0.9, 0.85, "percent"),
+             Headline("training.participants", 1200, 1000, "count"),
+             Headline("employment.positions", 300, 400, "count"),
+             Headline("screening.screened", 5000, 4000, "count")]
+    months = pd.to_datetime(["2026-01-01", "2026-02-01"])
+    monthly = {ds: pd.DataFrame({"child": "", "month": months, m: [10, 20]})
+               for ds, m in (("training", "participants"), ("job_fair", "positions"),
+                             ("screening", "screened"))}
+    cov = pd.DataFrame({"child": ["350102"], "num": [9], "den": [10], "value": [0.9]})
+    return MeetingData("晋安区", "2026年1月 – 2026年2月", dt.date(2026, 2, 28), heads, monthly, cov,
+                       {"350102000000": "鼓楼区"}, [], readings=readings)
+
+
+def test_meeting_slides_carry_the_reading(wh_url):
+    engine, _url = wh_url
+    b = build_brief(EngineSource(engine), _view(engine, DISTRICT))
+    keys = {"kpis": "overview", "area:screening": "screening", "warnings": "targets"}
+    readings = {k: tuple(b.section(a).sentences) for k, a in keys.items()}
+    slides = {x.key: x for x in build_slides(_meeting_data(readings), "zh")}
+    screening = slides["area:screening"]
+    assert screening.subtitle == readings["area:screening"][0]
+    notes = speaker_notes(screening, "zh")
+    assert all(x in notes for x in readings["area:screening"])
+    assert TOWNS[JUMPING] in notes  # the third sentence and later: notes only
+    assert slides["area:training"].subtitle == "2026年1月 – 2026年2月"  # no reading given
+    prs = Presentation(io.BytesIO(brief_pptx(list(slides.values()), "晋安区 妇联工作情况", "zh",
+                                             made_on=dt.date(2026, 3, 1))))
+    shown = [sh.text_frame.text for sl in prs.slides for sh in sl.shapes if sh.has_text_frame]
+    assert readings["area:screening"][0] in "".join(shown)
+    all_notes = "\n".join(sl.notes_slide.notes_text_frame.text for sl in prs.slides)
+    assert "孕产妇死亡率" in all_notes and "文字解读" in all_notes
+
+
+def test_default_period_follows_the_sidebar(wh_url):
+    engine, _url = wh_url
+    assert cli._period(EngineSource(engine), None, None) == PERIOD
+    assert cli._period(EngineSource(engine), (2025, 3), (2025, 6)) == (dt.date(2025, 3, 1),
+                                                                        dt.date(2025, 6, 30))

@@ -1,0 +1,192 @@
+"""Reporting completeness 报送情况 (issue 13, item 5): the status rule (pure), the query on DuckDB and
+PostgreSQL (conftest engine), the admin's deadline rule, scope in SQL, the CLI, and the page.
+
+Batch times are set in the test (the loader stamps the wall clock), so no result depends on the day
+the suite runs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy import select, update
+
+from lib.completeness import (RuleRefused, completeness, deadline_days, deadline_for, main,
+                              month_starts, ranking, reminders, report_status, set_deadline_day)
+from lib.ingest import load_prepared, prepare_upload, rollback_batch
+from lib.warehouse import schema as s
+
+CHAYUAN, WANGZHUANG, XIANGYUAN = "350111001000", "350111002000", "350111003000"
+SCREEN = "乡镇（街道）,月份,筛查类型,筛查人数\n"
+MAR, APR = dt.date(2024, 3, 1), dt.date(2024, 4, 30)
+
+
+# --- the rule, without a database --------------------------------------------------------------
+
+def test_deadline_is_the_day_of_the_next_month_across_the_year_end():
+    assert deadline_for(dt.date(2024, 3, 1)) == dt.date(2024, 4, 10)
+    assert deadline_for(dt.date(2024, 12, 1), 5) == dt.date(2025, 1, 5)
+    assert month_starts(dt.date(2024, 11, 15), dt.date(2025, 2, 3)) == [
+        dt.date(2024, 11, 1), dt.date(2024, 12, 1), dt.date(2025, 1, 1), dt.date(2025, 2, 1)]
+
+
+@pytest.mark.parametrize("at,status", [
+    (None, "missing"),
+    (dt.datetime(2024, 3, 31, 9, 0), "reported"),
+    (dt.datetime(2024, 4, 10, 23, 59), "reported"),  # the deadline day counts, to its last minute
+    (dt.datetime(2024, 4, 11, 0, 1), "late"),
+])
+def test_status_rule(at, status):
+    assert report_status(at, dt.date(2024, 3, 1)) == status
+
+
+def test_status_rule_follows_the_deadline_day():
+    assert report_status(dt.datetime(2024, 4, 15), dt.date(2024, 3, 1), 20) == "reported"
+    assert report_status(dt.datetime(2024, 4, 6), dt.date(2024, 3, 1), 5) == "late"
+
+
+def _frame(rows):
+    return pd.DataFrame(rows, columns=["region_code", "region_name", "dataset", "month", "status",
+                                       "uploaded_at", "deadline"])
+
+
+def test_ranking_counts_only_due_months_and_puts_the_punctual_first():
+    rows = [("1", "甲", "screening", "2024-03", "late", None, dt.date(2024, 4, 10)),
+            ("1", "甲", "screening", "2024-04", "reported", None, dt.date(2024, 5, 10)),
+            ("2", "乙", "screening", "2024-03", "reported", None, dt.date(2024, 4, 10)),
+            ("2", "乙", "screening", "2024-04", "reported", None, dt.date(2024, 5, 10)),
+            ("3", "丙", "screening", "2024-03", "missing", None, dt.date(2024, 4, 10)),
+            ("3", "丙", "screening", "2024-04", "reported", None, dt.date(2024, 5, 10)),
+            ("3", "丙", "screening", "2024-05", "missing", None, dt.date(2024, 6, 10))]  # not due
+    got = ranking(_frame(rows), dt.date(2024, 5, 20))
+    assert list(got["region_name"]) == ["乙", "甲", "丙"]
+    assert list(got["rank"]) == [1, 2, 2]  # 甲 and 丙 share the on-time rate; 丙 has a missing month
+    assert list(got["due"]) == [2, 2, 2] and list(got["missing"]) == [0, 0, 1]
+    assert got["on_time_rate"].tolist() == [1.0, 0.5, 0.5]
+    todo = reminders(_frame(rows), dt.date(2024, 5, 20))
+    assert list(zip(todo["region_name"], todo["month"], todo["days_overdue"])) == [
+        ("丙", "2024-03", 40), ("丙", "2024-05", 0)]
+
+
+# --- the query, on both backends ---------------------------------------------------------------
+
+def _load(engine, *rows, at: dt.datetime, scope="350111") -> int:
+    p = prepare_upload(engine, (SCREEN + "\n".join(rows) + "\n").encode(), "s.csv", scope=scope)
+    assert p.ok, p.problems
+    out = load_prepared(engine, p, user="ana")
+    assert out.status == "loaded"
+    with engine.begin() as conn:  # the batch's time, as if loaded then
+        conn.execute(update(s.upload_batch).where(s.upload_batch.c.batch_id == out.batch_id)
+                     .values(uploaded_at=at))
+    return out.batch_id
+
+
+def _status(frame) -> dict[tuple[str, str], str]:
+    return {(r.region_code, r.month): r.status for r in frame.itertuples(index=False)}
+
+
+@pytest.fixture
+def reported(engine):
+    """茶园 reports March on time and April late; 王庄 March on time; 象园 nothing."""
+    _load(engine, "茶园,2024-03,宫颈癌筛查,300", "王庄,2024-03,乳腺癌筛查,200",
+          at=dt.datetime(2024, 4, 8, 16, 30))
+    _load(engine, "茶园,2024-04,宫颈癌筛查,310", at=dt.datetime(2024, 5, 15, 9, 0))
+    return engine
+
+
+def test_reported_late_missing_per_township_and_month(reported):
+    got = completeness(reported, "350111", "screening", MAR, APR)
+    st = _status(got)
+    assert st[(CHAYUAN, "2024-03")] == "reported" and st[(WANGZHUANG, "2024-03")] == "reported"
+    assert st[(CHAYUAN, "2024-04")] == "late" and st[(WANGZHUANG, "2024-04")] == "missing"
+    assert st[(XIANGYUAN, "2024-03")] == "missing"
+    # every township of 晋安区, every month: the missing ones are rows too
+    townships = got["region_code"].unique()
+    assert len(got) == 2 * len(townships) and len(townships) > 5
+    assert all(c.startswith("350111") for c in townships)
+    row = got[(got["region_code"] == CHAYUAN) & (got["month"] == "2024-04")].iloc[0]
+    assert row["region_name"] == "茶园街道" and row["deadline"] == dt.date(2024, 5, 10)
+    assert pd.Timestamp(row["uploaded_at"]) == pd.Timestamp("2024-05-15 09:00")
+    assert got[got["status"] == "missing"]["uploaded_at"].isna().all()
+
+
+def test_a_correction_keeps_the_first_report_time_and_a_rollback_unreports(reported):
+    _load(reported, "茶园,2024-03,宫颈癌筛查,333", at=dt.datetime(2024, 6, 1))  # supersedes March
+    b = _load(reported, "王庄,2024-04,宫颈癌筛查,50", at=dt.datetime(2024, 5, 2))
+    st = _status(completeness(reported, "350111", "screening", MAR, APR))
+    assert st[(CHAYUAN, "2024-03")] == "reported" and st[(WANGZHUANG, "2024-04")] == "reported"
+    rollback_batch(reported, b, user="ana")
+    st = _status(completeness(reported, "350111", "screening", MAR, APR))
+    assert st[(WANGZHUANG, "2024-04")] == "missing"
+
+
+def test_the_admins_deadline_rule_is_stored_and_applied(reported):
+    assert deadline_days(reported) == {"*": 10}
+    set_deadline_day(reported, 20, user="root")
+    st = _status(completeness(reported, "350111", "screening", MAR, APR))
+    assert st[(CHAYUAN, "2024-04")] == "reported"  # 05-15 is before the 20th
+    set_deadline_day(reported, 5, user="root", dataset="screening")  # a dataset's own rule wins
+    assert deadline_days(reported) == {"*": 20, "screening": 5}
+    st = _status(completeness(reported, "350111", "screening", MAR, APR))
+    assert st[(CHAYUAN, "2024-03")] == "late"  # 04-08 is after the 5th
+    for bad in (0, 29, "7"):
+        with pytest.raises(RuleRefused):
+            set_deadline_day(reported, bad, user="root")
+    with pytest.raises(RuleRefused):
+        set_deadline_day(reported, 7, user="root", dataset="org_unit")
+    with reported.connect() as conn:
+        actions = conn.execute(select(s.audit_event.c.action, s.audit_event.c.username)).all()
+    assert actions.count(("report_rule", "root")) == 2
+
+
+def test_scope_is_applied_in_sql(reported):
+    town = completeness(reported, "350111001", "screening", MAR, APR)
+    assert set(town["region_code"]) == {CHAYUAN}
+    other = completeness(reported, "350102", "screening", MAR, APR)  # 鼓楼区: nothing of 晋安区
+    assert len(other) and not other["region_code"].str.startswith("350111").any()
+    assert (other["status"] == "missing").all()
+    districts = completeness(reported, "3501", "screening", MAR, APR, level="district")
+    jinan = districts[districts["region_code"] == "350111000000"]
+    assert list(jinan["status"]) == ["reported", "late"]
+
+
+def test_village_rows_count_for_their_township(engine):
+    from lib.warehouse.loading import load_batch
+
+    village = pd.read_sql(select(s.region.c.code).where(
+        s.region.c.level == "village", s.region.c.code.startswith("350111001")).limit(1),
+        engine.connect())["code"][0]
+    frame = pd.DataFrame([{"session_id": "T1", "region_code": village,
+                           "held_on": dt.date(2024, 3, 9), "topic": "health", "audience":
+                           "general_public", "mode": "onsite", "participants": 30, "hours": 2.0}])
+    bid = load_batch(engine, {"training": frame}, user="t").batch_id
+    with engine.begin() as conn:
+        conn.execute(update(s.upload_batch).where(s.upload_batch.c.batch_id == bid)
+                     .values(uploaded_at=dt.datetime(2024, 4, 1)))
+    st = _status(completeness(engine, "350111", "training", MAR, MAR))
+    assert st[(CHAYUAN, "2024-03")] == "reported" and st[(WANGZHUANG, "2024-03")] == "missing"
+
+
+def test_cli_prints_one_json_object_per_region(reported, monkeypatch, capsys):
+    from tests.test_cli_settings import cli_target
+
+    cli_target(reported, monkeypatch)  # HALFSKY_DB_URL / HALFSKY_DB_SCHEMA, as the app reads them
+    assert main(["--month", "2024-04", "--region", "350111000000", "--dataset", "screening",
+                 "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {"region_code", "region_name", "dataset", "month", "status",
+            "uploaded_at"} <= set(rows[0])
+    by = {r["region_code"]: r for r in rows}
+    assert by[CHAYUAN]["status"] == "late" and by[CHAYUAN]["uploaded_at"] == "2024-05-15T09:00:00"
+    assert by[WANGZHUANG] == {"region_code": WANGZHUANG, "region_name": "王庄街道",
+                              "dataset": "screening", "month": "2024-04", "status": "missing",
+                              "uploaded_at": None, "deadline": "2024-05-10"}
+    assert all(r["region_code"].startswith("350111") for r in rows)
+    assert main(["--month", "2024-03", "--region", CHAYUAN, "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["dataset"], r["status"]) for r in rows] == [
+        ("screening", "reported"), ("training", "missing"), ("job_fair", "missing")]
+    with pytest.raises(SystemExit):
+        main(["--month", "2024-13"])

@@ -1,0 +1,75 @@
+"""The 报送情况 page under AppTest, on DuckDB and PostgreSQL: grid, ranking, reminder download, the
+admin's rule, and who may open it."""
+from __future__ import annotations
+
+import datetime as dt
+
+from lib.ui.nav import pages_for
+from tests.apptest_util import app_env, run_page
+from tests.test_app import _url
+from tests.test_completeness import _load
+
+
+def test_page_is_for_analysts_and_admins_only():
+    for role, shown in (("viewer", False), ("analyst", True), ("admin", True)):
+        assert ("views/completeness.py" in [p.path for p in pages_for(role)]) is shown
+
+
+def test_page_shows_grid_ranking_and_reminders(engine):
+    _load(engine, "茶园,2026-10,宫颈癌筛查,300", at=dt.datetime(2026, 11, 8, 10, 0))
+    _load(engine, "王庄,2026-10,宫颈癌筛查,200", at=dt.datetime(2026, 11, 12, 10, 0))
+    url, schema = _url(engine)
+    with app_env(url, schema=schema, demo=False):
+        at = run_page("views/completeness.py", query={"region": "350111000000", "from": "2026-10",
+                                                      "to": "2026-10"})
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["按时"].startswith("1 / ") and metrics["迟报"].startswith("1 / ")
+    grid = at.dataframe[0].value
+    assert grid.loc["茶园街道"].iloc[0] == "reported" and grid.loc["王庄街道"].iloc[0] == "late"
+    ranked = at.dataframe[1].value
+    assert list(ranked["region_name"][:2]) == ["茶园街道", "王庄街道"]
+    todo = at.dataframe[2].value
+    assert "茶园街道" not in set(todo["region_name"]) and len(todo) > 3
+    assert any(b.label.startswith("下载催报名单") for b in at.get("download_button"))
+
+
+def test_admin_sets_the_deadline_on_the_page(engine):
+    _load(engine, "王庄,2026-10,宫颈癌筛查,200", at=dt.datetime(2026, 11, 12, 10, 0))
+    url, schema = _url(engine)
+    with app_env(url, schema=schema, demo=False):
+        at = run_page("views/completeness.py", query={"region": "350111000000", "from": "2026-10",
+                                                      "to": "2026-10"})
+        at.number_input(key="cp_rule_day_*").set_value(15)
+        at.button(key="cp_rule_save").click().run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value.loc["王庄街道"].iloc[0] == "reported"
+    assert any("15" in m.value for m in at.success)
+
+
+def test_page_in_chromium(tmp_path):
+    """Headless Chromium: the grid, ranking and reminder list draw, with no page error."""
+    from lib.warehouse import bootstrap
+    from lib.warehouse.engine import dispose_engine
+    from tests.browser_util import browser_page, require_browser, streamlit_server
+
+    require_browser()
+    url = f"duckdb:///{tmp_path / 'cp.duckdb'}"
+    engine = bootstrap.open_warehouse(url)
+    _load(engine, "茶园,2026-10,宫颈癌筛查,300", at=dt.datetime(2026, 11, 8, 10, 0))
+    _load(engine, "王庄,2026-10,宫颈癌筛查,200", at=dt.datetime(2026, 11, 12, 10, 0))
+    dispose_engine(url)
+    env = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_AUTH": "off",
+           "HALFSKY_NO_DEMO": "1"}
+    with streamlit_server(env) as base, browser_page(height=2000) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/completeness?region=350111000000&from=2026-09&to=2026-10")
+        page.wait_for_selector("text=催报名单", timeout=120_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(tmp_path / "completeness.png"), full_page=True)
+        text = page.locator("body").inner_text()
+        assert "报送情况一览" in text and "按时报送排名" in text and "2026年10月报送" in text
+        assert page.get_by_text("下载催报名单（XLSX）").count() == 1
+        assert page.locator('[data-testid="stDataFrame"]').count() == 3
+        assert page.locator('[data-testid="stException"]').count() == 0 and not errors

@@ -1,0 +1,129 @@
+"""报送情况 Reporting completeness: which townships (or districts) reported each month, on time or
+late, and who is still missing; a timeliness ranking and a reminder list; admins set the deadline.
+
+All figures come from lib/completeness.py through the cached query boundary, narrowed in SQL to the
+signed-in user's scope (Filters.prefix lies inside Filters.scope)."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from lib import clock, export, fmt
+from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, completeness,
+                              deadline_day, deadline_days, ranking, reminders, set_deadline_day)
+from lib.i18n import dataset_label, t
+from lib.ui import data, widgets
+from lib.ui.auth_ui import require_role
+from lib.ui.frame import current_filters
+from lib.warehouse.scope import ScopeError
+
+data.register("completeness", completeness)
+data.register("completeness_rules", deadline_days)
+MAX_MONTHS = 24
+COLORS = {"reported": "#d7f0dd", "late": "#fde8c8", "missing": "#f8d4d4"}
+
+account = require_role("analyst", "admin")
+f = current_filters()
+lang = f.lang
+# the page's own scope check (the query boundary checks the queries it knows by name)
+bound = st.session_state.get(data.K_SCOPE)
+if not f.prefix.startswith(f.scope) or (bound is not None and not f.prefix.startswith(bound)):
+    raise ScopeError(f"completeness asked for {f.prefix!r} outside scope {f.scope!r}")
+widgets.page_header(f, "page_completeness")
+flash = st.session_state.pop("cp_flash", None)
+if flash:
+    st.success(flash)
+
+c1, c2 = st.columns([2, 2])
+dataset = c1.selectbox(t("cp_dataset", lang), list(MONTHLY), key="cp_dataset",
+                       format_func=lambda d: dataset_label(d, lang))
+levels = [lv for lv in LEVELS if not (lv == "district" and f.level == "township")]
+level = c2.radio(t("cp_level", lang), levels, horizontal=True, key="cp_level",
+                 format_func=lambda lv: t(f"cp_level_{lv}", lang))
+rules = data.query("completeness_rules")
+st.caption(t("cp_caption", lang).format(day=deadline_day(rules, dataset)))
+
+date_from = max(f.date_from, (pd.Timestamp(f.date_to) - pd.DateOffset(months=MAX_MONTHS - 1))
+                .date().replace(day=1))
+frame = data.query("completeness", f.prefix, dataset, date_from, f.date_to, level)
+today = clock.today()
+label = {s: t(f"cp_status_{s}", lang) for s in COLORS}
+
+if frame.empty:
+    st.info(t("cp_no_regions", lang))
+    st.stop()
+
+# --- the month most recently due: how many reported, late, missing --------------------------------
+due = frame[pd.to_datetime(frame["deadline"]).dt.date < today]
+month = (due if len(due) else frame)["month"].max()
+now = frame[frame["month"] == month]
+total = len(now)
+m_label = fmt.month(dt.date(int(month[:4]), int(month[5:]), 1), lang)
+st.subheader(t("cp_month_kpi", lang).format(month=m_label))
+for col, status in zip(st.columns(len(COLORS)), COLORS):
+    col.metric(label[status], t("cp_of", lang).format(n=int((now["status"] == status).sum()),
+                                                       total=total), border=True)
+
+# --- region × month grid ----------------------------------------------------------------------------
+st.subheader(t("cp_grid", lang))
+grid = frame.pivot_table(index=["region_code", "region_name"], columns="month", values="status",
+                         aggfunc="first").reset_index(level=0, drop=True)
+grid.index.name = t("cp_region", lang)
+grid.columns = [fmt.month(dt.date(int(m[:4]), int(m[5:]), 1), lang) for m in grid.columns]
+styled = grid.style.map(lambda s: f"background-color: {COLORS.get(s, '')}; color: #1f2328")
+st.dataframe(styled.format(lambda s: label.get(s, s)), width="stretch",
+             height=min(38 + 35 * len(grid), 600))
+
+# --- timeliness ranking -----------------------------------------------------------------------------
+st.subheader(t("cp_ranking", lang))
+ranked = ranking(frame, today)
+if ranked.empty:
+    st.caption(t("cp_no_due", lang))
+else:
+    st.dataframe(ranked.drop(columns=["region_code"]), hide_index=True, width="stretch",
+                 column_config={
+                     "rank": st.column_config.NumberColumn(t("cp_rank", lang), format="%d"),
+                     "region_name": t("cp_region", lang), "due": t("cp_due", lang),
+                     "reported": label["reported"], "late": label["late"],
+                     "missing": label["missing"],
+                     "on_time_rate": st.column_config.ProgressColumn(
+                         t("cp_on_time_rate", lang), min_value=0.0, max_value=1.0,
+                         format="percent")})
+
+# --- reminder list ----------------------------------------------------------------------------------
+st.subheader(t("cp_reminders", lang))
+todo = reminders(frame, today)
+if todo.empty:
+    st.caption(t("cp_reminders_none", lang))
+else:
+    heads = {"region_code": "区划代码" if lang == "zh" else "Region code",
+             "region_name": t("cp_region", lang), "dataset": t("cp_dataset", lang),
+             "month": t("cp_month", lang), "deadline": t("cp_deadline", lang),
+             "days_overdue": t("cp_days_overdue", lang)}
+    shown = todo.assign(dataset=todo["dataset"].map(lambda d: dataset_label(d, lang)))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=heads,
+                 height=min(38 + 35 * len(shown), 400))
+    name = f"催报名单_{dataset_label(dataset, 'zh')}_{frame['month'].min()}_{frame['month'].max()}.xlsx"
+    st.download_button(t("cp_reminders_xlsx", lang),
+                       export.xlsx_bytes(shown.rename(columns=heads), sheet="催报名单"),
+                       file_name=name, key="cp_reminders_xlsx")
+
+# --- the deadline rule (admins) -----------------------------------------------------------------------
+if account.role == "admin":
+    with st.expander(t("cp_rule", lang)):
+        target = st.selectbox(t("cp_rule_for", lang), [ANY_DATASET, *MONTHLY], key="cp_rule_for",
+                              format_func=lambda d: t("cp_rule_all", lang) if d == ANY_DATASET
+                              else dataset_label(d, lang))
+        day = st.number_input(t("cp_rule_day", lang), min_value=1, max_value=28, step=1,
+                              value=deadline_day(rules, target), key=f"cp_rule_day_{target}")
+        if st.button(t("cp_rule_save", lang), key="cp_rule_save"):
+            try:
+                set_deadline_day(data.engine(), int(day), user=account.username, dataset=target)
+            except RuleRefused as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["cp_flash"] = t("cp_rule_saved", lang).format(
+                    ds=t("cp_rule_all", lang) if target == ANY_DATASET else dataset_label(target, lang),
+                    day=int(day))
+                st.rerun()  # the grid above was drawn under the old rule
+
