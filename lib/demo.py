@@ -18,6 +18,10 @@ import numpy as np
 import pandas as pd
 
 from lib import clock
+from lib.demo_shapes import (  # noqa: F401  (SECTORS … VOLATILE re-exported: lib.demo.X still works)
+    AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE,
+)
+from lib.divisions import is_urban
 from lib.warehouse import demo_store
 
 Progress = Callable[[float, str], None]
@@ -31,23 +35,6 @@ VILLAGE_ORG_TYPES = {
     "counselling_room": (0.28, 0.68),
     "womens_micro_home": (0.02, 0.18),
 }
-SECTORS = ["new_economy", "new_social", "internet_platform", "courier_logistics", "ride_hailing",
-           "food_delivery", "university"]
-TOPICS = ["political_guidance", "rights_law", "family_education", "entrepreneurship",
-          "vocational_skills", "health"]
-AUDIENCES = ["rural_women", "female_graduates", "domestic_workers", "general_public"]
-# Screening campaigns: spring (Mar–May) and autumn (Sep–Nov); January–February are quiet.
-MONTH_WEIGHT = np.array([0.03, 0.02, 0.11, 0.13, 0.11, 0.06, 0.05, 0.05, 0.11, 0.13, 0.12, 0.08])
-MONTH_WEIGHT = MONTH_WEIGHT / MONTH_WEIGHT.sum()
-# (2019 value, latest value) of the city for indicators that are uploaded, not computed.
-INDICATOR_PATHS = {
-    "H01": (13.5, 9.2), "H04": (74.0, 86.5), "H06": (3.1, 1.6), "H08": (12.5, 10.6),
-    "H09": (41.0, 49.0), "H10": (90.2, 92.4), "H11": (87.5, 92.8), "H12": (95.0, 98.6),
-    "E01": (95.2, 98.1), "E02": (97.0, 98.6), "E03": (92.0, 95.8), "C01": (41.5, 46.0),
-    "D01": (21.0, 26.5), "D02": (47.5, 51.0), "D03": (34.0, 40.5), "S01": (93.0, 96.2),
-    "S02": (88.0, 93.5), "S03": (62.0, 90.0), "V01": (90.0, 95.5),
-}
-VOLATILE = {"H04", "S03"}
 
 
 def months_until(today: dt.date) -> pd.DatetimeIndex:
@@ -81,7 +68,7 @@ def _township_profile(regions: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
     towns = regions[regions["level"] == "township"][["code", "name", "parent_code"]].copy()
     towns = towns.rename(columns={"parent_code": "district_code"}).reset_index(drop=True)
     vil = regions[regions["level"] == "village"]
-    urban = vil.assign(u=vil["urban_rural_code"].fillna("2").str.startswith("1"))
+    urban = vil.assign(u=is_urban(vil["urban_rural_code"]))
     share = urban.groupby("parent_code")["u"].mean()
     count = urban.groupby("parent_code").size()
     towns["urban_share"] = towns["code"].map(share).fillna(0.0).to_numpy()
@@ -105,7 +92,7 @@ def _ramp(start: float, end: float, years: np.ndarray, span: float) -> np.ndarra
 
 def _org_units(regions, towns, villages, rng, today) -> pd.DataFrame:
     n_v = len(villages)
-    urban = villages["urban_rural_code"].fillna("2").str.startswith("1").to_numpy()
+    urban = is_urban(villages["urban_rural_code"]).to_numpy()
     lag = villages["lag"].to_numpy()
     span_days = (today - START).days
     parts = []

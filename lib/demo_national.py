@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import Engine, insert
 
 from lib import clock
-from lib.demo import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
+from lib.demo_shapes import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
+from lib.divisions import is_urban
 from lib.warehouse import audit
 from lib.warehouse import schema as s
 from lib.warehouse.bootstrap import has_facts
@@ -118,7 +119,7 @@ def _profile(regions: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     towns = regions[regions["level"] == "township"][["code", "name", "parent_code"]]
     towns = towns.sort_values("code").reset_index(drop=True)  # screening chunks come out in code order
     vil = regions[regions["level"] == "village"]
-    share = vil.assign(u=vil["urban_rural_code"].str.startswith("1")).groupby("parent_code")["u"].mean()
+    share = vil.assign(u=is_urban(vil["urban_rural_code"])).groupby("parent_code")["u"].mean()
     towns["urban"] = towns["code"].map(share).fillna(0.0).to_numpy() > 0.5
     n = len(towns)
     towns["lag"] = rng.random(n) < 0.04
@@ -237,7 +238,7 @@ def org_units(regions: pd.DataFrame, towns: pd.DataFrame, n_target: int, today: 
     new-sector organisations fill the total up to ``n_target``."""
     vil = regions[regions["level"] == "village"]
     v_codes, v_names = vil["code"].to_numpy(), vil["name"].to_numpy()
-    urban = vil["urban_rural_code"].str.startswith("1").to_numpy()
+    urban = is_urban(vil["urban_rural_code"]).to_numpy()
     lag = vil["parent_code"].map(dict(zip(towns["code"], towns["lag"]))).fillna(False).to_numpy(bool)
     n_v = len(vil)
     t0 = np.datetime64("2010-01-01")

@@ -277,8 +277,8 @@ def test_downloads_and_variants_were_read(world):
     assert ".xlsx>:" in wheres["views/targets.py"]
     assert "[t_children_computed=True]" in wheres["views/targets.py"]
     assert "[sc_metric=coverage]" in wheres["views/screening.py"]
-    assert "<league_tr_league.csv>" in wheres["views/training.py"]
-    assert "<league_tr_league.xlsx>" in wheres["views/training.py"]
+    assert "<晋安区_培训_2026-01_2026-11.csv>" in wheres["views/training.py"]  # the league table
+    assert "<晋安区_培训_2026-01_2026-11.xlsx>" in wheres["views/training.py"]
     assert "vega_lite_chart" in wheres["views/training.py"]
     assert "deck_gl_json_chart" in wheres["views/overview.py"]
     texts = " ".join(x.text or "" for x in pages["views/overview.py"].items)

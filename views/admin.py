@@ -106,15 +106,17 @@ with tab_sessions:
     if open_sessions.empty:
         st.info(t("admin_no_sessions", lang))
     else:
-        shown = open_sessions.assign(id=open_sessions["id"].str[:8]).rename(
+        # no session id on screen: it is a handle for the button, not something an admin reads
+        shown = open_sessions.drop(columns=["id"]).rename(
             columns={c: t(f"session_{c}", lang) for c in open_sessions.columns})
         st.dataframe(shown, hide_index=True, width="stretch")
         by_id = open_sessions.set_index("id")
         mine = (st.session_state.get(auth_ui.K_AUTH) or {}).get("session_id")
         others = [i for i in by_id.index if i != mine]  # ending one's own: use 退出登录
         st.selectbox(t("session_end", lang), others, key="session_pick",
-                     format_func=lambda i: f"{by_id.at[i, 'username']} · {i[:8]} · "
-                                           f"{by_id.at[i, 'last_seen']:%m-%d %H:%M}")
+                     format_func=lambda i: f"{by_id.at[i, 'username']} · "
+                                           f"{by_id.at[i, 'created_at']:%m-%d %H:%M} · "
+                                           f"{by_id.at[i, 'client'] or ''}")
         st.button(t("session_end", lang), key="session_end", on_click=_end_session)
 
 with tab_links:
@@ -162,3 +164,6 @@ with tab_audit:
     st.dataframe(log, hide_index=True, width="stretch")
     st.download_button(t("download_csv", lang), export.csv_bytes(log),
                        file_name="halfsky_audit.csv", mime="text/csv", key="audit_csv")
+
+from lib.ui.progress_ui import alias_form  # noqa: E402  (region aliases for progress tables, issue 13)
+alias_form(admin, lang)

@@ -10,6 +10,8 @@ from lib.geo.importer import import_boundaries
 from lib.i18n import TEXT, dataset_label, enum_label, t
 from lib.ingest import (DATASETS, RollbackRefused, export_problems_xlsx, list_batches,
                         load_prepared, prepare_upload, rollback_batch, template_xlsx)
+from lib.ingest.errors import IngestRefused
+from lib.ingest.readers import xlsx_sheets
 from lib.ingest.regions_match import RegionIndex
 from lib.ingest.warnings import MAX_PER_REASON
 from lib.ingest.specs import REGION_COLUMNS
@@ -28,7 +30,7 @@ flash = st.session_state.pop("up_flash", None)
 if flash:
     st.success(flash)
 
-names = ["auto"] + list(DATASETS)
+names = ["auto"] + list(DATASETS) + ["progress"]  # progress: a published 进度表 (issue 13)
 dataset = st.selectbox(t("up_dataset", lang), names, key="up_dataset",
                        format_func=lambda d: t("up_guess", lang) if d == "auto" else dataset_label(d, lang))
 with st.expander(t("up_templates", lang)):
@@ -37,13 +39,34 @@ with st.expander(t("up_templates", lang)):
         col.download_button(dataset_label(name, lang), template_xlsx(name),
                             file_name=f"template_{name}.xlsx", key=f"up_tpl_{name}")
 upload = st.file_uploader(t("up_file", lang), type=["csv", "xlsx"], key="up_file")
+sheet = None  # a workbook of several sheets: the analyst chooses (a refusal names those with data)
+if upload is not None and upload.getvalue()[:4] == b"PK\x03\x04":
+    try:
+        sheets = xlsx_sheets(upload.getvalue())
+    except IngestRefused:
+        sheets = []  # unreadable or over a limit: the reader's refusal below says why
+    if len(sheets) > 1:  # preselected: the first sheet with a ledger header, else with data
+        holding = [name for name, has_data, _ in sheets if has_data]
+        tables = [name for name, _, has_header in sheets if has_header]
+        names = [name for name, _, _ in sheets]
+        first = (tables or holding or names)[0]
+        sheet = st.selectbox(t("up_sheet", lang), names, key="up_sheet", index=names.index(first),
+                             format_func=lambda n: n if n in holding else
+                             f"{n}（{t('up_sheet_empty', lang)}）")
 mode = st.radio(t("up_mode", lang), ["upsert", "replace"], horizontal=True, key="up_mode",
                 format_func=lambda m: t(f"up_mode_{m}", lang))
 
-if upload is not None:
+from lib.ingest.progress import looks_like_progress  # noqa: E402
+from lib.ui.progress_ui import progress_upload  # noqa: E402
+from lib.warehouse.progress_store import rollback_any  # noqa: E402  (progress batches too)
+
+if upload is not None and (dataset == "progress" or dataset == "auto" and looks_like_progress(
+        upload.getvalue(), upload.name)):
+    progress_upload(upload.getvalue(), upload.name, scope=scope, user=user, lang=lang)
+elif upload is not None:
     raw = upload.getvalue()
     bar = st.progress(0.05, text=t("up_reading", lang))
-    prepared = prepare_upload(data.engine(), raw, upload.name,
+    prepared = prepare_upload(data.engine(), raw, upload.name, sheet=sheet,
                               dataset=None if dataset == "auto" else dataset, scope=scope)
     bar.progress(0.6, text=t("up_checking", lang))
     if prepared.dataset:
@@ -166,8 +189,8 @@ else:
                                          format_func=lambda b: f"{b} · {files[b]}")
         if widgets_cols[1].button(t("up_rollback", lang), key="up_rb"):
             try:
-                res = rollback_batch(data.engine(), int(pick), user=user, scope=scope,
-                                     role=account.role)
+                res = rollback_any(data.engine(), int(pick), user=user, scope=scope,
+                                   role=account.role)
                 st.session_state["up_flash"] = t("up_rolled_back", lang).format(
                     b=res.batch_id, r=res.removed, s=res.restored)
                 st.rerun()  # the history above was drawn before the rollback

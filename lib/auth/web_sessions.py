@@ -121,8 +121,9 @@ def end(engine: Engine, session_id: str, *, by: str, scope_prefix: str | None = 
     """End a session (sign-out, or an admin for an account inside ``scope_prefix``)."""
     with engine.begin() as conn:
         done = store.end(conn, session_id, clock(), by, scope_prefix) > 0
-        if done and scope_prefix is not None:
-            audit.record(conn, "session_end", session_id[:8], by)
+        if done and scope_prefix is not None:  # an admin's act: the audit names whose session
+            row = store.fetch_by(conn, "id", session_id)
+            audit.record(conn, "session_end", row["username"] if row else "", by)
     return done
 
 

@@ -5,6 +5,7 @@ Same code path as the upload page. Exit codes: 0 loaded / unchanged / done, 2 re
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -21,8 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load a CSV/XLSX file: load FILE --dataset NAME "
                                        "(or load DATASET FILE)")
     load.add_argument("args", nargs="+", metavar="[DATASET] FILE")
-    load.add_argument("--dataset", choices=sorted(DATASETS))
-    load.add_argument("--sheet")
+    load.add_argument("--dataset", choices=sorted([*DATASETS, "progress"]),
+                      help="progress: a published 进度表 (two-row header, 合计 first); "
+                           "detected when not given")
+    load.add_argument("--as-of", type=dt.date.fromisoformat,
+                      help="progress tables: the as-of date (YYYY-MM-DD) when the title has none")
+    load.add_argument("--sheet", help="the workbook's sheet to read (default: the first); a refusal "
+                                      "names the sheets that hold data")
     load.add_argument("--mode", choices=["upsert", "replace"], default="upsert")
     load.add_argument("--replace", action="store_true", help="same as --mode replace")
     load.add_argument("--dry-run", action="store_true")
@@ -40,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     bt = sub.add_parser("batches", help="list the batches")
     bt.add_argument("--db", help=DB_HELP)
     bt.add_argument("--json", action="store_true")
+    al = sub.add_parser("alias", help="name a region also ALIAS (a functional zone such as 经开区 "
+                                      "in progress tables): alias ALIAS CODE [--name NAME]")
+    al.add_argument("alias")
+    al.add_argument("code", help="12-digit region code the alias stands for")
+    al.add_argument("--name", help="how exports name it (e.g. 福州经济技术开发区)")
+    al.add_argument("--db", help=DB_HELP)
+    al.add_argument("--user", default="cli")
+    al.add_argument("--scope", default="")
     tp = sub.add_parser("template", help="write a template workbook")
     tp.add_argument("dataset", choices=sorted(DATASETS))
     tp.add_argument("out", type=Path)
@@ -59,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return _batches(engine, args.json)
     if args.cmd == "rollback":
         return _rollback(engine, args)
+    if args.cmd == "alias":
+        return _alias(engine, args)
     return _load(engine, args)
 
 
@@ -91,7 +107,7 @@ def _load(engine, args) -> int:
     from lib.ingest.api import load_prepared, prepare_upload
 
     dataset, files = args.dataset, list(args.args)
-    if len(files) == 2 and files[0] in DATASETS:
+    if len(files) == 2 and (files[0] in DATASETS or files[0] == "progress"):
         dataset = files.pop(0)
     if len(files) != 1:
         print("usage: load FILE --dataset NAME  (or load DATASET FILE)", file=sys.stderr)
@@ -105,6 +121,8 @@ def _load(engine, args) -> int:
         return REFUSED
     if scope is None:
         return REFUSED
+    if dataset == "progress" or dataset is None and _is_progress(data, path.name, args.sheet):
+        return _load_progress(engine, args, data, path.name, scope)
     prepared = prepare_upload(engine, data, path.name, dataset=dataset, sheet=args.sheet,
                               scope=scope)
     del data  # the file's bytes (80 MB for a million rows) are not needed for the load itself
@@ -137,11 +155,60 @@ def _load(engine, args) -> int:
     return 0
 
 
+def _alias(engine, args) -> int:
+    from lib.auth.users import active_user, has_users
+    from lib.warehouse.progress_store import add_alias
+
+    scope = _account_scope(engine, args)
+    if scope is None:
+        return REFUSED
+    if args.user != "cli" and has_users(engine) and not active_user(engine, args.user).may("admin"):
+        print("refused: only an admin adds region aliases / 只有管理员可以添加地区别名", file=sys.stderr)
+        return REFUSED
+    try:
+        add_alias(engine, args.alias, args.code, display_name=args.name, user=args.user,
+                  scope=scope)
+    except (ValueError, PermissionError) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return REFUSED
+    print(f"alias {args.alias} → {args.code}")
+    return 0
+
+
+def _is_progress(data: bytes, filename: str, sheet: str | None) -> bool:
+    from lib.ingest.progress import looks_like_progress
+    return looks_like_progress(data, filename, sheet)
+
+
+def _load_progress(engine, args, data: bytes, filename: str, scope: str) -> int:
+    """A published progress table (lib/ingest/progress.py): stored as cumulative progress."""
+    from lib.ingest.progress import upload_progress
+
+    print("dataset: progress (进度表)")
+    outcome = upload_progress(engine, data, filename, scope=scope, user=args.user,
+                              dry_run=args.dry_run, strict=args.strict, as_of=args.as_of,
+                              sheet=args.sheet)
+    print(outcome.message_en)
+    print(outcome.message_zh)
+    for w in outcome.warnings.itertuples(index=False):
+        row = "" if w.row is None or str(w.row) in ("<NA>", "nan") else f"row {int(w.row)} "
+        print(f"  warning: {row}{w.warning_en} / {w.warning_zh}")
+    if not outcome.ok:
+        for p in outcome.problems.itertuples(index=False):
+            row = "" if p.row is None or str(p.row) == "<NA>" else f"row {p.row} "
+            col = f"[{p.column}] " if p.column else ""
+            print(f"  {row}{col}{p.value!s:.40} — {p.problem_en} / {p.problem_zh}",
+                  file=sys.stderr)
+        return REFUSED
+    return 0
+
+
 def _rollback(engine, args) -> int:
     """As the account --user names (its role and scope) when accounts exist; else as the operator,
     who holds the database anyway and rolls back as an admin of --scope."""
     from lib.auth.users import get_user, has_users
-    from lib.warehouse.batches import RollbackRefused, rollback_batch
+    from lib.warehouse.batches import RollbackRefused
+    from lib.warehouse.progress_store import rollback_any as rollback_batch  # progress batches too
 
     scope = _account_scope(engine, args)
     if scope is None:

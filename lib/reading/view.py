@@ -1,52 +1,17 @@
 """The view a reading is about: region, period, urban/rural and the reader's scope.
 
-It mirrors lib/ui/filters.Filters (which needs Streamlit) so the CLI builds one without a session;
-the page passes its Filters, which has the same attributes.
+The CLI builds the page's own Filters (lib/view.py) without a session.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from lib import clock
-from lib.warehouse.scope import LEVEL_LENGTH, level_of, narrow
+from lib.view import Filters, month_end, shift_year  # noqa: F401  (re-exported)
+from lib.warehouse.scope import level_of, narrow
 
 
-@dataclass(frozen=True)
-class View:
-    lang: str
-    region_code: str  # 12-digit
-    region_name: str
-    level: str
-    prefix: str  # region ∩ scope
-    date_from: dt.date
-    date_to: dt.date
-    area: str | None = None
-    scope: str = ""
-
-    @property
-    def child_level(self) -> str | None:
-        return {"city": "district", "district": "township", "township": "village"}.get(self.level)
-
-    @property
-    def child_len(self) -> int | None:
-        child = self.child_level
-        return LEVEL_LENGTH[child] if child else None
-
-    def last_year(self) -> tuple[dt.date, dt.date]:
-        return shift_year(self.date_from), shift_year(self.date_to)
-
-
-def shift_year(d: dt.date) -> dt.date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:
-        return d.replace(year=d.year - 1, day=28)
-
-
-def month_end(year: int, month: int) -> dt.date:
-    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
+View = Filters  # the page's Filters: one definition (lib/view.py)
 
 
 def make_view(region_code: str, region_name: str, date_from: dt.date, date_to: dt.date, *,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import export, fmt
 from lib.charts.memo import spec_of
-from lib.i18n import t
+from lib.i18n import dataset_label, t
 from lib.metrics.league import league
 from lib.ui import data
 from lib.ui.filters import Filters
@@ -66,12 +66,72 @@ def parent_name(f: Filters) -> str:
     return data.region_lookup("name").get(parent, "")
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str, lang: str) -> None:
-    """CSV and XLSX of ``frame``; the files are built only when clicked (callables, no rerun)."""
+# A download's key prefix → the page's subject and the datasets behind it (file name, source line).
+SUBJECTS = {"sc": ("page_screening", ("screening", "screening_target")),
+            "tr": ("page_training", ("training",)),
+            "em": ("page_employment", ("job_fair",)),
+            "cv": ("page_coverage", ("org_unit",))}
+PARTS = {"gaps": "export_part_gaps"}  # a second table on a page: its name in the file name
+
+
+def export_title(f: Filters | None, key: str) -> export.ExportTitle | None:
+    """What a download from this view says about itself: region, period, subject, the source and
+    the data version (the last load of the datasets behind it, inside the user's scope)."""
+    if f is None:
+        from lib.ui.frame import current_filters
+        try:
+            f = current_filters()
+        except (KeyError, AttributeError):  # no view (a page run on its own in a test)
+            return None
+    lang = f.lang
+    title_key, datasets = SUBJECTS.get(key.split("_")[0], ("", ()))
+    fresh = data.query("freshness", f.scope)
+    if datasets:  # the demo loads every dataset in one batch named "demo"
+        fresh = fresh[fresh["dataset"].isin([*datasets, "demo"])]
+    demo = bool(len(fresh)) and bool(fresh["is_demo"].astype(bool).any())
+    names = ("、" if lang == "zh" else ", ").join(dataset_label(d, lang) for d in datasets)
+    if demo:
+        source = t("export_source_demo", lang)
+    else:
+        source = t("export_source", lang).format(names=names) if names else t("export_source_all",
+                                                                               lang)
+    version = ""
+    if len(fresh):
+        last = pd.Timestamp(fresh["last_upload"].max())
+        version = t("export_version", lang).format(when=f"{last:%Y-%m-%d %H:%M}")
+    region = f.region_name + (f" · {t(f.area, lang)}" if f.area else "")
+    return export.ExportTitle(region, f.date_from, f.date_to,
+                              t(title_key, lang) if title_key else "", source, version, lang)
+
+
+def _part(name: str, lang: str) -> str:
+    if name.startswith("league_"):
+        return ""  # the page's main table: 晋安区_两癌筛查_2026-01_2026-11.xlsx
+    head = name.split("_")[0]
+    return t(PARTS[head], lang) if head in PARTS else name
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str, lang: str, *,
+              numbers: pd.DataFrame | None = None, formats: dict[str, str] | None = None,
+              f: Filters | None = None) -> None:
+    """CSV and XLSX of ``frame``; the files are built only when clicked (callables, no rerun).
+
+    ``numbers`` is the same table with numbers instead of display text ("101.8%", "1.2万"), and
+    ``formats`` their Excel number formats by column: the XLSX holds them as numbers an analyst
+    can sum and sort, under a title row naming region, period, source and data version; the CSV
+    holds them too (shares as percentages). Files are named 晋安区_两癌筛查_2026-01_2026-11.xlsx."""
+    title = export_title(f, key)
+    table = frame if numbers is None else numbers
+    part = _part(name, lang)
+    csv_name = title.file_name("csv", part) if title else f"{name}.csv"
+    xlsx_name = title.file_name("xlsx", part) if title else f"{name}.xlsx"
+    sheet = (title.heading(part) if title else name)
     row = st.container(horizontal=True, gap="small")  # side by side on a phone too
-    row.download_button("CSV", lambda: export.csv_bytes(frame), file_name=f"{name}.csv",
-                        mime="text/csv", key=f"{key}_csv", on_click="ignore")
-    row.download_button("XLSX", lambda: export.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+    row.download_button("CSV", lambda: export.csv_bytes(export.csv_numbers(table, formats)),
+                        file_name=csv_name, mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    row.download_button("XLSX", lambda: export.xlsx_bytes(table, sheet, title=title, part=part,
+                                                          formats=formats),
+                        file_name=xlsx_name,
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"{key}_xlsx", on_click="ignore")
 
@@ -84,10 +144,16 @@ def altair(ch, where=None, **kwargs) -> None:
     (where or st).vega_lite_chart(spec, width="stretch", **kwargs)
 
 
-def chart(ch, name: str, key: str) -> None:
-    """An Altair chart with a PNG download, rendered with CJK fonts only when clicked."""
+def chart(ch, name: str, key: str, f: Filters | None = None) -> None:
+    """An Altair chart with a PNG download, rendered with CJK fonts only when clicked; the image
+    carries region, period, source and data version, and the file is named after them."""
     altair(ch)
-    st.download_button("PNG", lambda: export.chart_png(ch), file_name=f"{name}.png",
+    title = export_title(f, key)
+    own = spec_of(ch).get("title") if not isinstance(ch, dict) else ch.get("title")
+    own = own.get("text") if isinstance(own, dict) else own
+    part = "".join(own) if isinstance(own, list) else (own or "")
+    st.download_button("PNG", lambda: export.chart_png(ch, title=title, part=part),
+                       file_name=title.file_name("png", part) if title else f"{name}.png",
                        mime="image/png", key=f"{key}_png", on_click="ignore")
 
 
@@ -134,7 +200,17 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
     if any(bottom):
         names = ("、" if lang == "zh" else ", ").join(table.loc[table["bottom"], "name"])
         st.caption(t("bottom_note", lang).format(names=md_escape(names)))  # names: text, not Markdown
-    downloads(shown, f"league_{key}", key, lang)
+    # the same table with numbers, for the downloads (a share 1.018 formatted 101.8%, not text)
+    numbers = pd.DataFrame({
+        t("col_rank", lang): table["rank"].astype("Int64"),
+        t("col_region", lang): table["name"],
+        label: pd.to_numeric(table["value"], errors="coerce"),
+        t("col_rank_change", lang): pd.to_numeric(table["rank_change"],
+                                                  errors="coerce").astype("Int64"),
+    })
+    downloads(shown, f"league_{key}", key, lang, f=f, numbers=numbers, formats={
+        label: export.UNIT_FORMATS.get(unit, export.FLOAT_FORMAT),
+        t("col_rank_change", lang): export.CHANGE_FORMAT})
 
 
 def monthly_vs_parent(f: Filters, dataset: str, measure: str) -> pd.DataFrame:

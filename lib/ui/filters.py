@@ -6,7 +6,6 @@ once when a session starts, then the widgets own the state and write it back on 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -14,43 +13,12 @@ import streamlit as st
 from lib import clock, fmt
 from lib.i18n import LANGS, t
 from lib.ui import data
-from lib.warehouse.scope import LEVEL_LENGTH, ScopeError, level_of, narrow, prefix_of
+from lib.view import Filters  # noqa: F401  (re-exported: pages and tests use filters.Filters)
+from lib.warehouse.scope import ScopeError, level_of, narrow, prefix_of
 
 K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"
 K_FROM, K_TO, K_AREA, K_INIT, K_DRILL = "f_from", "f_to", "f_area", "f_init", "f_drill"
 _OWN_KEYS = {"region", "from", "to", "lang", "area"}
-
-
-@dataclass(frozen=True)
-class Filters:
-    lang: str
-    region_code: str  # 12-digit
-    region_name: str
-    level: str
-    prefix: str  # SQL prefix: region ∩ the caller's scope
-    date_from: dt.date
-    date_to: dt.date
-    area: str | None  # None / 'urban' / 'rural'
-    scope: str = ""  # the signed-in user's scope prefix ("" = whole warehouse): no query goes wider
-
-    @property
-    def child_level(self) -> str | None:
-        return {"city": "district", "district": "township", "township": "village"}.get(self.level)
-
-    @property
-    def child_len(self) -> int | None:
-        child = self.child_level
-        return LEVEL_LENGTH[child] if child else None
-
-    def last_year(self) -> tuple[dt.date, dt.date]:
-        return _shift_year(self.date_from), _shift_year(self.date_to)
-
-
-def _shift_year(d: dt.date) -> dt.date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:
-        return d.replace(year=d.year - 1, day=28)
 
 
 def _month_options(lo: dt.date, hi: dt.date) -> list[str]:
@@ -101,6 +69,20 @@ def _apply_region(code: str, regions: pd.DataFrame, scope: str, from_url: bool =
         st.session_state[K_DISTRICT], st.session_state[K_TOWNSHIP] = "all", "all"
 
 
+def default_region(cities: list[str], scope: str) -> str:
+    """The region shown before any choice: the first city inside (or around) the caller's scope.
+
+    Not simply the first city: a user scoped to the warehouse's second city would be sent to the
+    first one, which ``narrow`` refuses (issue 15). A scope below a city starts at that city and is
+    then shown as the scope itself (see ``sidebar_filters``).
+    """
+    for city in cities:
+        own = prefix_of(city)
+        if own.startswith(scope) or scope.startswith(own):
+            return city
+    return scope.ljust(12, "0")
+
+
 def sidebar_filters(scope: str = "") -> Filters:
     """Draw the sidebar filters and return the view they select (always within ``scope``)."""
     regions = data.query("regions")
@@ -149,7 +131,7 @@ def sidebar_filters(scope: str = "") -> Filters:
     elif district != "all":
         code = district
     else:
-        code = cities[0] if cities else scope.ljust(12, "0")
+        code = default_region(cities, scope)
     if scope and len(prefix_of(code)) < len(scope):
         # A parent of the caller's scope (the city for a district user) shows the scope: name the
         # scope's own region, so pages keyed by region code (targets, meeting) never get the city.

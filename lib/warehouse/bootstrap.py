@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from lib import divisions
 from lib.warehouse import schema as s
 from lib.warehouse.engine import get_engine, resolve_schema, resolve_url
 from lib.warehouse.reference import replace_regions, upsert_indicators
@@ -31,8 +32,6 @@ def open_warehouse(url: str | None = None, *, pg_schema: str | None | _FromSetti
     as the app does): every command-line tool calls this, and one that ignored the variable loaded
     into the default schema and reported success (issue 13). ``pg_schema=None`` means the default.
     """
-    from lib import regions
-
     if isinstance(pg_schema, _FromSettings):
         pg_schema = None if resolve_url(url).startswith("duckdb") else resolve_schema()
     engine = get_engine(url, pg_schema=pg_schema)
@@ -40,10 +39,10 @@ def open_warehouse(url: str | None = None, *, pg_schema: str | None | _FromSetti
         n_regions = conn.execute(select(func.count()).select_from(s.region)).scalar_one()
         n_indicators = conn.execute(select(func.count()).select_from(s.indicator)).scalar_one()
     if n_indicators == 0:
-        upsert_indicators(engine, regions.read_indicator_catalog())
+        upsert_indicators(engine, divisions.read_indicator_catalog())
     if n_regions == 0 and load_default_regions:
-        replace_regions(engine, regions.read_division_files(regions.DEFAULT_TOWNSHIPS,
-                                                            regions.DEFAULT_VILLAGES))
+        replace_regions(engine, divisions.read_division_files(divisions.DEFAULT_TOWNSHIPS,
+                                                              divisions.DEFAULT_VILLAGES))
     return engine
 
 

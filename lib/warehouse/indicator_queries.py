@@ -12,10 +12,14 @@ Choices worth knowing:
   year end E when established_on ≤ E and (dissolved_on is null or > E); a null established_on counts
   as unknown, i.e. not active. Roster years run from the first establishment (not before
   ``first_year``) to the latest date on the roster (not after the current year).
-- Effective coverage keeps only organisations whose last_activity_on is later than E − 180 days. The
+- Village coverage is the dashboard's own computation (queries._village_coverage, summed as
+  lib.metrics.compute.coverage does), so the targets page and the dashboard give the same figure.
+  Effective coverage keeps only organisations whose last_activity_on is on or after E − 180 days. The
   roster keeps only the latest activity, so for past years an organisation active later is assumed to
   have been active then too (exact for the latest year, an upper bound for earlier ones).
-- A township is rural when most of its villages have an urban_rural_code starting with '2'.
+- Urban/rural is queries._village_area (城乡分类代码 1xx urban, anything else rural); a township is
+  rural unless more than half of its villages are urban (queries._townships_of_area), as on the
+  dashboard's filters.
 """
 from __future__ import annotations
 
@@ -26,12 +30,13 @@ from sqlalchemy import (Connection, Date, Engine, Integer, and_, case, cast, col
                         extract, func, literal, or_, select, values)
 
 from lib import clock
+from lib.metrics.compute import FEDERATION_TYPES, coverage
 from lib.warehouse import schema as s
-from lib.warehouse.queries import in_prefix
+# the shared coverage and urban/rural rules (private to lib.warehouse: not page-facing queries)
+from lib.warehouse.queries import (EFFECTIVE_DAYS, _townships_of_area, _village_coverage,
+                                  in_prefix)
 from lib.warehouse.scope import prefix_of
 
-FEDERATION_TYPES = ("village_federation", "community_federation")
-EFFECTIVE_DAYS = 180
 DEFAULT_FIRST_YEAR = 2015
 COLUMNS = ["indicator_code", "region_code", "year", "value"]
 
@@ -134,13 +139,7 @@ def computed_values(conn: Connection, prefix: str, sources: set[str], *,
 # --- screening ---------------------------------------------------------------------------------
 
 def _rural_townships(prefix: str):
-    v = s.region
-    rural = func.sum(case((v.c.urban_rural_code.like("2%"), 1), else_=0))
-    return (select(v.c.parent_code.label("code"))
-            .where(v.c.level == "village", in_prefix(v.c.code, prefix))
-            .group_by(v.c.parent_code)
-            .having(rural * 2 > func.count())
-            .subquery("rural_township"))
+    return _townships_of_area("rural", prefix).subquery("rural_township")
 
 
 def _screening(conn: Connection, prefix: str) -> dict[str, pd.DataFrame]:
@@ -214,35 +213,16 @@ def _active_at(o, yr):
                 or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > yr.c.year_end))
 
 
-def _urban_rural(col):
-    return case((col.like("1%"), literal("urban")), (col.like("2%"), literal("rural")),
-                else_=literal("unknown"))
-
-
 def _org_coverage(conn: Connection, prefix: str, years: list[int],
                   sources: list[str]) -> dict[str, pd.DataFrame]:
-    o, v = s.org_unit, s.region
+    o = s.org_unit
     yr = _years_table(years)
     in_scope = in_prefix(o.c.region_code, prefix)
     group = case((o.c.org_type.in_(FEDERATION_TYPES), literal("federation")), else_=o.c.org_type)
     present = {g for (g,) in conn.execute(select(group).where(in_scope).distinct())}
 
-    # villages with an active organisation, by year × type group × urban/rural
-    ur = _urban_rural(v.c.urban_rural_code).label("ur")
-    grp = group.label("grp")
-    cov = pd.DataFrame(conn.execute(
-        select(yr.c.year, grp, ur, func.count(distinct(o.c.region_code)).label("n"),
-               func.count(distinct(case((o.c.last_activity_on > yr.c.active_from,
-                                         o.c.region_code)))).label("n_eff"))
-        .select_from(o.join(v, and_(v.c.code == o.c.region_code, v.c.level == "village"))
-                     .join(yr, _active_at(o, yr)))
-        .where(in_scope)
-        .group_by(yr.c.year, grp, ur)).all(), columns=["year", "grp", "ur", "n", "n_eff"])
-    ur_v = _urban_rural(v.c.urban_rural_code).label("ur")
-    villages = dict(conn.execute(select(ur_v, func.count()).where(
-        v.c.level == "village", in_prefix(v.c.code, prefix)).group_by(ur_v)).all())
-
     out: dict[str, pd.DataFrame] = {}
+    wanted: list[tuple[str, tuple[str, ...], str | None, bool]] = []  # (source, types, area, eff.)
     for src in sources:
         parts = src.split(".")
         if src == "coverage.mediation_committee.district":
@@ -259,15 +239,21 @@ def _org_coverage(conn: Connection, prefix: str, years: list[int],
         if not mods <= {"urban", "rural", "effective"} or {"urban", "rural"} <= mods:
             continue
         cls = "urban" if "urban" in mods else "rural" if "rural" in mods else None
-        denom = villages.get(cls, 0) if cls else sum(villages.values())
-        if denom == 0:
+        types = FEDERATION_TYPES if parts[1] == "federation" else (parts[1],)
+        wanted.append((src, types, cls, "effective" in mods))
+    if not wanted:
+        return out
+    # the dashboard's computation at each year end (one statement for every year and type)
+    ends = {dt.date(y, 12, 31): y for y in years}
+    every_type = sorted({t for _, types, _, _ in wanted for t in types})
+    cov = _village_coverage(conn, prefix, tuple(ends), every_type, active_days=EFFECTIVE_DAYS)
+    by_end = {end: frame for end, frame in cov.groupby("as_of", sort=False)}
+    for src, types, cls, effective in wanted:
+        shares = [coverage(by_end.get(end, cov.iloc[0:0]), types, area=cls, effective=effective) for end in ends]
+        if all(pd.isna(x) for x in shares):  # no village of the class in scope: no figure
             continue
-        c = cov[cov.grp == parts[1]]
-        if cls:
-            c = c[c.ur == cls]
-        num = c.groupby("year")["n_eff" if "effective" in mods else "n"].sum()
-        num = num.reindex(years, fill_value=0)
-        out[src] = pd.DataFrame({"year": years, "value": (100.0 * num / denom).to_numpy()})
+        out[src] = pd.DataFrame({"year": list(ends.values()),
+                                 "value": [100.0 * x for x in shares]})
     return out
 
 

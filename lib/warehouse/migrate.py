@@ -10,12 +10,15 @@ Version 2 (issue 12): org_unit, training_session and job_fair (and their history
 PostgreSQL alters the tables (add, fill, re-key); DuckDB cannot change a primary key, so there each
 table is rebuilt: its indexes dropped, a new table created and filled, the old one dropped, the new
 one renamed and the indexes recreated.
+
+Not versioned (issue 15): ``widen_floats`` turns 4-byte float columns into the declared ``Double``
+wherever the stored type still differs, on every start.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, MetaData, Table, func, insert, select, text
+from sqlalchemy import Connection, Double, MetaData, Table, func, insert, select, text
 
 from lib.warehouse import schema as s
 
@@ -32,12 +35,12 @@ def upgrade(conn: Connection) -> int | None:
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"LOCK TABLE {s.schema_version.name} IN SHARE ROW EXCLUSIVE MODE"))
     found = conn.execute(select(func.max(s.schema_version.c.version))).scalar_one()
-    if found is None or found >= s.SCHEMA_VERSION:
-        return found
-    if found < 2:
-        _v1_to_v2(conn)
-    conn.execute(insert(s.schema_version).values(version=s.SCHEMA_VERSION,
-                                                 applied_at=dt.datetime.now().replace(microsecond=0)))
+    if found is not None and found < s.SCHEMA_VERSION:
+        if found < 2:
+            _v1_to_v2(conn)
+        conn.execute(insert(s.schema_version).values(
+            version=s.SCHEMA_VERSION, applied_at=dt.datetime.now().replace(microsecond=0)))
+    widen_floats(conn)  # not versioned: compares the column types themselves, on every start
     return found
 
 
@@ -54,6 +57,57 @@ def _v1_to_v2(conn: Connection) -> None:
         col = s.upload_batch.c.region_prefix
         conn.execute(text(f'ALTER TABLE {s.upload_batch.name} ADD COLUMN "{col.name}" '
                           f"{col.type.compile(conn.dialect)}"))
+
+
+# 4-byte float types as information_schema names them (DuckDB: FLOAT; PostgreSQL: real).
+_SINGLE = {"float", "real", "float4"}
+
+
+def widen_floats(conn: Connection) -> list[str]:
+    """Every column declared ``Double`` that the database holds as a 4-byte float becomes 8-byte.
+
+    Until issue 15 the schema said ``Float``, which DuckDB stores as a 4-byte REAL: 12345.678 read
+    back as 12345.677734375 (aid amounts, indicator values, targets). Idempotent and not tied to a
+    schema version: it compares the declared and the stored type, so it also repairs a warehouse
+    whose version is already current. Digits a REAL already lost cannot come back; new writes keep
+    theirs. DuckDB refuses to alter a table that has indexes, so those are dropped and recreated.
+    Returns the "table.column" names widened.
+    """
+    stored = {(t, c): d.lower() for t, c, d in conn.execute(text(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"))}
+    widened: list[str] = []
+    for table in s.metadata.sorted_tables:
+        cols = [c for c in table.columns if isinstance(c.type, Double)
+                and stored.get((table.name, c.name)) in _SINGLE]
+        if not cols:
+            continue
+        duck = conn.dialect.name == "duckdb"
+        if duck:
+            _drop_indexes(conn, table.name)
+        for col in cols:
+            conn.execute(text(f'ALTER TABLE "{table.name}" ALTER COLUMN "{col.name}" TYPE '
+                              f"{col.type.compile(conn.dialect)}"))
+            widened.append(f"{table.name}.{col.name}")
+        if duck:
+            _create_indexes(conn, table)
+    return widened
+
+
+def _drop_indexes(conn: Connection, table_name: str) -> None:
+    """DuckDB: drop the table's indexes (not its key), which block ALTER TABLE and rebuilds."""
+    for (index,) in conn.execute(text(
+            "SELECT index_name FROM duckdb_indexes() "
+            "WHERE schema_name = current_schema() AND table_name = :t"), {"t": table_name}).all():
+        conn.execute(text(f'DROP INDEX "{index}"'))
+
+
+def _create_indexes(conn: Connection, table: Table) -> None:
+    """DuckDB: the table's declared indexes (PostgreSQL-only ones left out)."""
+    pg_only = {i.name for i in s.PG_ONLY_INDEXES}
+    for index in table.indexes:
+        if index.name not in pg_only:
+            index.create(conn)
 
 
 def _columns(conn: Connection, table_name: str) -> list[str]:
@@ -92,10 +146,7 @@ def _rebuild(conn: Connection, table: Table) -> None:
     """DuckDB: the table rebuilt under its current definition, rows copied, id_scope filled."""
     name = table.name
     old_cols = _columns(conn, name)
-    for (index,) in conn.execute(text(
-            "SELECT index_name FROM duckdb_indexes() "
-            "WHERE schema_name = current_schema() AND table_name = :t"), {"t": name}).all():
-        conn.execute(text(f'DROP INDEX "{index}"'))
+    _drop_indexes(conn, name)
     tmp = table.to_metadata(MetaData(), name=f"{name}__v2")
     tmp.indexes.clear()  # created under their own names once the table has its final name
     tmp.create(conn)
@@ -105,7 +156,4 @@ def _rebuild(conn: Connection, table: Table) -> None:
                       f'SELECT {cols}, {_fill_expr()} FROM "{name}"'))
     conn.execute(text(f'DROP TABLE "{name}"'))
     conn.execute(text(f'ALTER TABLE "{tmp.name}" RENAME TO "{name}"'))
-    pg_only = {i.name for i in s.PG_ONLY_INDEXES}
-    for index in table.indexes:
-        if index.name not in pg_only:
-            index.create(conn)
+    _create_indexes(conn, table)

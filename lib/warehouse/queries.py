@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import (
-    Boolean, Date, Engine, String, Text, and_, case, cast, column, distinct, func, literal_column, or_,
-    select, true, values,
+    Boolean, Connection, Date, Engine, String, Text, and_, case, cast, column, distinct, func,
+    literal_column, or_, select, true, values,
 )
 
 from lib.warehouse import schema as s
@@ -69,13 +69,7 @@ Facts recorded above township level (e.g. district job fairs) have no class and 
 """
     if not urban_rural:
         return None
-    digit = "1" if urban_rural == "urban" else "2"
-    v = s.region.alias("v")
-    urban = func.sum(case((func.substr(v.c.urban_rural_code, 1, 1) == "1", 1), else_=0))
-    total = func.count()
-    maj = (select(v.c.parent_code).where(v.c.level == "village").group_by(v.c.parent_code)
-           .having((urban * 2 > total) if digit == "1" else (urban * 2 <= total)))
-    return region_col.in_(maj)
+    return region_col.in_(_townships_of_area(urban_rural))
 
 
 def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to: dt.date, *,
@@ -136,42 +130,20 @@ def screening_targets(engine: Engine, prefix: str, years: list[int], *,
     return frame
 
 
+EFFECTIVE_DAYS = 180  # an organisation is effective when active within this many days
+
+
 def org_coverage(engine: Engine, prefix: str, as_of: dt.date, org_types: list[str], *,
-                 child_len: int | None = None, active_days: int = 180) -> pd.DataFrame:
+                 child_len: int | None = None, active_days: int = EFFECTIVE_DAYS) -> pd.DataFrame:
     """Per child region, org type and urban/rural class: villages total, with the org, with it active.
 
     Village-level organisations carry the village's code; a village counts once per type however
-    many units it has.
+    many units it has. The one village-coverage computation (``_village_coverage``) at one date.
     """
-    v = s.region
-    o = s.org_unit
-    urban = case((func.substr(v.c.urban_rural_code, 1, 1) == "1", "urban"), else_="rural")
-    child = _child(v.c.code, child_len)
-    head = [child.label("child")] if child is not None else []
-    villages = (select(*head, urban.label("area"), func.count().label("villages"))
-                .where(v.c.level == "village", in_prefix(v.c.code, prefix))
-                .group_by(*_keys(child, urban)))
-    alive = and_(o.c.established_on <= as_of,
-                 or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
-    recent = o.c.last_activity_on >= as_of - dt.timedelta(days=active_days)
-    covered = (select(*head, urban.label("area"), o.c.org_type,
-                      func.count(distinct(v.c.code)).label("with_org"),
-                      func.count(distinct(case((recent, v.c.code)))).label("effective"))
-               .select_from(o.join(v, v.c.code == o.c.region_code))
-               .where(v.c.level == "village", in_prefix(o.c.region_code, prefix),
-                      o.c.org_type.in_(org_types), alive)
-               .group_by(*_keys(child, urban, o.c.org_type)))
     with engine.connect() as conn:
-        base = _with_child(pd.DataFrame(conn.execute(villages).mappings().all(),
-                                        columns=[h.name for h in head] + ["area", "villages"]))
-        cov = _with_child(pd.DataFrame(conn.execute(covered).mappings().all(),
-                                       columns=[h.name for h in head]
-                                       + ["area", "org_type", "with_org", "effective"]))
-    grid = base.merge(pd.DataFrame({"org_type": org_types}), how="cross")
-    out = grid.merge(cov, on=["child", "area", "org_type"], how="left")
-    for c in ("villages", "with_org", "effective"):
-        out[c] = pd.to_numeric(out[c]).fillna(0).astype(int)
-    return out
+        out = _village_coverage(conn, prefix, (as_of,), org_types, child_len=child_len,
+                               active_days=active_days)
+    return out.drop(columns="as_of")
 
 
 def org_coverage_series(engine: Engine, prefix: str, as_of: tuple[dt.date, ...],
@@ -181,36 +153,115 @@ def org_coverage_series(engine: Engine, prefix: str, as_of: tuple[dt.date, ...],
     The coverage trend asks for one date per year; one statement joining the organisations to a
     small table of dates answers them all instead of a query per year (16 round trips → 1).
     """
+    if not as_of:
+        raise ValueError("org_coverage_series needs at least one date")
+    with engine.connect() as conn:
+        out = _village_coverage(conn, prefix, tuple(as_of), org_types)
+    return out[["child", "as_of", "area", "org_type", "villages", "with_org"]]
+
+
+def _village_area(code_col):
+    """The one urban/rural rule for a village (城乡分类代码): 1xx is urban, anything else rural — a
+    village without a code counts as rural, as the gap list and the demo read it. Every query that
+    splits villages (coverage here, targets' indicators, township classes) uses this expression."""
+    return case((func.substr(code_col, 1, 1) == "1", "urban"), else_="rural")
+
+
+def _townships_of_area(area: str, prefix: str = ""):
+    """SELECT of the township codes of ``area``: a township is urban when more than half of its
+    villages are (``_village_area``), else rural. Facts above township level have no class."""
+    if area not in ("urban", "rural"):
+        raise ValueError(f"unknown area {area!r}")
+    v = s.region.alias("v")
+    urban = func.sum(case((_village_area(v.c.urban_rural_code) == "urban", 1), else_=0))
+    total = func.count()
+    where = [v.c.level == "village"] + ([in_prefix(v.c.code, prefix)] if prefix else [])
+    return (select(v.c.parent_code.label("code")).where(*where).group_by(v.c.parent_code)
+            .having((urban * 2 > total) if area == "urban" else (urban * 2 <= total)))
+
+
+# Types that stand for one organisation of a village (村妇联 / 社区妇联): a village holding both counts
+# once, under the first listed, so summing the pair's rows (lib.metrics.compute.coverage) is exact.
+ONE_PER_VILLAGE = (("village_federation", "community_federation"),)
+
+
+def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
+                     org_types: list[str], *, child_len: int | None = None,
+                     active_days: int = EFFECTIVE_DAYS) -> pd.DataFrame:
+    """Village coverage, computed once for the dashboard (``org_coverage``) and the targets page's
+    indicators (``indicator_queries``), so the two cannot disagree (issue 15).
+
+    Per date, child region, urban/rural class (``_village_area``) and org type: ``villages`` in the
+    prefix, ``with_org`` (villages with an organisation of the type alive at the date: established
+    on or before it, not dissolved by then) and ``effective`` (of those, active within
+    ``active_days`` before the date). A village counts once per type however many units it has,
+    and once per ``ONE_PER_VILLAGE`` group (under the group's first type it has), so a village
+    with both federations is not counted twice. One statement for all dates (a VALUES table).
+    """
     v = s.region
     o = s.org_unit
     dates = sorted(set(as_of))
     if not dates:
-        raise ValueError("org_coverage_series needs at least one date")
-    urban = case((func.substr(v.c.urban_rural_code, 1, 1) == "1", "urban"), else_="rural")
-    villages = (select(urban.label("area"), func.count().label("villages"))
+        raise ValueError("_village_coverage needs at least one date")
+    types = list(dict.fromkeys(org_types))
+    area = _village_area(v.c.urban_rural_code)
+    child = _child(v.c.code, child_len)
+    head = [child.label("child")] if child is not None else []
+    villages = (select(*head, area.label("area"), func.count().label("villages"))
                 .where(v.c.level == "village", in_prefix(v.c.code, prefix))
-                .group_by(urban))
-    d = values(column("as_of", Date), name="d").data([(x,) for x in dates])
+                .group_by(*_keys(child, area)))
+    d = values(column("as_of", Date), column("active_from", Date), name="d").data(
+        [(x, x - dt.timedelta(days=active_days)) for x in dates])
     alive = and_(o.c.established_on <= d.c.as_of,
                  or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > d.c.as_of))
-    covered = (select(d.c.as_of, urban.label("area"), o.c.org_type,
-                      func.count(distinct(v.c.code)).label("with_org"))
-               .select_from(o.join(v, v.c.code == o.c.region_code).join(d, alive))
-               .where(v.c.level == "village", in_prefix(o.c.region_code, prefix),
-                      o.c.org_type.in_(org_types))
-               .group_by(d.c.as_of, urban, o.c.org_type))
-    with engine.connect() as conn:
-        base = pd.DataFrame(conn.execute(villages).mappings().all(), columns=["area", "villages"])
-        cov = pd.DataFrame(conn.execute(covered).mappings().all(),
-                           columns=["as_of", "area", "org_type", "with_org"])
+    recent = o.c.last_activity_on >= d.c.active_from
+    # one row per date and village: has it an organisation of type i (a_i), an active one (r_i)?
+    flags = []
+    for i, typ in enumerate(types):
+        flags.append(func.max(case((o.c.org_type == typ, 1), else_=0)).label(f"a{i}"))
+        flags.append(func.max(case((and_(o.c.org_type == typ, recent), 1), else_=0)).label(f"r{i}"))
+    per_village = (select(d.c.as_of, v.c.code, v.c.urban_rural_code, *flags)
+                   .select_from(o.join(v, v.c.code == o.c.region_code).join(d, alive))
+                   .where(v.c.level == "village", in_prefix(o.c.region_code, prefix),
+                          o.c.org_type.in_(types))
+                   .group_by(d.c.as_of, v.c.code, v.c.urban_rural_code)
+                   .subquery("pv"))
+    pv_child = _child(per_village.c.code, child_len)
+    pv_head = [pv_child.label("child")] if pv_child is not None else []
+    pv_area = _village_area(per_village.c.urban_rural_code)
+    counts = []
+    for i, typ in enumerate(types):
+        before = _earlier_in_group(typ, types)
+        for kind, col in (("with_org", "a"), ("effective", "r")):
+            own = per_village.c[f"{col}{i}"] == 1
+            first = and_(own, *[per_village.c[f"{col}{j}"] == 0 for j in before])
+            counts.append(func.sum(case((first, 1), else_=0)).label(f"{kind}{i}"))
+    covered = (select(per_village.c.as_of, *pv_head, pv_area.label("area"), *counts)
+               .group_by(*_keys(per_village.c.as_of, pv_child, pv_area)))
+    names = [h.name for h in head]
+    base = _with_child(pd.DataFrame(conn.execute(villages).mappings().all(),
+                                    columns=names + ["area", "villages"]))
+    wide = _with_child(pd.DataFrame(conn.execute(covered).mappings().all(),
+                                    columns=["as_of"] + names + ["area"] + [c.name for c in counts]))
+    cov = pd.concat([wide[["as_of", "child", "area"]].assign(
+        org_type=typ, with_org=wide[f"with_org{i}"], effective=wide[f"effective{i}"])
+        for i, typ in enumerate(types)], ignore_index=True)
     cov["as_of"] = pd.to_datetime(cov["as_of"]).dt.date
     grid = (pd.DataFrame({"as_of": dates}).merge(base, how="cross")
-            .merge(pd.DataFrame({"org_type": org_types}), how="cross"))
-    out = grid.merge(cov, on=["as_of", "area", "org_type"], how="left")
-    for c in ("villages", "with_org"):
+            .merge(pd.DataFrame({"org_type": list(org_types)}), how="cross"))
+    out = grid.merge(cov, on=["as_of", "child", "area", "org_type"], how="left")
+    for c in ("villages", "with_org", "effective"):
         out[c] = pd.to_numeric(out[c]).fillna(0).astype(int)
-    out.insert(0, "child", "")
-    return out
+    return out[["child", "as_of", "area", "org_type", "villages", "with_org", "effective"]]
+
+
+def _earlier_in_group(typ: str, types: list[str]) -> list[int]:
+    """Indexes in ``types`` of the types listed before ``typ`` in its ONE_PER_VILLAGE group."""
+    for group in ONE_PER_VILLAGE:
+        if typ in group:
+            earlier = group[:group.index(typ)]
+            return [types.index(t) for t in earlier if t in types]
+    return []
 
 
 def org_counts(engine: Engine, prefix: str, as_of: dt.date, *, child_len: int | None = None,

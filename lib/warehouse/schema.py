@@ -6,7 +6,7 @@ table's ``*_history`` twin with the batch that superseded it, so any batch can b
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, Sequence, String, Table,
+    Boolean, Column, Date, DateTime, Double, Index, Integer, MetaData, Sequence, String, Table,
     Text,
 )
 
@@ -37,8 +37,8 @@ region = Table(
     Column("parent_code", String(12)),
     Column("urban_rural_code", String(3)),
     Column("urban_rural_inferred", Boolean, nullable=False, default=False),
-    Column("seat_lon", Float),
-    Column("seat_lat", Float),
+    Column("seat_lon", Double),
+    Column("seat_lat", Double),
     Column("aliases", Text),  # '|'-separated alternative names (short forms without 街道/镇/社区…)
 )
 Index("ix_region_parent", region.c.parent_code)
@@ -61,7 +61,7 @@ indicator = Table(
     Column("domain", String(32), nullable=False),
     Column("unit", String(16), nullable=False),
     Column("direction", String(8), nullable=False),  # up / down / keep
-    Column("target_value", Float),
+    Column("target_value", Double),
     Column("target_year", Integer),
     Column("computed_from", Text),
     Column("source", Text),
@@ -188,7 +188,7 @@ training_session, training_session_history = _fact(
      Column("audience", String(32), nullable=False),
      Column("mode", String(16), nullable=False),
      Column("participants", Integer, nullable=False),
-     Column("hours", Float)],
+     Column("hours", Double)],
 )
 Index("ix_training_region_date", training_session.c.region_code, training_session.c.held_on)
 
@@ -216,7 +216,7 @@ screening, screening_history = _fact(
      Column("diagnosed", Integer),
      Column("treated", Integer),
      Column("aided", Integer),
-     Column("aid_amount_10k_yuan", Float)],
+     Column("aid_amount_10k_yuan", Double)],
 )
 
 # The default period's first and last month are read on every cold page run. PostgreSQL needs an
@@ -241,7 +241,7 @@ indicator_value, indicator_value_history = _fact(
     lambda: [Column("indicator_code", String(16), primary_key=True),
      Column("region_code", String(12), primary_key=True),
      Column("year", Integer, primary_key=True, autoincrement=False)],
-    lambda: [Column("value", Float, nullable=False)],
+    lambda: [Column("value", Double, nullable=False)],
 )
 
 # Datasets an analyst can upload, with the table and key each one writes.
@@ -331,3 +331,44 @@ upload_warning = Table(
     Column("confirmed_by", Text),
     Column("confirmed_at", DateTime, nullable=False),
 )
+
+# Region aliases an admin adds (issue 13, lib/ingest/progress.py): another name for a region code, such
+# as a functional zone with no division code of its own (经开区, 高新区) mapped to the code the
+# federation files it under. A new table: create_all adds it to older warehouses.
+region_alias = Table(
+    "region_alias", metadata,
+    Column("alias", String(64), primary_key=True),
+    Column("region_code", String(12), nullable=False),
+    Column("display_name", Text),  # how exports name the row (the zone's own name), else the region's
+    Column("added_by", Text),
+    Column("added_at", DateTime, nullable=False),
+)
+
+# Cumulative screening progress as published in a 进度表 (issue 13, lib/warehouse/progress_store.py):
+# counts done since the start of the task year up to ``as_of``, against that year's quota, per region
+# (district or functional zone) and kind. Never summed with the township-month ``screening`` facts.
+screening_progress = Table(
+    "screening_progress", metadata,
+    Column("region_code", String(12), primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("quota", Integer),
+    Column("done", Integer, nullable=False),
+    Column("batch_id", Integer, nullable=False),
+)
+Index("ix_screening_progress_batch", screening_progress.c.batch_id)
+
+# The progress rows a later progress load replaced, so a progress batch rolls back exactly
+# (lib/warehouse/progress_store.py rollback_progress).
+screening_progress_history = Table(
+    "screening_progress_history", metadata,
+    Column("region_code", String(12), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("quota", Integer),
+    Column("done", Integer, nullable=False),
+    Column("batch_id", Integer, nullable=False),
+    Column("superseded_by", Integer, nullable=False),
+    Column("superseded_at", DateTime, nullable=False),
+)
+Index("ix_screening_progress_history_sup", screening_progress_history.c.superseded_by)

