@@ -246,12 +246,14 @@ def test_rollback_restores_what_a_batch_replaced(wh):
     assert progress_frame(wh).empty
 
 
-def test_cli_detects_and_loads_a_progress_table(engine, tmp_path, capsys):
+def test_cli_detects_and_loads_a_progress_table(engine, tmp_path, capsys, monkeypatch):
     from lib.ingest.__main__ import main
 
-    if engine.dialect.name != "duckdb":  # the CLI opens its warehouse by URL: DuckDB here
-        pytest.skip("CLI settings on PostgreSQL are covered by tests/test_cli_settings.py")
-    url = str(engine.url)
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name != "duckdb":  # the CLI finds the test's schema as the app would
+        with engine.connect() as conn:
+            monkeypatch.setenv("HALFSKY_DB_SCHEMA",
+                               conn.exec_driver_sql("select current_schema()").scalar_one())
     path = tmp_path / "进度表.csv"
     path.write_bytes(fixture_csv_gbk())
     assert main(["load", str(path), "--db", url]) == 2  # 经开区 unknown until an admin adds it
