@@ -9,26 +9,18 @@ import pandas as pd
 import streamlit as st
 
 from lib import clock, export, fmt
-from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, completeness,
-                              deadline_day, deadline_days, ranking, reminders, set_deadline_day)
+from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, deadline_day, ranking,
+                              reminders, set_deadline_day)
 from lib.i18n import dataset_label, t
 from lib.ui import data, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.frame import current_filters
-from lib.warehouse.scope import ScopeError
-
-data.register("completeness", completeness)
-data.register("completeness_rules", deadline_days)
 MAX_MONTHS = 24
 COLORS = {"reported": "#d7f0dd", "late": "#fde8c8", "missing": "#f8d4d4"}
 
 account = require_role("analyst", "admin")
 f = current_filters()
 lang = f.lang
-# the page's own scope check (the query boundary checks the queries it knows by name)
-bound = st.session_state.get(data.K_SCOPE)
-if not f.prefix.startswith(f.scope) or (bound is not None and not f.prefix.startswith(bound)):
-    raise ScopeError(f"completeness asked for {f.prefix!r} outside scope {f.scope!r}")
 widgets.page_header(f, "page_completeness")
 flash = st.session_state.pop("cp_flash", None)
 if flash:

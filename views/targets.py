@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.charts import targets as C
 from lib.i18n import t
-from lib.targets import assess_children, assess_region, labels as L, monitoring_report_xlsx
+from lib.targets import labels as L, monitoring_report_xlsx
 from lib.ui import dashboard, data, widgets
 from lib.ui.auth_ui import current_user
 from lib.ui.frame import current_filters
@@ -13,8 +13,6 @@ from lib.warehouse.indicators_admin import (DIRECTIONS, UNITS, IndicatorRefused,
                                             may_change_catalog, update_target)
 
 
-data.register("targets_assess", assess_region)
-data.register("targets_children", assess_children)
 
 f = current_filters()
 lang = f.lang

@@ -9,7 +9,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
@@ -62,20 +64,16 @@ def _forget_version() -> None:
 
 
 def version() -> int:
-    """The data version, read once per script run (a page asks ~25 times, ~2 ms each): the run is
-    known by the cursor map Streamlit gives every run (fragment runs included); a commit in this
-    thread forgets it, and it is never older than a second."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx(suppress_warning=True)
-    run = getattr(ctx, "cursors", None)
+    """The data version, read at most once a second per thread (a page asks ~25 times, ~2 ms
+    each). Streamlit runs each script run in a thread of its own, so the memo does not outlive a
+    run by more than that second; a commit in this thread forgets it at once."""
     where = (warehouse_url(), resolve_schema())
     memo = getattr(_RUN, "memo", None)
     now = time.monotonic()
-    if run is not None and memo and memo[0] is run and memo[1] == where and now - memo[2] < 1.0:
-        return memo[3]
+    if memo and memo[0] == where and now - memo[1] < 1.0:
+        return memo[2]
     ver = data_version(engine())
-    _RUN.memo = (run, where, now, ver) if run is not None else None
+    _RUN.memo = (where, now, ver)
     return ver
 
 
@@ -135,6 +133,25 @@ def bind_scope(prefix: str) -> None:
     st.session_state[K_SCOPE] = prefix
 
 
+_BOUND: ContextVar[str | None] = ContextVar("halfsky_query_scope", default=None)
+
+
+@contextmanager
+def scope_bound(prefix: str) -> Iterator[None]:
+    """Bind ``prefix`` for work that runs outside a script run (a download built when clicked runs
+    in a server thread with no session state): its queries are checked against it."""
+    token = _BOUND.set(prefix)
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
+
+
+def _bound_scope() -> str | None:
+    explicit = _BOUND.get()
+    return explicit if explicit is not None else st.session_state.get(K_SCOPE)
+
+
 def _inside(scope: str, regions: Any) -> bool:
     items = regions if isinstance(regions, (tuple, list)) else (regions,)
     for item in items:
@@ -146,16 +163,12 @@ def _inside(scope: str, regions: Any) -> bool:
 
 
 def check_scope(name: str, args: tuple) -> None:
-    """Refuse (ScopeError) a query whose regions lie outside the session's bound scope. Outside a
-    Streamlit run (CLI, benchmark) there is no session and no signed-in user to narrow for."""
+    """Refuse (ScopeError) a query whose regions lie outside the bound scope (``scope_bound``, else
+    the session's). The CLIs do not come here: they read through lib/reading/source.EngineSource."""
     where = _REGION_ARG.get(name)
     if where is None or len(args) <= where:
         return
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    if get_script_run_ctx(suppress_warning=True) is None:
-        return
-    scope = st.session_state.get(K_SCOPE)
+    scope = _bound_scope()
     if scope is None:  # fail closed: a region query before the frame knew who is asking
         raise ScopeError(f"query {name} ran before a scope was bound")
     if not _inside(scope, args[where]):
@@ -177,7 +190,7 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
         # Reference frames are read by many helpers per run: one per data version, unshared.
         result = _FRAMES.get((where, ver, name))
         if result is None:
-            result = _QUERIES[name](engine())
+            result = _query_fn(name)(engine())
             if len(_FRAMES) >= 8:
                 _FRAMES.clear()
             _FRAMES[(where, ver, name)] = result
@@ -189,7 +202,7 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
             _CACHE.move_to_end(key)
             result = _CACHE[key]
     if not found:
-        result = _QUERIES[name](engine(), *args, **kwargs)
+        result = _query_fn(name)(engine(), *args, **kwargs)
         with _CACHE_LOCK:
             stale = [k for k in _CACHE if k[0] == where and k[1] != ver]
             for k in stale:  # results of an older data version are never asked for again
@@ -279,6 +292,22 @@ def _memo(what: tuple, build) -> Any:
     return found
 
 
-def register(name: str, fn) -> None:
-    """Let another lib module put its query behind the same cache boundary."""
-    _QUERIES[name] = fn
+# Queries of lib modules that import this one's neighbours (or are heavy to import): resolved on
+# first use, so every caller (page, reading, meeting brief) finds them behind the same boundary.
+_LAZY = {"targets_assess": ("lib.targets", "assess_region"),
+         "targets_children": ("lib.targets", "assess_children"),
+         "completeness": ("lib.completeness", "completeness"),
+         "completeness_rules": ("lib.completeness", "deadline_days"),
+         "map_shapes": ("lib.geo.shapes", "map_shapes")}
+
+
+def _query_fn(name: str):
+    fn = _QUERIES.get(name)
+    if fn is None and name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        fn = _QUERIES[name] = getattr(importlib.import_module(module), attr)
+    if fn is None:
+        raise KeyError(f"unknown query {name!r}")
+    return fn

@@ -14,13 +14,6 @@ from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_join
 
 
-def _shapes(level: str, codes: tuple[str, ...]):
-    from lib.geo.shapes import map_shapes
-
-    return map_shapes(data.engine(), level, list(codes))
-
-
-data.register("map_shapes", lambda engine, level, codes: _shapes(level, codes))
 
 
 def tile_url() -> str | None:

@@ -30,7 +30,6 @@ from lib.meeting import deck
 from lib.meeting.brief import brief_pptx
 from lib.meeting.slides import MeetingData, Slide, build_slides, deck_title
 from lib.metrics.overview import child_coverage, headlines
-from lib.targets import assess_region
 from lib.ui import auth_ui, dashboard, data
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_table
@@ -109,13 +108,8 @@ a[data-testid="stSkipToContent"] { color: #ffd54f !important; background: #111 !
 """
 
 
-def _register() -> None:
-    data.register("targets_assess", assess_region)
-
-
 def gather(f: Filters) -> MeetingData:
     """Every frame the slides need, through the cached queries (keyed by the data version)."""
-    _register()
     ly_from, ly_to = f.last_year()
     period = dict(urban_rural=f.area)
     cov_now = data.query("org_coverage", f.prefix, f.date_to, ORG_TYPES)
@@ -301,7 +295,8 @@ def checked_brief(f: Filters, grant: auth_ui.Grant | None) -> bytes:
     reason = auth_ui.recheck(data.engine(), grant)
     if reason is not None:
         raise PermissionError(t(reason, f.lang))  # Streamlit answers the click with an error
-    return brief(f)
+    with data.scope_bound(grant.user.scope_prefix):  # no session state in this thread
+        return brief(f)
 
 
 def brief(f: Filters) -> bytes:

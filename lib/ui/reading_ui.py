@@ -18,7 +18,6 @@ from lib.i18n import t
 from lib.reading.brief import Brief, build_brief
 from lib.reading.facts import AreaFacts, gather
 from lib.reading.text import sentences
-from lib.targets import assess_region
 from lib.ui import data
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape
@@ -44,12 +43,7 @@ class UiSource:
         return data.children_of(code, level)
 
 
-def _register() -> None:
-    data.register("targets_assess", assess_region)  # as the targets page and meeting mode do
-
-
 def facts_of(f: Filters, area: str) -> AreaFacts:
-    _register()
     return gather(UiSource(), f, area)
 
 
@@ -80,7 +74,6 @@ def reading(f: Filters, area: str) -> None:
 
 
 def brief_of(f: Filters) -> Brief:
-    _register()
     return build_brief(UiSource(), f, data_version=data.version())
 
 
@@ -99,7 +92,8 @@ def checked_docx(f: Filters, grant) -> bytes:
     reason = auth_ui.recheck(data.engine(), grant)
     if reason is not None:
         raise PermissionError(t(reason, f.lang))
-    return docx_bytes(f)
+    with data.scope_bound(grant.user.scope_prefix):  # no session state in this thread
+        return docx_bytes(f)
 
 
 def docx_download(f: Filters, key: str = "ov_docx") -> None:
