@@ -70,14 +70,8 @@ if mapview.has_map(f):  # screening is recorded per township: a township view ha
 
 left, right = st.columns(2)
 with left:
-    series = dashboard.monthly_vs_parent(f, "screening", "screened")
-    if not series.empty:
-        dashboard.chart(charts.trend(series, x="month", y="screened", series="series",
-                                     lang=lang, title=t("trend", lang),
-                                     y_title=metric("screening.screened").label(lang),
-                                     **dashboard.partial(f)),
-                        "screening_trend", "sc_trend")
-    dashboard.parent_note(f)
+    dashboard.trend_vs_parent(f, "screening", "screened", "screening.screened", "screening_trend",
+                              "sc_trend")
 with right:
     fun = sm.masked_funnel(sm.funnel_frame(period), masked)
     if not fun.empty:

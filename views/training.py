@@ -54,14 +54,8 @@ if f.child_len:
 
 left, right = st.columns(2)
 with left:
-    series = dashboard.monthly_vs_parent(f, "training", "participants")
-    if not series.empty:
-        dashboard.chart(charts.trend(series, x="month", y="participants", series="series",
-                                     lang=lang, title=t("trend", lang),
-                                     y_title=metric("training.participants").label(lang),
-                                     **dashboard.partial(f)),
-                        "training_trend", "tr_trend")
-    dashboard.parent_note(f)
+    dashboard.trend_vs_parent(f, "training", "participants", "training.participants",
+                              "training_trend", "tr_trend")
 with right:
     for col_name, title_key in (("topic", "by_topic"), ("audience", "by_audience")):
         g = cur.groupby(col_name, as_index=False)["participants"].sum()

@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from lib import export, fmt
+from lib.charts import common as charts
 from lib.charts.memo import spec_of
 from lib.i18n import dataset_label, t
+from lib.metrics import metric
 from lib.metrics.league import league
 from lib.ui import data
 from lib.ui.filters import Filters
@@ -228,3 +230,15 @@ def monthly_vs_parent(f: Filters, dataset: str, measure: str) -> pd.DataFrame:
     pm = pm.groupby("month", as_index=False)[measure].sum()
     pm[measure] = pm[measure] / n_children
     return pd.concat([series, pm.assign(series=t("parent_avg", f.lang))], ignore_index=True)
+
+
+def trend_vs_parent(f: Filters, dataset: str, measure: str, metric_code: str, name: str,
+                    key: str) -> None:
+    """The monthly trend of ``measure`` beside the parent's average (or the note saying why the
+    parent is left out), the incomplete last month drawn as such: one block for every page."""
+    series = monthly_vs_parent(f, dataset, measure)
+    if not series.empty:
+        chart(charts.trend(series, x="month", y=measure, series="series", lang=f.lang,
+                           title=t("trend", f.lang), y_title=metric(metric_code).label(f.lang),
+                           **partial(f)), name, key)
+    parent_note(f)

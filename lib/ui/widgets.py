@@ -67,11 +67,6 @@ def kpi_row(cards: list[Card], key: str) -> None:
                        delta_arrow=c.delta_arrow, help=c.help, border=True)
 
 
-def kpi(label: str, value: str, delta: str | None = None, help: str | None = None,
-        delta_color: str = "normal") -> None:
-    st.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
-
-
 def freshness_footer(lang: str, scope: str = "") -> None:
     frame: pd.DataFrame = data.query("freshness", scope)
     if frame.empty:
