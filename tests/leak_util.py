@@ -466,6 +466,9 @@ _NUMBER = re.compile(
 # a region code stands alone: not inside a hash or an identifier's hex digits
 _CODE = re.compile(r"(?<![0-9A-Za-z])35\d{4}(?:\d{3}(?:\d{3})?)?(?![0-9A-Za-z])")
 _COLOUR = re.compile(r"rgba?\([^)]*\)|#[0-9A-Fa-f]{3,8}\b")
+# Streamlit's own random ids (script_run_id, element ids) are UUIDs: their last group can be all
+# digits (about 1 run in 300), which is an id, not a figure
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 _PERCENT = re.compile(r"(?<![A-Za-z0-9_.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*%")
 _SCALE = {"亿": 1e8, "万": 1e4, "M": 1e6, None: 1.0}
 
@@ -474,6 +477,7 @@ def numbers_in(text: str) -> Iterator[tuple[str, float]]:
     """Numbers written in ``text`` with the app's suffixes (9.88亿, 98765.4万, 987.65M, 1,234).
     Region codes (6/9/12 digits starting with 35) are codes, not figures: checked separately."""
     text = _COLOUR.sub(" ", text)  # rgb(255,255,204) in legends is a colour
+    text = _UUID.sub(" ", text)
     for m in _NUMBER.finditer(text):
         whole, frac, suffix = m.group(1), m.group(2) or "", m.group(3)
         digits = whole.replace(",", "")

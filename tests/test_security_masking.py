@@ -92,14 +92,15 @@ def test_meeting_slides_and_brief_carry_no_small_counts(small_counts):
     fails as soon as a slide, its chart data or the brief starts to carry one."""
     from pptx import Presentation
 
-    from lib.ui import filters, meeting_ui
+    from lib.ui import data, filters, meeting_ui
     from lib.meeting.slides import build_slides
 
     url, schema = _url(small_counts)
     f = filters.Filters(lang="zh", region_code=TOWN, region_name="茶园街道", level="township",
                         prefix=TOWN[:9], date_from=dt.date(2024, 1, 1),
                         date_to=dt.date(2024, 12, 31), area=None)
-    with app_env(url, schema=schema, demo=False):
+    # outside a script run the query boundary needs a bound scope (the whole warehouse here)
+    with app_env(url, schema=schema, demo=False), data.scope_bound(""):
         slides = build_slides(meeting_ui.gather(f), "zh")
         pptx = meeting_ui.brief(f)
     assert any(k.value == "120" for s in slides for k in s.kpis)  # the data did reach the slides
