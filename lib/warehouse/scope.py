@@ -1,8 +1,9 @@
 """Region codes as SQL prefixes, and the caller's scope that every query is narrowed by."""
 from __future__ import annotations
 
-LEVEL_LENGTH = {"province": 2, "city": 4, "district": 6, "township": 9, "village": 12}
-CHILD_LEVEL = {"province": "city", "city": "district", "district": "township", "township": "village"}
+COUNTRY_CODE = "000000000000"  # the whole country: the root region of a multi-province warehouse
+LEVEL_LENGTH = {"country": 0, "province": 2, "city": 4, "district": 6, "township": 9, "village": 12}
+CHILD_LEVEL = {"country": "province", "province": "city", "city": "district", "district": "township", "township": "village"}
 
 
 class ScopeError(PermissionError):
@@ -13,6 +14,8 @@ def level_of(code: str) -> str:
     """The level a 12-digit statistical code stands for, from its trailing zeros."""
     if len(code) != 12 or not code.isdigit():
         raise ValueError(f"not a 12-digit region code: {code!r}")
+    if code == COUNTRY_CODE:
+        return "country"
     if code[9:] != "000":
         return "village"
     if code[6:9] != "000":
