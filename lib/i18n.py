@@ -22,6 +22,7 @@ TEXT: dict[str, dict[str, str]] = {
     "up_refused": {"zh": "文件未导入：发现 {n} 个问题，数据仓库未作任何修改。",
                    "en": "File refused: {n} problems found; nothing was written."},
     "up_row": {"zh": "行号", "en": "Row"},
+    "up_whole_file": {"zh": "整个文件", "en": "whole file"},
     "up_col": {"zh": "列", "en": "Column"},
     "up_problems_xlsx": {"zh": "下载问题说明（XLSX）", "en": "Download problems (XLSX)"},
     "up_preview": {"zh": "预览（前50行）", "en": "Preview (first 50 rows)"},

@@ -509,7 +509,7 @@ def test_upload_page_shows_the_refused_file_rows_and_lists_only_own_scope(engine
     assert not at.exception, at.exception
     assert any("未写入任何数据" in e.value for e in at.error)
     problems = next(d for d in at.dataframe if "problem_zh" in d.value.columns)
-    assert list(problems.value["row"]) == [3] and list(problems.value["value"]) == ["J-1"]
+    assert list(problems.value["row"]) == ["3"] and list(problems.value["value"]) == ["J-1"]
     assert "王庄街道" in problems.value["problem_zh"].iloc[0]
     assert [b for b in at.button if b.key == "up_confirm"] == []
     assert snapshot(engine) == before

@@ -17,6 +17,7 @@ from lib.ingest.warnings import MAX_PER_REASON
 from lib.ingest.specs import REGION_COLUMNS
 from lib.ui import data, widgets
 from lib.ui.auth_ui import require_role
+from lib.ui.problems_ui import problems_table
 from lib.ui.frame import current_filters
 from lib.ui.safe import md_escape
 
@@ -94,13 +95,7 @@ elif upload is not None:
         st.error("\n".join([t("up_refused", lang).format(n=len(prepared.problems)), ""]
                            + [f"- **{md_escape(r.column or '—')}**：{md_escape(getattr(r, problem))}"
                               for r in kinds.itertuples(index=False)]))
-        st.dataframe(prepared.problems, hide_index=True, width="stretch",
-                     column_order=["row", "column", "value", problem],
-                     column_config={"row": st.column_config.NumberColumn(t("up_row", lang),
-                                                                         format="%d"),
-                                    "column": t("up_col", lang), "value": t("up_value", lang),
-                                    problem: st.column_config.TextColumn(t("up_problem", lang),
-                                                                         width="large")})
+        problems_table(prepared.problems, lang)
         st.download_button(t("up_problems_xlsx", lang),
                            export_problems_xlsx(prepared.raw, prepared.problems),
                            file_name=f"问题说明_{upload.name}.xlsx", key="up_problems")
@@ -154,13 +149,7 @@ elif upload is not None:
         else:
             st.error(md_escape(dry.message_zh if lang == "zh" else dry.message_en))
         if not out.ok:  # refused by the loader (e.g. records of another scope): the file's rows
-            problem = "problem_zh" if lang == "zh" else "problem_en"
-            st.dataframe(out.problems, hide_index=True, width="stretch",
-                         column_order=["row", "column", "value", problem],
-                         column_config={"row": st.column_config.NumberColumn(t("up_row", lang),
-                                                                             format="%d"),
-                                        "column": t("up_col", lang), "value": t("up_value", lang),
-                                        problem: t("up_problem", lang)})
+            problems_table(out.problems, lang)
 
 st.subheader(t("up_history", lang))
 batches = list_batches(data.engine(), scope=scope)
