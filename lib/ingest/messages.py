@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "corrupt_xlsx": ("Excel 文件已损坏或无法打开：{detail}", "The Excel file is corrupt or cannot be opened: {detail}"),
     "bad_csv": ("CSV 文件格式有误：{detail}", "The CSV file is malformed: {detail}"),
     "xls_legacy": ("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx。", "Legacy .xls is not supported: save it as .xlsx in Excel."),
+    "formula_uncached": ("工作表「{sheet}」中的公式没有保存计算结果（如 {cells}），读入会变成空值。请在 Excel 或 WPS 中打开文件、保存后再上传，或把公式复制为数值。", "Formulas on sheet '{sheet}' have no saved results (e.g. {cells}); they would load as blanks. Open the file in Excel or WPS and save it, or paste the formulas as values, then upload again."),
     "no_sheet": ("工作簿中没有名为「{sheet}」的工作表（现有：{sheets}）。", "The workbook has no sheet named '{sheet}' (it has: {sheets})."),
     "no_header": ("未找到表头行：前 {n} 行中没有可识别的列名。", "No header row found: none of the first {n} rows has recognised column names."),
     "no_rows": ("表头下方没有数据行。", "There are no data rows below the header."),

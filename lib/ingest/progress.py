@@ -26,7 +26,7 @@ import pandas as pd
 from lib.ingest.errors import IngestRefused
 from lib.ingest.messages import problems_frame
 from lib.ingest.normalise import clean_text, parse_number
-from lib.ingest.readers import Limits, decode_text
+from lib.ingest.readers import Limits, decode_text, open_workbook, refuse_uncached_formulas
 
 KIND_WORDS = {"宫颈癌": "cervical", "乳腺癌": "breast"}
 KIND_LABELS = {"cervical": "宫颈癌", "breast": "乳腺癌"}
@@ -115,9 +115,7 @@ def looks_like_progress(data: bytes, filename: str = "", sheet: str | None = Non
 def _head_grid(data: bytes, filename: str, sheet: str | None = None) -> list[list[object]]:
     """The first rows only, cheaply: a 300 MB ledger is not decoded to find out it is a ledger."""
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = open_workbook(data)  # bounded: a zip bomb is refused before openpyxl parses it
         try:
             ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
             return [list(r)[:MAX_COLUMNS] for r in ws.iter_rows(max_row=HEADER_SEARCH + 2,
@@ -148,7 +146,7 @@ def read_grid(data: bytes, filename: str = "", *, sheet: str | None = None,
         raise IngestRefused.single("too_large", size=round(len(data) / 2**20, 1),
                                    limit=round(limits.max_bytes / 2**20))
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
-        rows = _xlsx_grid(data, sheet)
+        rows = _xlsx_grid(data, sheet, limits)
     else:
         text, _enc = decode_text(data)
         rows = _csv_grid(text)
@@ -161,17 +159,13 @@ def _refuse(key: str, **values) -> IngestRefused:
     return IngestRefused(problems_frame([_problem(None, "", "", key, **values)]))
 
 
-def _xlsx_grid(data: bytes, sheet: str | None) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on malformed parts
-        raise IngestRefused.single("corrupt_xlsx", detail=type(exc).__name__) from None
+def _xlsx_grid(data: bytes, sheet: str | None, limits: Limits) -> list[list[object]]:
+    wb = open_workbook(data, limits)  # parts bounded and scanned, as for ledgers
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise IngestRefused.single("no_sheet", sheet=sheet, sheets="、".join(wb.sheetnames))
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        refuse_uncached_formulas(wb, ws.title)
         rows: list[list[object]] = []
         try:
             for r in ws.iter_rows(values_only=True):  # read-only: merged cells' others are None

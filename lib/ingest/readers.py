@@ -407,13 +407,14 @@ def text_dtype() -> pd.StringDtype:
         return pd.StringDtype("pyarrow")
 
 
-def _check_zip(data: bytes, limits: Limits) -> None:
+def _check_zip(data: bytes, limits: Limits) -> dict[str, list[str]]:
     """Refuse a workbook whose parts would inflate past the limit, from the zip directory alone.
 
     The directory's size is read from the end record first (a directory of millions of entries is
     refused before Python builds one object per entry); then the declared sizes are summed. A part
     never inflates past its declared size (zipfile stops there), so the sum bounds what openpyxl
-    can read."""
+    can read. Returns, per worksheet part, the cells holding a formula without a saved result.
+    """
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if end < 0 or len(data) < end + 22:
         raise IngestRefused.single("corrupt_xlsx", detail="BadZipFile")
@@ -426,8 +427,12 @@ def _check_zip(data: bytes, limits: Limits) -> None:
             if unpacked > limits.max_xlsx_unpacked:
                 raise IngestRefused.single("xlsx_unpacked", size=round(unpacked / 2**20, 1),
                                            limit=round(limits.max_xlsx_unpacked / 2**20))
+            uncached = {}
             for info in zf.infolist():
-                _scan_part(zf, info, limits)
+                refs = _scan_part(zf, info, limits)
+                if refs:
+                    uncached[info.filename] = refs
+            return uncached
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
             NotImplementedError, RuntimeError) as exc:
         raise IngestRefused.single("corrupt_xlsx", detail=type(exc).__name__) from None
@@ -441,14 +446,24 @@ MAX_ROW_CELLS = 16_384  # Excel's own column limit
 MAX_ELEMENTS = 500_000  # other elements of one part (shared strings, merged cells, …)
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+MAX_UNCACHED = 5  # formula cells named in the refusal
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> list[str]:
     """Count a part's XML elements, streamed in 1 MB pieces, before openpyxl parses it.
 
     openpyxl's parsers clear each row (and shared string) once read but keep the emptied element
     on its parent: ~200 bytes each, so 64 MB of ``<row/>`` would cost 2 GB. Rows, cells per row and
-    other elements are bounded here; a cell's own parts (value, text runs) are freed with it."""
+    other elements are bounded here; a cell's own parts (value, text runs) are freed with it.
+
+    It also returns the first cells that hold a formula (``<f>``) but no saved result (``<v>``):
+    openpyxl reads those as empty, so a workbook written by a program that never calculated it
+    (or saved with calculation off) would load blanks where the ledger has figures (issue 13)."""
     rows = cells = others = 0
     tail = b""
+    uncached: list[str] = []
+    ref, has_f, has_v = None, False, False
     with zf.open(info) as part:
         while True:
             chunk = part.read(2**20)
@@ -458,7 +473,19 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> No
                 cut = len(buf)
             for m in XML_TAG.finditer(buf, 0, cut):
                 name = m.group(1)
-                if name == b"c":
+                if name in (b"c", b"row") and has_f and not has_v and len(uncached) < MAX_UNCACHED:
+                    uncached.append(ref or "?")
+                if name == b"f":
+                    has_f = True
+                elif name == b"v":  # openpyxl writes an empty <v></v> beside an uncalculated formula
+                    gt = buf.find(b">", m.end())
+                    has_v = has_v or (gt > 0 and buf[gt - 1:gt] != b"/"
+                                      and buf[gt + 1:gt + 3] != b"</")
+                elif name == b"c":
+                    end_tag = buf.find(b">", m.end(), cut)
+                    found = CELL_REF.search(buf, m.end(), end_tag if end_tag > 0 else cut)
+                    ref = found.group(1).decode() if found else None
+                    has_f = has_v = False
                     cells += 1
                     if cells > MAX_ROW_CELLS:
                         raise _refused_at("too_many_columns", row=rows, n=f">{MAX_ROW_CELLS}",
@@ -475,19 +502,54 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> No
                                                    limit=MAX_ELEMENTS)
             tail = buf[cut:]
             if not chunk:
-                return
+                if has_f and not has_v and len(uncached) < MAX_UNCACHED:
+                    uncached.append(ref or "?")
+                return uncached
 
 
-def _open_workbook(data: bytes, limits: Limits):
+def open_workbook(data: bytes, limits: Limits = Limits()):
+    """openpyxl's read-only workbook, after the zip's parts were bounded and scanned; every reader
+    of an uploaded workbook (ledgers, progress tables, the sheet list) opens it here."""
     from openpyxl import load_workbook
 
-    _check_zip(data, limits)
+    uncached = _check_zip(data, limits)
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb.uncached_formulas = _by_sheet_title(data, uncached)
+        return wb
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
         raise IngestRefused.single("corrupt_xlsx", detail=type(exc).__name__) from None
     except Exception as exc:  # openpyxl raises many types on malformed parts
         raise IngestRefused.single("corrupt_xlsx", detail=type(exc).__name__) from None
+
+
+def refuse_uncached_formulas(wb, title: str) -> None:
+    """Refuse a sheet (of a workbook from ``open_workbook``) whose formulas have no saved result."""
+    cells = getattr(wb, "uncached_formulas", {}).get(title)
+    if cells:
+        raise IngestRefused.single("formula_uncached", sheet=title, cells="、".join(cells))
+
+
+def _by_sheet_title(data: bytes, uncached: dict[str, list[str]]) -> dict[str, list[str]]:
+    """{sheet title: cells with unsaved formulas}, the parts named as the workbook names them."""
+    if not uncached:
+        return {}
+    import xml.etree.ElementTree as ET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        book = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", ns)}
+    out: dict[str, list[str]] = {}
+    for sheet in book.iterfind("m:sheets/m:sheet", ns):
+        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "").lstrip("/")
+        part = target if target.startswith("xl/") else f"xl/{target}"
+        if part in uncached:
+            out[sheet.get("name")] = uncached[part]
+    return out
 
 
 class _Rows:
@@ -624,7 +686,7 @@ def _sheets_with_data(wb, limits: Limits) -> list[str]:
 def xlsx_sheets(data: bytes, limits: Limits = Limits()) -> list[tuple[str, bool, bool]]:
     """Every sheet of a workbook as (name, holds data, has a ledger header), for the sheet choice
     (upload page); raises IngestRefused when the file is no readable workbook or passes a limit."""
-    wb = _open_workbook(data, limits)
+    wb = open_workbook(data, limits)
     try:
         kinds = _sheet_kinds(wb, limits)
         return [(name, kinds.get(name, "empty") != "empty", kinds.get(name) == "table")
@@ -634,7 +696,7 @@ def xlsx_sheets(data: bytes, limits: Limits = Limits()) -> list[tuple[str, bool,
 
 
 def _read_xlsx(data: bytes, sheet: str | None, limits: Limits = Limits()) -> RawTable:
-    wb = _open_workbook(data, limits)
+    wb = open_workbook(data, limits)
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise IngestRefused.single("no_sheet", sheet=sheet, sheets="、".join(wb.sheetnames))
@@ -642,6 +704,7 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits = Limits()) -> Raw
             raise IngestRefused.single("empty_file")
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         title = ws.title
+        refuse_uncached_formulas(wb, title)
         probe = _sheet_rows(ws, limits, first=HEADER_SEARCH_ROWS)  # a sheet without a header
         try:                                                        # is not read any further
             if not probe:
