@@ -3,11 +3,15 @@ admin's rule, and who may open it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+
+import openpyxl
 
 from lib.ui.nav import pages_for
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 from tests.test_completeness import _load
+from tests.test_exports import _recording
 
 
 def test_page_is_for_analysts_and_admins_only():
@@ -19,10 +23,17 @@ def test_page_shows_grid_ranking_and_reminders(engine):
     _load(engine, "茶园,2026-10,宫颈癌筛查,300", at=dt.datetime(2026, 11, 8, 10, 0))
     _load(engine, "王庄,2026-10,宫颈癌筛查,200", at=dt.datetime(2026, 11, 12, 10, 0))
     url, schema = _url(engine)
-    with app_env(url, schema=schema, demo=False):
+    book: dict = {}
+    with app_env(url, schema=schema, demo=False), _recording(book):
         at = run_page("views/completeness.py", query={"region": "350111000000", "from": "2026-10",
                                                       "to": "2026-10"})
     assert not at.exception, at.exception
+    # the reminder list names its region, months, dataset and source above the table
+    (blob, name), = [v for v in book.values() if str(v[1]).endswith(".xlsx")]
+    assert name.startswith("晋安区_报送情况") and "催报名单" in name and "2026-10" in name
+    sheet = openpyxl.load_workbook(io.BytesIO(blob)).active
+    head = " ".join(str(c.value) for row in sheet.iter_rows(max_row=2) for c in row if c.value)
+    assert "晋安区" in head and "2026年10月" in head and "来源" in head
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["按时"].startswith("1 / ") and metrics["迟报"].startswith("1 / ")
     grid = at.dataframe[0].value

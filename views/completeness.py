@@ -95,9 +95,17 @@ else:
     shown = todo.assign(dataset=todo["dataset"].map(lambda d: dataset_label(d, lang)))
     st.dataframe(shown, hide_index=True, width="stretch", column_config=heads,
                  height=min(38 + 35 * len(shown), 400))
-    name = f"催报名单_{dataset_label(dataset, 'zh')}_{frame['month'].min()}_{frame['month'].max()}.xlsx"
+    # the file says what it is: region, months, dataset, source and when the last upload came in
+    last = pd.to_datetime(frame["uploaded_at"]).max() if "uploaded_at" in frame else pd.NaT
+    title = export.ExportTitle(
+        f.region_name, dt.date(int(frame["month"].min()[:4]), int(frame["month"].min()[5:]), 1),
+        dt.date(int(frame["month"].max()[:4]), int(frame["month"].max()[5:]), 1),
+        f"{t('page_completeness', lang)} {dataset_label(dataset, lang)}", t("cp_source", lang),
+        "" if pd.isna(last) else t("export_version", lang).format(when=f"{last:%Y-%m-%d %H:%M}"),
+        lang)
+    name = title.file_name("xlsx", t("cp_reminders", lang))
     st.download_button(t("cp_reminders_xlsx", lang),
-                       export.xlsx_bytes(shown.rename(columns=heads), sheet="催报名单"),
+                       export.xlsx_bytes(shown.rename(columns=heads), sheet="催报名单", title=title),
                        file_name=name, key="cp_reminders_xlsx")
 
 # --- the deadline rule (admins) -----------------------------------------------------------------------
