@@ -72,6 +72,15 @@ def test_link_sign_in_reload_new_tab_sign_out(warehouse):
         tab = page.context.new_page()
         tab.goto(f"{base}/training")
         _signed_in(tab)
+        # a link to a page the viewer's role lacks: a refusal in Chinese, no "Page not found",
+        # and the menu still does not list the page
+        tab.goto(f"{base}/upload")
+        tab.get_by_text("您的角色无权使用此页面").wait_for(timeout=60_000)
+        tab.wait_for_timeout(1000)
+        assert tab.get_by_text("Page not found").count() == 0
+        assert tab.get_by_role("link", name="数据上传").count() == 0
+        assert tab.get_by_role("button", name="浏览文件").count() == 0  # no uploader drawn
+        shot(tab, "journey_03b_role_lacking_link_refused")
         tab.close()
 
         page.get_by_role("button", name="退出登录").click()

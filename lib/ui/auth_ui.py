@@ -279,6 +279,14 @@ def pages_of(user: User) -> list:
     return [dataclasses.replace(p, default=True) for p in chosen]
 
 
+def pages_withheld(mine: list) -> list:
+    """The PageSpecs not in ``mine``: registered hidden, so their addresses refuse politely."""
+    from lib.ui import nav
+
+    own = {p.url_path for p in mine}
+    return [p for p in nav.PAGES if p.url_path not in own]
+
+
 # --- re-checks where the gate does not run ------------------------------------------------------
 # A fragment (``st.fragment``, e.g. the self-advancing meeting slides) reruns on its own, without
 # app.py's frame and so without ``gate``; a deferred download runs in a server thread, without the

@@ -10,6 +10,7 @@ from lib.ui import auth_ui, data, filters, page_errors, widgets
 from lib.warehouse import WarehouseLocked
 
 K_FILTERS = "_filters"
+REFUSED_PAGE = "views/refused.py"
 
 
 def _ensure_warehouse(lang: str) -> bool:
@@ -47,8 +48,13 @@ def run() -> None:
     user = auth_ui.gate(data.engine(), lang)  # setup / login page and stop when nobody is signed in
     auth_ui.hand_off_cookie()  # just signed in: the browser fetches the sign-in cookie
     data.bind_scope(user.scope_prefix)  # every query of this session is narrowed to it from here on
+    mine = auth_ui.pages_of(user)
     pages = [st.Page(p.path, title=t(p.title_key, lang), icon=p.icon, url_path=p.url_path,
-                     default=p.default) for p in auth_ui.pages_of(user)]
+                     default=p.default) for p in mine]
+    # The other addresses stay known but out of the menu, and run a refusal (never the page): a
+    # viewer following a link to /upload reads why, not Streamlit's English "Page not found".
+    pages += [st.Page(REFUSED_PAGE, title=t(p.title_key, lang), url_path=p.url_path,
+                      visibility="hidden") for p in auth_ui.pages_withheld(mine)]
     nav = st.navigation(pages)
     widgets.responsive_css()  # phone / long-label CSS, once per run, before any page draws
     auth_ui.refuse_out_of_scope_link(user, lang)
