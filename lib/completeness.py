@@ -23,6 +23,7 @@ from sqlalchemy import Engine, extract, func, literal_column, select, union_all
 
 from lib.warehouse import schema as s
 from lib.warehouse.engine import write_transaction
+from lib.warehouse import rollups
 from lib.warehouse.queries import in_prefix
 from lib.warehouse.scope import LEVEL_LENGTH, level_of, prefix_of
 
@@ -128,6 +129,7 @@ def set_deadline_day(engine: Engine, day: int, *, user: str | None,
         conn.execute(r.insert().values(dataset=dataset, deadline_day=day, updated_by=user,
                                        updated_at=now))
         audit(conn, user, "report_rule", {"dataset": dataset, "deadline_day": day})
+        rollups.mark_current(conn)  # a deadline rule is not a fact: the rollups stay exact
 
 
 # --- the query -----------------------------------------------------------------------------------

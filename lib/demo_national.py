@@ -1,8 +1,11 @@
 """National-scale synthetic demo for the benchmark (DESIGN §8): ``python -m lib.demo --scale national``.
 
-Everything is invented, codes included: one fake province prefix ``99`` (no real division starts
-with it), so synthetic districts never collide with real ones and have no polygons (their township
-seats are synthetic points). At ``scale=1``: 30 cities, 2,850 districts, 40,000 townships, ~200,000
+Provinces and cities are real (issue 15): 30 cities of 10 provinces (NBS codes and names, three per
+province, taken round-robin so that even two cities span two provinces and the app opens on the
+country), each under its province row and the country. Everything below is invented: district
+codes are the city's prefix and 01–95 (some coincide with real districts' codes, whose names here
+are 示例…), townships and villages are numbered under them, and township seats are synthetic points
+around the real city's seat. At ``scale=1``: 30 cities, 2,850 districts, 40,000 townships, ~200,000
 villages, 10 M screening rows, 2 M training sessions, 0.5 M job fairs, ~1 M organisations.
 Generation is vectorised numpy; screening is written chunk by chunk so memory stays flat, and every
 fact goes in as one removable demo batch inside one write transaction, sorted by region code.
@@ -19,8 +22,8 @@ from sqlalchemy import Engine, insert
 
 from lib import clock
 from lib.demo_shapes import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
-from lib.divisions import is_urban
-from lib.warehouse import audit
+from lib.divisions import is_urban, with_roots
+from lib.warehouse import audit, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bootstrap import has_facts
 from lib.warehouse.bulk import bulk_insert
@@ -29,7 +32,21 @@ from lib.warehouse.reference import replace_regions
 
 Progress = Callable[[float, str], None]
 
-PROVINCE = "99"
+# (city code, name, seat lon, seat lat): three real cities of each of ten provinces, WGS-84 seats.
+CITIES: tuple[tuple[str, str, float, float], ...] = (
+    ("3501", "福州市", 119.30, 26.08), ("3502", "厦门市", 118.09, 24.48), ("3503", "莆田市", 119.01, 25.45),
+    ("3601", "南昌市", 115.86, 28.68), ("3602", "景德镇市", 117.18, 29.27), ("3603", "萍乡市", 113.85, 27.62),
+    ("3301", "杭州市", 120.16, 30.27), ("3302", "宁波市", 121.55, 29.87), ("3303", "温州市", 120.70, 28.00),
+    ("3201", "南京市", 118.80, 32.06), ("3202", "无锡市", 120.31, 31.49), ("3203", "徐州市", 117.28, 34.20),
+    ("4401", "广州市", 113.26, 23.13), ("4402", "韶关市", 113.60, 24.81), ("4403", "深圳市", 114.06, 22.54),
+    ("3701", "济南市", 117.12, 36.65), ("3702", "青岛市", 120.38, 36.07), ("3703", "淄博市", 118.05, 36.81),
+    ("4101", "郑州市", 113.63, 34.75), ("4102", "开封市", 114.31, 34.80), ("4103", "洛阳市", 112.45, 34.62),
+    ("4201", "武汉市", 114.31, 30.59), ("4202", "黄石市", 115.04, 30.20), ("4203", "十堰市", 110.80, 32.63),
+    ("4301", "长沙市", 112.94, 28.23), ("4302", "株洲市", 113.13, 27.83), ("4303", "湘潭市", 112.94, 27.83),
+    ("5101", "成都市", 104.07, 30.57), ("5103", "自贡市", 104.78, 29.34), ("5104", "攀枝花市", 101.72, 26.58),
+)
+# Round-robin over the provinces: the first n cities span as many provinces as they can.
+CITY_ORDER = tuple(CITIES[i + 3 * k] for i in range(3) for k in range(len(CITIES) // 3))
 FULL = {"districts": 2850, "townships": 40_000, "screening": 10_000_000, "training": 2_000_000,
         "job_fair": 500_000, "org_unit": 1_000_000}
 DISTRICTS_PER_CITY = 95  # two code digits leave at most 99 districts per city
@@ -59,24 +76,29 @@ def months_for(n_townships: int, n_screening: int, today: dt.date) -> pd.Datetim
 # --- regions ----------------------------------------------------------------------------------
 
 def build_regions(scale: float = 1.0, *, seed: int = 7) -> pd.DataFrame:
-    """City, district, township and village rows with 12-digit synthetic codes under prefix 99."""
+    """Country, province, city, district, township and village rows: real province and city codes
+    (``CITY_ORDER``), synthetic ones below them."""
     rng = np.random.default_rng(seed)
     n = sizes(scale)
     n_c, n_d, n_t = n["cities"], n["districts"], n["townships"]
+    if n_c > len(CITY_ORDER):
+        raise ValueError(f"{n_c} cities asked for, {len(CITY_ORDER)} known: scale ≤ 1")
+    chosen = CITY_ORDER[:n_c]
     city_no = np.arange(n_d) % n_c + 1
     dist_no = np.arange(n_d) // n_c + 1
-    c_codes = np.array([f"{PROVINCE}{c:02d}00000000" for c in range(1, n_c + 1)], dtype=object)
-    d_codes = np.array([f"{PROVINCE}{c:02d}{k:02d}000000" for c, k in zip(city_no, dist_no)],
+    c_codes = np.array([f"{c[0]}00000000" for c in chosen], dtype=object)
+    d_codes = np.array([f"{chosen[c - 1][0]}{k:02d}000000" for c, k in zip(city_no, dist_no)],
                        dtype=object)
-    c_lon, c_lat = rng.uniform(98, 122, n_c), rng.uniform(22, 45, n_c)
-    d_lon = c_lon[city_no - 1] + rng.normal(0, 0.5, n_d)
-    d_lat = c_lat[city_no - 1] + rng.normal(0, 0.4, n_d)
+    c_lon = np.array([c[2] for c in chosen])
+    c_lat = np.array([c[3] for c in chosen])
+    d_lon = c_lon[city_no - 1] + rng.normal(0, 0.3, n_d)
+    d_lat = c_lat[city_no - 1] + rng.normal(0, 0.25, n_d)
     d_urban = rng.random(n_d) < 0.35
-    cities = pd.DataFrame({"code": c_codes, "name": [f"示例{c:02d}市" for c in range(1, n_c + 1)],
+    cities = pd.DataFrame({"code": c_codes, "name": [c[1] for c in chosen],
                            "level": "city", "parent_code": None, "urban_rural_code": None,
                            "seat_lon": c_lon, "seat_lat": c_lat})
     districts = pd.DataFrame({
-        "code": d_codes, "name": [f"示例{c:02d}{k:02d}{'区' if u else '县'}"
+        "code": d_codes, "name": [f"{chosen[c - 1][1][:-1]}示例{k:02d}{'区' if u else '县'}"
                                   for c, k, u in zip(city_no, dist_no, d_urban)],
         "level": "district", "parent_code": c_codes[city_no - 1], "urban_rural_code": None,
         "seat_lon": d_lon, "seat_lat": d_lat})
@@ -108,6 +130,7 @@ def build_regions(scale: float = 1.0, *, seed: int = 7) -> pd.DataFrame:
     out = pd.concat([cities, districts, townships, villages], ignore_index=True)
     out["urban_rural_inferred"] = False
     out["aliases"] = None
+    out = with_roots(out)  # the provinces of the chosen cities, and the country above two or more
     for c in ("seat_lon", "seat_lat"):
         out[c] = pd.to_numeric(out[c]).round(5)
     return out
@@ -366,4 +389,5 @@ def build(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: dt.date |
                      .values(rows_read=total, rows_loaded=total))
         audit.record(conn, "demo_build", f"national batch {batch_id}, seed {seed}, scale {scale}, "
                                          f"{total} rows", "system")
+        rollups.rebuild(conn)  # in the same transaction as the facts (issue 15)
     return counts

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.geo.coords import gcj_to_wgs
+from lib.warehouse.scope import COUNTRY_CODE
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_TOWNSHIPS = DATA_DIR / "fuzhou_townships.csv"
@@ -23,6 +24,18 @@ TOWNSHIP_COLUMNS = ["township_code", "township_name", "district_code", "district
                     "city_code", "city_name", "seat_lon", "seat_lat", "seat_crs"]
 VILLAGE_COLUMNS = ["village_code", "village_name", "township_code", "township_name",
                    "district_code", "district_name", "city_code", "city_name", "urban_rural_code"]
+
+# The 31 province-level divisions (省级, NBS 统计用区划代码 first two digits): the name of the province
+# row every imported city hangs under.
+PROVINCES: dict[str, str] = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
+    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省",
+    "34": "安徽省", "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省",
+    "43": "湖南省", "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市",
+    "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省",
+    "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
+}
+COUNTRY_NAME = "全国"
 
 _TOWNSHIP_SUFFIX = re.compile(r"(街道办事处|街道|镇|乡)$")
 _VILLAGE_SUFFIX = re.compile(r"(社区居民委员会|社区居委会|社区委员会|村民委员会|村委会|居委会|委员会)$")
@@ -70,8 +83,17 @@ def village_aliases(name: str) -> list[str]:
     return out
 
 
+def province_name(prefix: str) -> str:
+    """福建省 for '35'; a code outside the 31 (a synthetic one) is named by its padded code."""
+    return PROVINCES.get(prefix, prefix.ljust(12, "0"))
+
+
 def build_regions(townships: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
-    """Region rows (city, districts, townships, villages) from the two division files."""
+    """Region rows (province, city, districts, townships, villages) from the two division files.
+
+    The province row is the cities' parent, so a warehouse holding several cities (and provinces)
+    has a province (and country) view; ``with_roots`` adds the country once a second province
+    arrives, which the files of one city cannot know."""
     missing = [c for c in TOWNSHIP_COLUMNS if c not in townships.columns]
     missing += [c for c in VILLAGE_COLUMNS if c not in villages.columns]
     if missing:
@@ -80,8 +102,11 @@ def build_regions(townships: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFra
     v = villages.astype({"village_code": str, "township_code": str})
     rows: list[dict] = []
     cities = t.drop_duplicates("city_code")
+    for prov in sorted({str(c)[:2] for c in cities.city_code}):
+        rows.append(_row(pad_code(prov + "0000"), province_name(prov), "province", None))
     for _, c in cities.iterrows():
-        rows.append(_row(pad_code(c.city_code), c.city_name, "city", None))
+        rows.append(_row(pad_code(c.city_code), c.city_name, "city",
+                         pad_code(str(c.city_code)[:2] + "0000")))
     for _, d in t.drop_duplicates("district_code").iterrows():
         rows.append(_row(pad_code(d.district_code), d.district_name, "district",
                          pad_code(d.city_code)))
@@ -109,6 +134,33 @@ def build_regions(townships: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFra
         dup = frame.loc[frame["code"].duplicated(), "code"].iloc[0]
         raise ValueError(f"duplicate region code {dup}")
     return frame
+
+
+def with_roots(regions: pd.DataFrame) -> pd.DataFrame:
+    """The region rows with their roots made whole: a province row above every city (a warehouse
+    written before provinces existed has none), the country row above the provinces when there are
+    two or more (none with one: its top is the province), and each root once.
+
+    Pure: ``reference.replace_regions`` passes every set of regions through it, so two cities of one
+    province imported separately share one province row."""
+    frame = regions.drop_duplicates("code", keep="first")
+    frame = frame[frame["level"] != "country"]
+    cities = frame.loc[frame["level"] == "city", "code"]
+    have = set(frame.loc[frame["level"] == "province", "code"])
+    need = sorted({c[:2] + "0" * 10 for c in cities} - have)
+    extra = [_row(p, province_name(p[:2]), "province", None) for p in need]
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
+    provinces = frame["level"] == "province"
+    city_rows = frame["level"] == "city"
+    frame = frame.copy()
+    frame.loc[city_rows, "parent_code"] = frame.loc[city_rows, "code"].str[:2] + "0" * 10
+    several = int(provinces.sum()) > 1
+    frame.loc[provinces, "parent_code"] = COUNTRY_CODE if several else None
+    if several:
+        frame = pd.concat([pd.DataFrame([_row(COUNTRY_CODE, COUNTRY_NAME, "country", None)]),
+                           frame], ignore_index=True)
+    return frame.reset_index(drop=True)
 
 
 def _row(code: str, name: str, level: str, parent: str | None, *, urban_rural_code=None,

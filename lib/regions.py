@@ -1,4 +1,4 @@
-"""``python -m lib.regions import T.csv V.csv``: load a city's divisions (统计用区划代码) into the warehouse.
+"""``python -m lib.regions import T.csv V.csv``: add a city's divisions (统计用区划代码) to the warehouse.
 
 The parsing lives in lib/divisions.py (re-exported here, where callers have always found it), so that
 ``lib.warehouse.bootstrap`` can read the default city without importing this command (issue 15: the
@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from lib.divisions import (  # noqa: F401  (re-exported)
-    DATA_DIR, DEFAULT_TOWNSHIPS, DEFAULT_VILLAGES, INDICATORS_CSV, TOWNSHIP_COLUMNS, VILLAGE_COLUMNS,
-    build_regions, infer_urban_rural, is_urban, pad_code, read_division_files,
-    read_indicator_catalog, township_aliases, village_aliases,
+    DATA_DIR, DEFAULT_TOWNSHIPS, DEFAULT_VILLAGES, INDICATORS_CSV, PROVINCES, TOWNSHIP_COLUMNS,
+    VILLAGE_COLUMNS, build_regions, infer_urban_rural, is_urban, pad_code, read_division_files,
+    read_indicator_catalog, township_aliases, village_aliases, with_roots,
 )
 
 
@@ -21,9 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     from lib.warehouse import bootstrap
 
     parser = argparse.ArgumentParser(prog="python -m lib.regions",
-                                     description="Load a city's divisions into the warehouse.")
+                                     description="Add a city's divisions to the warehouse.")
     sub = parser.add_subparsers(dest="cmd", required=True)
-    imp = sub.add_parser("import", help="replace the regions with a city's two division files")
+    imp = sub.add_parser("import", help="add a city's two division files to the warehouse's regions")
     imp.add_argument("townships", type=Path)
     imp.add_argument("villages", type=Path)
     imp.add_argument("--db", default=None, help="warehouse URL (default: HALFSKY_DB_URL or data/)")
@@ -35,13 +35,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     engine = bootstrap.open_warehouse(args.db, load_default_regions=False)
     try:
-        bootstrap.import_regions(engine, frame)
+        stored = bootstrap.import_regions(engine, frame)
     except bootstrap.RegionsInUse as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
     counts = frame["level"].value_counts()
     print("loaded " + ", ".join(f"{counts.get(k, 0)} {k}" for k in
                                 ("city", "district", "township", "village")))
+    total = stored["level"].value_counts()
+    print("the warehouse now holds " + ", ".join(
+        f"{total.get(k, 0)} {k}" for k in ("province", "city", "district", "township", "village")))
     return 0
 
 

@@ -124,3 +124,15 @@ def shot(page, name: str) -> Path:
     path = shots_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def map_screenshot(page, name: str) -> bytes:
+    """The first deck map of a page once drawn, as PNG bytes, also kept as ``map_<name>.png``."""
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=180_000)
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    chart.wait_for(timeout=60_000)
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(4000)  # deck.gl draws after its first animation frame
+    png = chart.screenshot()
+    (shots_dir() / f"map_{name}.png").write_bytes(png)
+    return png

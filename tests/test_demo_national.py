@@ -37,10 +37,14 @@ def test_sizes(scale, districts, townships):
 
 def test_region_codes_and_parents(regions):
     assert regions["code"].str.fullmatch(r"\d{12}").all() and regions["code"].is_unique
-    assert regions["code"].str.startswith(dn.PROVINCE).all()  # the fake province: never a real code
     assert (regions["code"].map(level_of) == regions["level"]).all()
     codes = set(regions["code"])
-    below = regions[regions["level"] != "city"]
+    # a real city under its real province (one city at this scale: no country row)
+    assert regions.loc[regions["level"] == "city", ["code", "name", "parent_code"]].values.tolist() \
+        == [["350100000000", "福州市", "350000000000"]]
+    assert regions.loc[regions["level"] == "province", "name"].tolist() == ["福建省"]
+    assert "country" not in set(regions["level"])
+    below = regions[~regions["level"].isin(["province"])]
     assert below["parent_code"].isin(codes).all()
     assert (below["parent_code"].map(level_of) != below["level"]).all()
     counts = regions["level"].value_counts()
@@ -49,6 +53,20 @@ def test_region_codes_and_parents(regions):
     assert towns[["seat_lon", "seat_lat"]].notna().all().all()  # townships can be drawn as circles
     vil = regions[regions["level"] == "village"]
     assert vil["urban_rural_code"].isin(["111", "220"]).all()
+
+
+def test_real_provinces_and_cities_round_robin():
+    """Two cities already span two provinces (the app opens on the country); 30 are ten provinces'
+    three each, every code and name a real one from the province table."""
+    from lib.divisions import PROVINCES
+
+    two = dn.build_regions(2 * dn.DISTRICTS_PER_CITY / dn.FULL["districts"], seed=3)
+    assert set(two.loc[two["level"] == "city", "name"]) == {"福州市", "南昌市"}
+    assert two.loc[two["level"] == "country", "code"].tolist() == ["000000000000"]
+    assert set(two.loc[two["level"] == "province", "parent_code"]) == {"000000000000"}
+    assert len(dn.CITY_ORDER) == 30 and len({c[0] for c in dn.CITY_ORDER}) == 30
+    assert {c[0][:2] for c in dn.CITY_ORDER} <= set(PROVINCES)
+    assert len({c[0][:2] for c in dn.CITY_ORDER}) == 10
 
 
 def test_facts_point_at_existing_regions(regions, frames):

@@ -4,13 +4,12 @@ font host an intranet cannot reach)."""
 from __future__ import annotations
 
 import io
-import os
 from collections import Counter
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_util import browser_page, require_browser, streamlit_server
+from tests.browser_util import browser_page, map_screenshot, require_browser, streamlit_server
 
 DISTRICT = "350111000000"  # 晋安区: its townships are drawn as circles at their seats
 
@@ -42,16 +41,7 @@ def test_map_draws_regions_not_a_block_and_nothing_is_fetched_from_outside(serve
         requests: list[str] = []
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{server}/coverage" + (f"?region={region}" if region else ""))
-        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=180_000)
-        chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
-        chart.wait_for(timeout=60_000)
-        chart.scroll_into_view_if_needed()
-        page.wait_for_timeout(4000)  # deck.gl draws after its first animation frame
-        png = chart.screenshot()
-        if os.environ.get("HALFSKY_SCREENSHOT_DIR"):
-            with open(os.path.join(os.environ["HALFSKY_SCREENSHOT_DIR"],
-                                   f"map_{region or 'city'}.png"), "wb") as fh:
-                fh.write(png)
+        png = map_screenshot(page, region or "city")
         share = dominant_share(png)
         assert 0.001 < share < 0.5, f"one colour covers {share:.1%} of the map"
         outside = {urlparse(u).hostname for u in requests

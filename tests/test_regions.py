@@ -36,7 +36,9 @@ def test_township_aliases():
 def test_fuzhou_divisions():
     frame = regions.read_division_files(regions.DEFAULT_TOWNSHIPS, regions.DEFAULT_VILLAGES)
     counts = frame["level"].value_counts().to_dict()
-    assert counts == {"city": 1, "district": 13, "township": 186, "village": 3022}
+    assert counts == {"province": 1, "city": 1, "district": 13, "township": 186, "village": 3022}
+    assert frame.loc[frame["level"] == "city", "parent_code"].tolist() == ["350000000000"]
+    assert frame.loc[frame["code"] == "350000000000", "name"].tolist() == ["福建省"]
     vil = frame[frame["level"] == "village"]
     assert vil["urban_rural_code"].notna().all()
     # 长乐区 has no NBS 2016 codes: all inferred, and marked so.
@@ -80,7 +82,8 @@ def test_import_cli_on_another_city(tmp_path, capsys):
     from lib.warehouse.engine import get_engine
     from lib.warehouse.reference import regions_frame
     got = regions_frame(get_engine(url))
-    assert set(got["code"]) == {"350200000000", "350203000000", "350203001000", "350203001001"}
+    assert set(got["code"]) == {"350000000000", "350200000000", "350203000000", "350203001000",
+                                "350203001001"}
 
 
 def test_import_cli_refuses_bad_file(tmp_path, capsys):

@@ -106,11 +106,15 @@ def test_second_city_user_sees_own_region_on_every_page(two_cities, page, userna
         assert len(at.metric) == 4 and all(m.value not in ("", "—") for m in at.metric)
 
 
-def test_whole_warehouse_view_still_starts_at_the_first_city(two_cities):
-    """The other half of the rule: without a scope (auth off, development) the first city."""
+def test_whole_warehouse_view_starts_at_their_province(two_cities):
+    """The other half of the rule: without a scope (auth off, development) the view opens on what
+    holds both cities, their province 福建省 (issue 15), with a box to pick either city."""
     url, schema = _url(two_cities)
     with app_env(url=url, schema=schema, demo=False):
         at = run_page()
     assert not at.exception, at.exception
     f = at.session_state["_filters"]
-    assert f.scope == "" and f.region_code == "350100000000"
+    assert f.scope == "" and f.region_code == "350000000000" and f.level == "province", f
+    assert f.prefix == "35" and f.child_level == "city"
+    assert at.selectbox(key="f_city").options == ["全部", "福州市", "厦门市"]
+    assert not [s for s in at.selectbox if s.key == "f_province"]  # one province: no box

@@ -32,7 +32,7 @@ def test_schema_and_reference_data(engine):
     assert schema_version_of(engine) == s.SCHEMA_VERSION
     with engine.connect() as conn:
         n = dict(conn.execute(select(s.region.c.level, func.count()).group_by(s.region.c.level)).all())
-        assert n == {"city": 1, "district": 13, "township": 186, "village": 3022}
+        assert n == {"province": 1, "city": 1, "district": 13, "township": 186, "village": 3022}
         assert conn.execute(select(func.count()).select_from(s.indicator)).scalar_one() == 31
 
 

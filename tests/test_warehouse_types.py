@@ -1,8 +1,8 @@
 """Decimal columns are 8-byte doubles on both backends, and older warehouses are widened in place.
 
 Issue 15: the schema said ``Float``, which DuckDB stores as a 4-byte REAL, so an aid amount of
-12345.678 (万元) came back as 12345.677734375. ``migrate.widen_floats`` alters every column declared
-``Double`` that a warehouse still holds as a 4-byte float, on every start (no version bump).
+12345.678 (万元) came back as 12345.677734375. Revision 0003 (``migrations.steps.widen_floats``)
+alters every column declared ``Double`` that a warehouse still holds as a 4-byte float.
 """
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import REAL, Double, MetaData, create_engine, insert, select, text
 from sqlalchemy.pool import NullPool
 
-from lib.warehouse import migrate
+from lib.warehouse import migrations
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
-from lib.warehouse.engine import ensure_schema, schema_version_of, write_transaction
+from lib.warehouse.engine import ensure_schema, revision_of, schema_version_of, write_transaction
+from lib.warehouse.migrations import steps
 from tests.conftest import BACKENDS, PG_URL
 
 AMOUNT = 12345.678  # not representable in 4 bytes: a REAL reads back 12345.677734375
@@ -79,9 +80,12 @@ def raw_engine(request, tmp_path):
 
 
 def _old_metadata() -> MetaData:
-    """The current schema with every Double column a 4-byte REAL, as older releases wrote it."""
+    """The last pre-Alembic schema (frozen in migrations.schema_v2) with every Double column a
+    4-byte REAL, as older releases wrote it on DuckDB."""
+    from lib.warehouse.migrations import schema_v2
+
     old = MetaData()
-    for table in s.metadata.sorted_tables:
+    for table in schema_v2.metadata.sorted_tables:
         copy = table.to_metadata(old)
         for col in copy.columns:
             if isinstance(col.type, Double):
@@ -94,7 +98,9 @@ def test_old_warehouse_with_real_columns_is_widened(raw_engine):
     _old_metadata().create_all(eng)
     at = dt.datetime(2025, 1, 1)
     with eng.begin() as conn:
-        assert {_types(conn)[c] for c in DOUBLE_COLUMNS} <= {"float", "real"}  # really old
+        old = {(t.name, c.name) for t in _old_metadata().sorted_tables for c in t.columns
+               if isinstance(c.type, REAL)}
+        assert {"float", "real"} >= {_types(conn)[c] for c in old}  # really old
         conn.execute(insert(s.schema_version).values(version=s.SCHEMA_VERSION, applied_at=at))
         conn.execute(insert(s.data_state).values(id=1, version=5, changed_at=at))
         conn.execute(insert(s.screening).values(region_code="350111001000",
@@ -110,10 +116,11 @@ def test_old_warehouse_with_real_columns_is_widened(raw_engine):
             indexes = {r[0] for r in conn.execute(text(
                 "SELECT index_name FROM duckdb_indexes() WHERE table_name = 'screening'"))}
             assert "ix_screening_batch" in indexes, indexes
-    assert schema_version_of(eng) == s.SCHEMA_VERSION  # no version bump: a type check instead
+    assert schema_version_of(eng) == s.SCHEMA_VERSION  # the pre-Alembic record is left as it was
+    assert revision_of(eng) == migrations.head()
     with eng.begin() as conn:
         conn.execute(s.screening.update().values(aid_amount_10k_yuan=AMOUNT))
-        assert migrate.widen_floats(conn) == []  # idempotent: nothing left to widen
+        assert steps.widen_floats(conn) == []  # idempotent: nothing left to widen
     with eng.connect() as conn:
         assert conn.execute(select(s.screening.c.aid_amount_10k_yuan)).scalar_one() == AMOUNT
 

@@ -23,7 +23,7 @@ within = admin.scope_prefix or None
 st.title(t("page_admin", lang))
 
 regions = data.query("regions")
-scopes = regions[regions["level"].isin(["city", "district", "township"])
+scopes = regions[regions["level"].isin(["country", "province", "city", "district", "township"])
                  & regions["code"].str.startswith(admin.scope_prefix)]
 scope_names = dict(zip(scopes["code"], scopes["name"]))
 scope_label = lambda c: f"{scope_names.get(c, c)} {c}"  # noqa: E731

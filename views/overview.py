@@ -35,7 +35,8 @@ if mapview.has_map(f):
     per = dashboard.with_names(per).rename(columns={"den": "denominator"})
     mapview.region_map(f, per[["region_code", "name", "value", "denominator"]],
                        metric("coverage.federation").label(lang), "percent", key="ov_map",
-                       title=t("map_title" if f.child_level == "district" else "map_title_township",
+                       title=t({"province": "map_title_province", "city": "map_title_city",
+                                "district": "map_title"}.get(f.child_level, "map_title_township"),
                                lang))
 else:
     mapview.no_map_note(f)

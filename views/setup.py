@@ -12,7 +12,7 @@ lang = filters.current_lang()
 st.title(t("page_setup", lang))
 st.info(t("setup_intro", lang))
 regions = data.query("regions")
-scopes = regions[regions["level"].isin(["city", "district"])]
+scopes = regions[regions["level"].isin(["country", "province", "city", "district"])]
 names = dict(zip(scopes["code"], scopes["name"]))
 with st.form("setup_form"):
     code = st.text_input(t("setup_code", lang), key="setup_code",

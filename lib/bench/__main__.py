@@ -1,12 +1,15 @@
-"""``python -m lib.bench``: the figures of issue 7, printed (never asserted).
+"""``python -m lib.bench``: the figures of issues 7 and 15, printed (never asserted).
 
     python -m lib.bench [--scale city|national] [--db URL] [--pg-url URL] [--reps N] [--json]
-                        [--skip-load] [--skip-browser]
+                        [--skip-load] [--skip-browser] [--skip-naive] [--pages a,b,...]
 
-Builds the warehouse of that scale on first use (data/bench_<scale>.duckdb; national: ~2 min) and
-reuses it after. Then: each page under AppTest (cache cold and warm) at the top city, a district and
-a township, on DuckDB and (with --pg-url) PostgreSQL; each aggregate query on DuckDB, PostgreSQL (with --pg-url) and a naive pandas baseline;
-each map's payload; a 1,000,000-row CSV through the CLI; ten browser sessions at once.
+Builds the warehouse of that scale on first use (data/bench_<scale>.duckdb, facts in random row
+order; national: minutes) and reuses it after. Then: each page under AppTest, cold (every cache
+the app keeps cleared) and warm, at every level from the top view down to a township, on DuckDB
+and (with --pg-url) PostgreSQL; each aggregate query on DuckDB, PostgreSQL and a naive pandas
+baseline; each map's payload; a 1,000,000-row CSV through the CLI, first load and re-upload (10 %
+changed, shuffled, merge path), on DuckDB and (with --pg-url) PostgreSQL; click-to-drawn per page
+in one Chromium with the server's CPU per page view; ten browser sessions at once.
 """
 from __future__ import annotations
 
@@ -30,10 +33,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pg-url", help="also run the pages and queries on this PostgreSQL (schema "
                                     "bench_<scale>, built there if empty)")
     p.add_argument("--pg-schema", help="PostgreSQL schema (default bench_<scale>)")
-    p.add_argument("--reps", type=int, default=5, help="timed repetitions per figure (default 5)")
+    p.add_argument("--reps", type=int, default=20,
+                   help="timed repetitions per figure (default 20: a p95 from 20 samples)")
     p.add_argument("--json", action="store_true", help="print one JSON object, nothing else")
     p.add_argument("--skip-load", action="store_true", help="skip the 1,000,000-row CSV load")
-    p.add_argument("--skip-browser", action="store_true", help="skip the concurrent browsers")
+    p.add_argument("--skip-browser", action="store_true",
+                   help="skip the browser figures (click-to-drawn, capacity, concurrency)")
+    p.add_argument("--skip-concurrency", action="store_true",
+                   help="skip the ten concurrent sessions (keep click-to-drawn and capacity)")
+    p.add_argument("--skip-pages", action="store_true",
+                   help="skip the server-side page runs (AppTest); the browser still visits --pages")
     p.add_argument("--skip-naive", action="store_true", help="skip the pandas baseline")
     p.add_argument("--pages", default=",".join(_pages()), help="pages to run (comma-separated)")
     p.add_argument("--load-rows", type=int, default=1_000_000, help=argparse.SUPPRESS)
@@ -50,6 +59,11 @@ def _machine() -> str:
     import psutil
     return (f"{platform.machine()}, {os.cpu_count()} cores, "
             f"{psutil.virtual_memory().total / 2**30:.0f} GiB RAM, Python {platform.python_version()}")
+
+
+def _load_avg() -> str:
+    """The 1/5/15-minute load averages: on a shared machine, how busy it was when the run began."""
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def run_queries(engine, pg_engine, store, views, period, reps) -> list[dict]:
@@ -73,16 +87,24 @@ def run_queries(engine, pg_engine, store, views, period, reps) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     url = args.db or warehouses.default_url(args.scale)
-    engine, built = warehouses.ensure(url, args.scale, national_scale=args.national_scale)
+    main_schema = None  # --db on PostgreSQL: its schema is --pg-schema (default bench_<scale>)
+    if url.startswith("postgresql"):
+        main_schema = args.pg_schema or f"bench_{args.scale}"
+    engine, built = warehouses.ensure(url, args.scale, pg_schema=main_schema,
+                                      national_scale=args.national_scale)
     meta: dict = {"machine": _machine(), "reps": args.reps,
-                  "build_seconds": None if built is None else round(built, 1)}
-    result: dict = {"scale": args.scale, "db": engine.dialect.name, "pages": [], "queries": [],
-                    "maps": [], "load_1m": None, "concurrency": None}
+                  "build_seconds": None if built is None else round(built, 1),
+                  "data_order": warehouses.DATA_ORDER,
+                  "load_avg_at_start": _load_avg()}
+    result: dict = {"scale": args.scale, "db": engine.dialect.name, "reps": args.reps,
+                    "pages": [], "queries": [], "maps": [], "load_1m": None,
+                    "load_1m_reload": None, "pg_load_1m": None, "browser": [], "capacity": None,
+                    "concurrency": None}
 
     if not args.skip_load:
-        log("1,000,000-row CSV load")
+        log(f"{args.load_rows:,}-row CSV load, then the same rows again (10 % changed, shuffled)")
         from lib.bench.load import run_load
-        result["load_1m"] = run_load(url, engine, args.load_rows)
+        result["load_1m"], result["load_1m_reload"] = run_load(url, engine, args.load_rows)
 
     # As the app does (lib/ui/data.py): one idle connection keeps DuckDB's instance open, so each
     # query's connect is ~1 ms instead of reopening the file.
@@ -98,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
                                                 pg_schema=args.pg_schema or f"bench_{args.scale}",
                                                 national_scale=args.national_scale)
         meta["pg_build_seconds"] = None if pg_built is None else round(pg_built, 1)
+        if not args.skip_load:
+            log(f"{args.load_rows:,}-row CSV load on PostgreSQL")
+            from lib.bench.load import run_pg_load
+            result["pg_load_1m"] = run_pg_load(args.pg_url, args.pg_schema or f"bench_{args.scale}",
+                                               args.load_rows)
     store = None
     if not args.skip_naive:
         t0 = time.perf_counter()
@@ -116,10 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         result["maps"].append(run_china_districts())
 
     pages = [p for p in args.pages.split(",") if p]
-    if pages:
+    from lib.bench.cold import clear_every_cache
+    meta["cold_clears"] = ", ".join(clear_every_cache())
+    if pages and not args.skip_pages:
         log("pages")
         from lib.bench.pages import run_pages
-        result["pages"], errors = run_pages(url, views, args.reps, pages)
+        result["pages"], errors = run_pages(url, views, args.reps, pages, pg_schema=main_schema)
         for row in result["pages"]:
             row["db"] = engine.dialect.name
         if pg_engine is not None:
@@ -134,11 +163,18 @@ def main(argv: list[str] | None = None) -> int:
 
     if keeper is not None:
         keeper.close()
-    if not args.skip_browser:
+    if not args.skip_browser and pages:
+        log("browser: click to fully drawn, one page at a time; server CPU per view")
+        from lib.bench.browser import run_browser_bench
+        got = run_browser_bench(url, pages, args.reps)  # the app's default view
+        if got is not None:
+            result["browser"], result["capacity"] = got
+    if not args.skip_browser and not args.skip_concurrency:
         log("concurrency")
         from lib.bench.concurrency import run_concurrency
         result["concurrency"] = run_concurrency(url, views)
 
+    meta["load_avg_at_end"] = _load_avg()
     result["meta"] = meta
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))

@@ -3,7 +3,9 @@ opening a dashboard page of the top city, and an eleventh uploading a training l
 upload page (preview, dry run, confirm), all against one ``streamlit run`` server.
 
 Each session's time runs from navigation until the page's KPI values are drawn; an error is a
-Streamlit exception box, a browser page error or a timeout. The upload goes through the server
+Streamlit exception box, a browser page error or a timeout. The server process's own CPU time over
+the ten sessions (psutil on its PID) is reported beside it: with ten Chromium renderers on the same
+two cores, the wall times mostly measure the browsers, the CPU seconds what the server spent. The upload goes through the server
 itself because a DuckDB file belongs to one process (DESIGN §8); the server runs on a copy of the
 benchmark warehouse so that the upload never changes it.
 """
@@ -20,12 +22,13 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from lib.bench.load import write_csv
-from lib.bench.timing import log
+from lib.bench.timing import cpu_seconds, log
 from lib.bench.warehouses import View
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +38,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 PAGES = ["overview", "coverage", "training", "employment", "screening"]
 
 
+@dataclass(frozen=True)
+class Served:
+    base: str  # http://127.0.0.1:PORT
+    pid: int  # the streamlit process, whose CPU time the benchmark reads
+
+
 @contextmanager
-def server(url: str, timeout: float = 180) -> Iterator[str]:
+def server(url: str, timeout: float = 180) -> Iterator[Served]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -57,7 +66,7 @@ def server(url: str, timeout: float = 180) -> Iterator[str]:
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError("streamlit did not start")
                 time.sleep(0.3)
-        yield base
+        yield Served(base, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -111,7 +120,8 @@ async def _upload(browser, base: str, csv: Path, timeout_s: float) -> tuple[floa
     return time.perf_counter() - t0, error
 
 
-async def _all(base: str, region: str, sessions: int, timeout_s: float, csv: Path | None):
+async def _all(base: str, region: str, sessions: int, timeout_s: float, csv: Path | None,
+               pid: int | None = None):
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -122,12 +132,15 @@ async def _all(base: str, region: str, sessions: int, timeout_s: float, csv: Pat
             await _session(browser, base, "overview", region, timeout_s)
             alone = [await _session(browser, base, page, region, timeout_s) for page in PAGES]
             uploading = [_upload(browser, base, csv, timeout_s * 3)] if csv else []
+            cpu0, t0 = (cpu_seconds(pid) if pid else 0.0), time.perf_counter()
             *together, upload = await asyncio.gather(*[
                 _session(browser, base, PAGES[i % len(PAGES)], region, timeout_s)
                 for i in range(sessions)], *uploading)
+            cpu = (cpu_seconds(pid) - cpu0) if pid else None
+            wall = time.perf_counter() - t0
             if not csv:
                 together, upload = [*together, upload], None
-            return alone, together, upload
+            return alone, together, upload, cpu, wall
         finally:
             await browser.close()
 
@@ -153,9 +166,9 @@ def run_concurrency(url: str, views: list[View], sessions: int = 10, timeout_s: 
         else:
             dispose_engine(url)  # the server process must be able to open the DuckDB file
             served = url
-        with server(served) as base:
-            alone, results, upload = asyncio.run(_all(base, views[0].code, sessions, timeout_s,
-                                                      csv))
+        with server(served) as srv:
+            alone, results, upload, cpu, wall = asyncio.run(
+                _all(srv.base, views[0].code, sessions, timeout_s, csv, srv.pid))
     times = [s for s, _ in results]
     errs = [e for _, e in results if e]
     for e in errs[:5]:
@@ -167,6 +180,10 @@ def run_concurrency(url: str, views: list[View], sessions: int = 10, timeout_s: 
            "alone_p50_s": round(float(np.percentile([s for s, _ in alone], 50)), 2),
            "upload_rows": upload_rows if upload else 0,
            "upload_s": round(upload[0], 2) if upload else None,
-           "upload_error": upload[1] if upload else None}
+           "upload_error": upload[1] if upload else None,
+           # what the server itself spent while the sessions (and the upload) ran
+           "server_cpu_s": None if cpu is None else round(cpu, 1),
+           "wall_s": round(wall, 1),
+           "server_cores_busy": None if cpu is None or not wall else round(cpu / wall, 2)}
     log(f"  concurrency: {out}")
     return out

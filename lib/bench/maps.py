@@ -16,13 +16,14 @@ from lib.warehouse.scope import CHILD_LEVEL
 
 def run_maps(engine: Engine, views: list[View], reps: int) -> list[dict]:
     """[{view, bytes, p50_ms, p95_ms, drawn, not_drawn}] for each view that has a map (its child
-    level is district or township; villages are a table)."""
+    level is province, city, district or township; villages are a table). A level the map code
+    cannot draw is logged and left out."""
     regions = regions_frame(engine)
     rng = np.random.default_rng(0)
     out = []
     for view in views:
         level = CHILD_LEVEL.get(view.level)
-        if level not in ("district", "township"):
+        if level not in ("province", "city", "district", "township"):
             continue
         kids = regions[(regions["parent_code"] == view.code) & (regions["level"] == level)]
         values = pd.DataFrame({"region_code": kids["code"].to_numpy(), "name": kids["name"].to_numpy(),
@@ -35,7 +36,11 @@ def run_maps(engine: Engine, views: list[View], reps: int) -> list[dict]:
             shapes = map_shapes(engine, level, codes)
             result["view"] = build_map(values, level, "zh", "覆盖率", "percent", shapes=shapes)
 
-        ms = measure(build, reps)
+        try:
+            ms = measure(build, reps)
+        except Exception as exc:  # noqa: BLE001 — a level without shapes: reported, not fatal
+            log(f"  map {view.level} → {level}: not measured ({type(exc).__name__}: {exc})")
+            continue
         payload = result["view"].deck.to_json()
         n_missing = len(result["view"].not_drawn)
         out.append({"view": f"{view.level} → {level}", "bytes": len(payload.encode()),

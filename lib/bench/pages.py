@@ -1,8 +1,10 @@
 """Each page's full server-side run under Streamlit's AppTest, with the query cache cold and warm.
 
 AppTest runs app.py (frame: filters, navigation) and then the page, in this process, exactly as a
-server run does minus the websocket. "cold" clears st.cache_data before each run (every query
-goes to the warehouse); engine, geometry and module caches stay warm as in a running server.
+server run does minus the websocket. "cold" clears every cache the app keeps before each run
+(``lib.bench.cold``: queries, region frames and lookups, chart memo, geometry, ...), so every query
+goes to the warehouse and every chart and map is built again; only the engine (a connection, kept
+by a running server across loads) stays.
 """
 from __future__ import annotations
 
@@ -35,19 +37,12 @@ def app_env(url: str, pg_schema: str | None = None) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _clear(st) -> None:
-    """Cold: every cached query and the region lookups built from them are gone (as after a load)."""
-    from lib.ui import data
-
-    st.cache_data.clear()
-    data.clear_cache()
-
-
 def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,
               pg_schema: str | None = None) -> tuple[list[dict], list[str]]:
     """[{page, level, cache, p50_ms, p95_ms}] and the errors seen (page exceptions)."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    from lib.bench.cold import clear_every_cache
 
     out, errors = [], []
     with app_env(url, pg_schema):
@@ -64,11 +59,11 @@ def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,
                     if at.exception:
                         errors.append(f"{page}@{view.level}: {at.exception[0].message[:200]}")
 
-                cold = measure(run, reps, before=lambda: _clear(st))
+                cold = measure(run, reps, before=clear_every_cache)
                 warm = measure(run, reps)
                 for cache, ms in (("cold", cold), ("warm", warm)):
                     out.append({"page": page, "level": view.level, "cache": cache,
                                 "p50_ms": p50(ms), "p95_ms": p95(ms)})
-                log(f"  page {page:10s} {view.level:8s} cold p50 {p50(cold):8.0f} ms · "
+                log(f"  page {page:10s} {view.level:9s} cold p50 {p50(cold):8.0f} ms · "
                     f"warm p50 {p50(warm):8.0f} ms")
     return out, errors

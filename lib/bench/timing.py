@@ -32,3 +32,12 @@ def p95(ms: list[float]) -> float:
 def log(msg: str) -> None:
     """Progress goes to stderr so ``--json`` keeps stdout to one object."""
     print(msg, file=sys.stderr, flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (its threads included): the server's
+    own cost of a page view, apart from the browser's on the same cores."""
+    import psutil
+
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system

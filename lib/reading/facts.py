@@ -183,8 +183,8 @@ def _sibling_rank(src: Source, view, facts: AreaFacts, values) -> None:
     """The view's rank among its parent's children; ``values(parent_prefix, child_len)`` returns
     (child, value). Left out when the parent lies outside the reader's scope."""
     parent = src.parents().get(view.region_code)
-    if not isinstance(parent, str):
-        return
+    if not isinstance(parent, str) or len(src.children_of(parent, view.level)) < 2:
+        return  # no sibling (a warehouse's one city under its province): no rank to give or omit
     try:
         p = prefix_of(parent)
     except ValueError:

@@ -11,14 +11,16 @@ from lib.i18n import dataset_label
 from lib.reading.facts import AreaFacts
 
 # Where a rank is counted: the parent's level.
-AMONG = {"province": {"zh": "全省", "en": "in the province"},
+AMONG = {"country": {"zh": "全国", "en": "in the country"},
+         "province": {"zh": "全省", "en": "in the province"},
          "city": {"zh": "全市", "en": "in the city"},
          "district": {"zh": "全区（县）", "en": "in the district"},
          "township": {"zh": "全乡镇（街道）", "en": "in the township"}}
 UNIT_OF = {"district": {"zh": "个区县", "en": "districts"},
            "township": {"zh": "个乡镇街道", "en": "townships"},
            "village": {"zh": "个村（社区）", "en": "villages"},
-           "city": {"zh": "个市", "en": "cities"}}
+           "city": {"zh": "个市", "en": "cities"},
+           "province": {"zh": "个省（区、市）", "en": "provinces"}}
 MAX_SENTENCES = 6
 
 

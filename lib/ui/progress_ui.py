@@ -86,7 +86,7 @@ def progress_download(f) -> None:
     """A download of the 进度公示表 for the selected region and period: done = screened in the
     period, quota = the targets of the period's years, one row per child region (the region itself
     below district level). Built only when clicked."""
-    cl = f.child_len if f.level in ("city", "district") else len(f.prefix)
+    cl = f.child_len if f.level in ("country", "province", "city", "district") else len(f.prefix)
     years = list(range(f.date_from.year, f.date_to.year + 1))
     facts = data.query("facts", "screening", f.prefix, f.date_from, f.date_to, child_len=cl,
                        by=("kind",), urban_rural=f.area)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, not_, or_, select, update
 
+from lib.warehouse import rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import write_transaction
@@ -188,12 +189,14 @@ def rollback_batch(engine: Engine, batch_id: int, *, user: str | None = None,
                         f"批次 {batch_id} 删除的数据已由后来的批次 {ids} 重新写入，请先撤销批次 {ids}。",
                         f"Rows batch {batch_id} retired were written again by later batch(es) "
                         f"{ids}; roll back {ids} first.")
+            gone = rollups.touched(conn, dataset, table.c.batch_id == batch_id)
             removed += conn.execute(delete(table).where(table.c.batch_id == batch_id)).rowcount
             if len(back):
                 restored += bulk_insert(conn, table, back.drop(columns=["superseded_by",
                                                                          "superseded_at"]))
                 conn.execute(delete(hist).where(hist.c.superseded_by == batch_id))
                 owners |= set(int(b) for b in back["batch_id"].unique())
+            rollups.refresh(conn, dataset, [gone, back])  # the rows taken out and put back
         conn.execute(update(s.upload_batch).where(s.upload_batch.c.batch_id == batch_id)
                      .values(status="rolled_back"))
         refresh_statuses(conn, owners)

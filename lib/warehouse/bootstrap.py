@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 
 from lib import divisions
+from lib.warehouse import reference
 from lib.warehouse import schema as s
 from lib.warehouse.engine import get_engine, resolve_schema, resolve_url
 from lib.warehouse.reference import replace_regions, upsert_indicators
@@ -46,18 +47,36 @@ def open_warehouse(url: str | None = None, *, pg_schema: str | None | _FromSetti
     return engine
 
 
-def has_facts(engine: Engine) -> bool:
+def has_facts(engine: Engine, prefixes: list[str] | None = None) -> bool:
+    """Whether any fact row exists (inside one of ``prefixes``, region-code prefixes, if given)."""
     with engine.connect() as conn:
         for table in s.FACT_TABLES.values():
-            if conn.execute(select(func.count()).select_from(table)).scalar_one():
+            q = select(func.count()).select_from(table)
+            if prefixes is not None:
+                if not prefixes:
+                    return False
+                q = q.where(or_(*[table.c.region_code.like(f"{p}%") for p in prefixes]))
+            if conn.execute(q).scalar_one():
                 return True
     return False
 
 
-def import_regions(engine: Engine, frame: pd.DataFrame) -> None:
-    """Replace the regions with another city's; refused while facts exist (clear the demo first)."""
-    if has_facts(engine):
-        raise RegionsInUse("the warehouse already holds data for its regions; import another city's "
-                           "divisions into a new warehouse (or remove the demo with "
-                           "`python -m lib.demo --clear` first)")
-    replace_regions(engine, frame)
+def import_regions(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add a city's divisions to the warehouse (its province, and the country once a second
+    province arrives, come with it) and return the region rows now stored.
+
+    Other cities' facts do not stop it: their regions are kept as they are. Re-importing a city the
+    warehouse already holds replaces that city's rows, refused while facts point at them (they
+    would be orphaned): clear the demo or use a new warehouse."""
+    have = reference.regions_frame(engine)
+    new_cities = frame.loc[frame["level"] == "city", "code"].tolist()
+    again = [c for c in new_cities if c in set(have["code"])]
+    if again and has_facts(engine, [c[:4] for c in again]):
+        names = dict(zip(have["code"], have["name"]))
+        shown = ", ".join(f"{names.get(c, c)} ({c})" for c in again)
+        raise RegionsInUse(f"{shown} is already in the warehouse and holds data; re-importing it "
+                           "would orphan those rows. Import it into a new warehouse, or remove the "
+                           "demo with `python -m lib.demo --clear` first")
+    merged = reference.merge_regions(have, frame)
+    replace_regions(engine, merged)
+    return merged

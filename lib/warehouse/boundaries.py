@@ -8,6 +8,7 @@ from sqlalchemy import Engine, and_, delete, insert, select
 
 from lib.warehouse import schema as s
 from lib.warehouse.engine import write_transaction
+from lib.warehouse import rollups
 
 BOUNDARY_COLUMNS = ["level", "region_code", "geometry", "source", "imported_at"]
 
@@ -46,6 +47,7 @@ def replace_boundaries(engine: Engine, level: str, frame: pd.DataFrame, source: 
                                               b.c.region_code.in_(codes[i:i + 1000]))))
         if rows:
             conn.execute(insert(b), rows)
+        rollups.mark_current(conn)  # polygons are not facts: the rollups stay exact
     return len(rows)
 
 
@@ -56,7 +58,9 @@ def delete_boundaries(engine: Engine, level: str, scope: str = "") -> int:
     if scope:
         cond = and_(cond, b.c.region_code.startswith(scope, autoescape=True))
     with write_transaction(engine) as conn:
-        return conn.execute(delete(b).where(cond)).rowcount or 0
+        n = conn.execute(delete(b).where(cond)).rowcount or 0
+        rollups.mark_current(conn)
+        return n
 
 
 def read_seats(engine: Engine, codes: list[str]) -> pd.DataFrame:

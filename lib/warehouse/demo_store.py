@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from lib.warehouse import audit
+from lib.warehouse import audit, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import next_id, write_transaction
@@ -32,6 +32,7 @@ def write_demo_batch(engine: Engine, frames: dict[str, pd.DataFrame], *, seed: i
         for dataset, frame in frames.items():
             counts[dataset] = bulk_insert(conn, s.FACT_TABLES[dataset],
                                           frame.assign(batch_id=batch_id))
+        rollups.rebuild(conn)  # every rollup key of the city is touched: one pass beats key lists
         audit.record(conn, "demo_build", f"batch {batch_id}, seed {seed}, {total} rows", "system")
     return counts
 
@@ -43,8 +44,12 @@ def clear_demo(engine: Engine) -> int:
     if not ids:
         return 0
     with write_transaction(engine) as conn:
+        gone = {d: rollups.touched(conn, d, t.c.batch_id.in_(ids))
+                for d, t in s.FACT_TABLES.items()}
         for table in list(s.FACT_TABLES.values()) + list(s.HISTORY_TABLES.values()):
             removed += conn.execute(delete(table).where(table.c.batch_id.in_(ids))).rowcount or 0
+        for dataset, keys in gone.items():
+            rollups.refresh(conn, dataset, keys)
         conn.execute(delete(s.upload_batch).where(s.upload_batch.c.batch_id.in_(ids)))
         audit.record(conn, "demo_clear", f"batches {ids}, {removed} rows", "system")
     return removed

@@ -4,7 +4,8 @@ The URL comes from HALFSKY_DB_URL, else ``[connections.warehouse] url`` in .stre
 else the embedded DuckDB file under data/; the PostgreSQL schema from HALFSKY_DB_SCHEMA. The app and
 every ``python -m lib.…`` command resolve both here (``resolve_url``, ``resolve_schema``), so a
 scheduled load lands where the app reads (issue 13). DuckDB files are single-writer: a second process gets a
-plain-language WarehouseLocked instead of a driver traceback.
+plain-language WarehouseLocked instead of a driver traceback. The schema is brought to this release's
+on first use by Alembic (``ensure_schema``; lib/warehouse/migrations, ``python -m lib.warehouse.migrate``).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from typing import Iterator
 from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
 from sqlalchemy.pool import NullPool
 
-from lib.warehouse import migrate, migrate_auth
+from lib.warehouse import migrations
 from lib.warehouse import schema as s
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -116,20 +117,30 @@ def _make_engine(url: str, pg_schema: str | None) -> Engine:
     return eng
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create every table (and index) that is missing and record the schema version (idempotent)."""
-    s.metadata.create_all(engine)
+def ensure_schema(engine: Engine) -> list[str]:
+    """Bring the warehouse to the schema of this release, in one transaction (idempotent).
+
+    Alembic (lib/warehouse/migrations): a new warehouse is created and stamped at head, an older one
+    upgraded, one at head left alone; on PostgreSQL under a lock, so concurrent starts upgrade once.
+    Returns what was done (``migrations.ensure``); the data version row is created if missing.
+    """
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":  # warehouses created before an index was added
-            for index in s.PG_ONLY_INDEXES:
-                index.create(conn, checkfirst=True)
-        migrate_auth.migrate(conn)  # the audit id sequence (issue 12)
-        migrate.upgrade(conn)  # older warehouses in place: scoped id keys (issue 12)
-        if conn.execute(select(func.count()).select_from(s.schema_version)).scalar_one() == 0:
-            conn.execute(insert(s.schema_version).values(version=s.SCHEMA_VERSION,
-                                                         applied_at=_now()))
+        done = migrations.ensure(conn)
         if conn.execute(select(func.count()).select_from(s.data_state)).scalar_one() == 0:
             conn.execute(insert(s.data_state).values(id=1, version=0, changed_at=_now()))
+    return done
+
+
+def open_engine(url: str | None = None, *, pg_schema: str | None = None) -> Engine:
+    """A new engine on the warehouse without touching its schema (``python -m
+    lib.warehouse.migrate current``); the caller disposes of it. ``get_engine`` is the usual way."""
+    return _make_engine(resolve_url(url), pg_schema)
+
+
+def revision_of(engine: Engine) -> str | None:
+    """The warehouse's Alembic revision (None before its first start under Alembic)."""
+    with engine.connect() as conn:
+        return migrations.current(conn)
 
 
 def _now() -> dt.datetime:
@@ -162,5 +173,6 @@ def next_id(conn: Connection, column) -> int:
 
 
 def schema_version_of(engine: Engine) -> int:
+    """The highest schema_version row: the record before Alembic, 2 since (see ``revision_of``)."""
     with engine.connect() as conn:
         return int(conn.execute(select(func.max(s.schema_version.c.version))).scalar_one())

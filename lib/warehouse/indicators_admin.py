@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lib.warehouse import audit
 from lib.warehouse import schema as s
+from lib.warehouse import rollups
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.scope import LEVEL_LENGTH
 
@@ -31,7 +32,9 @@ DIRECTIONS = ("up", "down", "keep")
 UNITS = ("percent", "count", "per_100k")
 YEAR_RANGE = (2020, 2050)
 PERCENT_RANGE = (0.0, 100.0)
-GLOBAL_SCOPE_MAX = LEVEL_LENGTH["city"]  # longest scope prefix that may change the global catalog
+# The longest scope prefix that may change the global catalog: a city admin (as always), a
+# province admin ("35") and a country or whole-warehouse admin ("") all may; a district admin not.
+GLOBAL_SCOPE_MAX = LEVEL_LENGTH["city"]
 
 # (Chinese, English) per problem; {…} are filled in by _msg.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -142,6 +145,7 @@ def update_target(engine: Engine, code: str, target_value: Any, target_year: Any
                      .values(target_value=new[0], target_year=new[1]))
         change = {"code": code, "old": [row.target_value, row.target_year], "new": list(new)}
         audit.record(conn, "indicator_target", json.dumps(change, ensure_ascii=False), user)
+        rollups.mark_current(conn)  # the catalog is not a fact: the rollups stay exact
     return change
 
 
@@ -194,4 +198,5 @@ def _insert(engine: Engine, clean: dict, row: Mapping[str, Any], user: str | Non
         clean["target_year"] = _year(row.get("target_year"))
         conn.execute(insert(ind).values(**clean))
         audit.record(conn, "indicator_add", json.dumps(clean, ensure_ascii=False), user)
+        rollups.mark_current(conn)  # the catalog is not a fact: the rollups stay exact
     return clean

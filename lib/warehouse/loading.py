@@ -33,6 +33,7 @@ import pandas as pd
 from sqlalchemy import (Column, Connection, Engine, MetaData, String, Table, and_, bindparam,
                         delete, select)
 
+from lib.warehouse import rollups
 from lib.warehouse import schema as s
 from lib.warehouse.batches import audit, next_batch_id, now, refresh_statuses
 from lib.warehouse.bulk import bulk_insert, id_scope_column
@@ -222,6 +223,8 @@ def _write(conn: Connection, frames, mode, scope, user, filename, sha256, rows_r
             bulk_insert(conn, table, rows.iloc[:fail_after_rows])
             raise RuntimeError(f"injected failure after {fail_after_rows} rows")
         written += bulk_insert(conn, table, rows)
+        # the rollup keys of the rows written and of the rows superseded or retired
+        rollups.refresh(conn, dataset, [plan.insert, plan.supersede])
     refresh_statuses(conn, owners)
     if warnings:
         conn.execute(s.upload_warning.insert().values(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, delete, not_, select, update
 
+from lib.warehouse import rollups
 from lib.warehouse import schema as s
 from lib.warehouse.batches import (RollbackRefused, RollbackResult, _check_may_roll_back, audit,
                                    audit_only, next_batch_id, now)
@@ -76,6 +77,7 @@ def add_alias(engine: Engine, alias: str, region_code: str, *, display_name: str
                                        or None, added_by=user, added_at=now()))
         audit(conn, user, "region_alias", {"alias": alias, "region_code": code,
                                            "display_name": display_name, "was": old})
+        rollups.mark_current(conn)  # an alias is not a region row: rollups stay exact
 
 
 def remove_alias(engine: Engine, alias: str, *, user: str | None = None, scope: str = "") -> bool:
@@ -87,6 +89,7 @@ def remove_alias(engine: Engine, alias: str, *, user: str | None = None, scope: 
         gone = conn.execute(q).rowcount > 0
         if gone:
             audit(conn, user, "region_alias_removed", {"alias": alias})
+        rollups.mark_current(conn)
     return gone
 
 
@@ -150,6 +153,7 @@ def load_progress(engine: Engine, rows: pd.DataFrame, as_of: dt.date, *, scope: 
                                            "filename": filename, "as_of": as_of.isoformat(),
                                            "added": added, "replaced": replaced,
                                            "unchanged": unchanged})
+                rollups.mark_current(conn)  # progress rows are not facts: rollups stay exact
             return ProgressLoad("loaded", batch_id, added, replaced, unchanged)
         except Exception as exc:  # a concurrent writer on DuckDB: retry, as the fact loader does
             if attempt == 4 or "onflict" not in str(exc):
@@ -217,6 +221,7 @@ def rollback_progress(engine: Engine, batch_id: int, *, user: str | None = None,
         conn.execute(update(b).where(b.c.batch_id == batch_id).values(status="rolled_back"))
         audit(conn, user, "rollback", {"batch_id": batch_id, "dataset": DATASET,
                                        "removed": removed, "restored": len(back)})
+        rollups.mark_current(conn)
     return RollbackResult(batch_id, removed, len(back))
 
 

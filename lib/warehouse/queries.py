@@ -12,11 +12,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import (
-    Boolean, Connection, Date, Engine, String, Text, and_, case, cast, column, distinct, func,
-    literal_column, or_, select, true, values,
+    BigInteger, Boolean, Connection, Date, Double, Engine, String, Text, and_, case, cast, column,
+    distinct, func, literal_column, or_, select, true, union_all, values,
 )
 
 from lib.warehouse import schema as s
+from lib.warehouse.scope import LEVEL_LENGTH
 
 # Numeric measures summed per dataset, and the date column each dataset is filtered on.
 MEASURES = {
@@ -74,12 +75,27 @@ Facts recorded above township level (e.g. district job fairs) have no class and 
 
 def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to: dt.date, *,
           child_len: int | None = None, by_month: bool = False, by: tuple[str, ...] = (),
-          urban_rural: str | None = None) -> pd.DataFrame:
-    """Summed measures (+ row count ``n``) of one dataset, grouped by child region / month / columns."""
+          urban_rural: str | None = None, rollup: bool | None = None) -> pd.DataFrame:
+    """Summed measures (+ row count ``n``) of one dataset, grouped by child region / month / columns.
+
+    ``rollup``: None reads the rollups where ``_rollup_policy`` says they pay, True wherever they
+    can answer (tests), False never; the answer is the same (tests/test_rollups.py).
+    """
     table, date_col, measures = MEASURES[dataset]
     bad = set(by) - GROUPABLE[dataset]
     if bad:
         raise ValueError(f"cannot group {dataset} by {sorted(bad)}")
+    if urban_rural and urban_rural not in ("urban", "rural"):
+        raise ValueError(f"unknown area {urban_rural!r}")
+    level = _rollup_level(prefix, child_len)
+    if level is not None and rollup is not False:
+        with engine.connect() as conn:
+            if _rollup_policy(conn, prefix, rollup):
+                stmt, cols = _facts_from_rollup(dataset, prefix, date_from, date_to, level,
+                                                child_len, by_month, by, urban_rural)
+                rows = conn.execute(stmt).mappings().all()
+                return _facts_frame(rows, cols, measures, bool(child_len or by_month or by),
+                                    by_month)
     date_c = table.c[date_col]
     child = _child(table.c.region_code, child_len)
     keys = [child.label("child")] if child is not None else []
@@ -99,8 +115,13 @@ def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to
         stmt = stmt.group_by(*keys)
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
-    frame = _with_child(pd.DataFrame(rows, columns=[c.name for c in cols]))
-    if not keys and not frame.empty and frame["n"].iloc[0] == 0:
+    return _facts_frame(rows, [c.name for c in cols], measures, bool(keys), by_month)
+
+
+def _facts_frame(rows, cols: list[str], measures: list[str], keyed: bool,
+                 by_month: bool) -> pd.DataFrame:
+    frame = _with_child(pd.DataFrame(rows, columns=cols))
+    if not keyed and not frame.empty and frame["n"].iloc[0] == 0:
         frame = frame.iloc[0:0]
     if by_month and not frame.empty:
         frame["month"] = pd.to_datetime(frame["month"])
@@ -109,9 +130,94 @@ def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to
     return frame
 
 
+# Region-prefix lengths the rollups are kept at (country … township); village children (12) and
+# prefixes between levels are answered from the base tables.
+ROLLUP_LEVELS: tuple[int, ...] = tuple(sorted(
+    {n for n in LEVEL_LENGTH.values() if n < LEVEL_LENGTH["village"]}))
+
+
+def _rollup_level(prefix: str, child_len: int | None) -> int | None:
+    """The rollup level answering a query at ``prefix`` grouped by ``child_len`` (None: none)."""
+    if child_len:
+        return int(child_len) if (child_len in ROLLUP_LEVELS and len(prefix) <= child_len) else None
+    return next((n for n in ROLLUP_LEVELS if n >= len(prefix)), None)
+
+
+def _rollup_policy(conn: Connection, prefix: str, rollup: bool | None) -> bool:
+    """Read the rollups? Where they pay: on PostgreSQL always (it scans rows slowly), on DuckDB for
+    the city and coarser views (a district's or township's rows are few and zone maps skip the
+    rest). Never while they are stale (a write bypassed them): the base tables are the truth."""
+    if rollup is None and conn.dialect.name != "postgresql" and len(prefix) > LEVEL_LENGTH["city"]:
+        return False
+    state = conn.execute(select(s.rollup_state.c.version == s.data_state.c.version)
+                         .join_from(s.rollup_state, s.data_state,
+                                    s.data_state.c.id == s.rollup_state.c.id)
+                         .where(s.rollup_state.c.id == 1)).scalar_one_or_none()
+    if rollup and not state:
+        raise RuntimeError("rollups are stale: run lib.warehouse.rollups.rebuild first")
+    return bool(state)
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _sum_as(col, template):
+    """SUM typed as the base query's: integer sums as BIGINT (PostgreSQL sums BIGINT to NUMERIC)."""
+    return cast(func.sum(col), Double if isinstance(template.type, Double) else BigInteger)
+
+
+def _facts_from_rollup(dataset: str, prefix: str, date_from: dt.date, date_to: dt.date, level: int,
+                       child_len: int | None, by_month: bool, by: tuple[str, ...],
+                       urban_rural: str | None):
+    """facts()'s statement over the rollup: whole periods from it; for training and job fairs the
+    partial months at either end of the range (a period ending today) from the base table, summed
+    together. Screening months are rolled up as stored, so any range is whole."""
+    table, date_col, measures = MEASURES[dataset]
+    r = s.ROLLUP_BY_DATASET[dataset]
+    monthly = dataset != "screening"
+    where = [r.c.level == level, in_prefix(r.c.region, prefix)]
+    if monthly:  # whole months [lo, end) from the rollup
+        lo = date_from if date_from.day == 1 else _next_month(date_from)
+        end = _next_month(date_to) if _next_month(date_to) == date_to + dt.timedelta(days=1) \
+            else date_to.replace(day=1)
+        where += [r.c.period >= lo, r.c.period < end]
+    else:
+        where += [r.c.period >= date_from, r.c.period <= date_to]
+    if urban_rural:
+        where.append(r.c.area == urban_rural)
+    head = ([r.c.region.label("child")] if child_len else []) + (
+        [r.c.period.label("month")] if by_month else []) + [r.c[b].label(b) for b in by]
+    parts = [select(*head, r.c.n.label("n"), *[r.c[m].label(m) for m in measures]).where(*where)]
+    if monthly and (lo > date_from or end <= date_to):
+        date_c = table.c[date_col]
+        child = _child(table.c.region_code, child_len)
+        b_head = ([child.label("child")] if child is not None else []) + (
+            [cast(func.date_trunc("month", date_c), Date).label("month")] if by_month else []) + [
+            table.c[b].label(b) for b in by]
+        b_where = [in_prefix(table.c.region_code, prefix), date_c >= date_from, date_c <= date_to,
+                   or_(date_c < lo, date_c >= end)]
+        ur = _urban_rural_filter(table.c.region_code, urban_rural)
+        if ur is not None:
+            b_where.append(ur)
+        parts.append(select(*b_head, literal_column("1").label("n"),
+                            *[table.c[m].label(m) for m in measures]).where(*b_where))
+    u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("u")
+    keys = [u.c[h.name] for h in head]
+    cols = keys + [cast(func.coalesce(func.sum(u.c.n), 0), BigInteger).label("n")] + [
+        func.coalesce(_sum_as(u.c[m], table.c[m]), 0).label(m) for m in measures]
+    stmt = select(*cols)
+    if keys:
+        stmt = stmt.group_by(*keys)
+    return stmt, [c.name for c in cols]
+
+
 def screening_targets(engine: Engine, prefix: str, years: list[int], *,
-                      child_len: int | None = None, urban_rural: str | None = None) -> pd.DataFrame:
-    """Eligible women and quotas per year, kind (and child region)."""
+                      child_len: int | None = None, urban_rural: str | None = None,
+                      rollup: bool | None = None) -> pd.DataFrame:
+    """Eligible women and quotas per year, kind (and child region); ``rollup`` as in facts()."""
+    if urban_rural and urban_rural not in ("urban", "rural"):
+        raise ValueError(f"unknown area {urban_rural!r}")
     t = s.screening_target
     child = _child(t.c.region_code, child_len)
     keys = ([child.label("child")] if child is not None else []) + [t.c.year, t.c.kind]
@@ -121,7 +227,18 @@ def screening_targets(engine: Engine, prefix: str, years: list[int], *,
         where.append(ur)
     stmt = (select(*keys, func.sum(t.c.eligible_women).label("eligible_women"),
                    func.sum(t.c.quota).label("quota")).where(and_(*where)).group_by(*keys))
+    level = _rollup_level(prefix, child_len)
     with engine.connect() as conn:
+        if level is not None and rollup is not False and _rollup_policy(conn, prefix, rollup):
+            r = s.rollup_screening_target
+            keys = ([r.c.region.label("child")] if child_len else []) + [
+                r.c.period.label("year"), r.c.kind]
+            where = [r.c.level == level, in_prefix(r.c.region, prefix), r.c.period.in_(years)]
+            if urban_rural:
+                where.append(r.c.area == urban_rural)
+            stmt = (select(*keys, _sum_as(r.c.eligible_women, t.c.eligible_women)
+                           .label("eligible_women"), _sum_as(r.c.quota, t.c.quota).label("quota"))
+                    .where(*where).group_by(*keys))
         rows = conn.execute(stmt).mappings().all()
     frame = _with_child(pd.DataFrame(rows, columns=[k.name for k in keys]
                                      + ["eligible_women", "quota"]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
+from lib.divisions import with_roots
+from lib.warehouse import rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import write_transaction
@@ -13,11 +15,26 @@ INDICATOR_COLUMNS = [c.name for c in s.indicator.columns]
 
 
 def replace_regions(engine: Engine, regions: pd.DataFrame) -> int:
-    """Replace the whole region table in one transaction (a city's divisions are loaded as a set)."""
-    frame = regions[REGION_COLUMNS]
+    """Replace the whole region table in one transaction (a city's divisions are loaded as a set),
+    with a province row above every city and the country row above two or more provinces."""
+    frame = with_roots(regions)[REGION_COLUMNS]
     with write_transaction(engine) as conn:
         conn.execute(delete(s.region))
-        return bulk_insert(conn, s.region, frame)
+        n = bulk_insert(conn, s.region, frame)
+        rollups.rebuild(conn)  # townships' urban/rural classes come from the regions (issue 15)
+        return n
+
+
+def merge_regions(existing: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
+    """``existing`` with the cities of ``added`` put in (a city already there is replaced whole),
+    roots made whole: what ``python -m lib.regions import`` writes (issue 15: it adds a city)."""
+    cities = [c[:4] for c in added.loc[added["level"] == "city", "code"]]
+    keep = existing
+    if cities:
+        keep = existing[~existing["code"].str[:4].isin(cities) | existing["level"].isin(
+            ["country", "province"])]
+    keep = keep[~keep["code"].isin(added.loc[added["level"] == "province", "code"])]
+    return with_roots(pd.concat([added, keep], ignore_index=True))
 
 
 def upsert_indicators(engine: Engine, catalog: pd.DataFrame) -> int:
@@ -25,6 +42,7 @@ def upsert_indicators(engine: Engine, catalog: pd.DataFrame) -> int:
     with write_transaction(engine) as conn:
         have = {r[0] for r in conn.execute(select(s.indicator.c.code))}
         new = catalog[~catalog["code"].isin(have)][INDICATOR_COLUMNS]
+        rollups.mark_current(conn)  # the catalog is not summed: rollups stay exact
         return bulk_insert(conn, s.indicator, new)
 
 

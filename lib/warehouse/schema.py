@@ -5,9 +5,11 @@ table's ``*_history`` twin with the batch that superseded it, so any batch can b
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Double, Index, Integer, MetaData, Sequence, String, Table,
-    Text,
+    BigInteger, Boolean, Column, Date, DateTime, Double, Index, Integer, MetaData, Sequence, String,
+    Table, Text, event, func, insert, select,
 )
 
 # 2: id-keyed facts are keyed by (id_scope, id); upload_batch.region_prefix (lib/warehouse/migrate.py)
@@ -372,3 +374,74 @@ screening_progress_history = Table(
     Column("superseded_at", DateTime, nullable=False),
 )
 Index("ix_screening_progress_history_sup", screening_progress_history.c.superseded_by)
+
+
+# Rollups (issue 15, lib/warehouse/rollups.py): the summable facts pre-summed by region prefix at every
+# level (country '', province 2, city 4, district 6, township 9 digits), period, urban/rural class of
+# the fact's own region ('urban'/'rural'/'' as queries._townships_of_area reads it) and each column a
+# page groups by. ``period`` is the first of the month (training, job fairs: held_on truncated), the
+# stored month (screening) or the year (targets). Sums are stored as SQL SUM gives them (NULL when
+# every value was NULL), ``n`` is the row count. Rewritten in the transaction of every load, rollback
+# and demo write, so they always equal the base tables; ``rollup_state`` says they may be read.
+def _rollup(name: str, period, dims: list[tuple[str, object]],
+            sums: list[tuple[str, object]]) -> Table:
+    t = Table(name, metadata,
+              Column("level", Integer, nullable=False, quote=True),  # LEVEL is a keyword
+              Column("region", String(12), nullable=False),
+              Column("period", period, nullable=False),
+              Column("area", String(5), nullable=False),
+              *[Column(d, typ, nullable=False) for d, typ in dims],
+              Column("n", BigInteger, nullable=False),
+              *[Column(m, typ) for m, typ in sums])
+    # PostgreSQL reads a level's prefix range and periods by btree; DuckDB scans (an ART index would
+    # slow the delete + insert of every refresh), as for PG_ONLY_INDEXES.
+    Index(f"ix_{name}", t.c.level, t.c.region, t.c.period).ddl_if(dialect="postgresql")
+    return t
+
+
+rollup_training = _rollup(
+    "rollup_training", Date, [("topic", String(32)), ("audience", String(32)), ("mode", String(16))],
+    [("participants", BigInteger), ("hours", Double)])
+rollup_job_fair = _rollup(
+    "rollup_job_fair", Date, [("fair_type", String(32))],
+    [("employers", BigInteger), ("positions", BigInteger), ("women_attending", BigInteger),
+     ("intents", BigInteger), ("hires", BigInteger)])
+rollup_screening = _rollup(
+    "rollup_screening", Date, [("kind", String(16))],
+    [("screened", BigInteger), ("abnormal", BigInteger), ("diagnosed", BigInteger),
+     ("treated", BigInteger), ("aided", BigInteger), ("aid_amount_10k_yuan", Double)])
+rollup_screening_target = _rollup(
+    "rollup_screening_target", Integer, [("kind", String(16))],
+    [("eligible_women", BigInteger), ("quota", BigInteger)])
+
+# dataset (as FACT_TABLES names it) → its rollup
+ROLLUP_BY_DATASET: dict[str, Table] = {
+    "training": rollup_training, "job_fair": rollup_job_fair, "screening": rollup_screening,
+    "screening_target": rollup_screening_target}
+
+# One row (id 1): the data version (data_state.version) at which the rollups last equalled the base
+# tables. Pages read rollups only while it is the current version, so a write that bypasses the
+# rollups (a foreign write transaction) sends them back to the base tables, never to stale sums; the
+# next load rebuilds (lib/warehouse/rollups.py). Written here when the table is created in a
+# warehouse without facts: its empty rollups are exact. A warehouse that had facts before the rollups
+# existed is read from the base tables until rollups.rebuild runs (its migration, or its next load).
+rollup_state = Table(
+    "rollup_state", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("built_at", DateTime, nullable=False),
+)
+
+
+@event.listens_for(metadata, "after_create")
+def _rollups_exact_when_empty(target, connection, tables=(), **kw) -> None:
+    """A new rollup_state in a warehouse without facts: the (empty) rollups are exact already."""
+    if rollup_state not in tables:
+        return
+    for table in FACT_TABLES.values():
+        if connection.execute(select(func.count()).select_from(table)).scalar_one():
+            return
+    version = connection.execute(select(data_state.c.version).where(data_state.c.id == 1)
+                                 ).scalar_one_or_none()
+    connection.execute(insert(rollup_state).values(
+        id=1, version=version or 0, built_at=dt.datetime.now().replace(microsecond=0)))

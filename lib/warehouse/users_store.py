@@ -15,7 +15,7 @@ from sqlalchemy import (Connection, Engine, and_, func, insert, literal, or_, se
 from lib.warehouse import schema as s
 from lib.warehouse.scope import LEVEL_LENGTH
 
-CITY_PREFIX_LENGTH = LEVEL_LENGTH["city"]
+CITY_PREFIX_LENGTH = LEVEL_LENGTH["city"]  # city, province ("35") and country ("") admins: wider
 DISPLAY_PREFIX = "display:"  # a display link's user name: this and the first 8 of its token hash
 
 USER_COLUMNS = ["username", "role", "scope_code", "active", "failed_logins", "locked_until",
