@@ -175,7 +175,22 @@ def test_scoped_viewer_sees_only_own_district_in_filters(engine, app_login):
     s = app_login(query={"region": "350111000000"})
     at = s.login("vera")
     assert not at.error
-    assert at.selectbox(key="f_district").options == ["全部", "晋安区"]
+    box = at.selectbox(key="f_district")  # the own district, named and fixed, never "全部"
+    assert (box.options, box.value, box.disabled) == (["晋安区"], "350111000000", True)
+    assert at.selectbox(key="f_township").disabled is False  # its townships stay to choose
+    # the breadcrumb starts at the district: no way up to 福州市, which is not the user's
+    assert not [b.key for b in at.button if "_crumb_" in (b.key or "")]
+
+
+def test_township_viewer_sees_own_district_and_township_fixed(engine, app_login):
+    town = "350111001000"
+    users.create_user(engine, "tina", PW, "viewer", town)
+    at = app_login().login("tina")
+    assert not at.error and not at.exception
+    district, township = at.selectbox(key="f_district"), at.selectbox(key="f_township")
+    assert (district.value, district.disabled, len(district.options)) == ("350111000000", True, 1)
+    assert (township.value, township.disabled, len(township.options)) == (town, True, 1)
+    assert "全部" not in district.options + township.options
 
 
 def test_logout(engine, app_login):

@@ -22,6 +22,7 @@ _REGION_KEYS = (K_PROVINCE, K_CITY, K_DISTRICT, K_TOWNSHIP)
 K_FROM, K_TO, K_AREA, K_INIT, K_DRILL = "f_from", "f_to", "f_area", "f_init", "f_drill"
 _OWN_KEYS = {"region", "from", "to", "lang", "area"}
 LEVEL_CITY = 4  # LEVEL_LENGTH["city"]
+LEVEL_DISTRICT, LEVEL_TOWNSHIP = 6, 9  # LEVEL_LENGTH["district"], ["township"]
 
 
 def _month_options(lo: dt.date, hi: dt.date) -> list[str]:
@@ -98,9 +99,10 @@ def default_region(cities: list[str], scope: str) -> str:
 
 
 def _select(label: str, options: list[str], key: str, names, lang: str, **kw) -> str:
-    """A region select box over ``options`` ("all" first), its state reset when no longer offered."""
+    """A region select box over ``options`` ("all" first, or the one fixed region), its state reset
+    to the first option when no longer offered."""
     if st.session_state.get(key) not in options:
-        st.session_state[key] = "all"
+        st.session_state[key] = options[0]
     return st.selectbox(label, options, key=key, format_func=lambda c: t("all", lang) if c == "all"
                         else names.get(c, c), **kw)
 
@@ -148,13 +150,23 @@ def sidebar_filters(scope: str = "") -> Filters:
             city = _select(t("city", lang), ["all"] + _within(own_cities, p_prefix), K_CITY,
                            names, lang)
         c_prefix = "" if city == "all" else city[:4]
-        district_opts = ["all"] + _within(data.codes_at("district"), scope, p_prefix, c_prefix)
-        district = _select(t("district", lang), district_opts, K_DISTRICT, names, lang)
-        township_opts = ["all"]
-        if district != "all":
-            township_opts += data.children_of(district, "township")
-        township = _select(t("township", lang), township_opts, K_TOWNSHIP, names, lang,
-                           disabled=district == "all")
+        # A district (township) user's box names that district (township), fixed: "全部" there
+        # read as the whole city to the people it was shown to.
+        if len(scope) >= LEVEL_DISTRICT:
+            district = _select(t("district", lang), [pad(scope[:LEVEL_DISTRICT])], K_DISTRICT,
+                               names, lang, disabled=True)
+        else:
+            district = _select(t("district", lang), ["all"] + _within(
+                data.codes_at("district"), scope, p_prefix, c_prefix), K_DISTRICT, names, lang)
+        if len(scope) >= LEVEL_TOWNSHIP:
+            township = _select(t("township", lang), [pad(scope[:LEVEL_TOWNSHIP])], K_TOWNSHIP,
+                               names, lang, disabled=True)
+        else:
+            township_opts = ["all"]
+            if district != "all":
+                township_opts += data.children_of(district, "township")
+            township = _select(t("township", lang), township_opts, K_TOWNSHIP, names, lang,
+                               disabled=district == "all")
         st.caption(t("period", lang))
         fmt_m = lambda m: fmt.month(dt.date(int(m[:4]), int(m[5:]), 1), lang)  # noqa: E731
         for key, default in ((K_FROM, months[0]), (K_TO, months[-1])):

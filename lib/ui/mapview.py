@@ -12,6 +12,7 @@ from lib.i18n import t
 from lib.ui import data, filters
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_join
+from lib.warehouse.scope import pad, prefix_of
 
 
 def tile_url() -> str | None:
@@ -29,6 +30,8 @@ def breadcrumb(f: Filters, key: str) -> None:
     code = f.region_code
     parents = data.region_lookup("parent_code")
     top = filters.top_of(f.scope)  # nothing above the view a user opens on (issue 15)
+    if f.scope and len(f.scope) > len(prefix_of(top)):
+        top = pad(f.scope)  # a district user's crumbs start at the district: nothing above is theirs
     while isinstance(code, str) and code:
         chain.append(code)
         code = None if code == top else parents.get(code)
