@@ -208,13 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m lib.completeness``: exit 0 with one line per region (and dataset), 2 if refused."""
     from lib.warehouse.bootstrap import open_warehouse
     from lib.warehouse.engine import DB_HELP
-    from lib.warehouse.indicator_queries import city_region_code
+    from lib.warehouse.indicator_queries import top_region_code
 
     parser = argparse.ArgumentParser(prog="python -m lib.completeness",
                                      description="Who has reported each monthly dataset.")
     parser.add_argument("--db", default=None, help=DB_HELP)
     parser.add_argument("--region", default=None,
-                        help="12-digit region code: its townships (default: the city)")
+                        help="12-digit region code: its townships (default: the country, the only "
+                             "province or the city, as the app opens)")
     parser.add_argument("--month", required=True, type=_month, help="YYYY-MM")
     parser.add_argument("--dataset", choices=sorted(MONTHLY), default=None,
                         help="one dataset (default: every monthly dataset)")
@@ -222,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     args = parser.parse_args(argv)
     engine = open_warehouse(args.db)
-    region = args.region or city_region_code(engine) or ""
+    region = args.region or top_region_code(engine) or ""
     try:
         prefix = prefix_of(region) if region else ""
         level_of(region) if region else None

@@ -10,7 +10,7 @@ from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.indicator_queries import (city_region_code, indicator_yearly_values,
-                                             scope_prefix)
+                                             scope_prefix, top_region_code)
 from lib.warehouse.reference import indicators_frame, regions_frame
 
 D = dt.date
@@ -58,6 +58,7 @@ def _villages(engine):
 
 def test_city_region_code(engine):
     assert city_region_code(engine) == CITY
+    assert top_region_code(engine) == CITY  # one city: the commands' default is the city
 
 
 def test_uploaded_values_are_read_for_the_region_only(engine):

@@ -143,6 +143,17 @@ def test_engine_holds_both_provinces_under_the_country(two_provinces):
     assert parents[NANCHANG] == JIANGXI and parents[FUZHOU] == FUJIAN
 
 
+def test_commands_default_to_the_country(two_provinces):
+    """Given no region, the commands (targets, completeness) speak for the view the app opens on
+    (the country here, with both provinces), not for the first city."""
+    from lib.targets.run import assess_region
+    from lib.warehouse.indicator_queries import top_region_code
+
+    assert top_region_code(two_provinces) == COUNTRY_CODE
+    assessed = assess_region(two_provinces)
+    assert assessed and {a.region_code for a in assessed} == {COUNTRY_CODE}
+
+
 def _shown(at) -> str:
     return " ".join(str(x.value) for x in [*at.markdown, *at.caption, *at.title, *at.header,
                                            *at.subheader, *at.button]) + \

@@ -204,7 +204,7 @@ def test_fact_queries_treat_wildcards_as_text(wh, bad):
 # Functions that return no facts of a region (reference data and warehouse metadata): not narrowed.
 UNSCOPED = {"has_demo_rows", "data_period", "regions_table",  # queries.py
             "in_prefix",                                                  # the filter itself
-            "scope_prefix", "city_region_code"}                           # indicator_queries.py
+            "scope_prefix", "city_region_code", "top_region_code"}        # indicator_queries.py
 EXERCISED = {"freshness", "facts", "screening_targets", "org_coverage", "org_coverage_series", "org_counts",
              "villages_without", "indicator_yearly_values", "uploaded_yearly_values",
              "computed_values"}

@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.targets",
                                      description="Assess plan indicators against their targets.")
     parser.add_argument("--db", default=None, help=DB_HELP)
-    parser.add_argument("--region", default=None, help="12-digit region code (default: the city)")
+    parser.add_argument("--region", default=None,
+                        help="12-digit region code (default: the country, the only province or "
+                             "the city, as the app opens)")
     parser.add_argument("--json", action="store_true", help="one JSON object per indicator")
     parser.add_argument("--xlsx", type=Path, default=None, help="also write the monitoring report")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh")

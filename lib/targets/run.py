@@ -4,14 +4,15 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from lib.targets.assess import Assessment, assess_indicators, targets
-from lib.warehouse.indicator_queries import (city_region_code, indicator_yearly_values,
+from lib.warehouse.indicator_queries import (indicator_yearly_values, top_region_code,
                                              uploaded_yearly_values)
 from lib.warehouse.reference import indicators_frame
 
 
 def assess_region(engine: Engine, region_code: str | None = None) -> list[Assessment]:
-    """All indicators of the catalog in one region (default: the city), in catalog order."""
-    region_code = region_code or city_region_code(engine)
+    """All indicators of the catalog in one region (default: the whole warehouse's top region, as
+    the app opens on: the country, the only province or the city), in catalog order."""
+    region_code = region_code or top_region_code(engine)
     if region_code is None:
         raise ValueError("the warehouse has no region of level 'city'; pass a region code")
     catalog = indicators_frame(engine)

@@ -35,6 +35,7 @@ from lib.warehouse import schema as s
 # the shared coverage and urban/rural rules (private to lib.warehouse: not page-facing queries)
 from lib.warehouse.queries import (EFFECTIVE_DAYS, _townships_of_area, _village_coverage,
                                   in_prefix)
+from lib.view import top_region
 from lib.warehouse.scope import prefix_of
 
 DEFAULT_FIRST_YEAR = 2015
@@ -52,10 +53,22 @@ def scope_prefix(region_code: str) -> str:
 
 
 def city_region_code(engine: Engine) -> str | None:
-    """The (first) region of level 'city': the default scope of the whole warehouse."""
+    """The (first) region of level 'city'."""
     with engine.connect() as conn:
         return conn.execute(select(s.region.c.code).where(s.region.c.level == "city")
                             .order_by(s.region.c.code).limit(1)).scalar_one_or_none()
+
+
+def top_region_code(engine: Engine) -> str | None:
+    """The region a command run over the whole warehouse speaks for when given none: the view the
+    app opens on for a whole-warehouse user (``lib.view.top_region``): the country with two or more
+    provinces, the only province with two or more cities, else the city. None: no city at all."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.region.c.code, s.region.c.level).where(
+            s.region.c.level.in_(("country", "province", "city")))).all()
+    codes = {level: sorted(c for c, lv in rows if lv == level) for level in ("province", "city")}
+    top = top_region(codes["province"], codes["city"], "", known={c for c, _ in rows})
+    return top or (codes["city"][0] if codes["city"] else None)
 
 
 def indicator_yearly_values(engine: Engine, region_code: str, indicators: pd.DataFrame,
