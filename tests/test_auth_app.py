@@ -51,8 +51,7 @@ def test_empty_warehouse_opens_setup_and_creates_first_admin(engine, app_login):
     assert not at.exception
     assert at.text_input(key="setup_user") is not None
     assert not at.metric  # no dashboard before an account exists
-    # the whole warehouse comes first: its only province (issue 15), which holds the demo city
-    assert at.selectbox(key="setup_scope").value == "350000000000"
+    assert at.selectbox(key="setup_scope").value == "350100000000"
     at.text_input(key="setup_code").input(SETUP_CODE)
     at.text_input(key="setup_user").input("root")
     at.text_input(key="setup_password").input(PW)
@@ -61,7 +60,7 @@ def test_empty_warehouse_opens_setup_and_creates_first_admin(engine, app_login):
     s.run()
     assert not at.exception
     u = users.get_user(engine, "root")
-    assert (u.role, u.scope_code) == ("admin", "350000000000")  # the province: first scope offered
+    assert (u.role, u.scope_code) == ("admin", "350100000000")  # the city: first scope offered
     assert len(at.metric) == 4  # signed in, the overview shows
 
 

@@ -14,6 +14,7 @@ st.info(t("setup_intro", lang))
 regions = data.query("regions")
 scopes = regions[regions["level"].isin(["country", "province", "city", "district"])]
 names = dict(zip(scopes["code"], scopes["name"]))
+top = filters.top_of("")  # offered first: the view the app opens on (a one-city warehouse: its city)
 with st.form("setup_form"):
     code = st.text_input(t("setup_code", lang), key="setup_code",
                          max_chars=setup_code.MAX_INPUT, help=t("setup_code_help", lang))
@@ -21,6 +22,7 @@ with st.form("setup_form"):
     pw = st.text_input(t("password", lang), type="password", key="setup_password")
     pw2 = st.text_input(t("password_again", lang), type="password", key="setup_password2")
     scope = st.selectbox(t("scope", lang), list(names), key="setup_scope",
+                         index=list(names).index(top) if top in names else 0,
                          format_func=lambda c: f"{names[c]} {c}")
     submitted = st.form_submit_button(t("setup_button", lang), key="setup_submit")
 if submitted:
