@@ -37,6 +37,11 @@ def _drawn(page, name: str) -> tuple[list[str], float]:
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=180_000)
     page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 4",
                            timeout=60_000)
+    # the run that drew them has finished: a map taken mid-run may be replaced under the test
+    page.wait_for_function("document.querySelector('[data-testid=\"stApp\"]')"
+                           "?.getAttribute('data-test-script-state') === 'notRunning'",
+                           timeout=120_000)
+    page.wait_for_timeout(500)
     values = [v.inner_text() for v in page.locator('[data-testid="stMetricValue"]').all()]
     chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
     chart.wait_for(timeout=60_000)
