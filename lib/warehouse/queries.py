@@ -304,7 +304,7 @@ ONE_PER_VILLAGE = (("village_federation", "community_federation"),)
 
 def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
                      org_types: list[str], *, child_len: int | None = None,
-                     active_days: int = EFFECTIVE_DAYS) -> pd.DataFrame:
+                     active_days: int = EFFECTIVE_DAYS, rollup: bool | None = None) -> pd.DataFrame:
     """Village coverage, computed once for the dashboard (``org_coverage``) and the targets page's
     indicators (``indicator_queries``), so the two cannot disagree (issue 15).
 
@@ -314,6 +314,9 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
     ``active_days`` before the date). A village counts once per type however many units it has,
     and once per ``ONE_PER_VILLAGE`` group (under the group's first type it has), so a village
     with both federations is not counted twice. One statement for all dates (a VALUES table).
+
+    ``rollup`` as in ``facts``: the rollup of coverage's changes (coverage_rollup) answers the
+    country to district levels with the same figures (tests/test_coverage_rollup.py).
     """
     v = s.region
     o = s.org_unit
@@ -321,6 +324,12 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
     if not dates:
         raise ValueError("_village_coverage needs at least one date")
     types = list(dict.fromkeys(org_types))
+    if rollup is not False and active_days == EFFECTIVE_DAYS:
+        plan = _coverage_plan(prefix, child_len, types)
+        if plan is not None and _rollup_policy(conn, prefix, rollup):
+            return _coverage_from_rollup(conn, prefix, dates, org_types, child_len, plan)
+    if rollup:
+        raise ValueError("the coverage rollup cannot answer this question")
     area = _village_area(v.c.urban_rural_code)
     child = _child(v.c.code, child_len)
     head = [child.label("child")] if child is not None else []
@@ -363,13 +372,87 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
     cov = pd.concat([wide[["as_of", "child", "area"]].assign(
         org_type=typ, with_org=wide[f"with_org{i}"], effective=wide[f"effective{i}"])
         for i, typ in enumerate(types)], ignore_index=True)
-    cov["as_of"] = pd.to_datetime(cov["as_of"]).dt.date
+    return _coverage_grid(dates, org_types, base, cov)
+
+
+def _coverage_grid(dates: list[dt.date], org_types: list[str], base: pd.DataFrame,
+                   cov: pd.DataFrame) -> pd.DataFrame:
+    """Every (date, child, class with villages, type) with its counts, zeros where none is covered."""
+    cov = cov.assign(as_of=pd.to_datetime(cov["as_of"]).dt.date)
     grid = (pd.DataFrame({"as_of": dates}).merge(base, how="cross")
             .merge(pd.DataFrame({"org_type": list(org_types)}), how="cross"))
     out = grid.merge(cov, on=["as_of", "child", "area", "org_type"], how="left")
     for c in ("villages", "with_org", "effective"):
         out[c] = pd.to_numeric(out[c]).fillna(0).astype(int)
     return out[["child", "as_of", "area", "org_type", "villages", "with_org", "effective"]]
+
+
+COVERAGE_LEVELS = (0, 2, 4, 6)  # the levels coverage_rollup holds (its LEVELS)
+
+
+def _coverage_plan(prefix: str, child_len: int | None,
+                   types: list[str]) -> dict[str, list[tuple[int, str]]] | None:
+    """How each type's counts come out of the rolled-up ones, or None where they cannot: per type,
+    signed rolled-up types to add. A type counted after the earlier types of its ONE_PER_VILLAGE
+    group is (its group's first types up to it, merged) − (those before it, merged); that needs
+    every earlier type of the group asked for too (the usual pair), else the roster answers."""
+    level = int(child_len) if child_len else len(prefix)
+    if level not in COVERAGE_LEVELS or len(prefix) > level:
+        return None
+    plan: dict[str, list[tuple[int, str]]] = {}
+    for typ in types:
+        group = next((g for g in ONE_PER_VILLAGE if typ in g), None)
+        if group is None or not _earlier_in_group(typ, types):
+            plan[typ] = [(1, typ)]
+            continue
+        k = group.index(typ)
+        if [types[j] for j in _earlier_in_group(typ, types)] != list(group[:k]):
+            return None
+        plan[typ] = [(1, "+".join(group[:k + 1])), (-1, "+".join(group[:k]))]
+    return plan
+
+
+def _coverage_from_rollup(conn: Connection, prefix: str, dates: list[dt.date],
+                          org_types: list[str], child_len: int | None,
+                          plan: dict[str, list[tuple[int, str]]]) -> pd.DataFrame:
+    """``_village_coverage`` read from the rolled-up changes: the count on a date is the sum of the
+    changes up to it, per rolled-up type, combined by ``plan``."""
+    level = int(child_len) if child_len else len(prefix)
+    r, vt = s.rollup_village_cov, s.rollup_villages
+    d = values(column("as_of", Date), name="d").data([(x,) for x in dates])
+    child = [r.c.region.label("child")] if child_len else []
+    needed = sorted({name for parts in plan.values() for _, name in parts})
+    keys = [d.c.as_of, *child, r.c.area, r.c.org_type]
+    stmt = (select(*keys, func.sum(r.c.d_with).label("w"), func.sum(r.c.d_eff).label("e"))
+            .select_from(r.join(d, r.c.on_day <= d.c.as_of))
+            .where(r.c.level == level, in_prefix(r.c.region, prefix), r.c.org_type.in_(needed))
+            .group_by(*keys))
+    vchild = [vt.c.region.label("child")] if child_len else []
+    villages = (select(*vchild, vt.c.area, func.sum(vt.c.villages).label("villages"))
+                .where(vt.c.level == level, in_prefix(vt.c.region, prefix))
+                .group_by(*vchild, vt.c.area))
+    base = _with_child(pd.DataFrame(conn.execute(villages).mappings().all(),
+                                    columns=["child"] * bool(child_len) + ["area", "villages"]))
+    rolled = _with_child(pd.DataFrame(conn.execute(stmt).mappings().all(),
+                                      columns=["as_of", *["child"] * bool(child_len), "area",
+                                               "org_type", "w", "e"]))
+    rolled[["w", "e"]] = rolled[["w", "e"]].apply(pd.to_numeric).fillna(0)
+    counts = rolled.set_index(["as_of", "child", "area", "org_type"])
+    keys_idx = counts.index.droplevel("org_type").unique()
+    parts = []
+    for typ, terms in plan.items():
+        with_org = pd.Series(0.0, index=keys_idx)
+        effective = pd.Series(0.0, index=keys_idx)
+        for sign, name in terms:
+            if name in counts.index.get_level_values("org_type"):
+                one = counts.xs(name, level="org_type")
+                with_org = with_org.add(sign * one["w"], fill_value=0)
+                effective = effective.add(sign * one["e"], fill_value=0)
+        parts.append(pd.DataFrame({"with_org": with_org, "effective": effective})
+                     .reset_index().assign(org_type=typ))
+    cov = (pd.concat(parts, ignore_index=True) if parts else
+           pd.DataFrame(columns=["as_of", "child", "area", "with_org", "effective", "org_type"]))
+    return _coverage_grid(dates, org_types, base, cov)
 
 
 def _earlier_in_group(typ: str, types: list[str]) -> list[int]:

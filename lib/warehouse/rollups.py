@@ -26,11 +26,16 @@ import pandas as pd
 from sqlalchemy import (Connection, Date, Table, case, cast, delete, func, insert,
                         literal_column, select, update)
 
+from lib.warehouse import coverage_rollup
 from lib.warehouse import schema as s
 from lib.warehouse.queries import ROLLUP_LEVELS, _village_area
 
-# The contract the migration relies on: every table rollups write (create_all makes them).
-ROLLUP_TABLES: list[Table] = [*s.ROLLUP_BY_DATASET.values(), s.rollup_state]
+# The tables of revision 0004 (the summed facts) and every table rollups write (create_all makes
+# them; revision 0005 adds village coverage).
+FACT_ROLLUP_TABLES: list[Table] = [*s.ROLLUP_BY_DATASET.values(), s.rollup_state]
+ROLLUP_TABLES: list[Table] = [*FACT_ROLLUP_TABLES, *coverage_rollup.TABLES]
+# The roster rolls up as village coverage (lib/warehouse/coverage_rollup.py), not as sums.
+ROSTER = "org_unit"
 
 # Above this many distinct prefixes (or periods) a refresh re-aggregates the whole level for the
 # touched periods (resp. everything) instead of listing them in an IN (…): same result, one scan.
@@ -196,11 +201,14 @@ def _stamp(conn: Connection, version: int) -> None:
         conn.execute(insert(s.rollup_state).values(id=1, version=version, built_at=now))
 
 
-def rebuild(conn: Connection) -> None:
+def rebuild(conn: Connection, *, coverage: bool = True) -> None:
     """Recompute every rollup from the base tables, inside the caller's transaction, and mark them
-    exact at the current data version (the migration, and self-repair of stale rollups)."""
+    exact at the current data version (the migrations, and self-repair of stale rollups).
+    ``coverage=False`` is for revision 0004 only, which runs before coverage's tables exist."""
     for spec in SPECS.values():
         _recompute(conn, spec, None, None)
+    if coverage:
+        coverage_rollup.rebuild(conn)
     _stamp(conn, _versions(conn)[1])
 
 
@@ -232,13 +240,17 @@ def refresh(conn: Connection, dataset: str, rows: pd.DataFrame | Iterable[pd.Dat
     Datasets without a rollup are ignored. Stale rollups (a write bypassed them) are rebuilt whole.
     """
     spec = SPECS.get(dataset)
-    if spec is None:
+    if spec is None and dataset != ROSTER:
         mark_current(conn)
         return
     if not _ready_for_increment(conn):
         rebuild(conn)
         return
     frames = [rows] if isinstance(rows, pd.DataFrame) else list(rows)
+    if spec is None:  # the roster: re-aggregate the coverage of the districts it touched
+        coverage_rollup.refresh(conn, [c for f in frames if len(f) for c in f["region_code"]])
+        _stamp(conn, _versions(conn)[1])
+        return
     frames = [f[["region_code", spec.period]] for f in frames if len(f)]
     if frames:
         keys = pd.concat(frames, ignore_index=True).dropna()
@@ -251,9 +263,12 @@ def touched(conn: Connection, dataset: str, where) -> pd.DataFrame:
     """The distinct (region_code, period column) of the current rows matching ``where``: read
     before a rollback or demo clear deletes them, for ``refresh``."""
     spec = SPECS.get(dataset)
+    table = s.FACT_TABLES[dataset]
+    if dataset == ROSTER:  # coverage is re-aggregated by district: the codes are enough
+        rows = conn.execute(select(table.c.region_code).where(where).distinct()).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=["region_code"])
     if spec is None:  # no rollup: nothing to refresh
         return pd.DataFrame(columns=["region_code"])
-    table = s.FACT_TABLES[dataset]
     rows = conn.execute(select(table.c.region_code, table.c[spec.period]).where(where)
                         .distinct()).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["region_code", spec.period])

@@ -414,6 +414,34 @@ rollup_screening_target = _rollup(
     "rollup_screening_target", Integer, [("kind", String(16))],
     [("eligible_women", BigInteger), ("quota", BigInteger)])
 
+# Village coverage rolled up (issue 15, lib/warehouse/coverage_rollup.py). Coverage is a state at a
+# date (villages with an organisation alive then), not a sum, so it is stored as changes: per region
+# prefix at the levels of coverage_rollup.LEVELS, village class ``area`` (queries._village_area) and
+# org type, ``d_with`` / ``d_eff`` are how many villages gained (+) or lost (−) an organisation of the
+# type (an effective one: active within queries.EFFECTIVE_DAYS) on ``on_day``; the count at a date is
+# the sum of the changes up to it. ``org_type`` may also name a ONE_PER_VILLAGE group's first types
+# joined by '+' (villages with any of them), which the one-per-village counting needs.
+rollup_village_cov = Table(
+    "rollup_village_cov", metadata,
+    Column("level", Integer, nullable=False, quote=True),
+    Column("region", String(12), nullable=False),
+    Column("on_day", Date, nullable=False),
+    Column("area", String(5), nullable=False),
+    Column("org_type", String(100), nullable=False),
+    Column("d_with", BigInteger, nullable=False),
+    Column("d_eff", BigInteger, nullable=False),
+)
+Index("ix_rollup_village_cov", rollup_village_cov.c.level, rollup_village_cov.c.region,
+      rollup_village_cov.c.on_day).ddl_if(dialect="postgresql")
+# The villages per region prefix and class: coverage's denominator (rebuilt when regions change).
+rollup_villages = Table(
+    "rollup_villages", metadata,
+    Column("level", Integer, nullable=False, quote=True),
+    Column("region", String(12), nullable=False),
+    Column("area", String(5), nullable=False),
+    Column("villages", BigInteger, nullable=False),
+)
+
 # dataset (as FACT_TABLES names it) → its rollup
 ROLLUP_BY_DATASET: dict[str, Table] = {
     "training": rollup_training, "job_fair": rollup_job_fair, "screening": rollup_screening,

@@ -18,9 +18,9 @@ depends_on = None
 
 def upgrade() -> None:
     conn = op.get_bind()
-    for table in rollups.ROLLUP_TABLES:
+    for table in rollups.FACT_ROLLUP_TABLES:
         table.create(conn, checkfirst=True)
-    rollups.rebuild(conn)
+    rollups.rebuild(conn, coverage=False)  # coverage's tables come with 0005
 
 
 def downgrade() -> None:
