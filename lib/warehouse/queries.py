@@ -369,10 +369,14 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
                                     columns=names + ["area", "villages"]))
     wide = _with_child(pd.DataFrame(conn.execute(covered).mappings().all(),
                                     columns=["as_of"] + names + ["area"] + [c.name for c in counts]))
-    cov = pd.concat([wide[["as_of", "child", "area"]].assign(
+    return _coverage_grid(dates, org_types, base, _long(wide, types))
+
+
+def _long(wide: pd.DataFrame, types: list[str]) -> pd.DataFrame:
+    """Columns with_org{i} / effective{i} per type → one row per type."""
+    return pd.concat([wide[["as_of", "child", "area"]].assign(
         org_type=typ, with_org=wide[f"with_org{i}"], effective=wide[f"effective{i}"])
         for i, typ in enumerate(types)], ignore_index=True)
-    return _coverage_grid(dates, org_types, base, cov)
 
 
 def _coverage_grid(dates: list[dt.date], org_types: list[str], base: pd.DataFrame,
@@ -416,43 +420,33 @@ def _coverage_from_rollup(conn: Connection, prefix: str, dates: list[dt.date],
                           org_types: list[str], child_len: int | None,
                           plan: dict[str, list[tuple[int, str]]]) -> pd.DataFrame:
     """``_village_coverage`` read from the rolled-up changes: the count on a date is the sum of the
-    changes up to it, per rolled-up type, combined by ``plan``."""
+    changes up to it; each asked type's count is its plan's signed sum, added up in the statement."""
     level = int(child_len) if child_len else len(prefix)
     r, vt = s.rollup_village_cov, s.rollup_villages
     d = values(column("as_of", Date), name="d").data([(x,) for x in dates])
     child = [r.c.region.label("child")] if child_len else []
+    types = list(plan)
+    sums = []
+    for i, typ in enumerate(types):
+        for kind, change in (("with_org", r.c.d_with), ("effective", r.c.d_eff)):
+            signed = [(r.c.org_type == name, change if sign > 0 else -change)
+                      for sign, name in plan[typ]]
+            sums.append(func.sum(case(*signed, else_=0)).label(f"{kind}{i}"))
     needed = sorted({name for parts in plan.values() for _, name in parts})
-    keys = [d.c.as_of, *child, r.c.area, r.c.org_type]
-    stmt = (select(*keys, func.sum(r.c.d_with).label("w"), func.sum(r.c.d_eff).label("e"))
-            .select_from(r.join(d, r.c.on_day <= d.c.as_of))
+    keys = [d.c.as_of, *child, r.c.area]
+    stmt = (select(*keys, *sums).select_from(r.join(d, r.c.on_day <= d.c.as_of))
             .where(r.c.level == level, in_prefix(r.c.region, prefix), r.c.org_type.in_(needed))
             .group_by(*keys))
     vchild = [vt.c.region.label("child")] if child_len else []
     villages = (select(*vchild, vt.c.area, func.sum(vt.c.villages).label("villages"))
                 .where(vt.c.level == level, in_prefix(vt.c.region, prefix))
                 .group_by(*vchild, vt.c.area))
+    head = ["child"] * bool(child_len)
     base = _with_child(pd.DataFrame(conn.execute(villages).mappings().all(),
-                                    columns=["child"] * bool(child_len) + ["area", "villages"]))
-    rolled = _with_child(pd.DataFrame(conn.execute(stmt).mappings().all(),
-                                      columns=["as_of", *["child"] * bool(child_len), "area",
-                                               "org_type", "w", "e"]))
-    rolled[["w", "e"]] = rolled[["w", "e"]].apply(pd.to_numeric).fillna(0)
-    counts = rolled.set_index(["as_of", "child", "area", "org_type"])
-    keys_idx = counts.index.droplevel("org_type").unique()
-    parts = []
-    for typ, terms in plan.items():
-        with_org = pd.Series(0.0, index=keys_idx)
-        effective = pd.Series(0.0, index=keys_idx)
-        for sign, name in terms:
-            if name in counts.index.get_level_values("org_type"):
-                one = counts.xs(name, level="org_type")
-                with_org = with_org.add(sign * one["w"], fill_value=0)
-                effective = effective.add(sign * one["e"], fill_value=0)
-        parts.append(pd.DataFrame({"with_org": with_org, "effective": effective})
-                     .reset_index().assign(org_type=typ))
-    cov = (pd.concat(parts, ignore_index=True) if parts else
-           pd.DataFrame(columns=["as_of", "child", "area", "with_org", "effective", "org_type"]))
-    return _coverage_grid(dates, org_types, base, cov)
+                                    columns=head + ["area", "villages"]))
+    wide = _with_child(pd.DataFrame(conn.execute(stmt).mappings().all(),
+                                    columns=["as_of", *head, "area"] + [c.name for c in sums]))
+    return _coverage_grid(dates, org_types, base, _long(wide, types))
 
 
 def _earlier_in_group(typ: str, types: list[str]) -> list[int]:
