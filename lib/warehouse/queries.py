@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -373,10 +374,14 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
 
 
 def _long(wide: pd.DataFrame, types: list[str]) -> pd.DataFrame:
-    """Columns with_org{i} / effective{i} per type → one row per type."""
-    return pd.concat([wide[["as_of", "child", "area"]].assign(
-        org_type=typ, with_org=wide[f"with_org{i}"], effective=wide[f"effective{i}"])
-        for i, typ in enumerate(types)], ignore_index=True)
+    """Columns with_org{i} / effective{i} per type → one row per type (row-major, no concat: a
+    frame per type cost ~8 ms a call, and the coverage page makes ten)."""
+    k = len(types)
+    out = wide.loc[wide.index.repeat(k), ["as_of", "child", "area"]].reset_index(drop=True)
+    out["org_type"] = np.tile(np.asarray(types, dtype=object), len(wide))
+    for kind in ("with_org", "effective"):
+        out[kind] = wide[[f"{kind}{i}" for i in range(k)]].to_numpy().reshape(-1)
+    return out
 
 
 def _coverage_grid(dates: list[dt.date], org_types: list[str], base: pd.DataFrame,
