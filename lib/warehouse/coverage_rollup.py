@@ -22,7 +22,6 @@ rows lie in, a change of regions rebuilds everything.
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from sqlalchemy import (BigInteger, Connection, Date, Integer, String, case, cast, delete, func,
                         insert, literal_column, or_, select, union_all)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import (
     BigInteger, Boolean, Connection, Date, Double, Engine, String, Text, and_, case, cast, column,
-    distinct, func, literal_column, or_, select, true, union_all, values,
+    func, literal_column, or_, select, true, union_all, values,
 )
 
 from lib.warehouse import schema as s
