@@ -206,6 +206,9 @@ def test_drill_country_province_city_district_township(two_provinces):
     with app_env(**env):
         at = run_page("views/overview.py")
     assert at.session_state["_filters"].level == "country"
+    # two cities and none chosen: the district box waits for the city (not every district listed)
+    assert at.selectbox(key="f_district").options == ["全部"]
+    assert at.selectbox(key="f_district").proto.disabled
     for key, code, level in [("f_province", JIANGXI, "province"), ("f_city", NANCHANG, "city"),
                              ("f_district", DONGHU, "district"),
                              ("f_township", DONGHU_TOWN, "township")]:

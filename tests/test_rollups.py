@@ -88,6 +88,9 @@ def _compare(engine, prefixes, *, exact: bool, periods=PERIODS, full: bool = Tru
         with engine.connect() as conn:  # the targets page's screening indicators, by year
             base = iq._screening(conn, prefix, rollup=False)
             rolled = iq._screening(conn, prefix, rollup=True)
+            years = list(range(2022, 2027))
+            base["exec_training"] = iq._exec_training(conn, prefix, years, rollup=False)
+            rolled["exec_training"] = iq._exec_training(conn, prefix, years, rollup=True)
         assert base.keys() == rolled.keys()
         for name in base:
             _same(base[name], rolled[name], exact, ("indicator", name, prefix))

@@ -157,6 +157,11 @@ def sidebar_filters(scope: str = "") -> Filters:
         if len(scope) >= LEVEL_DISTRICT:
             district = _select(t("district", lang), [pad(scope[:LEVEL_DISTRICT])], K_DISTRICT,
                                names, lang, disabled=True)
+        elif not c_prefix and len(_within(own_cities, p_prefix)) > 1:
+            # several cities and none chosen: their districts (~3,000 at the country) are no list
+            # to scroll — the city comes first, as the township box waits for a district
+            district = _select(t("district", lang), ["all"], K_DISTRICT, names, lang,
+                               disabled=True)
         else:
             district = _select(t("district", lang), ["all"] + _within(
                 data.codes_at("district"), scope, p_prefix, c_prefix), K_DISTRICT, names, lang)

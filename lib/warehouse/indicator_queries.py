@@ -328,17 +328,25 @@ def _active_count(conn: Connection, prefix: str, yr, years: list[int], org_type:
     return pd.DataFrame({"year": years, "value": [float(rows.get(y, 0)) for y in years]})
 
 
-def _exec_training(conn: Connection, prefix: str, years: list[int]) -> pd.DataFrame:
+def _exec_training(conn: Connection, prefix: str, years: list[int],
+                   rollup: bool | None = None) -> pd.DataFrame:
     """人次 of exec_duty sessions for exec members in the year ÷ exec members of the active village
     and community federations at year end, capped at 100 % (a visits-based estimate); years with
-    training rows in scope only."""
-    t, o = s.training_session, s.org_unit
+    training rows in scope only. The sessions are summed from the monthly rollup where pages read
+    it (two million rows at the country otherwise; the same answer, tests/test_rollups.py)."""
+    o = s.org_unit
     yr = _years_table(years)
-    year = cast(extract("year", t.c.held_on), Integer).label("year")
+    if rollup is not False and len(prefix) in ROLLUP_LEVELS and _rollup_policy(conn, prefix, rollup):
+        t = s.rollup_training
+        year = cast(extract("year", t.c.period), Integer).label("year")
+        scope = [t.c.level == len(prefix), in_prefix(t.c.region, prefix)]
+    else:
+        t = s.training_session
+        year = cast(extract("year", t.c.held_on), Integer).label("year")
+        scope = [in_prefix(t.c.region_code, prefix)]
     exec_part = func.sum(case((and_(t.c.topic == "exec_duty", t.c.audience == "exec_member"),
                                t.c.participants), else_=0))
-    trained = dict(conn.execute(select(year, exec_part).where(in_prefix(t.c.region_code, prefix))
-                                .group_by(year)).all())
+    trained = dict(conn.execute(select(year, exec_part).where(*scope).group_by(year)).all())
     members = dict(conn.execute(
         select(yr.c.year, func.sum(o.c.exec_members))
         .select_from(o.join(yr, _active_at(o, yr)))
