@@ -28,7 +28,7 @@ from sqlalchemy import (BigInteger, Connection, Date, Integer, String, case, cas
 
 from lib.warehouse import schema as s
 from lib.warehouse.queries import (COVERAGE_LEVELS, EFFECTIVE_DAYS, ONE_PER_VILLAGE, _child,
-                                   _village_area, merged_type)
+                                   _village_area, _merged_type)
 
 # Region levels held (country, province, city, district): a township's organisations are few and
 # read from the roster faster than a refresh of a finer level would cost every load.
@@ -41,7 +41,7 @@ _NEVER = "9999-12-31"  # the end of an interval that has not ended
 
 def group_types() -> dict[str, tuple[str, ...]]:
     """The pseudo-types rolled up for ONE_PER_VILLAGE: 'a+b' → (a, b), for each group's first k ≥ 2."""
-    return {merged_type(g[:k]): tuple(g[:k])
+    return {_merged_type(g[:k]): tuple(g[:k])
             for g in ONE_PER_VILLAGE for k in range(2, len(g) + 1)}
 
 

@@ -399,7 +399,7 @@ def _coverage_grid(dates: list[dt.date], org_types: list[str], base: pd.DataFram
 COVERAGE_LEVELS = (0, 2, 4, 6)  # the levels coverage_rollup holds (its LEVELS)
 
 
-def merged_type(types) -> str:
+def _merged_type(types) -> str:
     """The rolled-up pseudo-type of a ONE_PER_VILLAGE group's first types taken together ('a+b'):
     villages with any of them. One name for coverage_rollup (writes) and the plan below (reads)."""
     return "+".join(types)
@@ -423,7 +423,7 @@ def _coverage_plan(prefix: str, child_len: int | None,
         k = group.index(typ)
         if [types[j] for j in _earlier_in_group(typ, types)] != list(group[:k]):
             return None
-        plan[typ] = [(1, merged_type(group[:k + 1])), (-1, merged_type(group[:k]))]
+        plan[typ] = [(1, _merged_type(group[:k + 1])), (-1, _merged_type(group[:k]))]
     return plan
 
 
