@@ -16,7 +16,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from lib.metrics.compute import FEDERATION_TYPES
 from lib.warehouse import coverage_rollup, migrations, rollups
@@ -231,9 +231,31 @@ def test_a_warehouse_at_0004_upgrades_with_its_roster_rolled_up(engine):
         migrations.stamp(conn, "0004")
     from lib.warehouse.engine import ensure_schema
     done = ensure_schema(engine)
-    assert any("0005" in str(step) for step in done), done
+    assert any("0005" in str(step) for step in done) and any("0006" in str(step) for step in done), done
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == migrations.head()
+        assert rollups.is_current(conn)
+    _incremental_equals_rebuild(engine)
+    assert _compare_all(engine, VIEWS[::2]) > 0
+
+
+def test_a_warehouse_at_0005_upgrades_with_its_changes_by_month(engine):
+    """A warehouse revision 0005 wrote (changes by day only): the start on this release (0006)
+    adds the monthly changes from the daily ones, and coverage answers as the roster."""
+    rng = np.random.default_rng(11)
+    load_batch(engine, {"org_unit": _roster(list(rng.choice(_villages(engine), 20)), rng, 90, "m")},
+               user="t", dataset_label="org_unit")
+    with engine.begin() as conn:  # back to what 0005 left: no monthly table, version 0005
+        s.rollup_village_cov_month.drop(conn)
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP INDEX ix_rollup_village_cov_day"))
+        migrations.stamp(conn, "0005")
+    from lib.warehouse.engine import ensure_schema
+    done = ensure_schema(engine)
+    assert any("0006" in str(step) for step in done), done
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(s.rollup_village_cov_month)
+                            ).scalar_one() > 0
         assert rollups.is_current(conn)
     _incremental_equals_rebuild(engine)
     assert _compare_all(engine, VIEWS[::2]) > 0

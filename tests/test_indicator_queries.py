@@ -156,3 +156,22 @@ def test_screening_coverage_rural_coverage_and_treatment(engine):
                                          2024: 940 / 18})
     # treated ÷ diagnosed from summed counts (3 + 1) ÷ (4 + 1); years without diagnoses omitted
     assert vals["H05"] == pytest.approx({2022: 80.0})
+
+
+def test_exec_members_count_federations_alive_on_31_december(engine):
+    """The exec-training denominator at a year end: a federation founded on 31 December counts
+    that year, one dissolved on 31 December does not; one with no founding date never counts."""
+    v1, v2, v3, v4 = _villages(engine)[:4]
+    _load(engine, org_unit=[
+        _org("a", v1, "village_federation", D(2021, 12, 31), execs=10),
+        _org("b", v2, "village_federation", D(2020, 1, 1), D(2022, 12, 31), execs=20),
+        _org("c", v3, "community_federation", D(2020, 1, 1), D(2023, 1, 1), execs=40),
+        _org("d", v4, "village_federation", None, execs=1000),
+        _org("e", v4, "parent_school", D(2020, 1, 1), execs=1000),  # not a federation
+    ], training_session=[
+        dict(session_id=f"t{y}", region_code=TOWNSHIP, held_on=D(y, 6, 1), topic="exec_duty",
+             audience="exec_member", mode="onsite", participants=7) for y in (2021, 2022, 2023)])
+    # members at year end: 2021 a+b+c = 70; 2022 a+c = 50 (b dissolved 31 Dec); 2023 a = 10
+    assert _values(engine, TOWNSHIP)["O03"] == {2021: pytest.approx(700 / 70),
+                                                  2022: pytest.approx(700 / 50),
+                                                  2023: pytest.approx(700 / 10)}

@@ -26,3 +26,54 @@ def test_prefetched_codes_answer_as_single_lookups():
         many["999999999999"]
     assert many.get("999999999999", "?") == "?"
     assert len(many) == 4 and list(many) == list(one)
+
+
+def test_a_village_is_read_with_its_township_once():
+    """The frame holds the levels above the villages; a village is found through its township's
+    villages, read once for every village of that township."""
+    asked = []
+
+    def villages(township: str):
+        asked.append(township)
+        codes = {"350111001000": ["350111001001", "350111001002"], "350111002000": []}[township]
+        return pd.Series(codes, dtype=object), pd.Series([f"村{c[-1]}" for c in codes], dtype=object)
+
+    lookup = RegionLookup(pd.Series(["350111000000", "350111001000", "350111002000"]),
+                          pd.Series(["晋安区", "甲镇", "乙镇"]), villages)
+    assert lookup["350111001001"] == "村1" and lookup["350111001002"] == "村2"
+    assert asked == ["350111001000"]
+    with pytest.raises(KeyError):
+        lookup["350111001009"]  # not a village of that township: no second read
+    assert lookup.get("350111002001", "?") == "?" and asked == ["350111001000", "350111002000"]
+    lookup.prefetch(["350111001001", "350111000000", "350111003001"])
+    assert asked == ["350111001000", "350111002000"]  # 350111003000 is no township of the frame
+    assert "350111003001" not in lookup and len(lookup) == 3
+
+
+def test_pages_find_village_names_and_children_as_in_the_whole_region_table(engine, monkeypatch):
+    """lib/ui/data reads the regions above the villages, then villages per township: the same
+    names, parents and children as the whole table (every backend)."""
+    from lib.ui import data
+    from lib.warehouse.queries import regions_table
+    from tests.test_cli_settings import cli_target
+
+    cli_target(engine, monkeypatch)
+    data.clear_cache()
+    whole = regions_table(engine)
+    towns = whole.loc[whole["level"] == "township", "code"].tolist()[:3]
+    with data.scope_bound(""):
+        assert len(data.query("regions_above_villages")) == int((whole["level"] != "village").sum())
+        names, parents = data.region_lookup("name"), data.region_lookup("parent_code")
+        for town in towns:
+            kids = whole.loc[whole["parent_code"] == town, "code"].tolist()
+            assert kids and data.children_of(town) == kids == data.children_of(town, "village")
+            assert data.children_of(town, "district") == []
+            for code in kids:
+                row = whole.loc[whole["code"] == code].iloc[0]
+                assert names[code] == row["name"] and parents[code] == town
+        district = whole.loc[whole["level"] == "district", "code"].iloc[0]
+        assert data.children_of(district, "township") == whole.loc[
+            whole["parent_code"] == district, "code"].tolist()
+        with pytest.raises(ValueError):
+            data.codes_at("village")
+    data.clear_cache()

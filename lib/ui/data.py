@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -91,9 +91,17 @@ _QUERIES = {
     "data_period": queries.data_period,
     "villages_without": queries.villages_without,
     "regions": queries.regions_table,  # same frame as reference.regions_frame, read ~10× faster
+    "regions_above_villages": lambda eng: queries.regions_table(eng, levels=ABOVE_VILLAGES),
+    "villages_of": lambda eng, township: queries.regions_table(
+        eng, levels=("village",), within=prefix_of(township)),
     "indicators": reference.indicators_frame,
 }
 
+
+# The pages' region frame: every level but the villages (~43,000 of 243,000 regions at national
+# scale; reading all of them cost ~0.2 s of every cold run on DuckDB, ~0.5 s on PostgreSQL). A
+# township's villages are read when a page shows them (``villages_of``).
+ABOVE_VILLAGES = ("country", "province", "city", "district", "township")
 
 _CACHE = BoundedCache(512)  # query results by (warehouse, data version, name, arguments)
 
@@ -229,7 +237,7 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
 
 
 _MISS = object()
-_SHARED = {"regions"}
+_SHARED = {"regions", "regions_above_villages"}
 # (warehouse, data version, …) keyed, like _CACHE
 _FRAMES = BoundedCache(4)  # the region table: ~1.6 s to rebuild at national scale, kept whole
 _LOOKUPS = BoundedCache(16)  # RegionLookup per (…, column)
@@ -239,24 +247,47 @@ _INDEX = BoundedCache(4096)  # small tuples of codes per (…, level / parent)
 class RegionLookup(Mapping):
     """{code: value} of one region column, read-only and lazy: a page looks up a few hundred of
     240,000 regions, and building the whole dict cost ~130 ms per column on every cold run. Each
-    code is found once through the frame's index, then remembered."""
+    code is found once through the frame's index, then remembered.
+
+    ``villages``, if given, reads the villages of a township (a 12-digit code) as (codes, values):
+    the frame then holds the levels above and a village is looked up with its township's
+    villages, read once. Iteration and ``len`` cover the frame only."""
 
     _MISSING = object()
 
-    def __init__(self, codes: pd.Series, values: pd.Series) -> None:
+    def __init__(self, codes: pd.Series, values: pd.Series,
+                 villages: Callable[[str], tuple[pd.Series, pd.Series]] | None = None) -> None:
         self._series = pd.Series(values.array, index=codes.array)
         self._seen: dict[str, Any] = {}
+        self._villages = villages
+        self._townships: set[str] = set()
 
     def __getitem__(self, code: str) -> Any:
         found = self._seen.get(code, self._MISSING)
         if found is self._MISSING:
             found = self._series.get(code, self._MISSING)  # codes are the region table's key
+            if found is self._MISSING and self._load_township_of(code):
+                found = self._seen.get(code, self._MISSING)
             if found is not self._MISSING and not isinstance(found, str) and pd.isna(found):
                 found = None
             self._seen[code] = found
         if found is self._MISSING:
             raise KeyError(code)
         return found
+
+    def _load_township_of(self, code: str) -> bool:
+        """Remember the villages of ``code``'s township, if ``code`` is a village's, the township
+        is known and its villages are not read yet; whether they were read now."""
+        if self._villages is None or not isinstance(code, str) or not _is_village(code):
+            return False
+        township = code[:9] + "000"
+        if township in self._townships or township not in self._series.index:
+            return False
+        self._townships.add(township)
+        codes, values = self._villages(township)
+        for c, v in zip(codes.tolist(), values.tolist()):
+            self._seen[c] = None if not isinstance(v, str) and pd.isna(v) else v
+        return True
 
     def prefetch(self, codes: list[str]) -> None:
         """Look ``codes`` up in one pass (a sidebar box lists ~3,000 districts at national scale:
@@ -268,7 +299,8 @@ class RegionLookup(Mapping):
         values = self._series.array
         for code, i in zip(todo, pos):
             if i < 0:
-                self._seen[code] = self._MISSING
+                self._load_township_of(code)
+                self._seen.setdefault(code, self._MISSING)
                 continue
             found = values[i]
             self._seen[code] = None if not isinstance(found, str) and pd.isna(found) else found
@@ -280,20 +312,37 @@ class RegionLookup(Mapping):
         return len(self._series)
 
 
+def _is_village(code: str) -> bool:
+    return len(code) == 12 and code.isdigit() and code[9:] != "000"
+
+
+def _regions() -> pd.DataFrame:
+    """The pages' region frame (every level above the villages), one per data version."""
+    return query("regions_above_villages")
+
+
 def region_lookup(column: str) -> Mapping[str, Any]:
     """{code: column value} over every region (e.g. names), one per data version, shared."""
     key = (warehouse_url(), resolve_schema(), version(), column)
     found = _LOOKUPS.get(key)
     if found is None:
-        regions = query("regions")
-        found = RegionLookup(regions["code"], regions[column])
+        regions = _regions()
+
+        def villages(township: str) -> tuple[pd.Series, pd.Series]:
+            frame = query("villages_of", township)
+            return frame["code"], frame[column]
+
+        found = RegionLookup(regions["code"], regions[column], villages)
         _LOOKUPS.discard(lambda k: k[:2] == key[:2] and k[2] != key[2])  # an older version's
         _LOOKUPS.put(key, found)
     return found
 
 
 def codes_at(level: str) -> list[str]:
-    """Codes of every region of ``level``, in code order, remembered per data version."""
+    """Codes of every region of ``level`` (above the villages: ask ``children_of`` a township for
+    its villages), in code order, remembered per data version."""
+    if level not in ABOVE_VILLAGES:
+        raise ValueError(f"codes_at lists the levels above the villages, not {level!r}")
     return list(_memo(("level", level), lambda regions: tuple(
         regions.loc[regions["level"] == level, "code"].tolist())))
 
@@ -302,6 +351,13 @@ def children_of(code: str, level: str | None = None) -> list[str]:
     """Codes of the regions whose parent is ``code`` (of ``level`` only, if given), in code order,
     remembered per data version: the sidebar and the targets page ask on every run, and a mask
     over every region costs ~10 ms at national scale."""
+    if level == "village" or (len(code) == 12 and code[6:9] != "000" and code[9:] == "000"):
+        # a township's children are villages: read with the township, not kept in the frame
+        if level not in (None, "village"):
+            return []
+        frame = query("villages_of", code)
+        return sorted(frame.loc[frame["parent_code"] == code, "code"].tolist())
+
     def find(regions: pd.DataFrame) -> tuple[str, ...]:
         mask = regions["parent_code"] == code
         if level is not None:
@@ -316,7 +372,7 @@ def _memo(what: tuple, build) -> Any:
     key = (warehouse_url(), resolve_schema(), version(), *what)
     found = _INDEX.get(key)
     if found is None:
-        found = build(query("regions"))
+        found = build(_regions())
         _INDEX.put(key, found)
     return found
 

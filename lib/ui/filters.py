@@ -39,7 +39,7 @@ def drill_to(code: str) -> None:
     st.session_state[K_DRILL] = code
 
 
-def _init_from_url(regions: pd.DataFrame, scope: str, months: list[str]) -> None:
+def _init_from_url(scope: str, months: list[str]) -> None:
     qp = st.query_params
     st.session_state[K_INIT] = True
     st.session_state[K_LANG] = qp.get("lang", "zh") if qp.get("lang") in LANGS else "zh"
@@ -51,7 +51,7 @@ def _init_from_url(regions: pd.DataFrame, scope: str, months: list[str]) -> None
         st.session_state[K_TO] = qp.get("to") if qp.get("to") in months else last
     code = qp.get("region")
     if code:
-        _apply_region(code, regions, scope, from_url=True)
+        _apply_region(code, scope, from_url=True)
 
 
 def region_choices(code: str) -> dict[str, str]:
@@ -69,14 +69,12 @@ def region_choices(code: str) -> dict[str, str]:
     return out
 
 
-def _apply_region(code: str, regions: pd.DataFrame, scope: str, from_url: bool = False) -> None:
+def _apply_region(code: str, scope: str, from_url: bool = False) -> None:
     known = data.region_lookup("name")
     try:
         level = level_of(code)
         narrow(scope, code)
-        if code not in known and code != COUNTRY_CODE:
-            raise ValueError(code)
-        if level == "village":
+        if level == "village" or (code not in known and code != COUNTRY_CODE):
             raise ValueError(code)
     except (ValueError, ScopeError):
         st.session_state["f_bad_region"] = True
@@ -123,14 +121,13 @@ def top_of(scope: str) -> str:
 
 def sidebar_filters(scope: str = "") -> Filters:
     """Draw the sidebar filters and return the view they select (always within ``scope``)."""
-    regions = data.query("regions")
     lo, hi = data.query("data_period")
     today = clock.today()
     months = _month_options(lo or dt.date(today.year, 1, 1), hi or today)
     if not st.session_state.get(K_INIT):
-        _init_from_url(regions, scope, months)
+        _init_from_url(scope, months)
     if st.session_state.get(K_DRILL):
-        _apply_region(st.session_state.pop(K_DRILL), regions, scope)
+        _apply_region(st.session_state.pop(K_DRILL), scope)
 
     with st.sidebar:
         lang = st.selectbox(t("language", current_lang()), list(LANGS), key=K_LANG,

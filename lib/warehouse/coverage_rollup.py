@@ -34,7 +34,7 @@ from lib.warehouse.queries import (COVERAGE_LEVELS, EFFECTIVE_DAYS, ONE_PER_VILL
 # read from the roster faster than a refresh of a finer level would cost every load.
 LEVELS: tuple[int, ...] = COVERAGE_LEVELS
 FINEST = max(LEVELS)
-TABLES = [s.rollup_village_cov, s.rollup_villages]
+TABLES = [s.rollup_village_cov, s.rollup_village_cov_month, s.rollup_villages]
 MAX_IN = 2000  # more touched districts than this: re-aggregate every district (one scan)
 _NEVER = "9999-12-31"  # the end of an interval that has not ended
 
@@ -126,23 +126,47 @@ def _from_finer(level: int, prefixes: list[str] | None):
     return insert(s.rollup_village_cov).from_select(_names(s.rollup_village_cov), stmt)
 
 
+def _months(level: int, prefixes: list[str] | None):
+    """INSERT … SELECT of a level's changes by calendar month, from its changes by day."""
+    src = s.rollup_village_cov.alias("src")
+    month = cast(func.date_trunc(literal_column("'month'"), src.c.on_day), Date)
+    dw, de = func.sum(src.c.d_with), func.sum(src.c.d_eff)
+    where = [src.c.level == level]
+    if prefixes is not None and level:
+        where.append(src.c.region.in_(prefixes))
+    stmt = (select(_int(level), src.c.region, month, src.c.area, src.c.org_type,
+                   cast(dw, BigInteger), cast(de, BigInteger))
+            .where(*where).group_by(src.c.region, month, src.c.area, src.c.org_type)
+            .having(or_(dw != 0, de != 0)))
+    return insert(s.rollup_village_cov_month).from_select(_names(s.rollup_village_cov_month), stmt)
+
+
+def rebuild_months(conn: Connection) -> None:
+    """The monthly changes of every level again from the daily ones (revision 0006)."""
+    conn.execute(delete(s.rollup_village_cov_month))
+    for level in LEVELS:
+        conn.execute(_months(level, None))
+
+
 def _names(table) -> list[str]:
     return [c.name for c in table.columns]
 
 
 def _recompute(conn: Connection, districts: list[str] | None) -> None:
     """Delete and re-aggregate the changes of ``districts`` (None: all) at every level, the finest
-    from the roster and each coarser one from the finest (summing changes is exact)."""
-    r = s.rollup_village_cov
+    from the roster and each coarser one from the finest (summing changes is exact), by day and
+    then by month."""
     if districts is not None and len(districts) > MAX_IN:
         districts = None
     for level in sorted(LEVELS, reverse=True):
         prefixes = None if districts is None else sorted({d[:level] for d in districts})
-        where = [r.c.level == level]
-        if prefixes is not None and level:
-            where.append(r.c.region.in_(prefixes))
-        conn.execute(delete(r).where(*where))
+        for r in (s.rollup_village_cov, s.rollup_village_cov_month):
+            where = [r.c.level == level]
+            if prefixes is not None and level:
+                where.append(r.c.region.in_(prefixes))
+            conn.execute(delete(r).where(*where))
         conn.execute(_from_roster(districts) if level == FINEST else _from_finer(level, prefixes))
+        conn.execute(_months(level, prefixes))
 
 
 def _villages(conn: Connection) -> None:

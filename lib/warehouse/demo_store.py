@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from lib.warehouse import audit, rollups
+from lib.warehouse import audit, planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import next_id, write_transaction
@@ -34,6 +34,8 @@ def write_demo_batch(engine: Engine, frames: dict[str, pd.DataFrame], *, seed: i
                                           frame.assign(batch_id=batch_id))
         rollups.rebuild(conn)  # every rollup key of the city is touched: one pass beats key lists
         audit.record(conn, "demo_build", f"batch {batch_id}, seed {seed}, {total} rows", "system")
+    if sum(counts.values()) >= planner_stats.MIN_CHANGES:
+        planner_stats.refresh_quietly(engine, planner_stats.tables_written(frames))
     return counts
 
 

@@ -335,14 +335,28 @@ def _active_count(conn: Connection, prefix: str, yr, years: list[int], org_type:
     return pd.DataFrame({"year": years, "value": [float(rows.get(y, 0)) for y in years]})
 
 
+def _members_at_year_ends(conn: Connection, prefix: str, years: list[int]) -> dict[int, int]:
+    """Exec members of the federations alive at each year end (established by it, not dissolved
+    by it), from one pass grouped by (year established, year dissolved): alive on 31 December of
+    Y ⇔ established in Y or before and dissolved after Y or never. Joining the roster with the
+    year ends instead took ~310 ms at the country on PostgreSQL, this ~140 ms."""
+    o = s.org_unit
+    est = cast(extract("year", o.c.established_on), Integer)
+    gone = cast(extract("year", o.c.dissolved_on), Integer)
+    pairs = conn.execute(select(est, gone, func.sum(o.c.exec_members))
+                         .where(o.c.org_type.in_(FEDERATION_TYPES), o.c.established_on.is_not(None),
+                                in_prefix(o.c.region_code, prefix))
+                         .group_by(est, gone)).all()
+    return {y: sum(int(m) for a, b, m in pairs if m is not None and a <= y and (b is None or b > y))
+            for y in years}
+
+
 def _exec_training(conn: Connection, prefix: str, years: list[int],
                    rollup: bool | None = None) -> pd.DataFrame:
     """人次 of exec_duty sessions for exec members in the year ÷ exec members of the active village
     and community federations at year end, capped at 100 % (a visits-based estimate); years with
     training rows in scope only. The sessions are summed from the monthly rollup where pages read
     it (two million rows at the country otherwise; the same answer, tests/test_rollups.py)."""
-    o = s.org_unit
-    yr = _years_table(years)
     if _reads_rollups(conn, prefix, rollup):
         t = s.rollup_training
         year = cast(extract("year", t.c.period), Integer).label("year")
@@ -354,11 +368,7 @@ def _exec_training(conn: Connection, prefix: str, years: list[int],
     exec_part = func.sum(case((and_(t.c.topic == "exec_duty", t.c.audience == "exec_member"),
                                t.c.participants), else_=0))
     trained = dict(conn.execute(select(year, exec_part).where(*scope).group_by(year)).all())
-    members = dict(conn.execute(
-        select(yr.c.year, func.sum(o.c.exec_members))
-        .select_from(o.join(yr, _active_at(o, yr)))
-        .where(o.c.org_type.in_(FEDERATION_TYPES), in_prefix(o.c.region_code, prefix))
-        .group_by(yr.c.year)).all())
+    members = _members_at_year_ends(conn, prefix, years)
     rows = [(int(y), min(100.0, 100.0 * float(trained[y] or 0) / float(members[y])))
             for y in sorted(trained) if members.get(y)]
     return pd.DataFrame(rows, columns=["year", "value"])

@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import (Column, Connection, Engine, MetaData, String, Table, and_, bindparam,
                         delete, select)
 
-from lib.warehouse import rollups
+from lib.warehouse import planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.batches import audit, next_batch_id, now, refresh_statuses
 from lib.warehouse.bulk import bulk_insert, id_scope_column
@@ -132,8 +132,9 @@ def load_batch(engine: Engine, frames: Mapping[str, pd.DataFrame], *, mode: str 
     for attempt in range(4):
         try:
             with write_transaction(engine) as conn:
-                return _write(conn, frames, mode, scope, user, filename, sha256, rows_read,
-                              is_demo, label, fail_after_rows, carry, warnings)
+                result = _write(conn, frames, mode, scope, user, filename, sha256, rows_read,
+                                is_demo, label, fail_after_rows, carry, warnings)
+            break
         except _NothingToDo as done:
             return done.args[0]
         except Exception as exc:
@@ -144,7 +145,11 @@ def load_batch(engine: Engine, frames: Mapping[str, pd.DataFrame], *, mode: str 
                                    "try again in a moment / 另一批数据正在写入，本次未写入任何数据，"
                                    "请稍后重试") from exc
             time.sleep(0.2 * (attempt + 1))
-    raise AssertionError("unreachable")
+    else:
+        raise AssertionError("unreachable")
+    if result.counts.changes >= planner_stats.MIN_CHANGES:  # committed: never retried from here
+        planner_stats.refresh_quietly(engine, planner_stats.tables_written(frames))
+    return result
 
 
 def _is_conflict(exc: BaseException) -> bool:

@@ -431,10 +431,37 @@ def _coverage_from_rollup(conn: Connection, prefix: str, dates: list[dt.date],
                           org_types: list[str], child_len: int | None,
                           plan: dict[str, list[tuple[int, str]]]) -> pd.DataFrame:
     """``_village_coverage`` read from the rolled-up changes: the count on a date is the sum of the
-    changes up to it; each asked type's count is its plan's signed sum, added up in the statement."""
+    changes up to it; each asked type's count is its plan's signed sum, added up in the statement.
+
+    One pass over the changes: each falls in the first asked date on or after its day (a CASE),
+    the buckets are summed in SQL and cumulated here. Whole months come from the monthly changes,
+    a month holding an asked date other than its last day from the daily ones. Joining the daily
+    changes with the dates instead (on_day <= as_of) made PostgreSQL sum ~1 M joined rows for
+    twelve year ends at the country (~140 ms a call; docs/performance.md)."""
     level = int(child_len) if child_len else len(prefix)
-    r, vt = s.rollup_village_cov, s.rollup_villages
-    d = values(column("as_of", Date), name="d").data([(x,) for x in dates])
+    vt = s.rollup_villages
+    # dates inlined, as _child's lengths: the bucket is grouped by, and DuckDB binds no parameter
+    # in GROUP BY
+    day = [_date_sql(x) for x in dates]
+    # months holding an asked date other than their last day are read by day, the rest by month
+    by_day = sorted({x.replace(day=1) for x in dates if (x + dt.timedelta(days=1)).day != 1})
+    needed = sorted({name for parts in plan.values() for _, name in parts})
+
+    def part(table, when):
+        bucket = case(*[(when <= x, x) for x in day])
+        split = [and_(when >= _date_sql(m), when < _date_sql(_next_month(m))) for m in by_day]
+        where = [table.c.level == level, in_prefix(table.c.region, prefix),
+                 table.c.org_type.in_(needed), when <= day[-1]]
+        if table is s.rollup_village_cov:
+            where.append(or_(*split))
+        elif split:
+            where.append(~or_(*split))
+        return select(bucket.label("as_of"), table.c.region, table.c.area, table.c.org_type,
+                      table.c.d_with, table.c.d_eff).where(*where)
+
+    monthly = part(s.rollup_village_cov_month, s.rollup_village_cov_month.c.month)
+    r = (union_all(monthly, part(s.rollup_village_cov, s.rollup_village_cov.c.on_day))
+         if by_day else monthly).subquery("ch")
     child = [r.c.region.label("child")] if child_len else []
     types = list(plan)
     sums = []
@@ -443,11 +470,8 @@ def _coverage_from_rollup(conn: Connection, prefix: str, dates: list[dt.date],
             signed = [(r.c.org_type == name, change if sign > 0 else -change)
                       for sign, name in plan[typ]]
             sums.append(func.sum(case(*signed, else_=0)).label(f"{kind}{i}"))
-    needed = sorted({name for parts in plan.values() for _, name in parts})
-    keys = [d.c.as_of, *child, r.c.area]
-    stmt = (select(*keys, *sums).select_from(r.join(d, r.c.on_day <= d.c.as_of))
-            .where(r.c.level == level, in_prefix(r.c.region, prefix), r.c.org_type.in_(needed))
-            .group_by(*keys))
+    stmt = (select(r.c.as_of, *child, r.c.area, *sums)
+            .group_by(r.c.as_of, *child, r.c.area))
     vchild = [vt.c.region.label("child")] if child_len else []
     villages = (select(*vchild, vt.c.area, func.sum(vt.c.villages).label("villages"))
                 .where(vt.c.level == level, in_prefix(vt.c.region, prefix))
@@ -455,9 +479,30 @@ def _coverage_from_rollup(conn: Connection, prefix: str, dates: list[dt.date],
     head = ["child"] * bool(child_len)
     base = _with_child(pd.DataFrame(conn.execute(villages).mappings().all(),
                                     columns=head + ["area", "villages"]))
-    wide = _with_child(pd.DataFrame(conn.execute(stmt).mappings().all(),
-                                    columns=["as_of", *head, "area"] + [c.name for c in sums]))
-    return _coverage_grid(dates, org_types, base, _long(wide, types))
+    changes = _with_child(pd.DataFrame(conn.execute(stmt).mappings().all(),
+                                       columns=["as_of", *head, "area"] + [c.name for c in sums]))
+    return _coverage_grid(dates, org_types, base, _long(_cumulated(changes, dates), types))
+
+
+def _date_sql(x: dt.date):
+    """A date as SQL text (from code, never from a user): see ``_child``."""
+    return cast(literal_column(f"'{dt.date.isoformat(x)}'"), Date)
+
+
+def _cumulated(changes: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
+    """Per (child, class): the changes summed by bucket date → the running totals at every date
+    (a date with no change of its own carries the one before)."""
+    if changes.empty:
+        return changes
+    counts = [c for c in changes.columns if c not in ("as_of", "child", "area")]
+    changes = changes.assign(as_of=pd.to_datetime(changes["as_of"]).dt.date)
+    keys = changes[["child", "area"]].drop_duplicates()
+    grid = pd.DataFrame({"as_of": dates}).merge(keys, how="cross")
+    full = grid.merge(changes, on=["as_of", "child", "area"], how="left")
+    full[counts] = full[counts].apply(pd.to_numeric).fillna(0)
+    full = full.sort_values(["child", "area", "as_of"], kind="stable")
+    full[counts] = full.groupby(["child", "area"], sort=False)[counts].cumsum()
+    return full.reset_index(drop=True)
 
 
 def _earlier_in_group(typ: str, types: list[str]) -> list[int]:
@@ -532,12 +577,13 @@ def villages_without(engine: Engine, prefix: str, as_of: dt.date, org_types: lis
     v, o, t = s.region, s.org_unit, s.region.alias("t")
     alive = and_(o.c.established_on <= as_of,
                  or_(o.c.dissolved_on.is_(None), o.c.dissolved_on > as_of))
-    has = select(o.c.region_code).where(o.c.org_type.in_(org_types), alive,
-                                        in_prefix(o.c.region_code, prefix))
+    # NOT EXISTS, not NOT IN: PostgreSQL plans it as a hash anti-join (~170 ms at the country
+    # instead of ~390 ms; docs/performance.md)
+    has = select(o.c.region_code).where(o.c.region_code == v.c.code, o.c.org_type.in_(org_types),
+                                        alive, in_prefix(o.c.region_code, prefix))
     stmt = (select(v.c.code, v.c.name, t.c.name.label("township"), v.c.urban_rural_code)
             .select_from(v.join(t, t.c.code == v.c.parent_code))
-            .where(v.c.level == "village", in_prefix(v.c.code, prefix),
-                   v.c.code.not_in(has))
+            .where(v.c.level == "village", in_prefix(v.c.code, prefix), ~has.exists())
             .order_by(v.c.code))
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
@@ -565,18 +611,24 @@ def _regions_by_copy(conn, stmt, names: list[str]) -> pd.DataFrame:
     return frame[names]
 
 
-def regions_table(engine: Engine) -> pd.DataFrame:
-    """Every region row, the same frame as reference.regions_frame, for the pages' cache: on DuckDB
-    read as one Arrow table (~0.2 s for 240,000 regions at national scale instead of ~2 s row by
-    row); elsewhere plain tuples."""
-    stmt = select(s.region).order_by(s.region.c.code)
+def regions_table(engine: Engine, *, levels: tuple[str, ...] | None = None,
+                  within: str = "") -> pd.DataFrame:
+    """Region rows (every one by default; of ``levels`` only, inside the prefix ``within``), the
+    same frame as reference.regions_frame, for the pages' cache: on DuckDB read as one Arrow table
+    (~0.2 s for 240,000 regions at national scale instead of ~2 s row by row); on PostgreSQL by
+    COPY; elsewhere plain tuples. Pages read the regions above the villages (~43,000 of 243,000
+    at national scale) and a township's villages when they show them (lib/ui/data.py)."""
+    stmt = select(s.region).where(in_prefix(s.region.c.code, within)).order_by(s.region.c.code)
+    if levels is not None:
+        stmt = stmt.where(s.region.c.level.in_(list(levels)))
     names = [c.name for c in s.region.columns]
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             return _regions_by_copy(conn, stmt, names)
         if conn.dialect.name != "duckdb":
             return pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=names)
-        rel = conn.connection.driver_connection.sql(str(stmt.compile(dialect=conn.dialect)))
+        rel = conn.connection.driver_connection.sql(str(stmt.compile(
+            dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
         frame = rel.to_arrow_table().to_pandas()
     for c in ("seat_lon", "seat_lat"):
         frame[c] = frame[c].astype("float64")
