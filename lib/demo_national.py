@@ -23,7 +23,7 @@ from sqlalchemy import Engine, insert
 from lib import clock
 from lib.demo_shapes import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
 from lib.divisions import is_urban, with_roots
-from lib.warehouse import audit, rollups
+from lib.warehouse import audit, planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bootstrap import has_facts
 from lib.warehouse.bulk import bulk_insert
@@ -390,4 +390,6 @@ def build(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: dt.date |
         audit.record(conn, "demo_build", f"national batch {batch_id}, seed {seed}, scale {scale}, "
                                          f"{total} rows", "system")
         rollups.rebuild(conn)  # in the same transaction as the facts (issue 15)
+    planner_stats.refresh_quietly(engine, planner_stats.tables_written(
+        [d for d in counts if d in s.FACT_TABLES]))
     return counts

@@ -41,3 +41,14 @@ def test_a_large_load_refreshes_statistics_a_small_one_does_not(engine, monkeypa
     assert {"org_unit", "rollup_village_cov", "rollup_village_cov_month",
             "rollup_villages"} <= _analysed(engine)
     assert "screening" not in _analysed(engine)
+
+
+def test_a_whole_region_table_written_refreshes_its_statistics(engine, monkeypatch):
+    """Regions are replaced as a set (a city's divisions, the national demo's 243,000): the
+    planner sees the new table at once."""
+    from lib.warehouse.reference import regions_frame, replace_regions
+
+    monkeypatch.setattr(planner_stats, "MIN_CHANGES", 5)
+    replace_regions(engine, regions_frame(engine))
+    if engine.dialect.name == "postgresql":
+        assert "region" in _analysed(engine)

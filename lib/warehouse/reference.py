@@ -5,7 +5,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
 from lib.divisions import with_roots
-from lib.warehouse import rollups
+from lib.warehouse import planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import write_transaction
@@ -22,7 +22,9 @@ def replace_regions(engine: Engine, regions: pd.DataFrame) -> int:
         conn.execute(delete(s.region))
         n = bulk_insert(conn, s.region, frame)
         rollups.rebuild(conn)  # townships' urban/rural classes come from the regions (issue 15)
-        return n
+    if n >= planner_stats.MIN_CHANGES:
+        planner_stats.refresh_quietly(engine, [s.region])
+    return n
 
 
 def merge_regions(existing: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
