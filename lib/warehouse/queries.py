@@ -144,11 +144,15 @@ def _rollup_level(prefix: str, child_len: int | None) -> int | None:
     return next((n for n in ROLLUP_LEVELS if n >= len(prefix)), None)
 
 
-def _rollup_policy(conn: Connection, prefix: str, rollup: bool | None) -> bool:
+def _rollup_policy(conn: Connection, prefix: str, rollup: bool | None, *,
+                   duckdb_base_below: int | None = LEVEL_LENGTH["city"]) -> bool:
     """Read the rollups? Where they pay: on PostgreSQL always (it scans rows slowly), on DuckDB for
     the city and coarser views (a district's or township's rows are few and zone maps skip the
-    rest). Never while they are stale (a write bypassed them): the base tables are the truth."""
-    if rollup is None and conn.dialect.name != "postgresql" and len(prefix) > LEVEL_LENGTH["city"]:
+    rest) — or every view, ``duckdb_base_below=None``, where the base rows are not clustered by
+    region (the roster). Never while they are stale (a write bypassed them): the base tables are
+    the truth."""
+    if rollup is None and conn.dialect.name != "postgresql" and duckdb_base_below is not None \
+            and len(prefix) > duckdb_base_below:
         return False
     state = conn.execute(select(s.rollup_state.c.version == s.data_state.c.version)
                          .join_from(s.rollup_state, s.data_state,
@@ -317,7 +321,8 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
     with both federations is not counted twice. One statement for all dates (a VALUES table).
 
     ``rollup`` as in ``facts``: the rollup of coverage's changes (coverage_rollup) answers the
-    country to district levels with the same figures (tests/test_coverage_rollup.py).
+    country to district levels with the same figures (tests/test_coverage_rollup.py), on DuckDB
+    too at the district view.
     """
     v = s.region
     o = s.org_unit
@@ -327,7 +332,9 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
     types = list(dict.fromkeys(org_types))
     if rollup is not False and active_days == EFFECTIVE_DAYS:
         plan = _coverage_plan(prefix, child_len, types)
-        if plan is not None and _rollup_policy(conn, prefix, rollup):
+        # a district's organisations lie anywhere in the roster (loads interleave districts):
+        # DuckDB scans all of it (~40 ms a call at national scale), the rollup reads ~20 ms
+        if plan is not None and _rollup_policy(conn, prefix, rollup, duckdb_base_below=None):
             return _coverage_from_rollup(conn, prefix, dates, org_types, child_len, plan)
     if rollup:
         raise ValueError("the coverage rollup cannot answer this question")
@@ -350,6 +357,7 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
     per_village = (select(d.c.as_of, v.c.code, v.c.urban_rural_code, *flags)
                    .select_from(o.join(v, v.c.code == o.c.region_code).join(d, alive))
                    .where(v.c.level == "village", in_prefix(o.c.region_code, prefix),
+                          in_prefix(v.c.code, prefix),  # both sides: DuckDB filters before joining
                           o.c.org_type.in_(types))
                    .group_by(d.c.as_of, v.c.code, v.c.urban_rural_code)
                    .subquery("pv"))
