@@ -421,16 +421,21 @@ rollup_screening_target = _rollup(
 # type (an effective one: active within queries.EFFECTIVE_DAYS) on ``on_day``; the count at a date is
 # the sum of the changes up to it. ``org_type`` may also name a ONE_PER_VILLAGE group's first types
 # joined by '+' (villages with any of them), which the one-per-village counting needs.
-rollup_village_cov = Table(
-    "rollup_village_cov", metadata,
-    Column("level", Integer, nullable=False, quote=True),
-    Column("region", String(12), nullable=False),
-    Column("on_day", Date, nullable=False),
-    Column("area", String(5), nullable=False),
-    Column("org_type", String(100), nullable=False),
-    Column("d_with", BigInteger, nullable=False),
-    Column("d_eff", BigInteger, nullable=False),
-)
+def _coverage_changes(name: str, when: str) -> Table:
+    """A table of coverage changes keyed by region level, region, ``when``, class and type."""
+    return Table(
+        name, metadata,
+        Column("level", Integer, nullable=False, quote=True),
+        Column("region", String(12), nullable=False),
+        Column(when, Date, nullable=False),
+        Column("area", String(5), nullable=False),
+        Column("org_type", String(100), nullable=False),
+        Column("d_with", BigInteger, nullable=False),
+        Column("d_eff", BigInteger, nullable=False),
+    )
+
+
+rollup_village_cov = _coverage_changes("rollup_village_cov", "on_day")
 Index("ix_rollup_village_cov", rollup_village_cov.c.level, rollup_village_cov.c.region,
       rollup_village_cov.c.on_day).ddl_if(dialect="postgresql")
 # a date inside a month reads that month's days at every region of a level (0006)
@@ -438,16 +443,7 @@ Index("ix_rollup_village_cov_day", rollup_village_cov.c.level,
       rollup_village_cov.c.on_day).ddl_if(dialect="postgresql")
 # The same changes summed by calendar month (``month``: its first day): a date reads the months
 # before its own here, ~25× fewer rows than by day, and its own month's days above (0006).
-rollup_village_cov_month = Table(
-    "rollup_village_cov_month", metadata,
-    Column("level", Integer, nullable=False, quote=True),
-    Column("region", String(12), nullable=False),
-    Column("month", Date, nullable=False),
-    Column("area", String(5), nullable=False),
-    Column("org_type", String(100), nullable=False),
-    Column("d_with", BigInteger, nullable=False),
-    Column("d_eff", BigInteger, nullable=False),
-)
+rollup_village_cov_month = _coverage_changes("rollup_village_cov_month", "month")
 Index("ix_rollup_village_cov_month", rollup_village_cov_month.c.level,
       rollup_village_cov_month.c.region, rollup_village_cov_month.c.month
       ).ddl_if(dialect="postgresql")
