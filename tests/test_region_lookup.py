@@ -77,3 +77,27 @@ def test_pages_find_village_names_and_children_as_in_the_whole_region_table(engi
         with pytest.raises(ValueError):
             data.codes_at("village")
     data.clear_cache()
+
+
+def test_sessions_asking_for_one_township_at_once_all_find_its_villages():
+    """Lookups are shared by the sessions of a process: while one reads a township's villages,
+    another asking for one of them waits and finds it, never a miss remembered for good."""
+    import threading
+    import time
+
+    reads = []
+
+    def villages(township: str):
+        reads.append(township)
+        time.sleep(0.05)  # a slow read: the other threads ask meanwhile
+        return pd.Series(["350111001001", "350111001002"]), pd.Series(["甲村", "乙村"])
+
+    lookup = RegionLookup(pd.Series(["350111001000"]), pd.Series(["甲镇"]), villages)
+    found: list = []
+    threads = [threading.Thread(target=lambda c=c: found.append(lookup.get(c)))
+               for c in ["350111001001", "350111001002"] * 4]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(found) == ["乙村"] * 4 + ["甲村"] * 4 and reads == ["350111001000"]

@@ -261,12 +261,14 @@ class RegionLookup(Mapping):
         self._seen: dict[str, Any] = {}
         self._villages = villages
         self._townships: set[str] = set()
+        self._lock = threading.Lock()  # lookups are shared by the sessions of a process
 
     def __getitem__(self, code: str) -> Any:
         found = self._seen.get(code, self._MISSING)
         if found is self._MISSING:
             found = self._series.get(code, self._MISSING)  # codes are the region table's key
-            if found is self._MISSING and self._load_township_of(code):
+            if found is self._MISSING:
+                self._load_township_of(code)  # (or another session just did)
                 found = self._seen.get(code, self._MISSING)
             if found is not self._MISSING and not isinstance(found, str) and pd.isna(found):
                 found = None
@@ -281,12 +283,13 @@ class RegionLookup(Mapping):
         if self._villages is None or not isinstance(code, str) or not _is_village(code):
             return False
         township = code[:9] + "000"
-        if township in self._townships or township not in self._series.index:
-            return False
-        self._townships.add(township)
-        codes, values = self._villages(township)
-        for c, v in zip(codes.tolist(), values.tolist()):
-            self._seen[c] = None if not isinstance(v, str) and pd.isna(v) else v
+        with self._lock:  # a second session asking meanwhile waits, then finds them remembered
+            if township in self._townships or township not in self._series.index:
+                return False
+            codes, values = self._villages(township)
+            for c, v in zip(codes.tolist(), values.tolist()):
+                self._seen[c] = None if not isinstance(v, str) and pd.isna(v) else v
+            self._townships.add(township)
         return True
 
     def prefetch(self, codes: list[str]) -> None:
