@@ -144,6 +144,56 @@ def test_simultaneous_sign_ins_all_succeed(engine, clock):
                             .where(s.audit_event.c.action == "login")).scalar_one() == THREADS
 
 
+def test_a_key_deleted_by_a_concurrent_sign_in_starts_empty_again(engine):
+    """The race behind a flaky 'No row was found' (seen on a loaded CI machine): an attempt finds
+    the address key present (its INSERT does nothing, locks nothing), a successful sign-in deletes
+    the key, and the attempt's UPDATE then finds no row. It now makes the key exist anew."""
+    from lib.auth.throttle import State
+
+    key = "addr:10.9.9.9"
+    with engine.begin() as conn:
+        throttle_store.lock_states(conn, [key])
+        throttle_store.save(conn, key, State(3, None, None))
+    if engine.dialect.name != "postgresql":  # DuckDB: attempts are serialised by a process lock
+        with throttle_store.exclusive(engine) as conn:
+            throttle_store.clear(conn, key)
+            assert throttle_store.lock_states(conn, [key])[key].failures == 0
+        return
+    from sqlalchemy import event
+
+    deleter = engine.connect()
+    deleter.begin()
+    got: list = []
+
+    def between(_conn, _cursor, statement, *_rest) -> None:
+        # right after the attempt's INSERT did nothing (the key exists, unlocked), the sign-in
+        # deletes the key: its row lock is held until it commits
+        if threading.current_thread() is th and statement.startswith("INSERT INTO login_throttle") \
+                and not getattr(between, "done", False):
+            between.done = True
+            throttle_store.clear(deleter, key)
+
+    def attempt() -> None:
+        try:
+            with engine.begin() as conn:
+                got.append(throttle_store.lock_states(conn, [key])[key])
+        except Exception as exc:  # noqa: BLE001 — the test asserts there is none
+            got.append(exc)
+
+    th = threading.Thread(target=attempt)
+    event.listen(engine, "after_cursor_execute", between)
+    try:
+        th.start()
+        th.join(1.0)  # the attempt's UPDATE now waits on the deleter's row lock
+        assert getattr(between, "done", False) and th.is_alive() and not got
+        deleter.commit()
+        th.join(30)
+    finally:
+        event.remove(engine, "after_cursor_execute", between)
+        deleter.close()
+    assert len(got) == 1 and isinstance(got[0], State) and got[0].failures == 0, got
+
+
 # --- per address, one message, one cost --------------------------------------------------------
 
 def test_address_back_off_across_many_names(engine, clock):

@@ -24,6 +24,7 @@ from lib.auth.throttle import State
 from lib.warehouse import schema as s
 
 _t = s.login_throttle
+_LOCK_TRIES = 5  # each retry follows a concurrent delete that has committed: one is enough
 _duckdb_locks: dict[str, threading.Lock] = {}
 _duckdb_locks_guard = threading.Lock()
 
@@ -53,10 +54,19 @@ def lock_states(conn: Connection, keys: list[str]) -> dict[str, State]:
     ``keys`` must be sorted (lib.auth.throttle.keys_for) so two attempts lock in the same order."""
     states: dict[str, State] = {}
     for key in keys:
-        conn.execute(pg_insert(_t).values(key=key, failures=0).on_conflict_do_nothing())
-        row = conn.execute(update(_t).where(_t.c.key == key).values(failures=_t.c.failures)
-                           .returning(_t.c.failures, _t.c.next_allowed_at, _t.c.last_failed_at)
-                           ).one()
+        row = None
+        # The INSERT does not lock a row that exists: a concurrent successful sign-in may delete
+        # it (``clear``) before the UPDATE locks it, and on PostgreSQL the UPDATE then finds
+        # nothing once that commits. The key starts empty again: make it exist anew.
+        for _ in range(_LOCK_TRIES):
+            conn.execute(pg_insert(_t).values(key=key, failures=0).on_conflict_do_nothing())
+            row = conn.execute(update(_t).where(_t.c.key == key).values(failures=_t.c.failures)
+                               .returning(_t.c.failures, _t.c.next_allowed_at,
+                                          _t.c.last_failed_at)).one_or_none()
+            if row is not None:
+                break
+        if row is None:
+            raise RuntimeError(f"sign-in back-off: key {key!r} kept vanishing; try again")
         states[key] = State(int(row.failures), row.next_allowed_at, row.last_failed_at)
     return states
 
