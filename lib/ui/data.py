@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from lib.charts import memo
 from lib.charts.memo import BoundedCache, frozen
 from lib.warehouse import bootstrap, data_version, queries, reference
-from lib.warehouse.scope import ScopeError, prefix_of
+from lib.warehouse.scope import ScopeError, level_of, prefix_of
 from lib.warehouse.engine import resolve_schema
 
 
@@ -280,7 +280,7 @@ class RegionLookup(Mapping):
     def _load_township_of(self, code: str) -> bool:
         """Remember the villages of ``code``'s township, if ``code`` is a village's, the township
         is known and its villages are not read yet; whether they were read now."""
-        if self._villages is None or not isinstance(code, str) or not _is_village(code):
+        if self._villages is None or not isinstance(code, str) or _level(code) != "village":
             return False
         township = code[:9] + "000"
         with self._lock:  # a second session asking meanwhile waits, then finds them remembered
@@ -315,8 +315,12 @@ class RegionLookup(Mapping):
         return len(self._series)
 
 
-def _is_village(code: str) -> bool:
-    return len(code) == 12 and code.isdigit() and code[9:] != "000"
+def _level(code: str) -> str | None:
+    """``scope.level_of``, None for anything that is not a 12-digit code."""
+    try:
+        return level_of(code)
+    except ValueError:
+        return None
 
 
 def _regions() -> pd.DataFrame:
@@ -354,7 +358,7 @@ def children_of(code: str, level: str | None = None) -> list[str]:
     """Codes of the regions whose parent is ``code`` (of ``level`` only, if given), in code order,
     remembered per data version: the sidebar and the targets page ask on every run, and a mask
     over every region costs ~10 ms at national scale."""
-    if level == "village" or (len(code) == 12 and code[6:9] != "000" and code[9:] == "000"):
+    if level == "village" or _level(code) == "township":
         # a township's children are villages: read with the township, not kept in the frame
         if level not in (None, "village"):
             return []

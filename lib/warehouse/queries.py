@@ -357,7 +357,6 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
     per_village = (select(d.c.as_of, v.c.code, v.c.urban_rural_code, *flags)
                    .select_from(o.join(v, v.c.code == o.c.region_code).join(d, alive))
                    .where(v.c.level == "village", in_prefix(o.c.region_code, prefix),
-                          in_prefix(v.c.code, prefix),  # both sides: DuckDB filters before joining
                           o.c.org_type.in_(types))
                    .group_by(d.c.as_of, v.c.code, v.c.urban_rural_code)
                    .subquery("pv"))
