@@ -31,6 +31,7 @@ from lib.metrics.league import league
 from lib.metrics.overview import headlines
 from lib.reading.source import Source
 from lib.targets import labels as TL
+from lib.targets.areas import ALL as ALL_INDICATOR_AREAS, in_area
 from lib.targets.assess import Assessment, warnings
 from lib.warehouse.scope import prefix_of
 
@@ -52,16 +53,6 @@ JUMP_RATIO = 2.0        # at least twice, or at most half, the median
 JUMP_MIN = {"screened": 30, "participants": 30}  # and at least this far from it, in counts
 COVERAGE_JUMP_PP = 0.10  # a child's coverage moving ≥ 10 points in a year
 TOP, BOTTOM, MAX_NAMED = 3, 3, 5
-
-# area → which plan indicators it speaks for (the targets assessment)
-TARGET_FILTERS = {
-    "coverage": lambda a, src: src.startswith("coverage."),
-    "training": lambda a, src: src.startswith("training."),
-    "employment": lambda a, src: a.domain == "economy",
-    "screening": lambda a, src: src.startswith("screening."),
-    "targets": lambda a, src: True,
-    "overview": lambda a, src: True,
-}
 
 
 @dataclass
@@ -293,13 +284,15 @@ def _gaps(src: Source, view, facts: AreaFacts, dataset: str, now: pd.DataFrame,
 
 def _target_facts(src: Source, view, facts: AreaFacts, area: str) -> None:
     """At-risk and off-track plan indicators of the area, worst shortfall first (targets page)."""
-    assessments: list[Assessment] = src.query("targets_assess", view.region_code)
+    # The targets page and the overview assess every indicator (one cached query, shared with the
+    # targets page); an area's page only its own (lib.targets.areas).
+    own = () if area in ALL_INDICATOR_AREAS else (area,)
+    assessments: list[Assessment] = src.query("targets_assess", view.region_code, *own)
     catalog = src.query("indicators")
     computed = {c: (s if isinstance(s, str) else "") for c, s in
                 zip(catalog["code"], catalog["computed_from"])}
-    keep = TARGET_FILTERS[area]
-    mine = [a for a in assessments if keep(a, computed.get(a.code, "").strip())]
-    if area in ("targets", "overview"):
+    mine = [a for a in assessments if in_area(area, a.domain, computed.get(a.code, "").strip())]
+    if area in ALL_INDICATOR_AREAS:
         counts: dict[str, int] = {}
         for a in mine:
             counts[a.status] = counts.get(a.status, 0) + 1

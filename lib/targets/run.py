@@ -3,19 +3,22 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from lib.targets.areas import catalog_of
 from lib.targets.assess import Assessment, assess_indicators, targets
 from lib.warehouse.indicator_queries import (indicator_yearly_values, top_region_code,
                                              uploaded_yearly_values)
 from lib.warehouse.reference import indicators_frame
 
 
-def assess_region(engine: Engine, region_code: str | None = None) -> list[Assessment]:
-    """All indicators of the catalog in one region (default: the whole warehouse's top region, as
-    the app opens on: the country, the only province or the city), in catalog order."""
+def assess_region(engine: Engine, region_code: str | None = None,
+                  area: str | None = None) -> list[Assessment]:
+    """The indicators of the catalog in one region (default: the whole warehouse's top region, as
+    the app opens on: the country, the only province or the city), in catalog order: all of them,
+    or those of one page's ``area`` (lib.targets.areas; a page's reading computes no others)."""
     region_code = region_code or top_region_code(engine)
     if region_code is None:
         raise ValueError("the warehouse has no region of level 'city'; pass a region code")
-    catalog = indicators_frame(engine)
+    catalog = catalog_of(indicators_frame(engine), area)
     values = indicator_yearly_values(engine, region_code, catalog)
     return assess_indicators(catalog, values, region_code)
 
