@@ -6,7 +6,7 @@ import os
 import streamlit as st
 
 from lib.i18n import t
-from lib.ui import auth_ui, data, filters, page_errors, widgets
+from lib.ui import auth_ui, data, filters, heap, page_errors, widgets
 from lib.warehouse import WarehouseLocked
 
 K_FILTERS = "_filters"
@@ -65,3 +65,4 @@ def run() -> None:
     st.divider()
     f = st.session_state[K_FILTERS]
     widgets.freshness_footer(f.lang, f.scope)
+    heap.settle_once()  # after the process's first whole run: modules and engine are loaded
