@@ -126,6 +126,7 @@ def test_clear_cache_empties_every_cache_the_app_keeps(engine, monkeypatch):
         data.query("regions")
         data.region_lookup("name")["350100000000"]
         data.codes_at("district")
+        data.derived(("probe",), lambda: 1)
     frame = pd.DataFrame({"x": ["2024", "2025"], "v": [3, 4], "s": ["甲", "乙"]})
     memo.spec_of(charts.trend(frame, x="x", y="v", series="s", title="t", y_title="y"))
     target_charts._SPECS.put(("a",), {})
@@ -133,7 +134,7 @@ def test_clear_cache_empties_every_cache_the_app_keeps(engine, monkeypatch):
     cached_by_streamlit(1)
     filled = {k: _size(v) for k, v in _module_caches().items()}
     for name in ("lib.ui.data._CACHE", "lib.ui.data._FRAMES", "lib.ui.data._LOOKUPS",
-                 "lib.ui.data._INDEX", "lib.charts.memo._CHARTS", "lib.charts.memo._SPECS",
+                 "lib.ui.data._INDEX", "lib.ui.data._DERIVED", "lib.charts.memo._CHARTS", "lib.charts.memo._SPECS",
                  "lib.charts.targets._SPECS"):
         assert filled[name] > 0, name
     assert any(n.startswith("lib.geo.districts.") and size for n, size in filled.items()), filled
@@ -176,6 +177,41 @@ def test_query_results_are_keyed_by_data_version(engine, monkeypatch):
         assert len(ran) == 2  # read again under the new version
         versions = {k[1] for k in data._CACHE._cache}
         assert versions == {old_version + 1}
+    data.clear_cache()
+
+
+def test_derived_results_are_kept_per_data_version_and_scope(engine, monkeypatch):
+    """The reading's sentences are computed once per data version and bound scope: a write, or
+    another user's scope, computes them again; a failure remembers nothing."""
+    from lib.ui import data
+    from lib.warehouse import schema as s
+    from lib.warehouse.bulk import bulk_insert
+    from lib.warehouse.engine import write_transaction
+    from tests.test_cli_settings import cli_target
+
+    cli_target(engine, monkeypatch)
+    data.clear_cache()
+    built = []
+
+    def build(tag: str):
+        return lambda: built.append(tag) or (tag, len(built))
+
+    with data.scope_bound(""):
+        first = data.derived(("reading", "v"), build("whole"))
+        assert data.derived(("reading", "v"), build("again")) == first and built == ["whole"]
+        with pytest.raises(ZeroDivisionError):
+            data.derived(("reading", "broken"), lambda: 1 / 0)
+        assert data.derived(("reading", "broken"), build("fixed")) == ("fixed", 2)
+    with data.scope_bound("350111"):
+        assert data.derived(("reading", "v"), build("district"))[0] == "district"
+    with data.scope_bound(""):
+        with write_transaction(data.engine()) as conn:
+            bulk_insert(conn, s.screening, pd.DataFrame({
+                "region_code": ["350111001000"], "month": [dt.date(2026, 3, 1)],
+                "kind": ["cervical"], "screened": [10], "batch_id": [1]}))
+        data._forget_version()
+        assert data.derived(("reading", "v"), build("new data"))[0] == "new data"
+        assert {k[2] for k in data._DERIVED._cache} == {data.version()}  # older ones dropped
     data.clear_cache()
 
 

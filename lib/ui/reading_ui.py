@@ -48,8 +48,9 @@ def facts_of(f: Filters, area: str) -> AreaFacts:
 
 
 def sentences_of(f: Filters, area: str) -> list[str]:
-    """The reading of ``area`` for the view, [] when there is too little data to say anything."""
-    return sentences(facts_of(f, area))
+    """The reading of ``area`` for the view, [] when there is too little data to say anything;
+    computed once per data version (the view holds region, period, area, language and scope)."""
+    return list(data.derived(("reading", f, area), lambda: tuple(sentences(facts_of(f, area)))))
 
 
 def reading(f: Filters, area: str) -> None:
