@@ -252,15 +252,15 @@ def fresh_cache():
 def test_district_admin_pages_show_only_their_scope(engine, world, fresh_cache):
     s = _Session(engine, "jinan")
     at = s.open("views/admin.py")
-    assert set(s.table_with("role")["username"]) == IN_JINAN
+    assert set(s.table_with("锁定至")["用户名"]) == IN_JINAN
     assert at.selectbox(key="edit_name").options == sorted(IN_JINAN)
-    assert s.table_with("label")["label"].tolist() == ["jinan hall"]
+    assert s.table_with("备注")["备注"].tolist() == ["jinan hall"]
     jinan_hash = links.token_hash(world["tokens"]["jinan"])
     assert [o.split(" ")[0] for o in at.selectbox(key="link_pick").options] == [jinan_hash[:8]]
     assert CITY not in " ".join(at.selectbox(key="link_region").options)
     assert set(at.selectbox(key="audit_user").options) == {"全部", *IN_JINAN}
     assert "gulou_only_action" not in at.selectbox(key="audit_action").options
-    log = s.table_with("action")
+    log = s.table_with("操作").rename(columns={"用户名": "username"})
     assert _audit_users(log) <= IN_JINAN | {world["display"]["jinan"]}
     assert "jinan" in _audit_users(log)  # the login through the form above
     csv = s.audit_csv()
@@ -276,11 +276,11 @@ def test_district_admin_pages_show_only_their_scope(engine, world, fresh_cache):
 def test_city_admin_pages_show_everything_and_may_edit_targets(engine, world, fresh_cache):
     s = _Session(engine, "city")
     at = s.open("views/admin.py")
-    assert set(s.table_with("role")["username"]) == IN_JINAN | {"city", "gulou"}
-    assert set(s.table_with("label")["label"]) == {"city projector", "gulou hall", "jinan hall"}
+    assert set(s.table_with("锁定至")["用户名"]) == IN_JINAN | {"city", "gulou"}
+    assert set(s.table_with("备注")["备注"]) == {"city projector", "gulou hall", "jinan hall"}
     assert "gulou" in at.selectbox(key="audit_user").options
     assert "gulou_only_action" in at.selectbox(key="audit_action").options
-    assert "gulou" in _audit_users(s.table_with("action"))
+    assert "gulou" in _audit_users(s.table_with("操作").rename(columns={"用户名": "username"}))
 
     at = s.open("views/targets.py")
     assert not any("只有市级管理员" in c.value for c in at.caption)
@@ -291,3 +291,17 @@ def test_city_admin_pages_show_everything_and_may_edit_targets(engine, world, fr
     s.run()
     assert not at.exception, at.exception
     assert indicators_frame(engine).set_index("code").loc["H02", "target_value"] == 66.5
+
+
+def test_admin_tables_read_in_the_ui_language():
+    from lib.ui.widgets import labelled
+
+    frame = pd.DataFrame({"username": ["jinan"], "role": ["analyst"], "scope_code": ["350111000000"],
+                          "locked_until": [None], "odd": [1]})
+    zh = labelled(frame, "zh", regions={"350111000000": "晋安区"})
+    assert list(zh.columns) == ["用户名", "角色", "权限范围", "锁定至", "odd"]
+    assert zh.iloc[0].tolist()[:3] == ["jinan", "数据员", "晋安区 350111000000"]
+    en = labelled(frame, "en")
+    assert list(en.columns)[:3] == ["User", "Role", "Scope"]
+    assert en.iloc[0]["Scope"] == "350111000000" and en.iloc[0]["Role"] == "Analyst"
+    assert frame.columns[0] == "username"  # the caller's frame is left as it was

@@ -11,7 +11,7 @@ from lib import export
 from lib.auth import links, users, web_sessions
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
-from lib.ui import auth_ui, data
+from lib.ui import auth_ui, data, widgets
 from lib.ui.frame import current_filters
 from lib.warehouse import users_store
 
@@ -40,7 +40,8 @@ tab_users, tab_sessions, tab_links, tab_audit = st.tabs(
 
 with tab_users:
     accounts = users.list_users(engine, within=within)
-    st.dataframe(accounts, hide_index=True, width="stretch")
+    st.dataframe(widgets.labelled(accounts, lang, regions=scope_names), hide_index=True,
+                 width="stretch")
     c_add, c_edit = st.columns(2)
     with c_add, st.form("add_user", clear_on_submit=True):
         st.subheader(t("admin_add_user", lang))
@@ -134,8 +135,8 @@ with tab_links:
             except users.AccountError as exc:
                 _refused(exc)
     table = links.list_links(engine, within=within)
-    st.dataframe(table.assign(token_hash=table["token_hash"].str[:8]), hide_index=True,
-                 width="stretch")
+    st.dataframe(widgets.labelled(table.assign(token_hash=table["token_hash"].str[:8]), lang,
+                                  regions=scope_names), hide_index=True, width="stretch")
     live = table[table["revoked_at"].isna()]
     if not live.empty:
         pick = st.selectbox(t("link_revoke", lang), live["token_hash"].tolist(), key="link_pick",
@@ -161,7 +162,7 @@ with tab_audit:
     since = dt.datetime.now() - dt.timedelta(days=int(days))
     log = users_store.audit_frame(engine, username=who or None, action=action or None, since=since,
                                   scope_prefix=admin.scope_prefix)
-    st.dataframe(log, hide_index=True, width="stretch")
+    st.dataframe(widgets.labelled(log, lang), hide_index=True, width="stretch")
     st.download_button(t("download_csv", lang), export.csv_bytes(log),
                        file_name="halfsky_audit.csv", mime="text/csv", key="audit_csv")
 

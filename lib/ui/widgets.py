@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import fmt
-from lib.i18n import dataset_label, t
+from lib.i18n import TEXT, dataset_label, t
 from lib.metrics.cards import Card
 from lib.ui import data
 from lib.ui.safe import md_escape
@@ -46,6 +46,19 @@ CSS = """<style>
   [class*="st-key-%(kpi)s"] [data-testid="stMetricDelta"] { font-size: 0.75rem !important; }
 }
 </style>""" % {"kpi": KPI_KEY}
+
+
+def labelled(frame: pd.DataFrame, lang: str, *, regions: dict[str, str] | None = None
+             ) -> pd.DataFrame:
+    """An admin table as a reader sees it: column headers in the UI language (``col_<name>``),
+    roles by their label, region codes with their names (``regions``: code → name)."""
+    out = frame.copy()
+    if "role" in out:
+        out["role"] = [t(f"role_{r}", lang) if f"role_{r}" in TEXT else r for r in out["role"]]
+    for col in ("scope_code", "region_code"):
+        if regions is not None and col in out:
+            out[col] = [f"{regions[c]} {c}" if c in regions else c for c in out[col]]
+    return out.rename(columns={c: t(f"col_{c}", lang) for c in out.columns if f"col_{c}" in TEXT})
 
 
 def responsive_css() -> None:
