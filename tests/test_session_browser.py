@@ -81,6 +81,15 @@ def test_link_sign_in_reload_new_tab_sign_out(warehouse):
         assert tab.get_by_role("link", name="数据上传").count() == 0
         assert tab.get_by_role("button", name="浏览文件").count() == 0  # no uploader drawn
         shot(tab, "journey_03b_role_lacking_link_refused")
+        # the overview by its name (a bookmark, a typed address): served at the root, same view
+        tab.goto(f"{base}/overview?region={JINAN}&from=2026-03&to=2026-09")
+        tab.get_by_role("heading", name="巾帼数据驾驶舱").first.wait_for(timeout=60_000)
+        tab.wait_for_url(lambda u: "/overview" not in u and f"region={JINAN}" in u,
+                         timeout=30_000)
+        assert "from=2026-03" in tab.url and "to=2026-09" in tab.url
+        tab.wait_for_timeout(1000)
+        assert tab.get_by_text("Page not found").count() == 0
+        shot(tab, "journey_03c_overview_by_name")
         tab.close()
 
         page.get_by_role("button", name="退出登录").click()

@@ -11,6 +11,11 @@ from lib.warehouse import WarehouseLocked
 
 K_FILTERS = "_filters"
 REFUSED_PAGE = "views/refused.py"
+TO_DEFAULT_PAGE = "views/to_default.py"
+# Streamlit names a page by a hash of its url_path and serves the default page at "/" only: the
+# default page is registered under this name so that its own name (/overview) stays free for a
+# hidden page that sends the reader to "/".
+DEFAULT_PAGE_KEY = "_home"
 
 
 def _ensure_warehouse(lang: str) -> bool:
@@ -49,8 +54,11 @@ def run() -> None:
     auth_ui.hand_off_cookie()  # just signed in: the browser fetches the sign-in cookie
     data.bind_scope(user.scope_prefix)  # every query of this session is narrowed to it from here on
     mine = auth_ui.pages_of(user)
-    pages = [st.Page(p.path, title=t(p.title_key, lang), icon=p.icon, url_path=p.url_path,
-                     default=p.default) for p in mine]
+    pages = [st.Page(p.path, title=t(p.title_key, lang), icon=p.icon,
+                     url_path=DEFAULT_PAGE_KEY if p.default else p.url_path, default=p.default)
+             for p in mine]
+    pages += [st.Page(TO_DEFAULT_PAGE, title=t(p.title_key, lang), url_path=p.url_path,
+                      visibility="hidden") for p in mine if p.default]
     # The other addresses stay known but out of the menu, and run a refusal (never the page): a
     # viewer following a link to /upload reads why, not Streamlit's English "Page not found".
     pages += [st.Page(REFUSED_PAGE, title=t(p.title_key, lang), url_path=p.url_path,
