@@ -509,6 +509,11 @@ TEXT.update({
     "cp_caption": {"zh": "每月报送截止：次月 {day} 日（含）。按批次导入时间判断是否按时。",
                    "en": "Monthly reports are due by day {day} of the following month (inclusive), "
                          "judged by the time the batch was loaded."},
+    "cp_demo_note": {"zh": "示例数据是一次性载入的：每个月份的“导入时间”都是载入那一天，所以大多显示为迟报，"
+                           "并不代表真实的报送情况。上传真实数据后，按各批次的实际导入时间判断。",
+                     "en": "The demo data were loaded at once: every month's load time is that day, "
+                           "so most months show as late. This says nothing about real reporting; "
+                           "uploaded data are judged by each batch's own load time."},
     "cp_dataset": {"zh": "数据集", "en": "Dataset"},
     "cp_level": {"zh": "按", "en": "By"},
     "cp_level_township": {"zh": "乡镇（街道）", "en": "Township"},

@@ -43,6 +43,15 @@ def test_page_shows_grid_ranking_and_reminders(engine):
     todo = at.dataframe[2].value
     assert "茶园街道" not in set(todo["region_name"]) and len(todo) > 3
     assert any(b.label.startswith("下载催报名单") for b in at.get("download_button"))
+    assert not any("示例数据是一次性载入的" in w.value for w in at.warning)  # uploads only
+
+
+def test_demo_data_say_their_lateness_is_an_artefact(demo_engine):
+    url, schema = _url(demo_engine)
+    with app_env(url, schema=schema):
+        at = run_page("views/completeness.py", query={"region": "350111000000"})
+    assert not at.exception, at.exception
+    assert any("示例数据是一次性载入的" in w.value for w in at.warning)
 
 
 def test_admin_sets_the_deadline_on_the_page(engine):

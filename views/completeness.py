@@ -34,6 +34,8 @@ level = c2.radio(t("cp_level", lang), levels, horizontal=True, key="cp_level",
                  format_func=lambda lv: t(f"cp_level_{lv}", lang))
 rules = data.query("completeness_rules")
 st.caption(t("cp_caption", lang).format(day=deadline_day(rules, dataset)))
+if data.query("has_demo_rows"):  # one batch at build time: its "late" months are an artefact
+    st.warning(t("cp_demo_note", lang))
 
 date_from = max(f.date_from, (pd.Timestamp(f.date_to) - pd.DateOffset(months=MAX_MONTHS - 1))
                 .date().replace(day=1))

@@ -4,7 +4,8 @@ An indicator belongs to a page by what it is computed from (``coverage.*`` to �
 ``screening.*`` to 两癌筛查, ``training.*`` to 培训) or, for the employment page, by its domain
 (妇女与经济: the uploaded employment figures); the targets page and the overview speak for all.
 Assessing only a page's own indicators matters at scale: computing every indicator for the country
-reads the village roster and the screening ledgers, ~150 ms cold, that a page for one area never shows.
+reads the village roster and the screening ledgers (~150 ms cold), which a page for one area never
+shows.
 """
 from __future__ import annotations
 
