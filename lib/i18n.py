@@ -85,6 +85,9 @@ TEXT: dict[str, dict[str, str]] = {
     "league": {"zh": "比学赶超：下级地区排名", "en": "League table of child regions"},
     "trend": {"zh": "趋势", "en": "Trend"},
     "parent_avg": {"zh": "上级平均（每个下级地区）", "en": "Parent average per child region"},
+    "league_no_values": {"zh": "下级地区暂无可排名的数据。",
+                         "en": "No child region has data to rank yet."},
+    "league_unranked": {"zh": "暂无数据、未参与排名：{names}", "en": "No data, not ranked: {names}"},
     "league_too_few": {"zh": "所选地区的下级地区不足两个，不作排名。",
                        "en": "Fewer than two child regions here: no ranking."},
     "parent_out_of_scope": {"zh": "上级地区不在您的权限范围内，因此不显示与上级的对比。",
@@ -446,6 +449,8 @@ TEXT.update({
     "na_held_above": {"zh": "由区（县）举办", "en": "held by districts"},
     "na_not_split": {"zh": "不分城乡统计", "en": "not split urban/rural"},
     "na_no_units": {"zh": "无此类村（社区）", "en": "none in this area"},
+    "no_data": {"zh": "暂无数据", "en": "No data"},
+    "na_no_roster": {"zh": "尚未上传组织名册", "en": "no organisation roster uploaded"},
     "colon": {"zh": "：", "en": ": "},
     "fairs_held_above": {"zh": "招聘会由区（县）举办，本级不单独统计；请在区（县）视图查看。",
                          "en": "Job fairs are held by districts and not counted for a township: "

@@ -116,3 +116,10 @@ def test_classify_and_legend():
     assert legend[0] == (scale.YLGNBU_5[0], "0.0% – 20.0%")
     assert legend[-1] == (scale.NO_DATA, "No data")
     assert len(legend) == 6
+
+
+def test_a_map_without_any_value_has_only_no_data_in_its_legend():
+    bins = scale.make_bins(pd.Series([np.nan, np.nan]))
+    assert bins.empty and bins.classify(pd.Series([np.nan, np.nan])).tolist() == [-1, -1]
+    assert scale.legend(bins, "percent", "zh", has_missing=True) == [(scale.NO_DATA, "无数据")]
+    assert not scale.make_bins(pd.Series([0.0, 0.0])).empty  # a real 0 % keeps its class

@@ -108,3 +108,59 @@ def test_headlines_at_a_township_mark_fairs_not_applicable():
     assert urban["coverage.federation"].applies.reason == "na_no_units"
     # without a level (older callers) every headline applies, as before
     assert all(h.applies.applies for h in headlines(cov, cov, some, none, some))
+
+
+def test_an_empty_roster_is_no_data_not_zero_coverage():
+    """Villages but not one organisation in the view: the roster was not uploaded there."""
+    a = share_applies(12, 0)
+    assert (a.applies, a.reason, a.shown) == (False, "na_no_roster", "no_data")
+    assert share_applies(12, 3) == APPLIES and share_applies(12, None) == APPLIES
+    assert share_applies(0, 0).reason == "na_no_units"  # no villages at all: still 不适用
+    c = card("村（社区）妇联覆盖率", 0.0, 0.0, "percent", "zh", applies=a)
+    assert (c.value, c.delta) == ("暂无数据", "尚未上传组织名册")
+    assert (c.delta_color, c.delta_arrow) == ("off", "off")
+    assert card("x", 0.0, 0.0, "percent", "en", applies=a).value == "No data"
+    empty = _cov([("", "rural", "village_federation", 8, 0, 0),
+                  ("", "urban", "community_federation", 4, 0, 0)])
+    some = (_facts(3, 100), _facts(3, 90))
+    heads = {h.code: h for h in headlines(empty, empty, some, some, some, level="district")}
+    assert heads["coverage.federation"].applies.reason == "na_no_roster"
+    # one organisation anywhere in the view: a real (low) coverage, shown as a number
+    one = _cov([("", "rural", "village_federation", 8, 1, 0),
+                ("", "urban", "community_federation", 4, 0, 0)])
+    heads = {h.code: h for h in headlines(one, one, some, some, some, area="urban",
+                                          level="district")}
+    assert heads["coverage.federation"].applies.applies
+
+
+def test_pages_without_a_roster_say_no_data(engine):
+    from tests.apptest_util import app_env, run_page
+    from tests.test_app import _url
+
+    url, schema = _url(engine)
+    with app_env(url, schema=schema, demo=False):
+        for page in ("views/overview.py", "views/coverage.py"):
+            at = run_page(page, query={"region": "350111000000"})
+            assert not at.exception, at.exception
+            cards = {m.label: m.value for m in at.metric}
+            shares = [v for k, v in cards.items() if "覆盖率" in k]
+            assert shares and all(v == "暂无数据" for v in shares), (page, cards)
+            if page == "views/coverage.py":  # no ranking of nine townships without a roster
+                assert any("暂无可排名的数据" in c.value for c in at.caption)
+                assert not [d for d in at.dataframe if "排名" in d.value.columns]
+
+
+def test_a_child_without_a_roster_has_no_coverage_value():
+    from lib.metrics.compute import coverage
+
+    cov = _cov([("A", "rural", "village_federation", 8, 6, 5),
+                ("A", "rural", "womens_home", 8, 0, 0),
+                ("B", "rural", "village_federation", 5, 0, 0),
+                ("B", "rural", "womens_home", 5, 0, 0),
+                ("C", "rural", "village_federation", 4, 0, 0),
+                ("C", "rural", "womens_home", 4, 2, 2)])
+    per = coverage(cov, ("village_federation",), by_child=True).set_index("child")
+    assert per.at["A", "value"] == pytest.approx(6 / 8)
+    assert pd.isna(per.at["B", "value"])            # nothing at all in B's roster
+    assert per.at["C", "value"] == 0.0               # C has a roster: 0 federations is a finding
+    assert coverage(cov, ("village_federation",)) == pytest.approx(6 / 17)

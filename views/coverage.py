@@ -8,7 +8,7 @@ from lib.charts import common as charts
 from lib.i18n import enum_label, t
 from lib.metrics import metric
 from lib.metrics.cards import card, share_applies
-from lib.metrics.compute import FEDERATION_TYPES, coverage, villages
+from lib.metrics.compute import FEDERATION_TYPES, coverage, organisations, villages
 from lib.ui import dashboard, data, mapview, widgets
 from lib.ui.frame import current_filters
 
@@ -46,7 +46,7 @@ cards = [(metric("coverage.org_type").label(lang), f.area, coverage(cov, types, 
          (t("rural", lang), "rural", coverage(cov, types, area="rural"),
           coverage(cov_prev, types, area="rural"), True)]
 widgets.kpi_row([card(f"{enum_label(choice, lang)} · {label}", now, before, "percent", lang,
-                      applies=share_applies(villages(cov, a)), compare=compare)
+                      applies=share_applies(villages(cov, a), organisations(cov)), compare=compare)
                  for label, a, now, before, compare in cards], "coverage")
 
 mapview.breadcrumb(f, "cv")

@@ -20,6 +20,7 @@ class Bins:
     """Class edges (ascending, len = classes + 1) and one colour per class."""
     edges: tuple[float, ...]
     colors: tuple[str, ...]
+    empty: bool = False  # made from no value at all: the legend lists no class, only 无数据
 
     def classify(self, values: pd.Series) -> pd.Series:
         """The class index of each value (0 … k-1), -1 where the value is missing."""
@@ -56,7 +57,7 @@ def make_bins(values: pd.Series, *, k: int = 5, method: str = "quantile",
         dedup = [dedup[0], dedup[0]]
     n = len(dedup) - 1
     colors = _spread(palette, n)
-    return Bins(tuple(float(e) for e in dedup), colors)
+    return Bins(tuple(float(e) for e in dedup), colors, empty=breaks is None and len(v) == 0)
 
 
 def _spread(palette: tuple[str, ...], n: int) -> tuple[str, ...]:
@@ -72,7 +73,7 @@ def legend(bins: Bins, unit: str, lang: str = "zh", *, has_missing: bool = False
            ) -> list[tuple[str, str]]:
     """(colour hex, range label) per class, lowest first; plus 'no data' when some value is missing."""
     out = []
-    for i, color in enumerate(bins.colors):
+    for i, color in enumerate(() if bins.empty else bins.colors):
         lo, hi = bins.edges[i], bins.edges[i + 1]
         if math.isclose(lo, hi):
             label = fmt.value(lo, unit, lang)

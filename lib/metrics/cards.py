@@ -8,6 +8,9 @@ A card must not claim what the data cannot say. Two cases the data model knows o
   own and, since facts above township level have no urban/rural class (lib/warehouse/queries), a
   rural or urban filter leaves nothing to count. A share of villages of a class the view has none
   of (城镇 coverage in a township of villages only) has no denominator at all.
+- A share of villages when the view's roster holds **no organisation at all** is not 0 % but no
+  data: the roster has not been uploaded there (every village has its 村妇联 in a real roster, so
+  an empty one is a missing upload, not a finding). Shown as 暂无数据 with the reason.
 - A change with **no comparison base** (nothing last year, or a value missing) is shown as "—"
   without colour or arrow, and a change of zero is grey too: a green ↑ beside "— 较上年同期" or
   "+0.0 pp" reads as progress where there is none.
@@ -35,6 +38,7 @@ NOT_SPLIT_BY_AREA = frozenset({"job_fair"})
 class Applicability:
     applies: bool = True
     reason: str = ""  # i18n key of the short reason shown in place of a change (when not applies)
+    shown: str = "not_applicable"  # i18n key of what the card shows in place of the value
 
 
 APPLIES = Applicability()
@@ -57,11 +61,15 @@ def figure_applies(dataset: str, *, level: str, area: str | None, rows: int) -> 
     return APPLIES
 
 
-def share_applies(units: float | None) -> Applicability:
+def share_applies(units: float | None, organisations: float | None = None) -> Applicability:
     """A share of villages/communities (coverage) is defined only when the view has any of them
-    (``units``: the denominator, e.g. the urban communities of a township)."""
+    (``units``: the denominator, e.g. the urban communities of a township) and its roster holds
+    any organisation at all (``organisations``, of every type and class the page read; None: not
+    known, not checked)."""
     if units is None or (isinstance(units, float) and math.isnan(units)) or units <= 0:
         return Applicability(False, "na_no_units")
+    if organisations is not None and not _missing(organisations) and organisations <= 0:
+        return Applicability(False, "na_no_roster", "no_data")
     return APPLIES
 
 
@@ -102,7 +110,7 @@ def card(label: str, now: float | None, before: float | None, unit: str, lang: s
     (a falling abnormal rate is good news). ``compare=False``: no change line (no last-year figure
     exists for this card)."""
     if not applies.applies:
-        return Card(label, t("not_applicable", lang), t(applies.reason, lang), "off", "off", help)
+        return Card(label, t(applies.shown, lang), t(applies.reason, lang), "off", "off", help)
     value = fmt.value(now, unit, lang)
     if not compare:
         return Card(label, value, None, help=help)

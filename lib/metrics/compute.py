@@ -48,7 +48,13 @@ def coverage(cov: pd.DataFrame, org_types: tuple[str, ...] = FEDERATION_TYPES, *
     out = pd.DataFrame({"child": list(per), "num": [v[0] for v in per.values()],
                         "den": [v[1] for v in per.values()]})
     out = out.sort_values("child", kind="stable").reset_index(drop=True)
-    out["value"] = [ratio(n, d) for n, d in zip(out["num"], out["den"])]
+    # A child whose roster holds no organisation of any type the frame has (not just the types
+    # asked) has no roster there: no data, not 0 % (its map area reads 无数据).
+    roster: dict[object, float] = {}
+    for child, n in zip(children, cov["with_org"].to_numpy()):
+        roster[child] = roster.get(child, 0) + n
+    out["value"] = [ratio(n, d) if roster.get(c, 0) > 0 else float("nan")
+                    for c, n, d in zip(out["child"], out["num"], out["den"])]
     return out
 
 
@@ -79,6 +85,12 @@ def yoy(current: float, previous: float) -> float:
     if previous is None or previous == 0 or pd.isna(previous):
         return float("nan")
     return (current - previous) / previous
+
+
+def organisations(cov: pd.DataFrame) -> float:
+    """Villages with any organisation of the frame's types, summed over types and classes: 0 says
+    the view's roster is empty (lib/metrics/cards.share_applies), not that coverage is 0 %."""
+    return float(cov["with_org"].sum()) if not cov.empty else 0.0
 
 
 def villages(cov: pd.DataFrame, area: str | None = None) -> float:

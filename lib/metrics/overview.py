@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lib.metrics.cards import APPLIES, Applicability, figure_applies, share_applies
-from lib.metrics.compute import coverage, ratio, villages, yoy
+from lib.metrics.compute import coverage, organisations, ratio, villages, yoy
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ def headlines(cov_now: pd.DataFrame, cov_prev: pd.DataFrame, training: tuple[pd.
     return [
         Headline("coverage.federation", coverage(cov_now, area=area),
                  coverage(cov_prev, area=area), "percent",
-                 APPLIES if level is None else share_applies(villages(cov_now, area))),
+                 APPLIES if level is None else share_applies(villages(cov_now, area),
+                                                             organisations(cov_now))),
         Headline("training.participants", total(training[0], "participants"),
                  total(training[1], "participants"), "count", applies("training", training)),
         Headline("employment.positions", total(fairs[0], "positions"),

@@ -189,10 +189,17 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
     if len(current) < 2:  # a line, not a heading with nothing under it
         st.caption(t("league_too_few", lang))
         return
+    if pd.to_numeric(current["value"], errors="coerce").isna().all():  # e.g. no roster uploaded
+        st.caption(t("league_no_values", lang))
+        return
     st.subheader(t("league", lang))
     if previous is not None:
         previous = previous[previous["region_code"] != f.region_code]
     table = league(current, previous, direction=direction)
+    # a child without a value (thin data, no roster) has no rank: named under the table instead of
+    # a row whose rank reads "None"
+    unranked = table[table["rank"].isna()]
+    table = table[table["rank"].notna()].reset_index(drop=True)
     shown = pd.DataFrame({
         t("col_rank", lang): table["rank"],
         t("col_region", lang): table["name"],
@@ -211,6 +218,9 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
     if any(bottom):
         names = ("、" if lang == "zh" else ", ").join(table.loc[table["bottom"], "name"])
         st.caption(t("bottom_note", lang).format(names=md_escape(names)))  # names: text, not Markdown
+    if len(unranked):
+        names = ("、" if lang == "zh" else ", ").join(unranked["name"].astype(str))
+        st.caption(t("league_unranked", lang).format(names=md_escape(names)))
     # the same table with numbers, for the downloads (a share 1.018 formatted 101.8%, not text)
     numbers = pd.DataFrame({
         t("col_rank", lang): table["rank"].astype("Int64"),
