@@ -451,6 +451,7 @@ TEXT.update({
     "na_no_units": {"zh": "无此类村（社区）", "en": "none in this area"},
     "no_data": {"zh": "暂无数据", "en": "No data"},
     "na_no_roster": {"zh": "尚未上传组织名册", "en": "no organisation roster uploaded"},
+    "na_not_uploaded": {"zh": "尚未上传此类数据", "en": "not uploaded yet"},
     "colon": {"zh": "：", "en": ": "},
     "fairs_held_above": {"zh": "招聘会由区（县）举办，本级不单独统计；请在区（县）视图查看。",
                          "en": "Job fairs are held by districts and not counted for a township: "

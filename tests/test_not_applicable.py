@@ -164,3 +164,47 @@ def test_a_child_without_a_roster_has_no_coverage_value():
     assert pd.isna(per.at["B", "value"])            # nothing at all in B's roster
     assert per.at["C", "value"] == 0.0               # C has a roster: 0 federations is a finding
     assert coverage(cov, ("village_federation",)) == pytest.approx(6 / 17)
+
+
+def test_a_dataset_never_uploaded_is_no_data_not_zero():
+    a = figure_applies("training", level="district", area=None, rows=0, uploaded=False)
+    assert (a.applies, a.reason, a.shown) == (False, "na_not_uploaded", "no_data")
+    assert card("参训人次", 0.0, 0.0, "count", "zh", applies=a).value == "暂无数据"
+    # rows in the period: uploaded or not is never asked
+    assert figure_applies("training", level="district", area=None, rows=4, uploaded=False) == APPLIES
+    # structural reasons come first: a township's fairs are held above it
+    assert figure_applies("job_fair", level="township", area=None, rows=0,
+                          uploaded=False).reason == "na_held_above"
+    some, none = (_facts(3, 100), _facts(3, 90)), (_facts(0, 0), _facts(0, 0))
+    cov = _cov([("", "rural", "village_federation", 8, 8, 5)])
+    heads = {h.code: h for h in headlines(cov, cov, some, none, none, level="district",
+                                          never_uploaded=frozenset({"screening"}))}
+    assert heads["screening.screened"].applies.reason == "na_not_uploaded"
+    assert heads["employment.positions"].applies.applies  # none this period, but uploaded: a 0
+
+
+def test_pages_without_any_ledger_say_no_data_and_with_one_show_it(engine):
+    import datetime as dt
+
+    from tests.apptest_util import app_env, run_page
+    from tests.test_app import _url
+    from tests.test_completeness import _load
+
+    url, schema = _url(engine)
+    with app_env(url, schema=schema, demo=False):
+        at = run_page("views/overview.py", query={"region": "350111000000"})
+        cards = {m.label: m.value for m in at.metric}
+        assert cards["参训人次"] == cards["筛查人数"] == "暂无数据", cards
+    _load(engine, "茶园,2025-10,宫颈癌筛查,300", "茶园,2026-07,宫颈癌筛查,200",
+          at=dt.datetime(2026, 8, 8, 10, 0))
+    with app_env(url, schema=schema, demo=False):
+        at = run_page("views/overview.py", query={"region": "350111000000", "from": "2026-01",
+                                                  "to": "2026-06"})
+        cards = {m.label: m.value for m in at.metric}
+        assert cards["筛查人数"] == "0", cards        # uploaded before: none this period is a 0
+        assert cards["参训人次"] == "暂无数据", cards  # still never uploaded
+        at = run_page("views/screening.py", query={"region": "350111000000", "from": "2026-01",
+                                                   "to": "2026-06"})
+        assert {m.label: m.value for m in at.metric}["筛查人数"] == "0"
+        at = run_page("views/training.py", query={"region": "350111000000"})
+        assert all(m.value == "暂无数据" for m in at.metric), [m.value for m in at.metric]

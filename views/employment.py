@@ -22,8 +22,9 @@ ly_from, ly_to = f.last_year()
 area = dict(urban_rural=f.area)
 cur = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, by=("fair_type",), **area)
 prev = data.query("facts", "job_fair", f.prefix, ly_from, ly_to, by=("fair_type",), **area)
-applies = figure_applies("job_fair", level=f.level, area=f.area,
-                         rows=int(cur["n"].sum() + prev["n"].sum()))
+rows = int(cur["n"].sum() + prev["n"].sum())
+applies = figure_applies("job_fair", level=f.level, area=f.area, rows=rows,
+                         uploaded=dashboard.uploaded(f, "job_fair", rows))
 
 
 def figures(frame: pd.DataFrame) -> dict[str, float]:

@@ -23,7 +23,7 @@ frames = {ds: (data.query("facts", ds, f.prefix, f.date_from, f.date_to, **perio
                data.query("facts", ds, f.prefix, ly_from, ly_to, **period))
           for ds in ("training", "job_fair", "screening")}
 heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"], frames["screening"],
-                  area=f.area, level=f.level)
+                  area=f.area, level=f.level, never_uploaded=dashboard.never_uploaded(f, frames))
 widgets.kpi_row([card(metric(h.code).label(lang), h.value, h.previous, h.unit, lang,
                       applies=h.applies, help=metric(h.code).description(lang)) for h in heads],
                 "overview")

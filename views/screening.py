@@ -41,8 +41,9 @@ prev = sm.summary(prev_period, *frames(f.prefix, date_to=ly_to, yr=ly_to.year))
 cards = [("screening.completion", "completion"), ("screening.coverage", "coverage"),
          ("screening.screened", "screened"), ("screening.abnormal_rate", "abnormal_rate"),
          ("screening.treatment_rate", "treatment_rate")]
-applies = figure_applies("screening", level=f.level, area=f.area,
-                         rows=len(period) + len(prev_period))
+rows = len(period) + len(prev_period)
+applies = figure_applies("screening", level=f.level, area=f.area, rows=rows,
+                         uploaded=dashboard.uploaded(f, "screening", rows))
 widgets.kpi_row([card(metric(code).label(lang), now[key], prev[key], metric(code).unit, lang,
                       direction=metric(code).direction, applies=applies,
                       help=metric(code).description(lang)) for code, key in cards], "screening")

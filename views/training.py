@@ -37,7 +37,8 @@ figures = [("training.sessions", cur["n"].sum(), prev["n"].sum()),
            ("training.exec_coverage", exec_coverage(cur), exec_coverage(prev))]
 rows = int(cur["n"].sum() + prev["n"].sum())
 widgets.kpi_row([card(metric(c).label(lang), now, before, metric(c).unit, lang,
-                      applies=figure_applies("training", level=f.level, area=f.area, rows=rows),
+                      applies=figure_applies("training", level=f.level, area=f.area, rows=rows,
+                                             uploaded=dashboard.uploaded(f, "training", rows)),
                       help=metric(c).description(lang)) for c, now, before in figures], "training")
 
 mapview.breadcrumb(f, "tr")

@@ -39,7 +39,8 @@ AREAS = {
 }
 # Why an area has no chart, said in full on its slide (lib/metrics/cards reasons).
 NOT_APPLICABLE_NOTE = {"na_held_above": "fairs_held_above", "na_not_split": "fairs_not_split",
-                       "na_no_units": "na_no_units", "na_no_roster": "na_no_roster"}
+                       "na_no_units": "na_no_units", "na_no_roster": "na_no_roster",
+                       "na_not_uploaded": "na_not_uploaded"}
 WARNING_ROWS = 8
 WARNING_COLUMNS = ["name", "latest", "target", "projected", "status"]
 

@@ -1,6 +1,6 @@
 """Whether a figure is defined for the view, and how a KPI card shows it (pure: no Streamlit).
 
-A card must not claim what the data cannot say. Two cases the data model knows of:
+A card must not claim what the data cannot say. The cases the data model knows of:
 
 - A figure that is **not defined** for the view is shown as 不适用 / n/a, never 0, and gets no
   change on last year: job fairs are held by districts (DESIGN §2: a fair's region is the unit that
@@ -8,6 +8,8 @@ A card must not claim what the data cannot say. Two cases the data model knows o
   own and, since facts above township level have no urban/rural class (lib/warehouse/queries), a
   rural or urban filter leaves nothing to count. A share of villages of a class the view has none
   of (城镇 coverage in a township of villages only) has no denominator at all.
+- A count or rate of a dataset the view has **never had a record of** (up to the period's end) is
+  not 0 but no data: that ledger has not been uploaded there yet (暂无数据 · 尚未上传此类数据).
 - A share of villages when the view's roster holds **no organisation at all** is not 0 % but no
   data: the roster has not been uploaded there (every village has its 村妇联 in a real roster, so
   an empty one is a missing upload, not a finding). Shown as 暂无数据 with the reason.
@@ -44,13 +46,15 @@ class Applicability:
 APPLIES = Applicability()
 
 
-def figure_applies(dataset: str, *, level: str, area: str | None, rows: int) -> Applicability:
+def figure_applies(dataset: str, *, level: str, area: str | None, rows: int,
+                   uploaded: bool = True) -> Applicability:
     """Is a count or rate of ``dataset`` defined at a view of ``level`` filtered to ``area``?
 
     ``rows`` counts the dataset's facts in the view over this period and the comparison period: a
     view with facts of its own always has the figure (a township that did hold a fair shows it).
     Without any, the figure is not defined where the data model puts the facts above the view
-    (``HELD_AT``), or when an urban/rural filter is set and the facts carry no such class."""
+    (``HELD_AT``), or when an urban/rural filter is set and the facts carry no such class; and
+    where the view has no record of the dataset at all (``uploaded`` False), there is no data."""
     if rows > 0:
         return APPLIES
     held = HELD_AT.get(dataset)
@@ -58,6 +62,8 @@ def figure_applies(dataset: str, *, level: str, area: str | None, rows: int) -> 
         return Applicability(False, "na_held_above")
     if area and dataset in NOT_SPLIT_BY_AREA:
         return Applicability(False, "na_not_split")
+    if not uploaded:
+        return Applicability(False, "na_not_uploaded", "no_data")
     return APPLIES
 
 

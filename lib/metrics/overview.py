@@ -27,19 +27,21 @@ class Headline:
 
 def headlines(cov_now: pd.DataFrame, cov_prev: pd.DataFrame, training: tuple[pd.DataFrame, pd.DataFrame],
               fairs: tuple[pd.DataFrame, pd.DataFrame], screening: tuple[pd.DataFrame, pd.DataFrame],
-              area: str | None = None, level: str | None = None) -> list[Headline]:
+              area: str | None = None, level: str | None = None,
+              never_uploaded: frozenset[str] = frozenset()) -> list[Headline]:
     """Four headlines (coverage, training, employment, screening) from current and last-year frames.
 
     With the view's ``level`` each headline also says whether it is defined there (a township's job
-    fairs, a rural filter's fairs: lib/metrics/cards); without it every headline applies."""
+    fairs, a rural filter's fairs, a dataset in ``never_uploaded``: lib/metrics/cards); without it
+    every headline applies."""
     def total(frame: pd.DataFrame, col: str) -> float:
         return float(frame[col].sum()) if not frame.empty else 0.0
 
     def applies(dataset: str, pair: tuple[pd.DataFrame, pd.DataFrame]) -> Applicability:
         if level is None:
             return APPLIES
-        rows = sum(float(f["n"].sum()) if "n" in f else len(f) for f in pair)
-        return figure_applies(dataset, level=level, area=area, rows=int(rows))
+        return figure_applies(dataset, level=level, area=area, rows=rows_of(pair),
+                              uploaded=dataset not in never_uploaded)
 
     return [
         Headline("coverage.federation", coverage(cov_now, area=area),
@@ -55,9 +57,14 @@ def headlines(cov_now: pd.DataFrame, cov_prev: pd.DataFrame, training: tuple[pd.
     ]
 
 
+def rows_of(frames: tuple[pd.DataFrame, ...]) -> int:
+    """Fact rows behind ``facts`` frames (their ``n`` column, or their length)."""
+    return int(sum(float(f["n"].sum()) if "n" in f else len(f) for f in frames))
+
+
 def child_coverage(cov: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
     """child, num, den, value (federation coverage) for the map and league tables."""
     return coverage(cov, area=area, by_child=True)
 
 
-__all__ = ["Headline", "headlines", "child_coverage", "ratio"]
+__all__ = ["Headline", "headlines", "child_coverage", "ratio", "rows_of"]

@@ -1,6 +1,8 @@
 """Pieces every dashboard page uses: child-region frames, league tables, downloads, parent prefix."""
 from __future__ import annotations
 
+import datetime as dt
+
 
 import pandas as pd
 import streamlit as st
@@ -11,10 +13,29 @@ from lib.charts.memo import spec_of
 from lib.i18n import dataset_label, t
 from lib.metrics import metric
 from lib.metrics.league import league
+from lib.metrics.overview import rows_of
 from lib.ui import data
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape
 from lib.warehouse.scope import prefix_of
+
+
+# Before any record this app can hold: "ever" for a facts query (the rollups answer it by year).
+EVER = dt.date(1949, 10, 1)
+
+
+def uploaded(f: Filters, dataset: str, rows: int) -> bool:
+    """Has the view any record of ``dataset`` up to the period's end? Asked only when the period
+    has none (``rows`` 0): then a 0 would be a missing upload, not a finding (lib/metrics/cards)."""
+    if rows > 0:
+        return True
+    frame = data.query("facts", dataset, f.prefix, EVER, f.date_to)
+    return (float(frame["n"].sum()) if "n" in frame else len(frame)) > 0
+
+
+def never_uploaded(f: Filters, frames: dict[str, tuple[pd.DataFrame, ...]]) -> frozenset[str]:
+    """The datasets of ``frames`` (dataset → its period's facts frames) the view has no record of."""
+    return frozenset(ds for ds, pair in frames.items() if not uploaded(f, ds, rows_of(pair)))
 
 
 def with_names(per_child: pd.DataFrame) -> pd.DataFrame:

@@ -121,7 +121,8 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
     frames = {ds: (data.query("facts", ds, f.prefix, f.date_from, f.date_to, **period),
                    data.query("facts", ds, f.prefix, ly_from, ly_to, **period)) for ds in DATASETS}
     heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"],
-                      frames["screening"], area=f.area, level=f.level)
+                      frames["screening"], area=f.area, level=f.level,
+                      never_uploaded=dashboard.never_uploaded(f, frames))
     monthly = {ds: data.query("facts", ds, f.prefix, f.date_from, f.date_to, by_month=True,
                               **period) for ds in DATASETS}
     by_child = pd.DataFrame(columns=["child", "num", "den", "value"])
