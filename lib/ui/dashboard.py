@@ -28,8 +28,7 @@ def uploaded(f: Filters, dataset: str, rows: int) -> bool:
     has none (``rows`` 0): then a 0 would be a missing upload, not a finding (lib/metrics/cards)."""
     if rows > 0:
         return True
-    frame = data.query("facts", dataset, f.prefix, EVER, f.date_to)
-    return (float(frame["n"].sum()) if "n" in frame else len(frame)) > 0
+    return rows_of((data.query("facts", dataset, f.prefix, EVER, f.date_to),)) > 0
 
 
 def never_uploaded(f: Filters, frames: dict[str, tuple[pd.DataFrame, ...]]) -> frozenset[str]:
