@@ -6,7 +6,9 @@ use a fresh schema per run, dropped afterwards.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -49,18 +51,132 @@ def _open(backend: str, tmp_dir: Path, *, regions: bool = True):
     return engine, f"{PG_URL}#schema={schema}", drop
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """argon2id with one pass over 1 MiB in this process's tests instead of three over 64 MiB.
+
+    The sign-in tests hash and verify hundreds of times; what they check (outcomes, counts, timing
+    parity between known and unknown users) does not depend on the cost. Servers the browser tests
+    start are other processes and keep the real parameters.
+    """
+    from argon2 import PasswordHasher
+
+    from lib.auth import passwords
+
+    real = passwords._hasher, passwords._DUMMY_HASH
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("halfsky-no-such-user")
+    yield
+    passwords._hasher, passwords._DUMMY_HASH = real
+
+
+class _Templates:
+    """Empty warehouses built once per test process and copied for every test that wants one.
+
+    Building one (schema, migrations, 3,223 regions, the indicator catalog) takes 2–5 s on this
+    machine; copying a DuckDB file or creating a PostgreSQL database ``TEMPLATE`` another takes a
+    few hundred milliseconds, and each test still gets a warehouse of its own. PostgreSQL copies are
+    separate databases (the app's schema setting stays unused): they are dropped in the background,
+    as ``DROP DATABASE`` waits for a checkpoint.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[tuple[str, bool], str] = {}
+        self.dropping: list[threading.Thread] = []
+
+    def template(self, backend: str, regions: bool) -> str:
+        """The template's DuckDB path or PostgreSQL database name, built on first use."""
+        from lib.warehouse import bootstrap
+        from lib.warehouse.engine import dispose_engine
+
+        key = (backend, regions)
+        if key not in self.built:
+            name = f"tpl_{uuid.uuid4().hex[:10]}"
+            if backend == "duckdb":
+                path = self.folder / f"{name}.duckdb"
+                bootstrap.open_warehouse(f"duckdb:///{path}", load_default_regions=regions)
+                dispose_engine(f"duckdb:///{path}")  # closes the file: what is copied is complete
+                self.built[key] = str(path)
+            else:
+                _pg_admin_run(f'CREATE DATABASE "{name}"')
+                url = _pg_database_url(name)
+                bootstrap.open_warehouse(url, pg_schema="public", load_default_regions=regions)
+                dispose_engine(url, pg_schema="public")  # a template must have no connection
+                self.built[key] = name
+        return self.built[key]
+
+    def open(self, backend: str, tmp_dir: Path, *, regions: bool = True):
+        """A new warehouse copied from the template, and a function that removes it."""
+        from lib.warehouse import bootstrap
+        from lib.warehouse.engine import dispose_engine
+
+        source = self.template(backend, regions)
+        name = f"wh_{uuid.uuid4().hex[:10]}"
+        if backend == "duckdb":
+            target = tmp_dir / f"{name}.duckdb"
+            shutil.copyfile(source, target)
+            url = f"duckdb:///{target}"
+            engine = bootstrap.open_warehouse(url, load_default_regions=regions)
+            return engine, url, lambda: dispose_engine(url)
+        _pg_admin_run(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        url = _pg_database_url(name)
+        engine = bootstrap.open_warehouse(url, pg_schema="public", load_default_regions=regions)
+
+        def drop() -> None:
+            dispose_engine(url, pg_schema="public")
+            dispose_engine(url)
+            worker = threading.Thread(target=_pg_admin_run,
+                                      args=(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',))
+            worker.start()
+            self.dropping.append(worker)
+
+        return engine, url, drop
+
+    def close(self) -> None:
+        for worker in self.dropping:
+            worker.join()
+        for (backend, _regions), source in self.built.items():
+            if backend == "postgresql":
+                _pg_admin_run(f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)')
+
+
+def _pg_database_url(name: str) -> str:
+    """HALFSKY_TEST_PG_URL with another database of the same server."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_admin_run(statement: str) -> None:
+    """CREATE/DROP DATABASE, which cannot run inside a transaction."""
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory):
+    made = _Templates(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.close()
+
+
 @pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path):
+def engine(request, tmp_path, _templates):
     """A fresh warehouse with the demo city's regions and the indicator catalog, no facts."""
-    eng, _url, drop = _open(request.param, tmp_path)
+    eng, _url, drop = _templates.open(request.param, tmp_path)
     yield eng
     drop()
 
 
 @pytest.fixture(params=BACKENDS)
-def bare_engine(request, tmp_path):
+def bare_engine(request, tmp_path, _templates):
     """A fresh warehouse with the indicator catalog and no regions at all."""
-    eng, _url, drop = _open(request.param, tmp_path, regions=False)
+    eng, _url, drop = _templates.open(request.param, tmp_path, regions=False)
     yield eng
     drop()
 
