@@ -82,36 +82,40 @@ class _Templates:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.built: dict[tuple[str, bool], str] = {}
+        self.built: dict[tuple[str, bool, bool], str] = {}
         self.dropping: list[threading.Thread] = []
 
-    def template(self, backend: str, regions: bool) -> str:
+    def template(self, backend: str, regions: bool, demo: bool) -> str:
         """The template's DuckDB path or PostgreSQL database name, built on first use."""
+        from lib import demo as demo_module
         from lib.warehouse import bootstrap
         from lib.warehouse.engine import dispose_engine
 
-        key = (backend, regions)
+        key = (backend, regions, demo)
         if key not in self.built:
             name = f"tpl_{uuid.uuid4().hex[:10]}"
             if backend == "duckdb":
                 path = self.folder / f"{name}.duckdb"
-                bootstrap.open_warehouse(f"duckdb:///{path}", load_default_regions=regions)
-                dispose_engine(f"duckdb:///{path}")  # closes the file: what is copied is complete
-                self.built[key] = str(path)
+                url, schema = f"duckdb:///{path}", None
             else:
                 _pg_admin_run(f'CREATE DATABASE "{name}"')
-                url = _pg_database_url(name)
-                bootstrap.open_warehouse(url, pg_schema="public", load_default_regions=regions)
-                dispose_engine(url, pg_schema="public")  # a template must have no connection
-                self.built[key] = name
+                url, schema = _pg_database_url(name), "public"
+            engine = bootstrap.open_warehouse(url, pg_schema=schema, load_default_regions=regions)
+            if demo:
+                demo_module.build_demo(engine, seed=7)
+            # closes the DuckDB file (what is copied is complete); a PostgreSQL template must have
+            # no connection
+            dispose_engine(url, pg_schema=schema)
+            self.built[key] = str(path) if backend == "duckdb" else name
         return self.built[key]
 
-    def open(self, backend: str, tmp_dir: Path, *, regions: bool = True):
-        """A new warehouse copied from the template, and a function that removes it."""
+    def open(self, backend: str, tmp_dir: Path, *, regions: bool = True, demo: bool = False):
+        """A new warehouse copied from the template (with the seed-7 city demo if ``demo``), and a
+        function that removes it."""
         from lib.warehouse import bootstrap
         from lib.warehouse.engine import dispose_engine
 
-        source = self.template(backend, regions)
+        source = self.template(backend, regions, demo)
         name = f"wh_{uuid.uuid4().hex[:10]}"
         if backend == "duckdb":
             target = tmp_dir / f"{name}.duckdb"
@@ -136,7 +140,7 @@ class _Templates:
     def close(self) -> None:
         for worker in self.dropping:
             worker.join()
-        for (backend, _regions), source in self.built.items():
+        for (backend, _regions, _demo), source in self.built.items():
             if backend == "postgresql":
                 _pg_admin_run(f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)')
 
@@ -177,6 +181,14 @@ def engine(request, tmp_path, _templates):
 def bare_engine(request, tmp_path, _templates):
     """A fresh warehouse with the indicator catalog and no regions at all."""
     eng, _url, drop = _templates.open(request.param, tmp_path, regions=False)
+    yield eng
+    drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_copy(request, tmp_path, _templates):
+    """A warehouse of its own holding the city demo (seed 7), for a test that writes to it."""
+    eng, _url, drop = _templates.open(request.param, tmp_path, demo=True)
     yield eng
     drop()
 

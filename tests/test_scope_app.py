@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from lib import demo
 from lib.auth import users
 from lib.ingest import load_prepared, prepare_upload
 from lib.warehouse import data_version, users_store
@@ -23,9 +22,14 @@ GULOU = "350102000000"  # 鼓楼区, another district
 
 
 @pytest.fixture
+def engine(demo_copy):
+    """Every test here starts from the city demo, in a warehouse of its own."""
+    return demo_copy
+
+
+@pytest.fixture
 def session(engine):
     """Start an app session on a demo warehouse, optionally with a query string, and log in."""
-    demo.build_demo(engine, seed=7)
     url, schema = _url(engine)
     env = dict(url=url, schema=schema, demo=False, auth=True)
 
@@ -171,7 +175,6 @@ def _counts(engine) -> tuple[int, int, int]:
 
 
 def test_analyst_out_of_scope_rows_are_refused_with_nothing_written(engine, users_):
-    demo.build_demo(engine, seed=7)
     analyst = users.get_user(engine, "ana")
     gulou_town = "350102001000"
     before = _counts(engine)
