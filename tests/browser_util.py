@@ -56,17 +56,19 @@ class Server:
 
 
 @contextmanager
-def streamlit_process(env: dict[str, str], timeout: float = 90) -> Iterator[Server]:
-    """Start ``streamlit run serve.py`` (the app and its cookie routes) on a free port with ``env`` added to this environment, wait
-    until it answers its health check, and stop it afterwards."""
+def streamlit_process(env: dict[str, str], timeout: float = 90, *, python: str = sys.executable,
+                      root: Path = ROOT) -> Iterator[Server]:
+    """Start ``streamlit run serve.py`` (the app and its cookie routes) of ``root`` with ``python``
+    on a free port with ``env`` added to this environment, wait until it answers its health check,
+    and stop it afterwards."""
     port = free_port()
     full_env = {**os.environ, **env}
     with tempfile.TemporaryFile() as log_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
+            [python, "-m", "streamlit", "run", str(root / "serve.py"),
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true"],
-            cwd=ROOT, env=full_env, stdout=log_file, stderr=subprocess.STDOUT)
+            cwd=root, env=full_env, stdout=log_file, stderr=subprocess.STDOUT)
         server = Server(f"http://127.0.0.1:{port}", port, proc, log_file)
         deadline = time.time() + timeout
         try:
