@@ -437,9 +437,10 @@ def _check_rates(frame: pd.DataFrame, rates: list[tuple[int, str, float, str]]) 
 # regions -------------------------------------------------------------------------------------------
 
 class RegionMatcher:
-    """District (and township) names → region codes: the full name, the admin's aliases, the
-    region's own aliases, then the name without its 区/县/市 suffix on either side. District names
-    win over township names (马尾区 the district, not 马尾镇); a name two regions share is refused."""
+    """District (and township) names → region codes: the full name, the region's own aliases, the
+    name without its 区/县/市 suffix on either side, and only then the admin's aliases (functional
+    zones). District names win over township names (马尾区 the district, not 马尾镇); a name two
+    regions share is refused."""
 
     def __init__(self, regions: pd.DataFrame, aliases: pd.DataFrame | None = None):
         self.exact: dict[str, set[str]] = {}
@@ -465,8 +466,6 @@ class RegionMatcher:
     def match(self, name: str) -> tuple[str | None, tuple[str, dict] | None]:
         """(code, None), or (None, (problem key, its values)) for the refusal."""
         key = _key(name)
-        if key in self.alias:
-            return self.alias[key], None
         short = SUFFIX.sub("", key)
         for table, probe in ((self.exact, key), (self.short, key), (self.short, short)):
             for level in ("district", "township"):
@@ -477,8 +476,11 @@ class RegionMatcher:
                     return next(iter(codes)), None
                 cands = "、".join(f"{self.names.get(c, c)}（{c}）" for c in sorted(codes)[:5])
                 return None, ("ambiguous_region", {"name": name, "candidates": cands})
-            if short in self.alias:
-                return self.alias[short], None
+        # Only a name no region answers to reaches the aliases: an alias stored under a real name
+        # (鼓楼区 → 晋安区's code) can never redirect that region's figures.
+        for probe in (key, short):
+            if probe in self.alias:
+                return self.alias[probe], None
         return None, ("unknown_region", {"name": name})
 
 
