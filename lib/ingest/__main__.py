@@ -241,4 +241,6 @@ def _batches(engine, as_json: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lib.warehouse.cli import run
+
+    sys.exit(run(main))
