@@ -69,3 +69,30 @@ def test_cli_refuses_a_district_admin_aliasing_another_district(engine, tmp_path
     assert main(["alias", "鼓楼", GULOU, "--user", "jinan_admin", "--db", url]) == 2
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(s.region_alias)).scalar_one() == 0
+
+
+def test_district_admin_on_the_page_sees_adds_and_removes_only_in_scope(engine):
+    """管理 → 地区别名 signed in as 晋安区's admin: 鼓楼区 as an alias is refused, the city's 经开区
+    is neither listed nor offered for removal, the district's own zone is."""
+    from lib.auth import users
+    from tests.test_admin_scope import _Session
+    from tests.test_auth import PW
+
+    users.create_user(engine, "jinan", PW, "admin", JINAN)
+    add_alias(engine, "经开区", "350198000000", user="city", scope="3501")
+    add_alias(engine, "晋安新区", "350111990000", user="jinan", scope="350111")
+    session = _Session(engine, "jinan")
+    at = session.open("views/admin.py")
+    listed = next(d.value for d in at.dataframe if "alias" in d.value.columns)
+    assert listed["alias"].tolist() == ["晋安新区"]
+    assert at.selectbox(key="pg_alias_remove_pick").options == ["晋安新区"]
+    at.text_input(key="pg_alias_in").input("鼓楼区")
+    at.text_input(key="pg_alias_code_in").input(JINAN)
+    next(b for b in at.button if "添加别名" in str(b.label)).click()
+    at = session.run()
+    assert not at.exception, at.exception
+    assert any("鼓楼区" in e.value and "不能用作别名" in e.value for e in at.error)
+    at.button(key="pg_alias_remove").click()
+    at = session.run()
+    assert not at.exception, at.exception
+    assert sorted(aliases_frame(engine)["alias"]) == ["经开区"]
