@@ -57,15 +57,15 @@ def test_gbk_values_and_total(regions):
     assert p.frame["held_on"].iloc[1] == dt.date(2024, 3, 6)
     assert list(p.frame.index) == [4, 5, 6]  # the file's own row numbers
     assert p.notes["problem_en"].str.contains("Dropped the total row").any()
-    assert not p.notes["problem_en"].str.contains("differs").any()  # 45+1200+30 = 1275
+    assert p.totals == []  # 45+1200+30 = 1275
 
 
-def test_total_mismatch_is_a_note_not_a_refusal(regions):
+def test_total_mismatch_is_kept_for_the_warnings_not_a_refusal(regions):
     data = (FIX / "training_gbk_title_total.csv").read_bytes().replace(b"1275", b"1300")
     p = run(regions, data, scope="350111")
     assert p.ok
-    mismatch = p.notes[p.notes["problem_en"].str.contains("differs")]
-    assert list(mismatch["column"]) == ["参训人次"] and mismatch["row"].iloc[0] == 7
+    assert [(m["row"], m["column"], m["stated"], m["summed"]) for m in p.totals] == [
+        (7, "参训人次", 1300, 1275)]
 
 
 def test_fullwidth_and_excel_serial(regions):

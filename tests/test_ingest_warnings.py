@@ -185,3 +185,39 @@ def test_upload_page_shows_warnings_before_confirm_in_chromium(tmp_path):
         assert kept["counts"] == {"outlier": 1}
     finally:
         dispose_engine(url)
+
+
+def test_a_township_analyst_is_warned_only_with_figures_inside_the_scope(engine):
+    """王庄's analyst (scope 王庄街道) never reads a median of 茶园, another township of 晋安区."""
+    history(engine)  # 茶园's sessions, median 44.50
+    p = prep(engine, file(TRAIN, "王庄,2026-10-05,家庭教育,执委,线下,600",
+                          "王庄,2026-10-06,家庭教育,执委,线下,50"), scope="350111002")
+    shown = " ".join(p.warnings.frame["warning_zh"]) + " ".join(p.warnings.frame["warning_en"])
+    assert "44.50" not in shown and "同区县" not in shown
+    # the district's analyst still compares 王庄 with its peers
+    assert "同区县其他地区" in prep(engine, file(TRAIN, "王庄,2026-10-05,家庭教育,执委,线下,600")
+                              ).warnings.frame.iloc[0]["warning_zh"]
+
+
+def test_a_percentage_in_a_count_column_is_refused_by_row(engine):
+    p = prepare_upload(engine, file(TRAIN, "茶园,2026-10-05,家庭教育,执委,线下,45",
+                                    "茶园,2026-10-06,家庭教育,执委,线下,85%",
+                                    "茶园,2026-10-07,家庭教育,执委,线下,８５％"), "f.csv", scope="350111")
+    assert not p.ok
+    bad = p.problems[p.problems["column"] == "参训人次"]
+    assert bad["row"].tolist() == [3, 4]
+    assert "百分比" in bad["problem_zh"].iloc[0] and "percentage" in bad["problem_en"].iloc[0]
+
+
+def test_a_total_that_is_not_the_sum_is_a_warning_strict_refuses(engine):
+    data = file(TRAIN, "茶园,2026-10-05,家庭教育,执委,线下,45", "茶园,2026-10-06,家庭教育,执委,线下,30",
+                "合计,,,,,80")
+    p = prep(engine, data)
+    assert p.warnings.counts == {"total": 1}
+    w = p.warnings.frame.iloc[0]
+    assert (w["row"], w["column"]) == (4, "参训人次") and "80" in w["warning_zh"] and "75" in w["warning_zh"]
+    refused = load(engine, data, strict=True)
+    assert refused.status == "refused" and list(refused.problems["row"]) == [4]
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(s.training_session)).scalar_one() == 0
+    assert load(engine, data).status == "loaded"

@@ -198,3 +198,19 @@ def test_analyst_gets_no_boundary_uploader(engine, monkeypatch):
     assert at.file_uploader(key="up_file") is not None  # on the upload page, as an analyst
     assert [u for u in at.file_uploader if u.key == "up_geo_file"] == []
     assert "乡镇（街道）边界（管理员）" not in [s.value for s in at.subheader]
+
+
+def test_rollback_picker_defaults_to_the_newest_batch(engine):
+    """After a second load in the same session the picker offers the newest batch, not the first."""
+    url, schema = _url(engine)
+    with app_env(url, schema=schema, demo=False):
+        at = run_page("views/upload.py")
+        for name in ("training_gbk_title_total.csv", "job_fair_bom_fullwidth.csv"):
+            at.file_uploader(key="up_file").upload(name, (FIX / name).read_bytes(),
+                                                   "text/csv").run()
+            at.button(key="up_confirm").click().run()
+            assert not at.exception, at.exception
+            at.run()  # the next rerun draws the history with the new batch
+            newest = max(at.selectbox(key="up_rb_pick").options, key=lambda o: int(o.split()[0]))
+            assert at.selectbox(key="up_rb_pick").value == int(newest.split()[0])
+    assert at.selectbox(key="up_rb_pick").value == 2

@@ -173,7 +173,8 @@ else:
     widgets_cols = st.columns([2, 1, 3])
     live = batches[(batches["status"] != "rolled_back") & (~batches["is_demo"].astype(bool))]
     if not live.empty:
-        files = dict(zip(live["batch_id"], live["filename"]))
+        files = dict(zip(live["batch_id"].astype(int).tolist(), live["filename"]))
+        widgets.pick_newest_when_new("up_rb_pick", max(files))
         pick = widgets_cols[0].selectbox(t("up_rollback_pick", lang), list(files), key="up_rb_pick",
                                          format_func=lambda b: f"{b} · {files[b]}")
         if widgets_cols[1].button(t("up_rollback", lang), key="up_rb"):

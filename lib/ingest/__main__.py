@@ -54,17 +54,22 @@ def _parser() -> argparse.ArgumentParser:
     al.add_argument("--db", help=DB_HELP)
     al.add_argument("--user", default="cli")
     al.add_argument("--scope", default="")
-    tp = sub.add_parser("template", help="write a template workbook")
+    tp = sub.add_parser("template", help="write a template: OUT.csv (UTF-8 with BOM) or OUT.xlsx")
     tp.add_argument("dataset", choices=sorted(DATASETS))
-    tp.add_argument("out", type=Path)
+    tp.add_argument("out", type=Path, help="the file to write, ending in .csv or .xlsx")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.cmd == "template":
-        from lib.ingest.templates import template_xlsx
-        args.out.write_bytes(template_xlsx(args.dataset))
+        from lib.ingest.templates import TEMPLATE_WRITERS
+        write = TEMPLATE_WRITERS.get(args.out.suffix.lower())
+        if write is None:
+            print(f"refused: {args.out} — a template is written as .csv (UTF-8 text) or .xlsx; "
+                  f"name the file so / 模板只能保存为 .csv 或 .xlsx 文件", file=sys.stderr)
+            return 1
+        args.out.write_bytes(write(args.dataset))
         print(f"wrote {args.out}")
         return 0
     from lib.warehouse.bootstrap import open_warehouse
@@ -241,4 +246,6 @@ def _batches(engine, as_json: bool) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lib.warehouse.cli import run
+
+    sys.exit(run(main))

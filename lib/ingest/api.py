@@ -48,7 +48,8 @@ def prepare_upload(engine: Engine, data: bytes, filename: str, *, dataset: str |
                        scope=scope, indicators=indicators_frame(engine), eligible=eligible,
                        limits=limits)
     if prepared.ok:  # warnings compare a loadable file with the warehouse's own history
-        prepared.warnings = gather(engine, prepared.frame, prepared.dataset, _headers(prepared))
+        prepared.warnings = gather(engine, prepared.frame, prepared.dataset, _headers(prepared),
+                                   scope=prepared.scope, totals=prepared.totals)
     return prepared
 
 

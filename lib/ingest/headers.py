@@ -88,9 +88,11 @@ def _accepted(dataset: str) -> list[str]:
 
 
 def drop_totals(raw: pd.DataFrame, mapping: Mapping, count_columns: list[str]
-                ) -> tuple[pd.DataFrame, list[dict]]:
-    """Remove 合计/总计/小计 and footer rows; a stated total that differs from the rows' sum is a warning."""
+                ) -> tuple[pd.DataFrame, list[dict], list[dict]]:
+    """Remove 合计/总计/小计 and footer rows: (the data rows, notes on what was dropped, the stated
+    totals that differ from the rows' sum — row, column, value, stated, summed — for the warnings)."""
     notes: list[dict] = []
+    mismatches: list[dict] = []
     # cheap vectorised pre-filter: only rows mentioning a total or footer word get a closer look
     hint = np.zeros(len(raw), dtype=bool)
     for col in raw.columns[:4]:
@@ -127,9 +129,10 @@ def drop_totals(raw: pd.DataFrame, mapping: Mapping, count_columns: list[str]
             if summed is None:
                 continue  # a cell of the column is not a number: no sum to compare with
             if stated is not None and abs(stated - summed) > 1e-6 * max(1.0, abs(summed)):
-                notes.append(problem(int(row), header, raw.at[row, header], "total_mismatch",
-                                     stated=_fmt(stated), summed=_fmt(summed)))
-    return data, notes
+                mismatches.append({"row": int(row), "column": header,
+                                   "value": raw.at[row, header], "stated": stated,
+                                   "summed": summed})
+    return data, notes, mismatches
 
 
 def _column_sum(col: pd.Series) -> float | None:
@@ -149,10 +152,6 @@ def _first_text(row: pd.Series) -> str:
         if s:
             return s
     return ""
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def describe_mapping(mapping: Mapping) -> pd.DataFrame:

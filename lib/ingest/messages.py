@@ -41,10 +41,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # totals and footers
     "total_dropped": ("已删除合计行（第 {n} 行）。", "Dropped the total row (row {n})."),
     "footer_dropped": ("已删除表尾说明行（第 {n} 行）。", "Dropped a footer note (row {n})."),
-    "total_mismatch": ("合计行与明细之和不符：合计 {stated}，明细之和 {summed}。", "The stated total {stated} differs from the rows' sum {summed}."),
+    "total_mismatch": ("合计行「{column}」为 {stated}，与明细之和 {summed} 不符，请核实。", "The total row's {column} is {stated}, but the rows sum to {summed}; please check."),
     "duplicate_natural_key": ("{n} 行的区划、日期等关键信息完全相同，已按出现顺序作为不同记录编号。", "{n} rows share the same natural key; they were numbered by their order as separate records."),
     # values
     "not_integer": ("不是非负整数。", "Not a whole number."),
+    "percent_count": ("这是人数（次数）列，不能填百分比：请填写人数。", "This column counts people (or events): a percentage cannot stand here; give the number."),
     "not_number": ("不是数字。", "Not a number."),
     "not_date": ("无法识别的日期。", "Not a recognisable date."),
     "not_month": ("无法识别的月份。", "Not a recognisable month."),

@@ -63,8 +63,16 @@ def parse_number(value: object) -> float | None:
     return out
 
 
+def is_percent(value: object) -> bool:
+    """'85%' / '８５％': a cell written as a percentage (NFKC folds the full-width sign)."""
+    return isinstance(value, str) and clean_text(value).endswith("%")
+
+
 def parse_count(value: object) -> int | None:
-    """A whole number (12 or '12.0' or '1,200'); 12.5 is not a count."""
+    """A whole number (12 or '12.0' or '1,200'); 12.5 is not a count, nor is '85%' (a rate typed
+    into a column of people would otherwise load as 85 people)."""
+    if is_percent(value):
+        raise ValueError(value)
     num = parse_number(value)
     if num is None:
         return None

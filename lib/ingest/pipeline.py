@@ -16,7 +16,7 @@ from lib.ingest.errors import IngestRefused
 from lib.ingest.headers import describe_mapping, drop_totals, guess_dataset, map_headers
 from lib.ingest.ids import derive_ids
 from lib.ingest.messages import problem, problems_frame
-from lib.ingest.normalise import enum_lookup, normalise_column
+from lib.ingest.normalise import enum_lookup, is_percent, normalise_column
 from lib.ingest.personal import find_personal_data
 from lib.ingest.readers import Limits, RawTable, read_table
 from lib.ingest.regions_match import RegionIndex, match_regions, scope_prefix
@@ -51,6 +51,9 @@ class Prepared:
     title_lines: list[str] = field(default_factory=list)
     # figures that load but deserve a second look (lib/ingest/warnings.py), set by prepare_upload
     warnings: Warnings = field(default_factory=Warnings)
+    # stated totals (合计) that are not the rows' sum: row, column (the file's header), value,
+    # stated, summed — warnings, so ``--strict`` refuses them
+    totals: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -96,7 +99,7 @@ def prepare(data: bytes, filename: str, *, regions: pd.DataFrame, dataset: str |
         return out
     spec = DATASETS[dataset]
     counts = [c.name for c in spec.columns if c.kind in ("count", "number")]
-    body, notes = drop_totals(raw.frame, mapping, counts)
+    body, notes, out.totals = drop_totals(raw.frame, mapping, counts)
     out.rows_read = len(body)
     problems = list(mapping.problems)
     frame, cell_problems = _typed(body, mapping.columns, dataset, indicators)
@@ -146,7 +149,9 @@ def _typed(body: pd.DataFrame, columns: dict[str, str], dataset: str,
         key = BAD_CELL.get(col.kind)
         for row in body.index[bad.to_numpy()]:
             values = {"choices": "、".join(dict.fromkeys(col.values))} if key == "bad_enum" else {}
-            problems.append(problem(int(row), header, body.at[row, header], key, **values))
+            cell = body.at[row, header]
+            why = "percent_count" if col.kind == "count" and is_percent(cell) else key
+            problems.append(problem(int(row), header, cell, why, **values))
     return frame, problems
 
 

@@ -7,9 +7,15 @@ refuses it ("no header row"), so it has its own reader here. Counts are cumulati
 and completion is capped at 100 % while counts may exceed the quota; the reader keeps the counts
 and recomputes the rate, so nothing capped is ever stored.
 
-Region names are matched with and without their 区/县/市 suffix, then through the warehouse's
-``region_alias`` rows (an admin adds 经开区 → a code); an unknown or ambiguous name refuses the file
-with its row number. The stated 合计 is checked against the rows' sum (a warning, not a refusal).
+Published tables are read as they are: the region column under 地区, 市县名, 县市区, 区县, 单位 and
+the like (no such header refuses the file naming the headers it has — never another column's
+numbers read as names), total rows named 合计, 总计, 全市合计, 全县合计 or 全区合计 (also in the 序号
+cell), and a quota column before the kind groups (目标人群数(按33%比例)) shared by both kinds.
+
+Region names are matched with and without their 区/县/市 suffix (county-level cities such as 福清市
+beside districts and counties), and only then through the warehouse's ``region_alias`` rows (an
+admin adds 经开区 → a code); an unknown or ambiguous name refuses the file with its row number. The
+stated 合计 is checked against the rows' sum (a warning, not a refusal).
 """
 from __future__ import annotations
 
@@ -25,19 +31,24 @@ import pandas as pd
 
 from lib.ingest.errors import IngestRefused
 from lib.ingest.messages import problems_frame
-from lib.ingest.normalise import clean_text, parse_number
+from lib.ingest.normalise import clean_text, is_percent, parse_number
 from lib.ingest.readers import Limits, decode_text, open_workbook, refuse_uncached_formulas
 
 KIND_WORDS = {"宫颈癌": "cervical", "乳腺癌": "breast"}
 KIND_LABELS = {"cervical": "宫颈癌", "breast": "乳腺癌"}
 MEASURE_WORDS = (  # checked in order: 完成率 before 完成, 任务 before 完成
     ("rate", ("完成率", "完成比例", "完成进度", "进度")),
-    ("quota", ("任务数", "目标任务", "任务", "目标数", "计划数", "计划")),
+    ("quota", ("任务数", "目标任务", "任务", "目标数", "目标人群", "目标人数", "计划数", "计划")),
     ("done", ("累计完成", "累计筛查", "完成数", "已完成", "完成", "筛查数", "累计")),
 )
-REGION_HEADERS = ("地区", "区县", "县区", "县(市、区)", "县(市,区)", "县(区)", "区域", "单位", "名称",
-                  "县市区", "乡镇", "乡镇(街道)", "街道")
-TOTAL = re.compile(r"^(合计|总计|全市|全区|全县)$")
+# the region column's header, as federations write it, once brackets, 、 and a trailing 名/名称 are
+# dropped: 市县名 → 市县, 县（市、区） → 县市区, 单位名称 → 单位
+REGION_HEADERS = ("地区", "区县", "县区", "市县", "县市", "市县区", "县市区", "区县市", "市区县", "县区市",
+                  "县", "区", "市", "区域", "行政区", "区划", "单位", "名称", "乡镇", "乡镇街道", "街道")
+_HEADER_NOISE = re.compile(r"[\s()（）、,，/]")
+# a total row: 合计/总计, optionally after 全市/全县/全区 (全市合计), or 全市/全县/全区 alone
+TOTAL = re.compile(r"^(全[市县区])?(合计|总计)$|^全[市县区]$")
+SHARED = "shared"  # a quota column standing before the kind groups: the quota of every kind
 FOOTER = re.compile(r"^(注|备注|说明|填表|制表|审核|数据来源)")
 DATE_PATTERNS = (
     re.compile(r"(?:截至|截止|截止到|截至到|统计至|数据截至)[^0-9]{0,6}(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
@@ -53,8 +64,9 @@ MESSAGES = {
     "no_progress_header": ("未找到进度表表头：前 {n} 行中没有「宫颈癌」「乳腺癌」列组及其「任务数」「累计完成」等列。",
                            "No progress-table header: none of the first {n} rows has 宫颈癌/乳腺癌 column "
                            "groups with 任务数/累计完成 columns."),
-    "no_region_column": ("未找到地区列（如「地区」「区县」「单位」）。",
-                         "No region column (such as 地区, 区县 or 单位)."),
+    "no_region_column": ("未找到地区列：表头{headers}都不是地区列名（可用「地区」「市县名」「县市区」「区县」「单位」等）。",
+                         "No region column: none of the headers {headers} names regions (use 地区, "
+                         "市县名, 县市区, 区县 or 单位)."),
     "no_as_of": ("未找到截至日期：请在标题中写明「截至X年X月X日」，或填写截至日期。",
                  "No as-of date: the title should say 截至YYYY年M月D日, or give the date."),
     "unknown_region": ("无法识别的地区「{name}」：请核对名称，或请管理员添加地区别名。",
@@ -216,8 +228,9 @@ def _measure_of(cell: object) -> str | None:
 @dataclass
 class _Header:
     last_row: int  # 0-based index of the header's last row
-    columns: dict[int, tuple[str, str]]  # column → (kind, measure)
+    columns: dict[int, tuple[str, str]]  # column → (kind or SHARED, measure)
     region_col: int
+    texts: list[str] = field(default_factory=list)  # the headers outside the kind groups
 
 
 def _find_header(grid: list[list[object]]) -> _Header | None:
@@ -231,6 +244,8 @@ def _find_header(grid: list[list[object]]) -> _Header | None:
         for j, (k, m) in one_row.items():
             if k and m:
                 columns[j] = (k, m)
+            elif m == "quota":  # 目标人群数 with no kind: one quota for both
+                columns[j] = (SHARED, m)
         last = i
         filled = sum(1 for c in row if clean_text(c))
         if not any(m == "done" for _, m in columns.values()) and i + 1 < len(grid) and filled > 1:
@@ -244,27 +259,50 @@ def _find_header(grid: list[list[object]]) -> _Header | None:
                 own = _kind_of(below[j]) if j < len(below) else None  # 乳腺癌任务数 names its kind
                 if (own or kind) and m:
                     columns[j] = (own or kind, m)
+                elif not (own or kind) and (m or _measure_of(cell)) == "quota":
+                    # 目标人群数(按33%比例) before the groups, merged over both header rows: the
+                    # quota of every kind
+                    columns[j] = (SHARED, "quota")
             last = i + 1
         if not any(m == "done" for _, m in columns.values()):
             continue
         region = _region_col(grid[i:last + 1], min(columns))
-        if region is None:
-            return _Header(last, columns, -1)
-        return _Header(last, columns, region)
+        return _Header(last, columns, -1 if region is None else region,
+                       _header_texts(grid[i:last + 1], columns))
     return None
 
 
 def _region_col(header_rows: list[list[object]], first_value_col: int) -> int | None:
+    """The column headed by a region word before the value columns; None when no header names
+    regions (guessing one would read another column's numbers as region names)."""
     for row in header_rows:
         for j, c in enumerate(row[:first_value_col]):
-            if clean_text(c).replace(" ", "") in REGION_HEADERS:
+            if _region_header(c):
                 return j
-    for row in header_rows:  # an unnamed region column: the last text header before the groups
-        texts = [j for j, c in enumerate(row[:first_value_col])
-                 if clean_text(c) and clean_text(c) not in ("序号", "编号")]
-        if texts:
-            return texts[-1]
     return None
+
+
+def _region_header(cell: object) -> bool:
+    text = _HEADER_NOISE.sub("", clean_text(cell))
+    if text in REGION_HEADERS:
+        return True
+    for tail in ("名称", "名"):
+        if text.endswith(tail) and text[:-len(tail)] in REGION_HEADERS:
+            return True
+    return False
+
+
+def _header_texts(header_rows: list[list[object]], columns: dict[int, tuple[str, str]]
+                  ) -> list[str]:
+    """The header cells outside the kind groups (序号, 目标人群数…), for a refusal to name."""
+    out: list[str] = []
+    for row in header_rows:
+        for j, c in enumerate(row):
+            text = clean_text(c)
+            if text and not _kind_of(c) and (j not in columns or columns[j][0] == SHARED) \
+                    and text not in out:
+                out.append(text)
+    return out
 
 
 def as_of_from(texts: list[str]) -> dt.date | None:
@@ -283,7 +321,9 @@ def as_of_from(texts: list[str]) -> dt.date | None:
 # rows ----------------------------------------------------------------------------------------------
 
 def _count(value: object) -> int | None:
-    """'1,234' / 1234.0 → 1234; '' → None; raises ValueError for anything else."""
+    """'1,234' / 1234.0 → 1234; '' → None; raises ValueError for anything else ('85%' too)."""
+    if is_percent(value):
+        raise ValueError(value)
     n = parse_number(value)
     if n is None:
         return None
@@ -324,7 +364,7 @@ def parse_progress(data: bytes, filename: str, regions: pd.DataFrame,
     if header is None:
         raise _refuse("no_progress_header", n=HEADER_SEARCH)
     if header.region_col < 0:
-        raise _refuse("no_region_column")
+        raise _refuse("no_region_column", headers="".join(f"「{h}」" for h in header.texts))
     above = [" ".join(clean_text(c) for c in r if clean_text(c)) for r in grid[:header.last_row + 1]]
     title = next((t for t in above if t and not _kind_of(t)), "")
     body = grid[header.last_row + 1:]
@@ -340,8 +380,11 @@ def parse_progress(data: bytes, filename: str, regions: pd.DataFrame,
     totals: dict[tuple[str, str], tuple[int, int | None]] = {}
     rates: list[tuple[int, str, float, str]] = []
     seen: dict[str, int] = {}
-    kinds = sorted({k for k, _ in header.columns.values()}, key=list(KIND_LABELS).index)
-    col_name = {j: f"{KIND_LABELS[k]}{MEASURE_ZH.get(m, '完成率')}" for j, (k, m) in header.columns.items()}
+    kinds = sorted({k for k, _ in header.columns.values() if k != SHARED},
+                   key=list(KIND_LABELS).index)
+    col_name = {j: f"{KIND_LABELS.get(k, '')}{MEASURE_ZH.get(m, '完成率')}"
+                for j, (k, m) in header.columns.items()}
+    first_value = min(header.columns)
     for offset, row in enumerate(body):
         line = header.last_row + 2 + offset  # 1-based file row
         name_cell = row[header.region_col] if header.region_col < len(row) else None
@@ -360,7 +403,9 @@ def parse_progress(data: bytes, filename: str, regions: pd.DataFrame,
                 values[(k, m)] = _count(cell)
             except ValueError:
                 problems.append(_problem(line, col_name[j], cell, "bad_count"))
-        if TOTAL.match(name):
+        # a total row's label may sit in 序号 (全市合计 merged across 序号 and 市县名)
+        label = name or _first_text(row[:first_value]).replace(" ", "")
+        if TOTAL.match(label):
             totals = {km: (line, v) for km, v in values.items()}
             rates = [x for x in rates if x[0] != line]
             continue
@@ -376,7 +421,8 @@ def parse_progress(data: bytes, filename: str, regions: pd.DataFrame,
             continue
         seen[code] = line
         for k in kinds:
-            done, quota = values.get((k, "done")), values.get((k, "quota"))
+            done = values.get((k, "done"))
+            quota = values.get((k, "quota"), values.get((SHARED, "quota")))
             if done is None and quota is None:
                 continue
             if done is None:
@@ -410,10 +456,11 @@ def _check_totals(frame: pd.DataFrame, totals: dict) -> list[dict]:
         return [{"row": None, "problem_zh": zh, "problem_en": en}]
     out = []
     for (k, m), (line, stated) in sorted(totals.items()):
-        part = frame.loc[frame["kind"] == k, m]
+        # a shared quota is written once per region row, however many kinds the row holds
+        part = frame.drop_duplicates("row")[m] if k == SHARED else frame.loc[frame["kind"] == k, m]
         summed = int(part.dropna().sum())
         if stated is not None and stated != summed:
-            zh, en = _msg("total_mismatch", kind=KIND_LABELS[k], measure=MEASURE_ZH[m],
+            zh, en = _msg("total_mismatch", kind=KIND_LABELS.get(k, ""), measure=MEASURE_ZH[m],
                           stated=stated, summed=summed)
             out.append({"row": line, "problem_zh": zh, "problem_en": en})
     return out
@@ -437,9 +484,10 @@ def _check_rates(frame: pd.DataFrame, rates: list[tuple[int, str, float, str]]) 
 # regions -------------------------------------------------------------------------------------------
 
 class RegionMatcher:
-    """District (and township) names → region codes: the full name, the admin's aliases, the
-    region's own aliases, then the name without its 区/县/市 suffix on either side. District names
-    win over township names (马尾区 the district, not 马尾镇); a name two regions share is refused."""
+    """District (and township) names → region codes: the full name, the region's own aliases, the
+    name without its 区/县/市 suffix on either side, and only then the admin's aliases (functional
+    zones). District names win over township names (马尾区 the district, not 马尾镇); a name two
+    regions share is refused."""
 
     def __init__(self, regions: pd.DataFrame, aliases: pd.DataFrame | None = None):
         self.exact: dict[str, set[str]] = {}
@@ -465,8 +513,6 @@ class RegionMatcher:
     def match(self, name: str) -> tuple[str | None, tuple[str, dict] | None]:
         """(code, None), or (None, (problem key, its values)) for the refusal."""
         key = _key(name)
-        if key in self.alias:
-            return self.alias[key], None
         short = SUFFIX.sub("", key)
         for table, probe in ((self.exact, key), (self.short, key), (self.short, short)):
             for level in ("district", "township"):
@@ -477,8 +523,11 @@ class RegionMatcher:
                     return next(iter(codes)), None
                 cands = "、".join(f"{self.names.get(c, c)}（{c}）" for c in sorted(codes)[:5])
                 return None, ("ambiguous_region", {"name": name, "candidates": cands})
-            if short in self.alias:
-                return self.alias[short], None
+        # Only a name no region answers to reaches the aliases: an alias stored under a real name
+        # (鼓楼区 → 晋安区's code) can never redirect that region's figures.
+        for probe in (key, short):
+            if probe in self.alias:
+                return self.alias[probe], None
         return None, ("unknown_region", {"name": name})
 
 

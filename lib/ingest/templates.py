@@ -1,4 +1,4 @@
-"""Template workbooks: the Chinese headers of one dataset and one example row, ready to fill in."""
+"""Templates: the Chinese headers of one dataset and one example row, as XLSX or CSV, ready to fill in."""
 from __future__ import annotations
 
 import io
@@ -28,3 +28,12 @@ def template_xlsx(dataset: str) -> bytes:
         for letter in "ABCDEFGHIJ":
             ws.column_dimensions[letter].width = 16
     return buf.getvalue()
+
+
+def template_csv(dataset: str) -> bytes:
+    """The template as CSV text: UTF-8 with a BOM, so Excel opens the Chinese headers as they are."""
+    return template_frame(dataset).to_csv(index=False).encode("utf-8-sig")
+
+
+# suffix → writer: the file's name says what it holds (an XLSX in a .csv opens as garbage)
+TEMPLATE_WRITERS = {".csv": template_csv, ".xlsx": template_xlsx}

@@ -14,7 +14,12 @@ the region and the reason, in Chinese and English.
 - target_below_done: a screening target (适龄妇女数 or 任务数) below what the warehouse says the
   township already screened that year;
 - duplicate_row: rows identical in every column (their derived ids aside);
-- future: a month after the current one (a year after the current one for indicator values).
+- future: a month after the current one (a year after the current one for indicator values);
+- total: a stated 合计 that is not the sum of the file's rows (which of the two is wrong is for the
+  analyst to say, so neither is changed).
+
+Every figure a warning compares with comes from inside the uploader's scope: a township analyst is
+never shown a median of the district's other townships.
 
 ``find_warnings`` is pure (frames in, frame out); ``gather`` reads what it needs from the warehouse.
 """
@@ -27,11 +32,12 @@ import pandas as pd
 from sqlalchemy import Engine, extract, func, or_, select
 
 from lib import clock
+from lib.ingest.messages import text
 from lib.ingest.specs import DATASETS
 
 WARNING_COLUMNS = ["row", "column", "value", "region_code", "region_name", "reason", "warning_zh",
                    "warning_en"]
-REASONS = ("outlier", "ratio", "target_below_done", "duplicate_row", "future")
+REASONS = ("outlier", "ratio", "target_below_done", "duplicate_row", "future", "total")
 MAX_PER_REASON = 200  # shown and stored; the counts cover every row
 FACTOR = 10.0
 # dataset: (measure, date column, group column or None)
@@ -116,15 +122,18 @@ class _Collector:
 def find_warnings(frame: pd.DataFrame, dataset: str, headers: dict[str, str], *,
                   history: pd.DataFrame | None = None, done: pd.DataFrame | None = None,
                   units: dict[str, str] | None = None, names: dict[str, str] | None = None,
-                  today: dt.date | None = None, id_column: str | None = None) -> Warnings:
+                  today: dt.date | None = None, id_column: str | None = None,
+                  totals: list[dict] | None = None) -> Warnings:
     """Every warning of a checked file (``frame``: canonical columns, index = file rows).
 
     ``history``: region_code, group, value — the measure's warehouse rows over the 12 months before
     the file's first month, in the file's districts. ``done``: region_code, year, kind, screened —
     what the warehouse says was screened. ``units``: indicator code → unit. ``names``: code → name.
+    ``totals``: the file's stated totals that differ from its rows' sum (``Prepared.totals``).
     """
     today = today or clock.today()
     out = _Collector(names or {})
+    _totals(out, totals or [])
     if frame.empty:
         return out.result()
     head = lambda c: headers.get(c, c)  # noqa: E731
@@ -159,6 +168,13 @@ def find_warnings(frame: pd.DataFrame, dataset: str, headers: dict[str, str], *,
     _duplicates(out, frame, id_column)
     _future(out, frame, dataset, head, today)
     return out.result()
+
+
+def _totals(out: _Collector, totals: list[dict]) -> None:
+    out.add("total", len(totals), (
+        (m["row"], m["column"], m["value"], None,
+         *text("total_mismatch", column=m["column"], stated=_fmt(m["stated"]),
+               summed=_fmt(m["summed"]))) for m in totals))
 
 
 def _outliers(out: _Collector, frame, dataset, head, name, history) -> None:
@@ -289,13 +305,15 @@ def _month_back(d: dt.date, months: int) -> dt.date:
 
 
 def gather(engine: Engine, frame: pd.DataFrame, dataset: str, headers: dict[str, str], *,
-           today: dt.date | None = None) -> Warnings:
+           today: dt.date | None = None, scope: str = "", totals: list[dict] | None = None
+           ) -> Warnings:
     """``find_warnings`` with the history, screening done, indicator units and region names this
-    file needs, read from the warehouse (only the file's districts, only the months it needs)."""
+    file needs, read from the warehouse (only the file's districts, only the months it needs, and
+    only inside ``scope``, the uploader's region-code prefix: the warnings show these figures)."""
     from lib.warehouse import schema as s
 
     if frame.empty or "region_code" not in frame:
-        return Warnings()
+        return find_warnings(frame, dataset, headers, today=today, totals=totals)
     codes = sorted({str(c) for c in frame["region_code"].dropna()})
     history = done = None
     units: dict[str, str] = {}
@@ -317,6 +335,8 @@ def gather(engine: Engine, frame: pd.DataFrame, dataset: str, headers: dict[str,
                 q = select(t.c.region_code, grp, t.c[measure]).where(
                     t.c[date_col] >= lo, t.c[date_col] < hi,
                     or_(*[t.c.region_code.startswith(d) for d in districts]))
+                if scope:
+                    q = q.where(t.c.region_code.startswith(scope))
                 history = pd.DataFrame(conn.execute(q).all(),
                                        columns=["region_code", "group", "value"])
         if dataset == "screening_target":
@@ -324,11 +344,13 @@ def gather(engine: Engine, frame: pd.DataFrame, dataset: str, headers: dict[str,
             t = s.screening
             year = extract("year", t.c.month)
             q = (select(t.c.region_code, year.label("year"), t.c.kind, func.sum(t.c.screened))
-                 .where(t.c.region_code.in_(codes[:5000]), year.in_(years))
+                 .where(t.c.region_code.in_([c for c in codes if c.startswith(scope)][:5000]),
+                        year.in_(years))
                  .group_by(t.c.region_code, year, t.c.kind))
             done = pd.DataFrame([(c, int(y), k, int(n)) for c, y, k, n in conn.execute(q)],
                                 columns=["region_code", "year", "kind", "screened"])
         if dataset == "indicator_value":
             units = dict(conn.execute(select(s.indicator.c.code, s.indicator.c.unit)).all())
     return find_warnings(frame, dataset, headers, history=history, done=done, units=units,
-                         names=names, today=today, id_column=DATASETS[dataset].id_column)
+                         names=names, today=today, id_column=DATASETS[dataset].id_column,
+                         totals=totals)

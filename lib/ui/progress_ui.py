@@ -142,12 +142,14 @@ def stored_progress(f) -> None:
 
 
 def alias_form(admin, lang: str) -> None:
-    """The admin's region aliases (经开区 → a code) for progress tables: list and add, in scope."""
-    from lib.warehouse.progress_store import add_alias
+    """The admin's region aliases (经开区 → a code) for progress tables: list, add and remove, each
+    only inside the admin's scope (the store narrows every one of them in SQL)."""
+    from lib.warehouse.progress_store import add_alias, remove_alias
 
     engine = data.engine()
     with st.expander(t("pg_alias_title", lang)):
-        st.dataframe(aliases_frame(engine, admin.scope_prefix), hide_index=True, width="stretch",
+        mine = aliases_frame(engine, admin.scope_prefix)
+        st.dataframe(mine, hide_index=True, width="stretch",
                      key="pg_alias_list",
                      column_config={"alias": t("pg_alias", lang), "region_code": t("pg_alias_code", lang),
                                     "display_name": t("pg_alias_name", lang),
@@ -166,3 +168,10 @@ def alias_form(admin, lang: str) -> None:
                     st.error(md_escape(str(exc)))
                 else:
                     st.success(md_escape(t("pg_alias_added", lang).format(a=alias, c=code)))
+        if len(mine):
+            cols = st.columns([3, 1])
+            gone = cols[0].selectbox(t("pg_alias_remove_pick", lang), mine["alias"].tolist(),
+                                     key="pg_alias_remove_pick")
+            if cols[1].button(t("pg_alias_remove", lang), key="pg_alias_remove"):
+                if remove_alias(engine, gone, user=admin.username, scope=admin.scope_prefix):
+                    st.success(md_escape(t("pg_alias_removed", lang).format(a=gone)))

@@ -102,3 +102,13 @@ def page_header(f, title_key: str) -> None:
     st.title(t(title_key, f.lang))
     st.caption(period_caption(f, f.lang))
     demo_banner(f.lang)
+
+
+def pick_newest_when_new(key: str, newest: object) -> None:
+    """Point the selectbox ``key`` at ``newest`` whenever a newer option has appeared since the last
+    run: a widget keeps its earlier choice across reruns, so after a second load in one session the
+    rollback picker would still offer the first batch. The analyst's own choice stands until then."""
+    seen = f"{key}__newest"
+    if st.session_state.get(seen) != newest:
+        st.session_state[seen] = newest
+        st.session_state[key] = newest

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 import tomllib
 from contextlib import contextmanager
@@ -28,7 +29,12 @@ DEFAULT_URL = f"duckdb:///{PROJECT_ROOT / 'data' / 'warehouse.duckdb'}"
 
 
 class WarehouseLocked(RuntimeError):
-    """The DuckDB file is open in another process."""
+    """The DuckDB file is open in another process: ``path`` is the file, ``pid`` the holder's process
+    id when the driver names it (so a command can say what to stop)."""
+
+    def __init__(self, message: str, path: str = "", pid: int | None = None):
+        super().__init__(message)
+        self.path, self.pid = path, pid
 
 
 def resolve_url(explicit: str | None = None) -> str:
@@ -62,6 +68,12 @@ def resolve_schema(explicit: str | None = None) -> str | None:
 def _is_lock_error(exc: BaseException) -> bool:
     text = str(exc)
     return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _holder_pid(exc: BaseException) -> int | None:
+    """The holding process's id from DuckDB's message ("Conflicting lock is held in … (PID 123)")."""
+    m = re.search(r"PID (\d+)", str(exc))
+    return int(m[1]) if m else None
 
 
 _engines: dict[tuple[str, str | None], Engine] = {}
@@ -106,8 +118,8 @@ def _make_engine(url: str, pg_schema: str | None) -> Engine:
                     f"数据仓库文件 {path} 正被另一个进程使用。DuckDB 文件只能由一个进程打开；"
                     "要运行多个进程，请改用 PostgreSQL（设置 HALFSKY_DB_URL）。 "
                     f"The warehouse file {path} is held by another process. A DuckDB file serves one "
-                    "process only; to run several processes use PostgreSQL (set HALFSKY_DB_URL)."
-                ) from exc
+                    "process only; to run several processes use PostgreSQL (set HALFSKY_DB_URL).",
+                    path, _holder_pid(exc)) from exc
             raise
         return eng
     connect_args = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lib.warehouse import migrations
 from lib.warehouse.engine import (
-    DB_HELP, WarehouseLocked, ensure_schema, open_engine, resolve_schema, resolve_url,
+    DB_HELP, ensure_schema, open_engine, resolve_schema, resolve_url,
 )
 
 
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             done = ensure_schema(engine)
         finally:
             engine.dispose()
-    except (WarehouseLocked, migrations.UnknownRevision) as exc:
+    except migrations.UnknownRevision as exc:
         print(str(exc), file=sys.stderr)
         return 2
     what = "; ".join(done) if done else "nothing to do"
@@ -87,4 +87,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lib.warehouse.cli import run
+
+    sys.exit(run(main))

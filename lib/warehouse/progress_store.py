@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -26,6 +27,8 @@ from lib.warehouse.loading import LoadRefused
 
 DATASET = "progress"
 PROGRESS_COLUMNS = ["region_code", "as_of", "kind", "quota", "done", "batch_id"]
+_SUFFIXES = ("区", "县", "市", "街道", "镇", "乡")
+_NAME_SUFFIX = re.compile(r"(区|县|市|街道|镇|乡)$")
 ALIAS_COLUMNS = ["alias", "region_code", "display_name", "added_by", "added_at"]
 
 
@@ -56,7 +59,9 @@ def add_alias(engine: Engine, alias: str, region_code: str, *, display_name: str
     """Name ``region_code`` also ``alias`` (e.g. 经开区): a 12-digit code inside the admin's scope.
 
     The code need not be a division in the region table: a functional zone has none, and the
-    federation files it under a code of its own choosing (often its statistical code)."""
+    federation files it under a code of its own choosing (often its statistical code). An alias is
+    only for names that are not regions: one equal to a region's name or short name (鼓楼区, 鼓楼,
+    鼓东) is refused, or an admin could file another district's official figures under their own."""
     alias = "".join(str(alias or "").split())
     code = str(region_code or "").strip()
     if not alias or len(alias) > 64:
@@ -68,6 +73,13 @@ def add_alias(engine: Engine, alias: str, region_code: str, *, display_name: str
                               f"Region {code} is outside your scope ({scope}).")
     a = s.region_alias
     with write_transaction(engine) as conn:
+        taken = conn.execute(select(s.region.c.name, s.region.c.code).where(
+            s.region.c.name.in_(region_names_like(alias))).order_by(s.region.c.code)).first()
+        if taken is not None:
+            raise ValueError(f"「{alias}」已是区划「{taken.name}」（{taken.code}）的名称，不能用作别名；"
+                             "别名只用于没有区划的名称（如功能区）。 / "
+                             f"'{alias}' is the name of region {taken.name} ({taken.code}): an "
+                             "alias is only for a name that is not a region (a functional zone).")
         old = conn.execute(select(a.c.region_code).where(a.c.alias == alias)).scalar_one_or_none()
         if old is not None and scope and not old.startswith(scope):
             raise PermissionError(f"别名「{alias}」属于您权限范围之外的区划。 / "
@@ -78,6 +90,15 @@ def add_alias(engine: Engine, alias: str, region_code: str, *, display_name: str
         audit(conn, user, "region_alias", {"alias": alias, "region_code": code,
                                            "display_name": display_name, "was": old})
         rollups.mark_current(conn)  # an alias is not a region row: rollups stay exact
+
+
+def region_names_like(alias: str) -> list[str]:
+    """The region names an alias would stand in for: itself, and itself or its short form with
+    each suffix a division name may drop (区/县/市, 街道/镇/乡) — the forms a progress table is
+    matched by."""
+    short = _NAME_SUFFIX.sub("", alias)
+    stems = {alias} | ({short} if len(short) >= 2 else set())
+    return sorted({alias} | {stem + suffix for stem in stems for suffix in _SUFFIXES})
 
 
 def remove_alias(engine: Engine, alias: str, *, user: str | None = None, scope: str = "") -> bool:

@@ -291,4 +291,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from lib.warehouse.cli import run
+
+    raise SystemExit(run(main))
