@@ -151,7 +151,8 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
         if level not in ("province", "city", "district"):
             raise ValueError(f"pass shapes= for level {level!r} (see lib.geo.shapes.map_shapes)")
         shapes = polygon_shapes(list(data["region_code"]), level)
-    bins = scale.make_bins(data["value"], k=k, method=method, breaks=breaks)
+    bins = scale.make_bins(data["value"], k=k, method=method, breaks=breaks,
+                           label_of=lambda x: fmt.value(x, unit, lang))
     data["color"] = bins.color_of(data["value"])
     data["tip"] = [_tip(r, metric_label, unit, lang) for _, r in data.iterrows()]
     # deck.gl puts the tooltip template into innerHTML: names (user-supplied) go in as text.
