@@ -24,6 +24,7 @@ from lib.geo.shapes import (SRC_CNMAPS, SRC_NBS, SRC_OSM_SEATS, MapShapes, polyg
 POLYGON_LAYER = "regions"
 POINT_LAYER = "region-points"
 OUTLINE_LAYER = "outlines"
+CONTEXT_LAYER = "no-data-regions"
 TILE_LAYER = "tiles"
 REGION_LAYERS = (POLYGON_LAYER, POINT_LAYER)
 
@@ -117,7 +118,7 @@ def fit_view(bounds: tuple[float, float, float, float], width: int = 700, height
 
 def _bounds(shapes: MapShapes) -> tuple[float, float, float, float]:
     boxes = []
-    for gdf in (shapes.polygons, shapes.outlines):
+    for gdf in (shapes.polygons, shapes.outlines, shapes.context):
         if len(gdf):
             boxes.append(tuple(gdf.total_bounds))
     if len(shapes.points):
@@ -175,6 +176,19 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
             data={"type": "FeatureCollection", "features": outline_features},
             filled=False, stroked=True, get_line_color=_OUTLINE_RGBA, line_width_min_pixels=1,
             pickable=True))
+    if len(shapes.context):
+        # Not pickable: a click on a province without data has nowhere to drill to, and a picked
+        # object would leave Streamlit dimming every other region. The legend names the grey.
+        context_features = [
+            _feature(code, geom, {"name": html.escape(str(name)), "tip": scale.NO_DATA_LABEL[lang],
+                                  "level": level, "fill": scale.hex_to_rgba(scale.NO_DATA)})
+            for code, name, geom in zip(shapes.context["region_code"], shapes.context["name"],
+                                        shapes.context.geometry)]
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id=CONTEXT_LAYER,
+            data={"type": "FeatureCollection", "features": context_features},
+            filled=True, stroked=True, get_fill_color="properties.fill",
+            get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=False))
     if len(shapes.polygons):
         features = []
         for code, geom in zip(shapes.polygons["region_code"], shapes.polygons.geometry):
@@ -222,7 +236,7 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
                           # (map_style=None would make Streamlit add its theme's CARTO basemap.)
                           map_provider=None,
                           tooltip={"html": TOOLTIP_HTML, "style": _TOOLTIP_STYLE})
-    has_missing = bool(data["value"].isna().any()) or any(
+    has_missing = bool(data["value"].isna().any()) or bool(len(shapes.context)) or any(
         c not in by_code.index for c in shapes.polygons["region_code"])
     return MapView(deck=deck, legend=scale.legend(bins, unit, lang, has_missing=has_missing),
                    attribution=attribution(shapes.sources), not_drawn=shapes.not_drawn)

