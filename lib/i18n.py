@@ -74,6 +74,8 @@ TEXT: dict[str, dict[str, str]] = {
     "kpi_employment": {"zh": "招聘会提供岗位", "en": "Job-fair positions"},
     "kpi_screening": {"zh": "两癌筛查人数", "en": "Women screened (two cancers)"},
     "not_drawn": {"zh": "未绘制（无驻地坐标）", "en": "Not drawn (no seat point)"},
+    "not_drawn_count": {"zh": "{n} 个地区未绘制（无驻地坐标）",
+                        "en": "{n} regions not drawn (no seat point)"},
     "period_caption": {"zh": "统计期间", "en": "Period"},
     "as_of": {"zh": "数据截至", "en": "Data as of"},
     "col_rank": {"zh": "排名", "en": "Rank"},
