@@ -66,6 +66,13 @@ def no_map_note(f: Filters) -> None:
         st.caption(t("villages_no_map", f.lang))
 
 
+def not_drawn_note(names: list[str], lang: str) -> None:
+    """The regions the map could not draw, as a count with their names folded away: a national
+    city map has ~90 of them, a wall of names beside the legend that pushed the map out of sight."""
+    with st.expander(t("not_drawn_count", lang).format(n=len(names))):
+        st.caption(md_join(names))
+
+
 def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, key: str,
                title: str | None = None) -> bool:
     """Draw ``values`` (region_code, name, value[, denominator, label]) for the children of ``f``,
@@ -102,8 +109,7 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
         st.markdown(rows, unsafe_allow_html=True)
         if view.not_drawn:
             names = dict(zip(values["region_code"], values["name"]))
-            st.caption(t("not_drawn", f.lang) + t("colon", f.lang) + md_join(
-                names.get(c, c) for c in view.not_drawn))
+            not_drawn_note([names.get(c, c) for c in view.not_drawn], f.lang)
     st.caption(f"{t('sources', f.lang)}{t('colon', f.lang)}{view.attribution}")
     code = picked_region(getattr(event, "selection", None) if event is not None else None)
     if code and code != f.region_code and code.startswith(f.prefix):
