@@ -150,7 +150,7 @@ def test_legend_classes_stay_distinct_after_rounding(values):
 
 
 @pytest.mark.parametrize("values,alike", [([1.0, 1.0, 1.0], True),
-                                          ([0.98701, 0.98703, 0.98704], True),   # alike once rounded
+                                          ([0.98701, 0.98703, 0.98704], True),  # alike, rounded
                                           ([1.0], False)])
 def test_one_class_is_a_neutral_colour_and_says_regions_are_alike(values, alike):
     """晋安区 at 100 % everywhere was painted the palette's palest colour, the laggards' colour."""

@@ -102,7 +102,7 @@ def test_the_wheel_scrolls_the_page_unless_the_reader_claims_the_map(server):
         page.locator('[class*="st-key-cv_map_"][class*="_reset"] button').click()
         page.wait_for_timeout(3000)
         assert _changed_share(before, picture()) < 0.01           # 复位: the initial view again
-        # a click into the map (its empty top-left corner) claims the wheel; a click outside frees it
+        # a click into the map (its empty top-left corner) claims the wheel; one outside frees it
         chart.click(position={"x": 8, "y": 8})
         assert abs(wheel(-400)) < 5
         assert _changed_share(before, picture()) > 0.05

