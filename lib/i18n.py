@@ -74,6 +74,14 @@ TEXT: dict[str, dict[str, str]] = {
     "kpi_employment": {"zh": "招聘会提供岗位", "en": "Job-fair positions"},
     "kpi_screening": {"zh": "两癌筛查人数", "en": "Women screened (two cancers)"},
     "not_drawn": {"zh": "未绘制（无驻地坐标）", "en": "Not drawn (no seat point)"},
+    "map_reset": {"zh": "复位", "en": "Reset view"},
+    "map_gestures": {"zh": "滚轮与单指滑动用于翻页；先点击地图，或按住 Ctrl 滚动滚轮"
+                           "（手机上用双指），即可缩放、拖动地图。",
+                     "en": "The wheel and one-finger swipes scroll the page; click into the map, "
+                           "or hold Ctrl while scrolling (two fingers on a phone), to zoom and "
+                           "pan it."},
+    "not_drawn_count": {"zh": "{n} 个地区未绘制（无驻地坐标）",
+                        "en": "{n} regions not drawn (no seat point)"},
     "period_caption": {"zh": "统计期间", "en": "Period"},
     "as_of": {"zh": "数据截至", "en": "Data as of"},
     "col_rank": {"zh": "排名", "en": "Rank"},

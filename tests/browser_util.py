@@ -100,7 +100,9 @@ def streamlit_server(env: dict[str, str], timeout: float = 90) -> Iterator[str]:
 
 
 @contextmanager
-def browser_page(width: int = 1400, height: int = 1000):
+def browser_page(width: int = 1400, height: int = 1000, **context_options):
+    """A page of a fresh browser context; ``context_options`` go to Playwright's new_context
+    (e.g. a phone's user_agent, has_touch)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -108,7 +110,8 @@ def browser_page(width: int = 1400, height: int = 1000):
         try:
             # A context of its own (not browser.new_page): a test can open a second tab in it,
             # sharing cookies as a real browser window does.
-            context = browser.new_context(viewport={"width": width, "height": height})
+            context = browser.new_context(viewport={"width": width, "height": height},
+                                          **context_options)
             yield context.new_page()
         finally:
             browser.close()

