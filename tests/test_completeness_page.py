@@ -64,7 +64,8 @@ def test_country_view_counts_townships_per_province(engine):
     assert list(grid.index) == ["福建省", "江西省"] and grid.shape == (2, 1)
     assert grid.iloc[0, 0].startswith("按时 1 · 迟报 1 · 未报 ") and grid.iloc[1, 0] == "未报 4"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["按时"].startswith("1 / ") and metrics["按时"].endswith("个乡镇（街道）")
+    assert metrics["按时"].startswith("1 / ") and any("按乡镇（街道）个数计" in c.value
+                                                     for c in at.caption)
     ranked = at.dataframe[1].value
     assert list(ranked["region_name"]) == ["福建省", "江西省"]
     assert len(at.dataframe) == 2 and not at.get("download_button")
@@ -118,3 +119,39 @@ def test_page_in_chromium(tmp_path):
         assert page.get_by_text("下载催报名单（XLSX）").count() == 1
         assert page.locator('[data-testid="stDataFrame"]').count() == 3
         assert page.locator('[data-testid="stException"]').count() == 0 and not errors
+
+
+def test_a_grid_row_drills_down_in_chromium(tmp_path):
+    """At the country a click on 江西省's row opens 江西省 (its one city, 南昌市, as the row) and
+    the page draws without error; the row picked at the country is not re-applied below."""
+    from lib.warehouse import bootstrap
+    from lib.warehouse.engine import dispose_engine
+    from tests.browser_util import browser_page, require_browser, streamlit_server
+    from tests.test_provinces import nanchang_regions
+
+    require_browser()
+    url = f"duckdb:///{tmp_path / 'cp2.duckdb'}"
+    engine = bootstrap.open_warehouse(url)
+    bootstrap.import_regions(engine, nanchang_regions())
+    _load(engine, "茶园,2026-10,宫颈癌筛查,300", at=dt.datetime(2026, 11, 8, 10, 0))
+    dispose_engine(url)
+    env = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_AUTH": "off",
+           "HALFSKY_NO_DEMO": "1"}
+    with streamlit_server(env) as base, browser_page(height=1400) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/completeness?from=2026-10&to=2026-10")
+        page.wait_for_selector("text=报送情况一览", timeout=120_000)
+        page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 + 17)  # the row marker of 江西省
+        page.wait_for_selector("text=江西省 · ", timeout=120_000)
+        page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(tmp_path / "drilled.png"))
+        text = page.locator("body").inner_text()
+        assert "报送情况一览" in text and "按时报送排名" in text
+        assert page.locator('[data-testid="stException"]').count() == 0 and not errors
+        assert "页面出错了" not in text

@@ -57,9 +57,10 @@ now = month_totals(frame, month)
 m_label = fmt.month(dt.date(int(month[:4]), int(month[5:]), 1), lang)
 st.subheader(t("cp_month_kpi", lang).format(month=m_label))
 unit_word = t(f"cp_units_{level}", lang)
+st.caption(t("cp_kpi_unit", lang).format(unit=unit_word))
 for col, status in zip(st.columns(len(COLORS)), COLORS):
-    col.metric(label[status], t("cp_of", lang).format(n=now[status], total=now["units"],
-                                                       unit=unit_word), border=True)
+    col.metric(label[status], t("cp_of", lang).format(n=now[status], total=now["units"]),
+               border=True)
 
 # --- child region × month grid: counts of units, a row drills down ----------------------------------
 st.subheader(t("cp_grid", lang))
@@ -69,11 +70,14 @@ styled = text.style.apply(
     axis=None)
 drillable = g > len(f.prefix)
 if drillable:
-    st.caption(t("cp_grid_drill", lang).format(unit=unit_word))
-event = st.dataframe(styled, width="stretch", height=min(38 + 35 * len(text), 600), key="cp_grid",
+    per_unit = g >= LEVEL_LENGTH[level]
+    st.caption(t("cp_grid_drill_units" if per_unit else "cp_grid_drill", lang).format(unit=unit_word))
+# keyed by view: a row picked here is not carried, as a stale position, into the next view's grid
+event = st.dataframe(styled, width="stretch", height=min(38 + 35 * len(text), 600),
+                     key=f"cp_grid_{f.region_code}_{level}",
                      on_select="rerun" if drillable else "ignore", selection_mode="single-row")
 picked = getattr(getattr(event, "selection", None), "rows", None) if drillable else None
-if picked:
+if picked and picked[0] < len(codes):
     filters.drill_to(codes[picked[0]])
     st.rerun()
 
