@@ -234,6 +234,11 @@ def test_village_rows_count_for_their_township(engine):
                      .values(uploaded_at=dt.datetime(2024, 4, 1)))
     st = _status(completeness(engine, "350111", "training", MAR, MAR))
     assert st[(CHAYUAN, "2024-03")] == "reported" and st[(WANGZHUANG, "2024-03")] == "missing"
+    # a dataset dated by day (held_on) is counted by its month in the grid too
+    from lib.completeness import completeness_counts
+
+    jinan = completeness_counts(engine, "350111", "training", MAR, MAR, group_len=6).iloc[0]
+    assert (jinan["reported"], jinan["late"], jinan["missing"]) == (1, 0, jinan["units"] - 1)
 
 
 def test_cli_prints_one_json_object_per_region(reported, monkeypatch, capsys):
