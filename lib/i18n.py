@@ -542,7 +542,7 @@ TEXT.update({
     "cp_region": {"zh": "地区", "en": "Region"},
     "cp_ranking": {"zh": "按时报送排名（已到截止日的月份）", "en": "Timeliness ranking (months already due)"},
     "cp_rank": {"zh": "名次", "en": "Rank"},
-    "cp_due": {"zh": "应报月数", "en": "Months due"},
+    "cp_due": {"zh": "应报次数", "en": "Reports due"},
     "cp_on_time_rate": {"zh": "按时率", "en": "On-time rate"},
     "cp_no_due": {"zh": "所选期间还没有已到截止日的月份。", "en": "No month of the period is due yet."},
     "cp_reminders": {"zh": "催报名单", "en": "Reminder list"},
