@@ -59,12 +59,15 @@ def grid(counts: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, l
         worst=[worst(*r) for r in zip(counts["reported"], counts["late"], counts["missing"])])
     order = list(dict.fromkeys(counts["region_code"]))
     months = sorted(counts["month"].unique())
+    names = dict(zip(counts["region_code"], counts["region_name"]))
+    shown = [names[c] for c in order]
+    twice = {n for n in shown if shown.count(n) > 1}  # rows must differ (a styled table's index)
+    shown = [f"{n}（{c}）" if n in twice else n for n, c in zip(shown, order)]
     out = []
     for col in ("text", "worst"):
         wide = frame.pivot(index="region_code", columns="month", values=col).reindex(
             index=order, columns=months)
-        names = dict(zip(counts["region_code"], counts["region_name"]))
-        wide.index = pd.Index([names[c] for c in order], name=t("cp_region", lang))
+        wide.index = pd.Index(shown, name=t("cp_region", lang))
         wide.columns = [fmt.month(dt.date(int(m[:4]), int(m[5:]), 1), lang) for m in months]
         out.append(wide)
     return out[0], out[1], order

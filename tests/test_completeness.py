@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
-from lib.completeness import (RuleRefused, completeness, deadline_days, deadline_for, main,
+from lib.completeness import (COUNT_COLUMNS, RuleRefused, completeness, deadline_days, deadline_for, main,
                               month_starts, ranking, reminders, report_status, set_deadline_day)
 from lib.ingest import load_prepared, prepare_upload, rollback_batch
 from lib.warehouse import schema as s
@@ -207,6 +207,18 @@ def test_country_grid_has_a_row_per_province_however_many_townships(two_province
     assert text.shape == (2, 2) and list(text.index) == ["福建省", "江西省"]
     assert text.iloc[1, 0] == "未报 4" and worst.iloc[1, 0] == "missing"
     assert text.iloc[0, 1] == f"迟报 1 · 未报 {n_towns - 5}" and codes[1] == "360000000000"
+
+
+def test_grid_rows_of_the_same_name_stay_apart():
+    """Two regions of one name (a 城关镇 in two counties) are two rows, told apart by code: a styled
+    table cannot colour rows whose index repeats."""
+    from lib.completeness_grid import grid
+
+    rows = [(c, "城关镇", "screening", "2024-03", 1, 1, 0, 0, dt.date(2024, 4, 10), None)
+            for c in ("350111001000", "350111002000")]
+    text, worst, codes = grid(pd.DataFrame(rows, columns=COUNT_COLUMNS), "zh")
+    assert list(text.index) == ["城关镇（350111001000）", "城关镇（350111002000）"]
+    assert text.index.is_unique and text.style.apply(lambda _: worst.map(lambda s: f"color: {s}"), axis=None).to_html()
 
 
 @pytest.mark.parametrize("view,unit,length", [
