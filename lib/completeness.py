@@ -6,9 +6,11 @@ region and month (current rows or rows a later batch superseded: the report happ
 month after, the 10th unless an admin set another day (table report_rule) — it is reported (on or
 before the deadline day), late (after it) or missing (no batch yet).
 
-``completeness`` is the one query (the page reads it through lib/ui/data.query, narrowed to the
-user's scope in SQL); ``report_status``, ``ranking`` and ``reminders`` are pure, tested without a
-database. ``python -m lib.completeness --month YYYY-MM [--region CODE] [--dataset D] [--json]``
+``completeness`` lists every reporting unit and month (the reminder list and the CLI);
+``completeness_counts`` counts them per region of a coarser level, in SQL, so the page's grid has one
+row per child of the view whatever the number of townships below it. Both are read through
+lib/ui/data.query, narrowed to the user's scope in SQL. ``report_status``, ``ranking`` and
+``reminders`` are pure, tested without a database. ``python -m lib.completeness --month YYYY-MM [--region CODE] [--dataset D] [--json]``
 prints one JSON object per region and dataset.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ import json
 import sys
 
 import pandas as pd
-from sqlalchemy import Engine, extract, func, literal_column, select, union_all
+from sqlalchemy import Engine, case, extract, func, literal, literal_column, select, union_all
 
 from lib.warehouse import schema as s
 from lib.warehouse.engine import write_transaction
@@ -34,6 +36,8 @@ ANY_DATASET = "*"
 MONTHLY: dict[str, str] = {"screening": "month", "training": "held_on", "job_fair": "held_on"}
 LEVELS = ("township", "district")
 COLUMNS = ["region_code", "region_name", "dataset", "month", "status", "uploaded_at", "deadline"]
+COUNT_COLUMNS = ["region_code", "region_name", "dataset", "month", "units", "reported", "late",
+                 "missing", "deadline", "uploaded_at"]
 
 
 class RuleRefused(ValueError):
@@ -66,16 +70,25 @@ def month_starts(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
     return out
 
 
+def as_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """A per-unit frame (COLUMNS) as COUNT_COLUMNS: each unit and month is a group of one."""
+    if "units" in frame.columns:
+        return frame
+    out = frame.assign(units=1, **{k: (frame["status"] == k).astype(int) for k in STATUSES})
+    return out.reindex(columns=COUNT_COLUMNS)
+
+
 def ranking(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """Timeliness per region over the months already due (deadline before ``today``): on-time rate
-    (reported ÷ due months), late and missing counts, best first; ties by fewer missing, then code."""
+    (reported ÷ due unit-months), late and missing counts, best first; ties by fewer missing, then
+    code. ``frame`` holds one unit per row (COLUMNS) or counts per region (COUNT_COLUMNS)."""
     cols = ["rank", "region_code", "region_name", "due", "reported", "late", "missing",
             "on_time_rate"]
+    frame = as_counts(frame)
     due = frame[pd.to_datetime(frame["deadline"]).dt.date < today] if len(frame) else frame
     if due.empty:
         return pd.DataFrame(columns=cols)
-    counts = (due.groupby(["region_code", "region_name"])["status"].value_counts().unstack(
-        fill_value=0).reindex(columns=list(STATUSES), fill_value=0).reset_index())
+    counts = due.groupby(["region_code", "region_name"], as_index=False)[list(STATUSES)].sum()
     counts["due"] = counts[list(STATUSES)].sum(axis=1)
     counts["on_time_rate"] = counts["reported"] / counts["due"]
     counts = counts.sort_values(["on_time_rate", "missing", "late", "region_code"],
@@ -86,9 +99,11 @@ def ranking(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
 
 def reminders(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """The reminder list: every region and month still missing, most overdue first, with the
-    deadline and days overdue (0 while the deadline is still ahead)."""
+    deadline and days overdue (0 while the deadline is still ahead). ``frame`` holds one unit per
+    row (COLUMNS, or COUNT_COLUMNS of units)."""
     cols = ["region_code", "region_name", "dataset", "month", "deadline", "days_overdue"]
-    miss = frame[frame["status"] == "missing"] if len(frame) else frame
+    frame = as_counts(frame)
+    miss = frame[frame["missing"] > 0] if len(frame) else frame
     if miss.empty:
         return pd.DataFrame(columns=cols)
     out = miss.assign(days_overdue=[max(0, (today - pd.Timestamp(d).date()).days)
@@ -171,28 +186,111 @@ def completeness(engine: Engine, prefix: str, dataset: str, date_from: dt.date, 
     return got[COLUMNS]
 
 
-def _first_reports(conn, dataset: str, prefix: str, lo: dt.date, hi: dt.date, n: int
-                   ) -> pd.DataFrame:
-    """(unit, month_start, uploaded_at): the first live batch with rows of each unit and month,
-    over the current rows and the rows later batches superseded."""
+# Datasets whose date column already holds the first day of the month: grouped on it as stored,
+# with no per-row date arithmetic (10,000,000 screening rows at the country).
+MONTH_START_COLUMNS = {"screening"}
+
+
+def _month_key(dataset: str, col):
+    """The expression a row's month is grouped by: the column itself when it holds month starts,
+    else year × 100 + month."""
+    if dataset in MONTH_START_COLUMNS:
+        return col
+    return extract("year", col) * 100 + extract("month", col)
+
+
+def _key_of(dataset: str, month: dt.date):
+    """``_month_key``'s value for ``month`` (a bound parameter)."""
+    return month if dataset in MONTH_START_COLUMNS else month.year * 100 + month.month
+
+
+def _month_from_key(key) -> dt.date:
+    if isinstance(key, (dt.date, dt.datetime)) or hasattr(key, "year"):
+        return dt.date(key.year, key.month, 1)
+    k = int(key)
+    return dt.date(k // 100, k % 100, 1)
+
+
+def _first_query(dataset: str, prefix: str, lo: dt.date, hi: dt.date, n: int):
+    """(unit, ym, first_at): the first live batch with rows of each unit and month (``ym`` as
+    ``_month_key`` gives it), over the current rows and the rows later batches superseded. Rows are
+    joined to their (few) batches and grouped once, without a DISTINCT pass over the facts."""
     col_name = MONTHLY[dataset]
     parts = []
     for table in (s.FACT_TABLES[dataset], s.HISTORY_TABLES[dataset]):
         col = table.c[col_name]
-        unit = func.substr(table.c.region_code, literal_column("1"), literal_column(str(n)))
-        parts.append(select(unit.label("unit"), extract("year", col).label("y"),
-                            extract("month", col).label("m"), table.c.batch_id.label("batch_id"))
-                     .where(in_prefix(table.c.region_code, prefix), col >= lo, col < hi)
-                     .distinct())
+        parts.append(select(table.c.region_code.label("region_code"),
+                            _month_key(dataset, col).label("ym"), table.c.batch_id.label("batch_id"))
+                     .where(in_prefix(table.c.region_code, prefix), col >= lo, col < hi))
     rows = union_all(*parts).subquery()
     b = s.upload_batch
-    q = (select(rows.c.unit, rows.c.y, rows.c.m, func.min(b.c.uploaded_at))
-         .join(b, b.c.batch_id == rows.c.batch_id).where(b.c.status != "rolled_back")
-         .group_by(rows.c.unit, rows.c.y, rows.c.m))
-    got = conn.execute(q).all()
+    unit = func.substr(rows.c.region_code, literal_column("1"), literal_column(str(n)))
+    return (select(unit.label("unit"), rows.c.ym.label("ym"),
+                   func.min(b.c.uploaded_at).label("first_at"))
+            .join(b, b.c.batch_id == rows.c.batch_id).where(b.c.status != "rolled_back")
+            .group_by(unit, rows.c.ym))
+
+
+def _first_reports(conn, dataset: str, prefix: str, lo: dt.date, hi: dt.date, n: int
+                   ) -> pd.DataFrame:
+    """(unit, month_start, uploaded_at) of ``_first_query``, as a frame."""
+    got = conn.execute(_first_query(dataset, prefix, lo, hi, n)).all()
     return pd.DataFrame(
-        [(u, dt.date(int(y), int(m), 1), pd.Timestamp(at).to_pydatetime()) for u, y, m, at in got],
+        [(u, _month_from_key(k), pd.Timestamp(at).to_pydatetime()) for u, k, at in got],
         columns=["unit", "month_start", "uploaded_at"])
+
+
+def completeness_counts(engine: Engine, prefix: str, dataset: str, date_from: dt.date,
+                        date_to: dt.date, level: str = "township",
+                        group_len: int | None = None) -> pd.DataFrame:
+    """COUNT_COLUMNS: per region of code length ``group_len`` inside ``prefix`` (the view's children;
+    default: the units themselves) and month, how many units of ``level`` reported on time, late or
+    not at all. Counted in SQL: the frame has groups × months rows, however many units lie below
+    (the country's 40,000 townships are 31 provinces' rows). ``prefix`` is the caller's narrowed
+    region prefix: only regions and rows inside it are read."""
+    if dataset not in MONTHLY:
+        raise ValueError(f"not a monthly dataset: {dataset}")
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level}")
+    months = month_starts(date_from, date_to)
+    if not months:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    n = LEVEL_LENGTH[level]
+    g = min(n, max(group_len if group_len is not None else n, len(prefix)))
+    day = deadline_day(deadline_days(engine), dataset)
+    reg = s.region
+    group = func.substr(reg.c.code, literal_column("1"), literal_column(str(g)))
+    with engine.connect() as conn:
+        units = dict(conn.execute(select(group, func.count()).where(
+            reg.c.level == level, in_prefix(reg.c.code, prefix)).group_by(group)).all())
+        if not units and len(prefix) >= n:  # a scope below the level: its own unit only
+            units = {prefix[:n]: 1}
+        names = dict(conn.execute(select(reg.c.code, reg.c.name).where(
+            reg.c.code.in_([u.ljust(12, "0") for u in units]))).all())
+        first = _first_query(dataset, prefix, months[0], deadline_for(months[-1], 1), n).subquery()
+        # on time: the first report came before the day after the month's deadline
+        limit = case(*[(first.c.ym == _key_of(dataset, m),
+                        literal(dt.datetime.combine(deadline_for(m, day) + dt.timedelta(days=1),
+                                                    dt.time())))
+                       for m in months])
+        fgroup = func.substr(first.c.unit, literal_column("1"), literal_column(str(g)))
+        got = conn.execute(
+            select(fgroup, first.c.ym, func.count(),
+                   func.sum(case((first.c.first_at < limit, 1), else_=0)),
+                   func.max(first.c.first_at))
+            .group_by(fgroup, first.c.ym)).all()
+    if not units:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    done = {(c, _month_from_key(ym)): (int(k), int(ok or 0), at) for c, ym, k, ok, at in got}
+    rows = []
+    for code in sorted(units):
+        for m in months:
+            k, ok, at = done.get((code, m), (0, 0, None))
+            total = max(units[code], k)
+            rows.append((code.ljust(12, "0"), names.get(code.ljust(12, "0"), code), dataset,
+                         f"{m:%Y-%m}", total, ok, k - ok, total - k, deadline_for(m, day),
+                         None if at is None else pd.Timestamp(at).to_pydatetime()))
+    return pd.DataFrame(rows, columns=COUNT_COLUMNS)
 
 
 # --- the command ---------------------------------------------------------------------------------

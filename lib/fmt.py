@@ -32,6 +32,18 @@ def rate(x: float | None, digits: int = 1) -> str:
     return f"{x * 100:.{digits}f}%"
 
 
+# rate()'s format for a table column holding percentages (0.4444 stored as 44.4): Streamlit's
+# printf-style column format, so a table reads like every other rate of the app.
+RATE_PRINTF = "%.1f%%"
+
+
+def points(x: float | None, lang: str = "zh") -> str:
+    """A difference of two percentages, unsigned, in percentage points: 32.4个百分点 / 32.4 pp."""
+    if _missing(x):
+        return "—"
+    return f"{x:.1f}个百分点" if lang == "zh" else f"{x:.1f} pp"
+
+
 def change_pp(x: float | None) -> str:
     """A change of a rate in percentage points: +2.3个百分点 is shown as +2.3 pp (short, both languages)."""
     if _missing(x):

@@ -142,3 +142,21 @@ def test_benchmark_writes_facts_unsorted(tmp_path):
         assert (codes != codes.shift()).mean() > 0.8
     finally:
         dispose_engine(url)
+
+
+def test_reporting_is_benchmarked_at_every_level(engine):
+    """报送情况 is one of the pages run at every view, and its grid query one of the cases: at the
+    city it counts the townships of each district (a row per district and month)."""
+    import datetime as dt
+
+    from lib.bench.cases import Period, cases
+    from lib.bench.pages import PAGES as BENCH_PAGES
+
+    assert "completeness" in BENCH_PAGES
+    city = warehouses.View("city", "350100000000", "3501")
+    case = next(c for c in cases(city, Period(dt.date(2024, 1, 1), dt.date(2024, 3, 31)))
+                if c.name.startswith("completeness"))
+    got = case.run(engine)
+    districts = got["region_code"].unique()
+    assert len(got) == 3 * len(districts) and all(len(c) == 12 for c in districts)
+    assert set(got["region_code"].str[:6]) == {c[:6] for c in districts} and len(districts) > 5

@@ -104,7 +104,7 @@ def test_child_tables_put_the_laggards_first():
     names = {"350102000000": "甲区", "350103000000": "乙区", "350104000000": "丙区"}
     summary = C.child_summary(children, names, "zh")
     assert list(summary["region"]) == ["丙区", "乙区", "甲区"]
-    assert list(summary["off_track"]) == [1, 1, 0]
+    assert list(summary["off_track"]) == ["1", "1", "0"]
     table = C.child_indicator_table(children, names, "X1", "zh")
     assert list(table["region"]) == ["丙区", "乙区", "甲区"]
     assert table["status"].iloc[-1] == "达标"
@@ -134,3 +134,48 @@ def test_projection_spec_is_the_chart_memoised_and_copied():
     again = C.projection_spec(_assess([50, 52, 54]), "zh")  # an equal assessment, a new object
     assert again["title"] != "changed by a caller"
     assert C.projection_spec(_assess([50, 52, 60]), "zh") != again
+
+
+def test_a_child_with_nothing_assessable_reads_as_no_data_not_as_no_problem():
+    """A township whose indicators are all 数据不足 showed 预警 0 / 滞后 0 / 有风险 0, read as "all
+    fine": its counts read — and the 数据不足 column says why; a child that was assessed keeps its
+    numbers, zeros included."""
+    children = {"350111001000": [_assess([50, 51]), _assess([60], code="X2")],
+                "350111002000": [_assess([50, 50.5, 51, 51.5]), _assess([40, 41], code="X2")],
+                "350111003000": [_assess([71, 72, 73])]}
+    names = {"350111001000": "茶园街道", "350111002000": "王庄街道", "350111003000": "象园街道"}
+    summary = C.child_summary(children, names, "zh").set_index("region")
+    assert "insufficient" in C.CHILD_SUMMARY_COLUMNS
+    assert C.column_labels("zh")["insufficient"] == "数据不足"
+    assert summary.loc["茶园街道", ["warnings", "off_track", "at_risk"]].tolist() == ["—"] * 3
+    assert summary.loc["茶园街道", "insufficient"] == "2"
+    assert summary.loc["王庄街道", ["warnings", "off_track", "at_risk", "insufficient"]].tolist() \
+        == ["1", "1", "0", "1"]
+    assert summary.loc["象园街道", ["warnings", "off_track", "insufficient"]].tolist() == ["0", "0", "0"]
+    assert list(summary.index)[-1] == "茶园街道"  # nothing known: after every assessed region
+
+
+@pytest.mark.parametrize("unit,lang,text", [
+    ("percent", "zh", "32.4个百分点"), ("percent", "en", "32.4 pp"),
+    ("per_100k", "zh", "32.4/10万"), ("count", "zh", "32")])
+def test_a_shortfall_of_a_percentage_is_in_percentage_points(unit, lang, text):
+    """预计差距 of a percent indicator is a difference of percentages: 个百分点, never "%"."""
+    from dataclasses import replace
+
+    a = replace(_assess([50, 50.5, 51, 51.5]), unit=unit, shortfall=32.4)
+    assert C.shortfall_value(a.shortfall, a.unit, lang) == text
+    assert C.warning_table([a], lang)["shortfall"].iloc[0] == text
+    assert C.child_indicator_table({"350111001000": [a]}, {}, "X1", lang)["shortfall"].iloc[0] == text
+
+
+def test_progress_columns_are_percent_with_one_decimal():
+    """时间进度 showed 55.56 % beside 50 %: the table holds percentages rounded to one decimal and
+    the page draws them with fmt's one format."""
+    from lib import fmt
+
+    a = _assess([50, 52, 54, 56, 58], year=2029)      # 2020 → 2024 of 2020 → 2029: 4/9
+    row = C.indicator_table([a], "zh").iloc[0]
+    assert row["time_progress"] == 44.4
+    assert row["attainment_progress"] == round(100 * a.attainment_progress, 1)
+    assert fmt.RATE_PRINTF % row["time_progress"] == "44.4%" == fmt.rate(a.time_progress)
+    assert C.PROGRESS_MAX == 100

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
-from lib.completeness import (RuleRefused, completeness, deadline_days, deadline_for, main,
+from lib.completeness import (COUNT_COLUMNS, RuleRefused, completeness, deadline_days, deadline_for, main,
                               month_starts, ranking, reminders, report_status, set_deadline_day)
 from lib.ingest import load_prepared, prepare_upload, rollback_batch
 from lib.warehouse import schema as s
@@ -152,6 +152,85 @@ def test_scope_is_applied_in_sql(reported):
     assert list(jinan["status"]) == ["reported", "late"]
 
 
+def test_counts_per_child_region_agree_with_the_units(reported):
+    """The grid's counts (in SQL, per district of the city) are the per-township statuses added up."""
+    from lib.completeness import completeness_counts
+
+    units = completeness(reported, "3501", "screening", MAR, APR)
+    got = completeness_counts(reported, "3501", "screening", MAR, APR, group_len=6)
+    units["group"] = units["region_code"].str[:6].str.ljust(12, "0")
+    want = units.groupby(["group", "month"])["status"].value_counts().unstack(fill_value=0)
+    for r in got.itertuples(index=False):
+        row = want.loc[(r.region_code, r.month)]
+        assert (r.reported, r.late, r.missing) == (row.get("reported", 0), row.get("late", 0),
+                                                   row.get("missing", 0)), r
+        assert r.units == r.reported + r.late + r.missing
+    jinan = got[got["region_code"] == "350111000000"].set_index("month")
+    assert jinan.loc["2024-03", "reported"] == 2 and jinan.loc["2024-04", "late"] == 1
+    assert jinan.loc["2024-04", "region_name"] == "晋安区"
+    assert pd.Timestamp(jinan.loc["2024-04", "uploaded_at"]) == pd.Timestamp("2024-05-15 09:00")
+    # the view's own units when the view is a unit (a township), and scope stays in SQL
+    town = completeness_counts(reported, "350111001", "screening", MAR, APR, group_len=9)
+    assert list(town["region_code"]) == [CHAYUAN, CHAYUAN]
+    assert list(town["reported"]) == [1, 0] and list(town["late"]) == [0, 1]
+    other = completeness_counts(reported, "350102", "screening", MAR, APR, group_len=9)
+    assert not other["region_code"].str.startswith("350111").any()
+    assert other["reported"].sum() == 0 and other["late"].sum() == 0
+
+
+@pytest.fixture
+def two_province_engine(reported):
+    """晋安区's reports with 南昌市 (江西) beside 福州市 (福建) under the country."""
+    from lib.warehouse import bootstrap
+    from tests.test_provinces import nanchang_regions
+
+    bootstrap.import_regions(reported, nanchang_regions())
+    return reported
+
+
+def test_country_grid_has_a_row_per_province_however_many_townships(two_province_engine):
+    """At the country the grid holds provinces × months: the townships are counted, not listed, so
+    its size does not grow with them (the national demo's 40,000 townships are 31 rows)."""
+    from lib.completeness import completeness_counts
+    from lib.completeness_grid import grid, group_len
+    from lib.warehouse.reference import regions_frame
+
+    towns = regions_frame(two_province_engine)
+    n_towns = int((towns["level"] == "township").sum())
+    got = completeness_counts(two_province_engine, "", "screening", MAR, APR,
+                              group_len=group_len("country", "township"))
+    assert list(got["region_code"].unique()) == ["350000000000", "360000000000"]
+    assert len(got) == 2 * 2 and got.groupby("month")["units"].sum().tolist() == [n_towns] * 2
+    fujian = got[got["region_code"] == "350000000000"].set_index("month")
+    assert (fujian.loc["2024-03", "reported"], fujian.loc["2024-04", "late"]) == (2, 1)
+    text, worst, codes = grid(got, "zh")
+    assert text.shape == (2, 2) and list(text.index) == ["福建省", "江西省"]
+    assert text.iloc[1, 0] == "未报 4" and worst.iloc[1, 0] == "missing"
+    assert text.iloc[0, 1] == f"迟报 1 · 未报 {n_towns - 5}" and codes[1] == "360000000000"
+
+
+def test_grid_rows_of_the_same_name_stay_apart():
+    """Two regions of one name (a 城关镇 in two counties) are two rows, told apart by code: a styled
+    table cannot colour rows whose index repeats."""
+    from lib.completeness_grid import grid
+
+    rows = [(c, "城关镇", "screening", "2024-03", 1, 1, 0, 0, dt.date(2024, 4, 10), None)
+            for c in ("350111001000", "350111002000")]
+    text, worst, codes = grid(pd.DataFrame(rows, columns=COUNT_COLUMNS), "zh")
+    assert list(text.index) == ["城关镇（350111001000）", "城关镇（350111002000）"]
+    assert text.index.is_unique and text.style.apply(lambda _: worst.map(lambda s: f"color: {s}"), axis=None).to_html()
+
+
+@pytest.mark.parametrize("view,unit,length", [
+    ("country", "township", 2), ("province", "township", 4), ("city", "township", 6),
+    ("district", "township", 9), ("township", "township", 9), ("city", "district", 6),
+    ("district", "district", 6), ("country", "district", 2)])
+def test_the_grid_groups_by_the_views_children_never_below_the_unit(view, unit, length):
+    from lib.completeness_grid import group_len
+
+    assert group_len(view, unit) == length
+
+
 def test_village_rows_count_for_their_township(engine):
     from lib.warehouse.loading import load_batch
 
@@ -167,6 +246,11 @@ def test_village_rows_count_for_their_township(engine):
                      .values(uploaded_at=dt.datetime(2024, 4, 1)))
     st = _status(completeness(engine, "350111", "training", MAR, MAR))
     assert st[(CHAYUAN, "2024-03")] == "reported" and st[(WANGZHUANG, "2024-03")] == "missing"
+    # a dataset dated by day (held_on) is counted by its month in the grid too
+    from lib.completeness import completeness_counts
+
+    jinan = completeness_counts(engine, "350111", "training", MAR, MAR, group_len=6).iloc[0]
+    assert (jinan["reported"], jinan["late"], jinan["missing"]) == (1, 0, jinan["units"] - 1)
 
 
 def test_cli_prints_one_json_object_per_region(reported, monkeypatch, capsys):

@@ -37,13 +37,39 @@ def test_page_shows_grid_ranking_and_reminders(engine):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["按时"].startswith("1 / ") and metrics["迟报"].startswith("1 / ")
     grid = at.dataframe[0].value
-    assert grid.loc["茶园街道"].iloc[0] == "reported" and grid.loc["王庄街道"].iloc[0] == "late"
+    assert grid.loc["茶园街道"].iloc[0] == "按时" and grid.loc["王庄街道"].iloc[0] == "迟报"
     ranked = at.dataframe[1].value
     assert list(ranked["region_name"][:2]) == ["茶园街道", "王庄街道"]
     todo = at.dataframe[2].value
     assert "茶园街道" not in set(todo["region_name"]) and len(todo) > 3
     assert any(b.label.startswith("下载催报名单") for b in at.get("download_button"))
     assert not any("示例数据是一次性载入的" in w.value for w in at.warning)  # uploads only
+
+
+def test_country_view_counts_townships_per_province(engine):
+    """At the country (two provinces) the grid has a row per province counting its townships, the
+    cards count townships, and the reminder list waits for a drill-down instead of listing them."""
+    from lib.warehouse import bootstrap
+    from tests.test_provinces import nanchang_regions
+
+    bootstrap.import_regions(engine, nanchang_regions())
+    _load(engine, "茶园,2026-10,宫颈癌筛查,300", at=dt.datetime(2026, 11, 8, 10, 0))
+    _load(engine, "王庄,2026-10,宫颈癌筛查,200", at=dt.datetime(2026, 11, 12, 10, 0))
+    url, schema = _url(engine)
+    with app_env(url, schema=schema, demo=False):
+        at = run_page("views/completeness.py", query={"from": "2026-10", "to": "2026-10"})
+    assert not at.exception, at.exception
+    assert at.session_state["_filters"].level == "country"
+    grid = at.dataframe[0].value
+    assert list(grid.index) == ["福建省", "江西省"] and grid.shape == (2, 1)
+    assert grid.iloc[0, 0].startswith("按时 1 · 迟报 1 · 未报 ") and grid.iloc[1, 0] == "未报 4"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["按时"].startswith("1 / ") and any("按乡镇（街道）个数计" in c.value
+                                                     for c in at.caption)
+    ranked = at.dataframe[1].value
+    assert list(ranked["region_name"]) == ["福建省", "江西省"]
+    assert len(at.dataframe) == 2 and not at.get("download_button")
+    assert any("下钻" in c.value for c in at.caption)
 
 
 def test_demo_data_say_their_lateness_is_an_artefact(demo_engine):
@@ -63,7 +89,7 @@ def test_admin_sets_the_deadline_on_the_page(engine):
         at.number_input(key="cp_rule_day_*").set_value(15)
         at.button(key="cp_rule_save").click().run()
     assert not at.exception, at.exception
-    assert at.dataframe[0].value.loc["王庄街道"].iloc[0] == "reported"
+    assert at.dataframe[0].value.loc["王庄街道"].iloc[0] == "按时"
     assert any("15" in m.value for m in at.success)
 
 
@@ -93,3 +119,39 @@ def test_page_in_chromium(tmp_path):
         assert page.get_by_text("下载催报名单（XLSX）").count() == 1
         assert page.locator('[data-testid="stDataFrame"]').count() == 3
         assert page.locator('[data-testid="stException"]').count() == 0 and not errors
+
+
+def test_a_grid_row_drills_down_in_chromium(tmp_path):
+    """At the country a click on 江西省's row opens 江西省 (its one city, 南昌市, as the row) and
+    the page draws without error; the row picked at the country is not re-applied below."""
+    from lib.warehouse import bootstrap
+    from lib.warehouse.engine import dispose_engine
+    from tests.browser_util import browser_page, require_browser, streamlit_server
+    from tests.test_provinces import nanchang_regions
+
+    require_browser()
+    url = f"duckdb:///{tmp_path / 'cp2.duckdb'}"
+    engine = bootstrap.open_warehouse(url)
+    bootstrap.import_regions(engine, nanchang_regions())
+    _load(engine, "茶园,2026-10,宫颈癌筛查,300", at=dt.datetime(2026, 11, 8, 10, 0))
+    dispose_engine(url)
+    env = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_AUTH": "off",
+           "HALFSKY_NO_DEMO": "1"}
+    with streamlit_server(env) as base, browser_page(height=1400) as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{base}/completeness?from=2026-10&to=2026-10")
+        page.wait_for_selector("text=报送情况一览", timeout=120_000)
+        page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 + 17)  # the row marker of 江西省
+        page.wait_for_selector("text=江西省 · ", timeout=120_000)
+        page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=120_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(tmp_path / "drilled.png"))
+        text = page.locator("body").inner_text()
+        assert "报送情况一览" in text and "按时报送排名" in text
+        assert page.locator('[data-testid="stException"]').count() == 0 and not errors
+        assert "页面出错了" not in text

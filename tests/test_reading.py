@@ -122,7 +122,7 @@ def test_reading_names_the_laggard_the_jump_and_the_off_track_indicator(wh):
     jump = next(x for x in screening if "核实" in x)
     assert TOWNS[JUMPING] in jump and "2026年11月" in jump and "600" in jump and "明显高于" in jump
     assert TOWNS[LAGGING] not in jump and TOWNS[JUMPING] not in lag
-    assert "居全市第" in text  # 晋安区 among 晋安区 and 鼓楼区
+    assert "在福州市2个区（县）中居第" in text  # 晋安区 among 晋安区 and 鼓楼区
     targets = sentences(gather(src, view, "targets"))
     off = next(x for x in targets if "孕产妇死亡率" in x)
     assert "滞后" in off and "19.0/10万" in off
@@ -194,14 +194,41 @@ def test_a_district_reader_never_gets_a_city_figure(wh):
     assert gather(EngineSource(wh), _view(wh, DISTRICT), "screening").rank["of"] == 2
 
 
+@pytest.mark.parametrize("parent,parent_level,sibling,rank,of,zh,en", [
+    ("晋安区", "district", "township", 7, 9, "，在晋安区9个乡镇（街道）中居第7位",
+     ", 7th of the 9 townships in 晋安区"),
+    ("福州市", "city", "district", 1, 13, "，在福州市13个区（县）中居第1位",
+     ", 1st of the 13 districts in 福州市"),
+    ("福建省", "province", "city", 2, 9, "，在福建省9个市（州）中居第2位",
+     ", 2nd of the 9 cities in 福建省"),
+    ("中国", "country", "province", 3, 31, "，在全国31个省（区、市）中居第3位",
+     ", 3rd of the 31 provinces in the country"),
+    ("茶园街道", "township", "village", 12, 40, "，在茶园街道40个村（社区）中居第12位",
+     ", 12th of the 40 villages in 茶园街道"),
+    (None, "district", "township", 11, 13, "，在所在区（县）13个乡镇（街道）中居第11位",
+     ", 11th of the 13 townships in its district"),
+])
+def test_a_rank_names_the_parent_and_its_children(parent, parent_level, sibling, rank, of, zh,
+                                                   en):
+    """'居全区（县）第7位' left the reader to guess which district and of how many: the rank names
+    the parent region (the country as 全国) and counts its children by their level's name."""
+    from lib.reading.text import _rank
+
+    r = {"metric": "screening.completion", "rank": rank, "of": of, "parent_code": "x",
+         "parent_level": parent_level, "parent_name": parent, "sibling_level": sibling}
+    f = AreaFacts("screening", DISTRICT, "某地", "zh", rank=r)
+    assert _rank(f, "zh") == zh
+    assert _rank(f, "en") == en
+
+
 def test_the_reading_repeats_the_page_figures():
     """The templates paste the page's formatted figures: fmt.rate and fmt.change_pp rounding."""
     f = AreaFacts("screening", DISTRICT, "晋安区", "zh",
                   headline=[item("screening.completion", 0.95449, 0.95351, "zh")],
                   rank={"metric": "screening.completion", "rank": 6, "of": 13,
                         "parent_code": "350100000000", "parent_level": "city",
-                        "sibling_level": "district"})
-    assert sentences(f) == ["晋安区两癌筛查任务完成率95.4%，居全市第6位（共13个区县），"
+                        "parent_name": "福州市", "sibling_level": "district"})
+    assert sentences(f) == ["晋安区两癌筛查任务完成率95.4%，在福州市13个区（县）中居第6位，"
                             "较上年同期提高0.1个百分点。"]
     flat = AreaFacts("training", DISTRICT, "晋安区", "en",
                      headline=[item("training.participants", 12345, 12340, "en")])

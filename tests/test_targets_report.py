@@ -51,6 +51,32 @@ def test_report_sheets_warnings_and_neutralised_names():
     assert en.sheetnames == ["Health", "Family", "Organisation", "Warnings", "Notes"]
 
 
+def test_report_numbers_are_rounded_to_what_the_page_shows_and_stay_numbers():
+    """The XLSX held 4.724999999999909: values in the indicator's unit carry one decimal (counts
+    none), progress shares one decimal of a percent; every one is still a number."""
+    from lib.targets.report import COLUMNS
+
+    items = [_a("H02", "health", [50.15, 52.33, 53.71, 55.02, 56.17]),
+             _a("C01", "organisation", [1203.4, 1250.6, 1302.2, 1310.9], 2000.0)]
+    items[1] = __import__("dataclasses").replace(items[1], unit="count")
+    wb = openpyxl.load_workbook(io.BytesIO(monitoring_report_xlsx(items, lang="zh")))
+    rows = {r[0].value: r for r in wb["健康"].iter_rows(min_row=2)}
+    rows |= {r[0].value: r for r in wb["组织建设"].iter_rows(min_row=2)}
+    col = {c: i for i, c in enumerate(COLUMNS)}
+    h02, c01 = rows["H02"], rows["C01"]
+    for name in ("latest_value", "slope", "projected_value", "projected_low", "projected_high",
+                 "shortfall"):
+        v = h02[col[name]].value
+        assert isinstance(v, (int, float)) and round(v, 1) == v, (name, v)
+        assert h02[col[name]].number_format == "0.0"
+        w = c01[col[name]].value
+        assert isinstance(w, (int, float)) and float(w).is_integer(), (name, w)
+    for name in ("time_progress", "attainment_progress"):
+        v = h02[col[name]].value
+        assert isinstance(v, float) and round(v, 3) == v and h02[col[name]].number_format == "0.0%"
+    assert h02[col["slope"]].value == round(items[0].slope, 1)
+
+
 def _seed_h01(engine):
     rows = pd.DataFrame({"indicator_code": "H01", "region_code": "350100000000",
                          "year": [2020, 2021, 2022, 2023], "value": [16.0, 15.0, 14.0, 13.0],

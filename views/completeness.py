@@ -1,5 +1,6 @@
-"""报送情况 Reporting completeness: which townships (or districts) reported each month, on time or
-late, and who is still missing; a timeliness ranking and a reminder list; admins set the deadline.
+"""报送情况 Reporting completeness: how many townships (or districts) of each child region reported
+each month, on time or late, drilling down to the units themselves; a timeliness ranking and a
+reminder list; admins set the deadline.
 
 All figures come from lib/completeness.py through the cached query boundary, narrowed in SQL to the
 signed-in user's scope (Filters.prefix lies inside Filters.scope)."""
@@ -11,12 +12,13 @@ import streamlit as st
 from lib import clock, export, fmt
 from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, deadline_day, ranking,
                               reminders, set_deadline_day)
+from lib.completeness_grid import COLORS, grid, group_len, month_totals
 from lib.i18n import dataset_label, t
-from lib.ui import data, widgets
+from lib.ui import data, filters, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.frame import current_filters
+from lib.warehouse.scope import LEVEL_LENGTH
 MAX_MONTHS = 24
-COLORS = {"reported": "#d7f0dd", "late": "#fde8c8", "missing": "#f8d4d4"}
 
 account = require_role("analyst", "admin")
 f = current_filters()
@@ -39,7 +41,8 @@ if data.query("has_demo_rows"):  # one batch at build time: its "late" months ar
 
 date_from = max(f.date_from, (pd.Timestamp(f.date_to) - pd.DateOffset(months=MAX_MONTHS - 1))
                 .date().replace(day=1))
-frame = data.query("completeness", f.prefix, dataset, date_from, f.date_to, level)
+g = group_len(f.level, level)
+frame = data.query("completeness_counts", f.prefix, dataset, date_from, f.date_to, level, g)
 today = clock.today()
 label = {s: t(f"cp_status_{s}", lang) for s in COLORS}
 
@@ -47,26 +50,36 @@ if frame.empty:
     st.info(t("cp_no_regions", lang))
     st.stop()
 
-# --- the month most recently due: how many reported, late, missing --------------------------------
+# --- the month most recently due: how many units reported, late, missing ---------------------------
 due = frame[pd.to_datetime(frame["deadline"]).dt.date < today]
 month = (due if len(due) else frame)["month"].max()
-now = frame[frame["month"] == month]
-total = len(now)
+now = month_totals(frame, month)
 m_label = fmt.month(dt.date(int(month[:4]), int(month[5:]), 1), lang)
 st.subheader(t("cp_month_kpi", lang).format(month=m_label))
+unit_word = t(f"cp_units_{level}", lang)
+st.caption(t("cp_kpi_unit", lang).format(unit=unit_word))
 for col, status in zip(st.columns(len(COLORS)), COLORS):
-    col.metric(label[status], t("cp_of", lang).format(n=int((now["status"] == status).sum()),
-                                                       total=total), border=True)
+    col.metric(label[status], t("cp_of", lang).format(n=now[status], total=now["units"]),
+               border=True)
 
-# --- region × month grid ----------------------------------------------------------------------------
+# --- child region × month grid: counts of units, a row drills down ----------------------------------
 st.subheader(t("cp_grid", lang))
-grid = frame.pivot_table(index=["region_code", "region_name"], columns="month", values="status",
-                         aggfunc="first").reset_index(level=0, drop=True)
-grid.index.name = t("cp_region", lang)
-grid.columns = [fmt.month(dt.date(int(m[:4]), int(m[5:]), 1), lang) for m in grid.columns]
-styled = grid.style.map(lambda s: f"background-color: {COLORS.get(s, '')}; color: #1f2328")
-st.dataframe(styled.format(lambda s: label.get(s, s)), width="stretch",
-             height=min(38 + 35 * len(grid), 600))
+text, worst, codes = grid(frame, lang)
+styled = text.style.apply(
+    lambda _: worst.map(lambda s: f"background-color: {COLORS[s]}; color: #1f2328" if s else ""),
+    axis=None)
+drillable = g > len(f.prefix)
+if drillable:
+    per_unit = g >= LEVEL_LENGTH[level]
+    st.caption(t("cp_grid_drill_units" if per_unit else "cp_grid_drill", lang).format(unit=unit_word))
+# keyed by view: a row picked here is not carried, as a stale position, into the next view's grid
+event = st.dataframe(styled, width="stretch", height=min(38 + 35 * len(text), 600),
+                     key=f"cp_grid_{f.region_code}_{level}",
+                     on_select="rerun" if drillable else "ignore", selection_mode="single-row")
+picked = getattr(getattr(event, "selection", None), "rows", None) if drillable else None
+if picked and picked[0] < len(codes):
+    filters.drill_to(codes[picked[0]])
+    st.rerun()
 
 # --- timeliness ranking -----------------------------------------------------------------------------
 st.subheader(t("cp_ranking", lang))
@@ -84,10 +97,12 @@ else:
                          t("cp_on_time_rate", lang), min_value=0.0, max_value=1.0,
                          format="percent")})
 
-# --- reminder list ----------------------------------------------------------------------------------
+# --- reminder list: named units, once the rows are the units themselves ------------------------------
 st.subheader(t("cp_reminders", lang))
-todo = reminders(frame, today)
-if todo.empty:
+todo = reminders(frame, today) if g >= LEVEL_LENGTH[level] else None
+if todo is None:
+    st.caption(t("cp_reminders_drill", lang).format(unit=unit_word))
+elif todo.empty:
     st.caption(t("cp_reminders_none", lang))
 else:
     heads = {"region_code": "区划代码" if lang == "zh" else "Region code",
@@ -98,7 +113,7 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=heads,
                  height=min(38 + 35 * len(shown), 400))
     # the file says what it is: region, months, dataset, source and when the last upload came in
-    last = pd.to_datetime(frame["uploaded_at"]).max() if "uploaded_at" in frame else pd.NaT
+    last = pd.to_datetime(frame["uploaded_at"]).max()
     title = export.ExportTitle(
         f.region_name, dt.date(int(frame["month"].min()[:4]), int(frame["month"].min()[5:]), 1),
         dt.date(int(frame["month"].max()[:4]), int(frame["month"].max()[5:]), 1),

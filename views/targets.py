@@ -2,6 +2,7 @@
 admins edit targets and add indicators (audited)."""
 import streamlit as st
 
+from lib import fmt
 from lib.charts import targets as C
 from lib.i18n import t
 from lib.targets import labels as L, monitoring_report_xlsx
@@ -26,7 +27,7 @@ assessments = data.query("targets_assess", f.region_code)
 if all(a.latest_year is None for a in assessments):
     st.info(t("targets_no_data", lang))
 labels = C.column_labels(lang)
-progress = dict(min_value=0.0, max_value=1.0, format="percent")
+progress = dict(min_value=0.0, max_value=C.PROGRESS_MAX, format=fmt.RATE_PRINTF)
 config = {k: st.column_config.TextColumn(v) for k, v in labels.items()}
 pills = C.status_pill_colors(lang)
 config |= {"status": st.column_config.MultiselectColumn(labels["status"], options=list(pills),

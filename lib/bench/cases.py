@@ -10,6 +10,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib.bench import naive
+from lib.completeness import completeness_counts
+from lib.completeness_grid import group_len
 from lib.bench.warehouses import View
 from lib.warehouse import queries as q
 from lib.warehouse.reference import regions_frame
@@ -66,6 +68,10 @@ def cases(view: View, period: Period) -> list[Case]:
              lambda s: naive.org_counts(s, p, d1, by_sector=True)),
         Case("villages_without", lambda e: q.villages_without(e, p, d1, FED_TYPES),
              lambda s: naive.villages_without(s, p, d1, FED_TYPES)),
+        Case("completeness_counts by child",
+             lambda e: completeness_counts(e, p, "screening", d0, d1, "township",
+                                           group_len(view.level, "township")
+                                           if view.level in CHILD_LEVEL else 2), None),
         Case("freshness", q.freshness, None),
         Case("has_demo_rows", q.has_demo_rows, None),
         Case("data_period", q.data_period, None),

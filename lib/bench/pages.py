@@ -17,7 +17,8 @@ from lib.bench.timing import log, measure, p50, p95
 from lib.bench.warehouses import View
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["overview", "coverage", "training", "employment", "screening", "targets", "meeting"]
+PAGES = ["overview", "coverage", "training", "employment", "screening", "targets", "meeting",
+         "completeness"]
 
 
 @contextmanager

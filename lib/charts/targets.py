@@ -64,6 +64,22 @@ def indicator_value(x: float | None, unit: str, lang: str = "zh") -> str:
     return f"{x:,.1f}"
 
 
+def shortfall_value(x: float | None, unit: str, lang: str = "zh") -> str:
+    """A projected gap in the indicator's unit; for a percentage it is a difference of two
+    percentages, so 个百分点 (pp), not "%"."""
+    if unit == "percent":
+        return fmt.points(x, lang) if _ok(x) else "—"
+    return indicator_value(x, unit, lang)
+
+
+# Progress columns hold percentages (44.4 for 4/9) drawn with fmt.RATE_PRINTF up to PROGRESS_MAX.
+PROGRESS_MAX = 100
+
+
+def _percent(x: float | None) -> float | None:
+    return round(100 * x, 1) if _ok(x) else None
+
+
 def indicator_name(a: Assessment, lang: str) -> str:
     return (a.name_zh if lang == "zh" else a.name_en) or a.name_zh or a.code
 
@@ -179,7 +195,8 @@ def indicator_table(assessments: Iterable[Assessment], lang: str = "zh",
                     statuses: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per indicator in catalog-domain order, filtered by status (None: all).
 
-    Progress columns are shares in [0, 1] (attainment may be negative when the value moved away)."""
+    Progress columns are percentages with one decimal, as the page shows them (attainment may be
+    negative when the value moved away)."""
     keep = set(statuses) if statuses is not None else None
     order = list(L.DOMAIN_LABELS)
     rows = []
@@ -194,7 +211,8 @@ def indicator_table(assessments: Iterable[Assessment], lang: str = "zh",
                        if a.latest_year else "—"),
             "target": (f"{indicator_value(a.target_value, a.unit, lang)}（{a.target_year}）"
                        if a.target_year else indicator_value(a.target_value, a.unit, lang)),
-            "time_progress": a.time_progress, "attainment_progress": a.attainment_progress,
+            "time_progress": _percent(a.time_progress),
+            "attainment_progress": _percent(a.attainment_progress),
             "projected": indicator_value(a.projected_value, a.unit, lang),
             "status": status_text(a, lang), "_status": a.status,
             "note": L.reason_text(a.reason, lang, n=a.n_years),
@@ -214,7 +232,8 @@ def column_labels(lang: str = "zh") -> dict[str, str]:
             "shortfall": rc["shortfall"], "shortfall_share": tx("shortfall_share", lang),
             "region": tx("region", lang), "warnings": tx("warnings", lang),
             "worst": tx("worst", lang), "off_track": L.status_label("off_track", lang),
-            "at_risk": L.status_label("at_risk", lang)}
+            "at_risk": L.status_label("at_risk", lang),
+            "insufficient": L.status_label("insufficient_data", lang)}
 
 
 WARNING_COLUMNS = ["code", "name", "latest", "target", "projected", "shortfall", "status"]
@@ -226,7 +245,7 @@ def warning_table(assessments: Iterable[Assessment], lang: str = "zh") -> pd.Dat
              "latest": indicator_value(a.latest_value, a.unit, lang),
              "target": indicator_value(a.target_value, a.unit, lang),
              "projected": indicator_value(a.projected_value, a.unit, lang),
-             "shortfall": indicator_value(a.shortfall, a.unit, lang) if a.shortfall else "—",
+             "shortfall": shortfall_value(a.shortfall, a.unit, lang) if a.shortfall else "—",
              "status": status_text(a, lang), "_status": a.status}
             for a in warnings(assessments)]
     return pd.DataFrame(rows, columns=WARNING_COLUMNS + ["_status"])
@@ -246,32 +265,43 @@ def child_indicator_table(children: Mapping[str, list[Assessment]], names: Mappi
         rows.append({"region": names.get(region, region),
                      "latest": indicator_value(a.latest_value, a.unit, lang),
                      "projected": indicator_value(a.projected_value, a.unit, lang),
-                     "shortfall": indicator_value(a.shortfall, a.unit, lang) if a.shortfall else "—",
+                     "shortfall": shortfall_value(a.shortfall, a.unit, lang) if a.shortfall
+                     else "—",
                      "status": status_text(a, lang), "_status": a.status,
                      "_key": (-(a.shortfall_share or 0.0), _severity(a.status), region)})
     frame = pd.DataFrame(rows, columns=CHILD_COLUMNS + ["_status", "_key"])
     return frame.sort_values("_key", ignore_index=True).drop(columns="_key")
 
 
-CHILD_SUMMARY_COLUMNS = ["region", "warnings", "off_track", "at_risk", "worst"]
+CHILD_SUMMARY_COLUMNS = ["region", "warnings", "off_track", "at_risk", "insufficient", "worst"]
 
 
 def child_summary(children: Mapping[str, list[Assessment]], names: Mapping[str, str],
                   lang: str = "zh") -> pd.DataFrame:
-    """Per child region: warnings, off-track and at-risk counts and the worst indicator; the
-    regions that drag the parent down come first."""
+    """Per child region: warnings, off-track and at-risk counts, the indicators without enough data
+    and the worst indicator; the regions that drag the parent down come first.
+
+    Counts are text: a region none of whose indicators could be assessed reads "—", not 0 (its
+    zeros would read as "no problem"), and comes last."""
     rows = []
     for region, items in children.items():
         warn = warnings(items)
+        unknown = sum(a.status == "insufficient_data" for a in items)
+        known = len(items) > unknown
         rows.append({"region": names.get(region, region), "warnings": len(warn),
                      "off_track": sum(a.status == "off_track" for a in items),
                      "at_risk": sum(a.status == "at_risk" for a in items),
+                     "insufficient": unknown,
                      "worst": indicator_name(warn[0], lang) if warn else "",
+                     "_known": known,
                      "_share": sum(a.shortfall_share or 0.0 for a in warn), "_code": region})
-    frame = pd.DataFrame(rows, columns=CHILD_SUMMARY_COLUMNS + ["_share", "_code"])
-    frame = frame.sort_values(["off_track", "warnings", "_share", "_code"],
-                              ascending=[False, False, False, True], ignore_index=True)
-    return frame.drop(columns=["_share"])
+    frame = pd.DataFrame(rows, columns=CHILD_SUMMARY_COLUMNS + ["_known", "_share", "_code"])
+    frame = frame.sort_values(["_known", "off_track", "warnings", "_share", "_code"],
+                              ascending=[False, False, False, False, True], ignore_index=True)
+    for col in ("warnings", "off_track", "at_risk"):
+        frame[col] = [str(n) if known else "—" for n, known in zip(frame[col], frame["_known"])]
+    frame["insufficient"] = frame["insufficient"].astype(str)
+    return frame.drop(columns=["_share", "_known"])
 
 
 _SEVERITY = {"off_track": 0, "at_risk": 1, "on_track": 2, "achieved": 3, "insufficient_data": 4}

@@ -197,7 +197,8 @@ def _sibling_rank(src: Source, view, facts: AreaFacts, values) -> None:
     of = int(table["rank"].notna().sum())
     facts.rank = {"metric": facts.headline[0]["metric"] if facts.headline else "",
                   "rank": int(mine["rank"]), "of": of, "parent_code": parent,
-                  "parent_level": _level_of(parent), "sibling_level": view.level}
+                  "parent_level": _level_of(parent), "parent_name": src.names().get(parent),
+                  "sibling_level": view.level}
 
 
 def _level_of(code: str) -> str:

@@ -10,12 +10,18 @@ from __future__ import annotations
 from lib.i18n import dataset_label
 from lib.reading.facts import AreaFacts
 
-# Where a rank is counted: the parent's level.
-AMONG = {"country": {"zh": "全国", "en": "in the country"},
-         "province": {"zh": "全省", "en": "in the province"},
-         "city": {"zh": "全市", "en": "in the city"},
-         "district": {"zh": "全区（县）", "en": "in the district"},
-         "township": {"zh": "全乡镇（街道）", "en": "in the township"}}
+# A rank is counted among the parent's children and says so: 在晋安区9个乡镇（街道）中居第7位. The
+# parent is named (the country as 全国); without a name, by its level (所在区（县）).
+COUNTRY_PLACE = {"zh": "全国", "en": "the country"}
+PARENT_FALLBACK = {"province": {"zh": "所在省", "en": "its province"},
+                   "city": {"zh": "所在市", "en": "its city"},
+                   "district": {"zh": "所在区（县）", "en": "its district"},
+                   "township": {"zh": "所在乡镇（街道）", "en": "its township"}}
+RANK_UNIT = {"province": {"zh": "个省（区、市）", "en": "provinces"},
+             "city": {"zh": "个市（州）", "en": "cities"},
+             "district": {"zh": "个区（县）", "en": "districts"},
+             "township": {"zh": "个乡镇（街道）", "en": "townships"},
+             "village": {"zh": "个村（社区）", "en": "villages"}}
 UNIT_OF = {"district": {"zh": "个区县", "en": "districts"},
            "township": {"zh": "个乡镇街道", "en": "townships"},
            "village": {"zh": "个村（社区）", "en": "villages"},
@@ -53,15 +59,27 @@ def _change(it: dict, lang: str) -> str:
     return f", {trend} {bare}{' pp' if pct else '%'} on the same period last year"
 
 
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th, 21st."""
+    tail = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{tail}"
+
+
 def _rank(f: AreaFacts, lang: str) -> str:
+    """'，在晋安区9个乡镇（街道）中居第7位' / ', 7th of the 9 townships in 晋安区'."""
     r = f.rank
     if not r:
         return ""
-    among = AMONG.get(r["parent_level"], AMONG["city"])[lang]
-    unit = UNIT_OF.get(r["sibling_level"], {"zh": "个地区", "en": "regions"})[lang]
+    level = r["parent_level"]
+    if level == "country":
+        place = COUNTRY_PLACE[lang]
+    else:
+        place = r.get("parent_name") or PARENT_FALLBACK.get(
+            level, {"zh": "上级地区", "en": "its parent region"})[lang]
+    unit = RANK_UNIT.get(r["sibling_level"], {"zh": "个地区", "en": "regions"})[lang]
     if _z(lang):
-        return f"，居{among}第{r['rank']}位（共{r['of']}{unit}）"
-    return f", ranked {r['rank']} of {r['of']} {unit} {among}"
+        return f"，在{place}{r['of']}{unit}中居第{r['rank']}位"
+    return f", {_ordinal(r['rank'])} of the {r['of']} {unit} in {place}"
 
 
 def headline_sentence(f: AreaFacts, lang: str) -> str | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 from typing import Iterable
 
@@ -16,6 +17,9 @@ COLUMNS = ["code", "name", "region_code", "unit", "direction", "baseline_year", 
            "attainment_progress", "slope", "projected_value", "projected_low", "projected_high",
            "status", "volatile", "shortfall", "reason"]
 _PERCENT_COLUMNS = {"time_progress", "attainment_progress"}
+# Values in the indicator's own unit: rounded as the page shows them (one decimal; counts whole).
+_UNIT_COLUMNS = {"baseline_value", "latest_value", "target_value", "slope", "projected_value",
+                 "projected_low", "projected_high", "shortfall"}
 _STATUS_FILL = {"achieved": "C6EFCE", "on_track": "DDEBF7", "at_risk": "FFEB9C",
                 "off_track": "FFC7CE", "insufficient_data": "EDEDED"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -28,8 +32,23 @@ def safe_cell(value):
     return value
 
 
+def _digits(unit: str) -> int:
+    return 0 if unit == "count" else 1
+
+
+def _rounded(x, digits: int):
+    """A number as displayed (still a number): 4.724999999999909 → 4.7; None and NaN stay empty."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return round(float(x), digits) if digits else int(round(float(x)))
+
+
 def _row(a: Assessment, lang: str) -> list:
     d = a.to_dict()
+    for c in _UNIT_COLUMNS:
+        d[c] = _rounded(d[c], _digits(a.unit))
+    for c in _PERCENT_COLUMNS:
+        d[c] = _rounded(d[c], 3)  # 0.1 % of a share
     d["name"] = a.name_zh if lang == "zh" else a.name_en
     d["unit"] = L.UNIT_LABELS.get(a.unit, {}).get(lang, a.unit)
     d["direction"] = L.DIRECTION_LABELS.get(a.direction, {}).get(lang, a.direction)
@@ -59,7 +78,9 @@ def _write(ws, assessments: list[Assessment], lang: str) -> None:
         r = ws.max_row
         ws.cell(r, status_col).fill = PatternFill("solid", fgColor=_STATUS_FILL[a.status])
         for c in _PERCENT_COLUMNS:
-            ws.cell(r, COLUMNS.index(c) + 1).number_format = "0%"
+            ws.cell(r, COLUMNS.index(c) + 1).number_format = "0.0%"
+        for c in _UNIT_COLUMNS:
+            ws.cell(r, COLUMNS.index(c) + 1).number_format = "0.0" if _digits(a.unit) else "#,##0"
     ws.freeze_panes = "C2"
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["C"].width = 14

@@ -152,7 +152,8 @@ def clear_cache() -> list[str]:
 # tuple of codes. Every such query is checked against the signed-in user's scope before it runs.
 _REGION_ARG = {"facts": 1, "screening_targets": 0, "org_coverage": 0, "org_coverage_series": 0,
                "org_counts": 0, "villages_without": 0, "freshness": 0, "targets_assess": 0,
-               "targets_children": 0, "completeness": 0}
+               "targets_children": 0, "completeness": 0,
+               "completeness_counts": 0}
 K_SCOPE = "_query_scope"
 
 
@@ -404,6 +405,7 @@ def _memo(what: tuple, build) -> Any:
 _LAZY = {"targets_assess": ("lib.targets", "assess_region"),
          "targets_children": ("lib.targets", "assess_children"),
          "completeness": ("lib.completeness", "completeness"),
+         "completeness_counts": ("lib.completeness", "completeness_counts"),
          "completeness_rules": ("lib.completeness", "deadline_days"),
          "map_shapes": ("lib.geo.shapes", "map_shapes")}
 
