@@ -61,8 +61,9 @@ if f.child_len and applies.applies:
 
 left, right = st.columns(2)
 with left:
-    monthly = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, by_month=True,
-                         **area)
+    monthly = dashboard.monthly_filled(f, "job_fair", data.query(
+        "facts", "job_fair", f.prefix, f.date_from, f.date_to, by_month=True, **area),
+        ["positions", "women_attending", "intents"])
     if not monthly.empty:
         long = monthly.melt(id_vars=["month"], value_vars=["positions", "women_attending", "intents"],
                             var_name="measure", value_name="value")

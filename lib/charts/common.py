@@ -25,6 +25,10 @@ ZH_LOCALE = {
 }
 
 
+# A missing value (a rate with no base) breaks a line instead of joining the points either side,
+# whatever Vega-Lite's default for the version that draws it.
+BREAK = "break-paths-show-domains"
+
 TITLE_LINE = {"zh": 16, "en": 30}  # characters per title line that fit a phone-wide chart
 
 
@@ -91,7 +95,8 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_tit
                  alt.Tooltip(f"{y}:Q", title=y_title, format=fmt)])
     cut = pd.Timestamp(partial_from) if partial_from is not None and x_type == "T" else None
     if cut is None or not (frame[x] >= cut).any():
-        return _base(alt.Chart(frame).mark_line(point=True).encode(**enc), title, lang)
+        return _base(alt.Chart(frame).mark_line(point=True, invalid=BREAK).encode(**enc), title,
+                     lang)
     whole = frame[frame[x] < cut]
     # the dashed part starts at each series' last whole month, so the line stays joined
     joins = whole.sort_values(x).groupby(series, sort=False).tail(1)
@@ -99,8 +104,8 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_tit
     part = frame[frame[x] >= cut]
     first = part[series].iloc[0] if len(part) else None  # one label (on the region), not one per line
     part = part.assign(_label=[partial_label if s_ == first else "" for s_ in part[series]])
-    solid = alt.Chart(whole).mark_line(point=True).encode(**enc)
-    dashed = alt.Chart(tail).mark_line(strokeDash=[6, 4]).encode(**enc)
+    solid = alt.Chart(whole).mark_line(point=True, invalid=BREAK).encode(**enc)
+    dashed = alt.Chart(tail).mark_line(strokeDash=[6, 4], invalid=BREAK).encode(**enc)
     hollow = alt.Chart(part).mark_point(filled=False, size=70, opacity=1).encode(**enc)
     label = alt.Chart(part).mark_text(dy=-12, font=FONT, fontSize=11).encode(
         x=enc["x"], y=enc["y"], color=enc["color"], text="_label:N")

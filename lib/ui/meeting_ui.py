@@ -28,7 +28,7 @@ from lib.charts.targets import apply_theme
 from lib.i18n import t
 from lib.meeting import deck
 from lib.meeting.brief import brief_pptx
-from lib.meeting.slides import MeetingData, Slide, build_slides, deck_title, with_reading
+from lib.meeting.slides import AREAS, MeetingData, Slide, build_slides, deck_title, with_reading
 from lib.metrics.overview import child_coverage, headlines
 from lib.ui import auth_ui, dashboard, data
 from lib.ui.filters import Filters
@@ -37,6 +37,7 @@ from lib.ui.safe import md_escape, md_table
 K_STATE, K_INTERVAL, K_PAUSED = "m_deck", "m_interval", "m_paused"
 ORG_TYPES = ["village_federation", "community_federation"]
 DATASETS = ("training", "job_fair", "screening")
+MEASURES = {ds: measure for _, (_, ds, measure) in AREAS.items() if ds}  # each trend's measure
 
 # Dark slides for a projector at the back of the room. Every text is light on a dark ground (or
 # dark on the yellow of the demo mark) with at least 4.5:1 contrast, checked in the browser by
@@ -123,8 +124,9 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
     heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"],
                       frames["screening"], area=f.area, level=f.level,
                       never_uploaded=dashboard.never_uploaded(f, frames))
-    monthly = {ds: data.query("facts", ds, f.prefix, f.date_from, f.date_to, by_month=True,
-                              **period) for ds in DATASETS}
+    monthly = {ds: dashboard.monthly_filled(f, ds, data.query(
+        "facts", ds, f.prefix, f.date_from, f.date_to, by_month=True, **period), [MEASURES[ds]])
+        for ds in DATASETS}
     by_child = pd.DataFrame(columns=["child", "num", "den", "value"])
     if f.child_len:
         by_child = child_coverage(data.query("org_coverage", f.prefix, f.date_to, ORG_TYPES,
