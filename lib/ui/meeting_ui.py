@@ -8,7 +8,7 @@ only rerun the fragment.
 For the back of the room: the buttons carry bundled Material icons (symbol characters such as ⏸ render
 as boxes without an emoji font), a presenter remote or keyboard drives them (←/→, PageUp/PageDown,
 space, Esc: a small script clicks the buttons, ``KEYS_JS``), an exit button goes back to the
-overview, and while demo rows are in the warehouse every slide shows 示例数据.
+page, region and period meeting mode was opened from, and while demo rows are in the warehouse every slide shows 示例数据.
 
 A fragment run skips app.py's frame and so the login gate: every tick first re-checks access
 (``auth_ui.fragment_gate``) and, once a display link is revoked or expired, an account disabled or
@@ -30,7 +30,7 @@ from lib.meeting import deck
 from lib.meeting.brief import brief_pptx
 from lib.meeting.slides import AREAS, MeetingData, Slide, build_slides, deck_title, with_reading
 from lib.metrics.overview import child_coverage, headlines
-from lib.ui import auth_ui, dashboard, data
+from lib.ui import auth_ui, came_from, dashboard, data, filters
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_table
 
@@ -220,11 +220,21 @@ def keys_script() -> str:
 
 
 def exit_target() -> str | None:
-    """The page the exit button opens: this user's start page if it is not meeting mode itself.
-    None for a display link, whose navigation holds meeting mode only (nowhere to go back to)."""
+    """The page the exit button opens: the one meeting mode was opened from, else this user's start
+    page. None for a display link, whose navigation holds meeting mode only (nowhere to go back to)."""
     pages = [p for p in auth_ui.pages_of(auth_ui.current_user()) if p.url_path != "meeting"]
+    before = came_from.page_before(pages)
+    if before is not None:
+        return before
     start = [p for p in pages if p.default] or pages
     return start[0].path if start else None
+
+
+def leave(f: Filters, target: str) -> None:
+    """Back to ``target`` showing the region and period the meeting showed (the view it came
+    with: the sidebar is hidden here, so nothing changed it)."""
+    filters.restore_view(f)
+    st.switch_page(target, query_params=filters.view_params(f))
 
 
 def render(slide: Slide, i: int, n: int, lang: str) -> None:
@@ -301,7 +311,7 @@ def run(f: Filters) -> None:
     target = exit_target()
     if target is not None and c4.button(t("meeting_exit", lang), key="m_exit",
                                         icon=":material/logout:", width="stretch", wrap=True):
-        st.switch_page(target)
+        leave(f, target)
     with c3:
         st.html(keys_script(), unsafe_allow_javascript=True)
 
