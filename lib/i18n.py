@@ -76,6 +76,7 @@ TEXT: dict[str, dict[str, str]] = {
     "not_drawn": {"zh": "未绘制（无驻地坐标）", "en": "Not drawn (no seat point)"},
     "period_caption": {"zh": "统计期间", "en": "Period"},
     "as_of": {"zh": "数据截至", "en": "Data as of"},
+    "data_until": {"zh": "截至 {day}", "en": "data to {day}"},
     "col_rank": {"zh": "排名", "en": "Rank"},
     "col_region": {"zh": "地区", "en": "Region"},
     "col_rank_change": {"zh": "名次变化（较上年）", "en": "Rank change vs last year"},

@@ -1,5 +1,6 @@
-"""Every month of a period on a trend: a month with no record is 0 once the ledger has any record,
-and a rate with no base is a gap; a line never runs straight across a month that held nothing."""
+"""Months on the trend charts: every month of a period (a month with no record is 0 once the
+ledger has any record, a rate with no base a gap), one way of writing them (2026年3月, 4月 …) and
+room above the points for the incomplete month's label."""
 from __future__ import annotations
 
 import datetime as dt
@@ -55,3 +56,45 @@ def first_month(before_period: bool, frame: pd.DataFrame, date_from: dt.date,
     if frame.empty:
         return None
     return pd.Timestamp(pd.to_datetime(frame[month]).min()).date().replace(day=1)
+
+
+def month_label(month: dt.date | pd.Timestamp, lang: str = "zh", *, first: bool = False) -> str:
+    """A month as every chart writes it: the year on January and on the first month shown
+    (2026年3月, 2027年1月), the month alone otherwise (4月); English Mar 2026 / Apr."""
+    m = pd.Timestamp(month)
+    if lang == "zh":
+        return f"{m.year}年{m.month}月" if first or m.month == 1 else f"{m.month}月"
+    return m.strftime("%b %Y") if first or m.month == 1 else m.strftime("%b")
+
+
+def month_labels(months: Sequence[dt.date | pd.Timestamp], lang: str = "zh") -> list[str]:
+    """``month_label`` of each of ``months`` (in order), the first one with its year."""
+    return [month_label(m, lang, first=i == 0) for i, m in enumerate(months)]
+
+
+def time_axis_labels(lang: str = "zh") -> str:
+    """``month_label`` as a Vega expression for a time axis's ticks (the first tick is the first
+    month shown), so the dashboards' axes read as the meeting slides' and the brief's."""
+    full, short = ("%Y年%-m月", "%-m月") if lang == "zh" else ("%b %Y", "%b")
+    return (f"month(datum.value) == 0 || datum.index == 0 ? timeFormat(datum.value, '{full}') "
+            f": timeFormat(datum.value, '{short}')")
+
+
+def month_tick_step(n_months: int) -> int:
+    """Months between ticks: one tick a month up to a year, then every 2, 3, 6 or 12 months (each
+    a divisor of 12, so January — the tick with the year — is always one of them)."""
+    for limit, step in ((12, 1), (24, 2), (36, 3), (72, 6)):
+        if n_months <= limit:
+            return step
+    return 12
+
+
+# The top of a trend's y scale, as a multiple of its highest value: the band above the points
+# holds the incomplete month's label (the points stay below ~77 % of the plot's height).
+HEADROOM = 1.3
+
+
+def headroom(values: pd.Series) -> float:
+    """The y scale's top that keeps that band free (1 for a line of zeros)."""
+    top = pd.to_numeric(values, errors="coerce").max()
+    return float(top) * HEADROOM if pd.notna(top) and top > 0 else 1.0

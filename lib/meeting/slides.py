@@ -17,6 +17,7 @@ import pandas as pd
 
 from lib import fmt
 from lib.charts import targets as TC
+from lib.charts.months import month_labels
 from lib.i18n import t
 from lib.meeting import charts
 from lib.metrics import metric
@@ -122,10 +123,8 @@ def _kpi(h: Headline, lang: str) -> Kpi:
 def _trend_data(frame: pd.DataFrame, measure: str, label: str, lang: str,
                 d: MeetingData | None = None) -> ChartData:
     points = charts.trend_points(frame, measure)
-    fmt_ = charts.month_format(lang)
     i = charts.partial_index(points["month"], d.partial_from if d else None)
-    return ChartData("line", label, "count",
-                     tuple(pd.Timestamp(m).strftime(fmt_) for m in points["month"]),
+    return ChartData("line", label, "count", tuple(month_labels(points["month"], lang)),
                      tuple(float(v) for v in points["value"]), partial_index=i,
                      partial_label=d.partial_label if (d and i is not None) else "")
 

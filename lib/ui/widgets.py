@@ -6,6 +6,7 @@ keys (``st.container(key=...)`` gives the class ``st-key-<key>``, public API), s
 layout elsewhere is left alone."""
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pandas as pd
@@ -91,10 +92,25 @@ def freshness_footer(lang: str, scope: str = "") -> None:
     st.caption(f"{t('freshness', lang)}{t('colon', lang)}" + " · ".join(parts))
 
 
+def data_until(f) -> dt.date | None:
+    """The last day the view's period has data for: the period's end, or the last day loaded when
+    that comes first (a period to December read on 7 December runs to the 7th). None: no data."""
+    _, last = data.query("data_period")
+    return min(f.date_to, last) if last else None
+
+
+def until_text(f, lang: str) -> str:
+    """截至 2026年12月7日, or "" without data."""
+    until = data_until(f)
+    return t("data_until", lang).format(day=fmt.day(until, lang)) if until else ""
+
+
 def period_caption(f, lang: str) -> str:
-    """Region · period · urban/rural, as Markdown (the region name, from an imported CSV, escaped)."""
-    return (f"{md_escape(f.region_name)} · {fmt.month(f.date_from, lang)} – "
-            f"{fmt.month(f.date_to, lang)}" + (f" · {t(f.area, lang)}" if f.area else ""))
+    """Region · period · urban/rural · the date the data run to, as Markdown (the region name, from
+    an imported CSV, escaped): "2026年12月" alone never said the month was 7 days old."""
+    parts = [md_escape(f.region_name), f"{fmt.month(f.date_from, lang)} – {fmt.month(f.date_to, lang)}",
+             t(f.area, lang) if f.area else "", until_text(f, lang)]
+    return " · ".join(p for p in parts if p)
 
 
 def page_header(f, title_key: str) -> None:
