@@ -30,3 +30,24 @@ def test_header_says_the_date_the_data_run_to(engine, page, lang, expected):
                                    "lang": lang})
     assert not at.exception, at.exception
     assert at.caption[0].value.endswith(expected), at.caption[0].value
+
+
+@pytest.mark.parametrize("page, since, shown", [
+    # the period a year earlier (2025-02 …) began before the data (2026-02): no change to read
+    ("views/training.py", "2026-02", "无上年同期数据"),
+    ("views/overview.py", "2026-02", "无上年同期数据"),
+    ("views/meeting.py", "2026-02", "无上年同期数据"),
+    # a year of data before the period: a change as ever
+    ("views/training.py", "2025-01", "较上年同期"),
+])
+def test_no_change_against_a_year_before_the_data(engine, page, since, shown):
+    earlier = ["2025-01-08", "2025-03-05"] if since == "2025-01" else []
+    _load_training(engine, earlier + ["2026-02-10", "2026-04-12", "2026-06-03"])
+    url, schema = _url(engine)
+    with app_env(url, schema=schema, demo=False):
+        at = run_page(page, query={"region": "350111000000", "from": "2026-02", "to": "2026-06"})
+    assert not at.exception, at.exception
+    training = next(m for m in at.metric if m.label == "参训人次")
+    assert shown in training.proto.delta, training.proto.delta
+    if shown == "无上年同期数据":
+        assert "%" not in training.proto.delta

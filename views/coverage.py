@@ -47,7 +47,7 @@ cards = [(metric("coverage.org_type").label(lang), f.area, coverage(cov, types, 
           coverage(cov_prev, types, area="rural"), True)]
 widgets.kpi_row([card(f"{enum_label(choice, lang)} · {label}", now, before, "percent", lang,
                       applies=share_applies(villages(cov, a), organisations(cov)), compare=compare)
-                 for label, a, now, before, compare in cards], "coverage")
+                 for label, a, now, before, compare in cards], "coverage", f=f)
 
 mapview.breadcrumb(f, "cv")
 if has_children:

@@ -37,7 +37,7 @@ def figures(frame: pd.DataFrame) -> dict[str, float]:
 now, before = figures(cur), figures(prev)
 widgets.kpi_row([card(metric(c).label(lang), now[c], before[c], metric(c).unit, lang,
                       applies=applies, help=metric(c).description(lang)) for c in now],
-                "employment")
+                "employment", f=f)
 if not applies.applies:
     st.caption(t("fairs_held_above" if applies.reason == "na_held_above" else "fairs_not_split",
                  lang))

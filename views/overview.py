@@ -26,7 +26,7 @@ heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"], fra
                   area=f.area, level=f.level, never_uploaded=dashboard.never_uploaded(f, frames))
 widgets.kpi_row([card(metric(h.code).label(lang), h.value, h.previous, h.unit, lang,
                       applies=h.applies, help=metric(h.code).description(lang)) for h in heads],
-                "overview")
+                "overview", f=f)
 
 mapview.breadcrumb(f, "ov")
 if mapview.has_map(f):

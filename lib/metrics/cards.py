@@ -22,7 +22,7 @@ The pages, the overview's headlines and the meeting slides all draw their cards 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lib import fmt
 from lib.i18n import t
@@ -88,6 +88,16 @@ class Card:
     delta_color: str = "normal"  # normal / inverse / off
     delta_arrow: str = "auto"    # auto / off
     help: str | None = None
+    compared: bool = False       # the delta is a change on the same period last year
+
+
+def no_last_year(c: Card, lang: str = "zh") -> Card:
+    """``c`` with 无上年同期数据 instead of its change, grey and without an arrow: the same period
+    last year began before the data did, so no change can be read from it."""
+    if not c.compared:
+        return c
+    return replace(c, delta=t("no_last_year", lang), delta_color="off", delta_arrow="off",
+                   compared=False)
 
 
 def _missing(x) -> bool:
@@ -123,10 +133,10 @@ def card(label: str, now: float | None, before: float | None, unit: str, lang: s
     vs = t("vs_last_year", lang)
     x = change(now, before, unit)
     if _missing(x):
-        return Card(label, value, f"— {vs}", "off", "off", help)
+        return Card(label, value, f"— {vs}", "off", "off", help, compared=True)
     text = fmt.change_pp(x) if unit == "percent" else fmt.change_pct(x)
     if round(x * 100, 1) == 0:
         text = "0.0 pp" if unit == "percent" else "0.0%"
-        return Card(label, value, f"{text} {vs}", "off", "off", help)
+        return Card(label, value, f"{text} {vs}", "off", "off", help, compared=True)
     return Card(label, value, f"{text} {vs}", "inverse" if direction == "down" else "normal",
-                "auto", help)
+                "auto", help, compared=True)

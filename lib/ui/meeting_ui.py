@@ -8,7 +8,8 @@ only rerun the fragment.
 For the back of the room: the buttons carry bundled Material icons (symbol characters such as ⏸ render
 as boxes without an emoji font), a presenter remote or keyboard drives them (←/→, PageUp/PageDown,
 space, Esc: a small script clicks the buttons, ``KEYS_JS``), an exit button goes back to the
-page, region and period meeting mode was opened from, and while demo rows are in the warehouse every slide shows 示例数据.
+page, region and period meeting mode was opened from, and while demo rows are in the warehouse
+every slide shows 示例数据.
 
 A fragment run skips app.py's frame and so the login gate: every tick first re-checks access
 (``auth_ui.fragment_gate``) and, once a display link is revoked or expired, an account disabled or
@@ -131,7 +132,7 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
     if f.child_len:
         by_child = child_coverage(data.query("org_coverage", f.prefix, f.date_to, ORG_TYPES,
                                              child_len=f.child_len), area=f.area)
-    _, last = data.query("data_period")
+    first, last = data.query("data_period")
     as_of = min(f.date_to, last) if last else None
     period_text = f"{fmt.month(f.date_from, f.lang)} – {fmt.month(f.date_to, f.lang)}"
     return MeetingData(f.region_name, period_text, as_of, heads, monthly, by_child,
@@ -140,7 +141,8 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
                        demo=bool(data.query("has_demo_rows")),
                        readings=readings(f) if with_readings else {},
                        partial_from=fmt.partial_month_start(f.date_to),
-                       partial_label=fmt.until_label(f.date_to, f.lang))
+                       partial_label=fmt.until_label(f.date_to, f.lang),
+                       last_year=f.last_year_within(first))
 
 
 # slide key → the area whose written reading it carries (lib/reading, issue 14)

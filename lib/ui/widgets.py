@@ -14,7 +14,7 @@ import streamlit as st
 
 from lib import fmt
 from lib.i18n import TEXT, dataset_label, t
-from lib.metrics.cards import Card
+from lib.metrics.cards import Card, no_last_year
 from lib.ui import data
 from lib.ui.safe import md_escape
 
@@ -73,8 +73,11 @@ def demo_banner(lang: str) -> None:
         st.info(t("demo_banner", lang), icon=":material/science:")
 
 
-def kpi_row(cards: list[Card], key: str) -> None:
-    """KPI cards side by side in a keyed container (two per row on a phone: see ``CSS``)."""
+def kpi_row(cards: list[Card], key: str, f=None) -> None:
+    """KPI cards side by side in a keyed container (two per row on a phone: see ``CSS``). With the
+    view ``f``, a change on a last-year period that began before the data reads 无上年同期数据."""
+    if f is not None and not last_year_known(f):
+        cards = [no_last_year(c, f.lang) for c in cards]
     with st.container(key=KPI_KEY + key):
         for col, c in zip(st.columns(len(cards)), cards):
             col.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color,
@@ -90,6 +93,12 @@ def freshness_footer(lang: str, scope: str = "") -> None:
         when = pd.Timestamp(row.last_upload).strftime("%Y-%m-%d %H:%M")
         parts.append(f"{html.escape(dataset_label(row.dataset, lang))} {when}")
     st.caption(f"{t('freshness', lang)}{t('colon', lang)}" + " · ".join(parts))
+
+
+def last_year_known(f) -> bool:
+    """Does the view's period a year earlier lie within the data (lib/view.Filters)?"""
+    first, _ = data.query("data_period")
+    return f.last_year_within(first)
 
 
 def data_until(f) -> dt.date | None:
@@ -108,8 +117,9 @@ def until_text(f, lang: str) -> str:
 def period_caption(f, lang: str) -> str:
     """Region · period · urban/rural · the date the data run to, as Markdown (the region name, from
     an imported CSV, escaped): "2026年12月" alone never said the month was 7 days old."""
-    parts = [md_escape(f.region_name), f"{fmt.month(f.date_from, lang)} – {fmt.month(f.date_to, lang)}",
-             t(f.area, lang) if f.area else "", until_text(f, lang)]
+    period = f"{fmt.month(f.date_from, lang)} – {fmt.month(f.date_to, lang)}"
+    parts = [md_escape(f.region_name), period, t(f.area, lang) if f.area else "",
+             until_text(f, lang)]
     return " · ".join(p for p in parts if p)
 
 
