@@ -27,6 +27,14 @@ def test_last_year_within(date_from, data_begin, within):
     assert _view(date_from).last_year_within(data_begin) is within
 
 
+@pytest.mark.parametrize("data_begin, within", [
+    (D(2019, 1, 1), True),    # coverage on 2025-12-07 against the data from 2019: a real change
+    (D(2026, 1, 1), False),   # 2025-12-07 is before the data
+])
+def test_a_figure_on_a_day_needs_only_that_day_a_year_earlier(data_begin, within):
+    assert _view(D(2019, 1, 1)).last_year_within(data_begin, at_date=True) is within
+
+
 @pytest.mark.parametrize("now, before, unit", [(120.0, 100.0, "count"), (0.5, 0.4, "percent"),
                                                (10.0, None, "count"), (5.0, 5.0, "count")])
 def test_no_last_year_replaces_any_change(now, before, unit):

@@ -104,6 +104,7 @@ class MeetingData:
     partial_label: str = ""                      # 截至12月3日 (lib/fmt.until_label)
     readings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slide key → sentences
     last_year: bool = True   # the period a year earlier lies within the data (else 无上年同期数据)
+    last_year_day: bool = True  # its last day does (for a coverage, a figure on that day)
 
 
 def as_of_text(d: dt.date | None, lang: str = "zh") -> str:
@@ -113,13 +114,14 @@ def as_of_text(d: dt.date | None, lang: str = "zh") -> str:
     return f"{t('as_of', lang)} {day}"
 
 
-def _kpi(h: Headline, lang: str, last_year: bool = True) -> Kpi:
+def _kpi(h: Headline, lang: str, d: MeetingData | None = None) -> Kpi:
     """The dashboards' card rules (lib/metrics/cards): 不适用 where the figure is not defined, a
     grey "—" without a base. The change compares the period with the same days of last year, and
     says 无上年同期数据 when those began before the data."""
+    at_date = metric(h.code).domain == "coverage"
     c = card(metric(h.code).label(lang), h.value, h.previous, h.unit, lang,
-             applies=getattr(h, "applies", APPLIES))
-    if not last_year:
+             applies=getattr(h, "applies", APPLIES), at_date=at_date)
+    if d is not None and not (d.last_year_day if at_date else d.last_year):
         c = no_last_year(c, lang)
     return Kpi(c.label, c.value, c.delta or "", c.delta_color, c.delta_arrow)
 
@@ -148,7 +150,7 @@ def build_slides(d: MeetingData, lang: str = "zh") -> list[Slide]:
     as_of = as_of_text(d.as_of, lang)
     heads = {h.code: h for h in d.headlines}
     slides = [Slide("kpis", deck_title(d, lang), as_of, subtitle=f"{t('meeting_kpis', lang)} · "
-                    f"{d.period}", kpis=tuple(_kpi(h, lang, d.last_year) for h in d.headlines),
+                    f"{d.period}", kpis=tuple(_kpi(h, lang, d) for h in d.headlines),
                     demo=d.demo)]
     for area, (code, dataset, measure) in AREAS.items():
         label = metric(code).label(lang)
@@ -160,7 +162,7 @@ def build_slides(d: MeetingData, lang: str = "zh") -> list[Slide]:
             chart = charts.monthly_trend(frame, measure, label, lang, partial_from=d.partial_from,
                                          partial_label=d.partial_label)
             points = _trend_data(frame, measure, label, lang, d)
-        kpis = (_kpi(heads[code], lang, d.last_year),) if code in heads else ()
+        kpis = (_kpi(heads[code], lang, d),) if code in heads else ()
         note = ""
         applies = getattr(heads.get(code), "applies", APPLIES)
         if not applies.applies or not points.categories:

@@ -142,7 +142,8 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
                        readings=readings(f) if with_readings else {},
                        partial_from=fmt.partial_month_start(f.date_to),
                        partial_label=fmt.until_label(f.date_to, f.lang),
-                       last_year=f.last_year_within(first))
+                       last_year=f.last_year_within(first),
+                       last_year_day=f.last_year_within(first, at_date=True))
 
 
 # slide key → the area whose written reading it carries (lib/reading, issue 14)

@@ -76,8 +76,8 @@ def demo_banner(lang: str) -> None:
 def kpi_row(cards: list[Card], key: str, f=None) -> None:
     """KPI cards side by side in a keyed container (two per row on a phone: see ``CSS``). With the
     view ``f``, a change on a last-year period that began before the data reads 无上年同期数据."""
-    if f is not None and not last_year_known(f):
-        cards = [no_last_year(c, f.lang) for c in cards]
+    if f is not None:
+        cards = [c if last_year_known(f, c.at_date) else no_last_year(c, f.lang) for c in cards]
     with st.container(key=KPI_KEY + key):
         for col, c in zip(st.columns(len(cards)), cards):
             col.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color,
@@ -95,10 +95,10 @@ def freshness_footer(lang: str, scope: str = "") -> None:
     st.caption(f"{t('freshness', lang)}{t('colon', lang)}" + " · ".join(parts))
 
 
-def last_year_known(f) -> bool:
-    """Does the view's period a year earlier lie within the data (lib/view.Filters)?"""
+def last_year_known(f, at_date: bool = False) -> bool:
+    """Does the view's period (its last day: ``at_date``) a year earlier lie within the data?"""
     first, _ = data.query("data_period")
-    return f.last_year_within(first)
+    return f.last_year_within(first, at_date)
 
 
 def data_until(f) -> dt.date | None:
