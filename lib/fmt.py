@@ -74,6 +74,11 @@ def partial_month_start(date_to: dt.date) -> dt.date | None:
     return None if date_to == nxt - dt.timedelta(days=1) else date_to.replace(day=1)
 
 
+def day(d: dt.date, lang: str = "zh") -> str:
+    """2026年12月7日 / 7 Dec 2026."""
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {d:%b %Y}"
+
+
 def until_label(date_to: dt.date, lang: str = "zh") -> str:
     """截至11月30日 / to 30 Nov: what an incomplete month's point stands for."""
     return f"截至{date_to.month}月{date_to.day}日" if lang == "zh" else f"to {date_to:%-d %b}"

@@ -55,7 +55,8 @@ TEXT: dict[str, dict[str, str]] = {
     "no_data": {"zh": "暂无数据。请在“数据上传”页上传台账，或运行 python -m lib.demo 生成示例数据。",
                 "en": "No data yet. Upload a ledger on the Upload page, or run python -m lib.demo."},
     "building_demo": {"zh": "首次启动：正在生成示例数据……", "en": "First start: building demo data…"},
-    "vs_last_year": {"zh": "较上年同期", "en": "vs last year"},  # short: KPI cards cut longer text
+    "vs_last_year": {"zh": "较上年同期", "en": "vs last year"},
+    "no_last_year": {"zh": "无上年同期数据", "en": "no data a year earlier"},  # short: KPI cards cut longer text
     "map_title": {"zh": "各区（县）村（社区）妇联覆盖率", "en": "Federation coverage by district"},
     "map_title_township": {"zh": "各乡镇（街道）村（社区）妇联覆盖率",
                            "en": "Federation coverage by township"},
@@ -84,6 +85,7 @@ TEXT: dict[str, dict[str, str]] = {
                         "en": "{n} regions not drawn (no seat point)"},
     "period_caption": {"zh": "统计期间", "en": "Period"},
     "as_of": {"zh": "数据截至", "en": "Data as of"},
+    "data_until": {"zh": "截至 {day}", "en": "data to {day}"},
     "col_rank": {"zh": "排名", "en": "Rank"},
     "col_region": {"zh": "地区", "en": "Region"},
     "col_rank_change": {"zh": "名次变化（较上年）", "en": "Rank change vs last year"},

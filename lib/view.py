@@ -35,6 +35,15 @@ class Filters:
     def last_year(self) -> tuple[dt.date, dt.date]:
         return shift_year(self.date_from), shift_year(self.date_to)
 
+    def last_year_within(self, data_begin: dt.date | None, at_date: bool = False) -> bool:
+        """Does the same period last year lie within the data (``data_begin``: the first month
+        loaded)? 2019-01 to 2026-12 against 2018-01 to 2025-12, with data from 2019, compares
+        eight years with seven: a "+22 %" that is no change at all. ``at_date``: only the
+        period's last day a year earlier must lie within (a coverage on that day)."""
+        if data_begin is None:
+            return False
+        return shift_year(self.date_to if at_date else self.date_from) >= data_begin.replace(day=1)
+
 
 def top_region(provinces: list[str], cities: list[str], scope: str, known: set[str] | frozenset
                = frozenset()) -> str | None:

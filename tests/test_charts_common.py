@@ -81,7 +81,8 @@ def test_incomplete_month_is_dashed_hollow_and_labelled():
     assert dashed["mark"]["strokeDash"] == [6, 4] and months(dashed) == ["2026-03", "2026-04"]
     assert hollow["mark"]["filled"] is False and months(hollow) == ["2026-04"]
     labels = [(r["series"], r["_label"]) for r in data[label["data"]["name"]]]
-    assert labels == [("本地区", "截至4月2日"), ("上级平均", "")]  # written once, on the region
+    assert labels == [("本地区", "截至4月2日")]  # written once, in the region's colour
+    assert label["encoding"]["y"] == {"value": 0}  # above the points, not beside one
     # a period of whole months draws one plain line
     plain = spec_of(charts.trend(frame, x="month", y="n", series="series", title="t",
                                  y_title="n", partial_from=None))

@@ -40,7 +40,7 @@ def _data(partial: bool = True) -> MeetingData:
 def test_trend_slide_marks_the_incomplete_month():
     slides = {s.key: s for s in build_slides(_data(), "zh")}
     c = slides["area:training"].chart_data
-    assert c.categories == ("2026-10", "2026-11", "2026-12") and c.partial_index == 2
+    assert c.categories == ("2026年10月", "11月", "12月") and c.partial_index == 2
     assert c.partial_label == LABEL
     spec = slides["area:training"].chart.to_dict()
     layers = spec["layer"]
@@ -51,15 +51,15 @@ def test_trend_slide_marks_the_incomplete_month():
     assert dashed and hollow and text
     rows = {name: rows for name, rows in spec["datasets"].items()}
     # the dashed segment joins the last whole month to the incomplete one; the label sits on it
-    assert any([r["label"] for r in v] == ["2026-11", "2026-12"] for v in rows.values())
-    assert any(r.get("partial") == LABEL and r["label"] == "2026-12" for v in rows.values()
+    assert any([r["label"] for r in v] == ["2026年11月", "2026年12月"] for v in rows.values())
+    assert any(r.get("partial") == LABEL and r["label"] == "2026年12月" for v in rows.values()
                for r in v)
     # the solid line holds whole months only: three days of December are not drawn as a month
     solid = [ly for ly in layers if isinstance(ly["mark"], dict) and ly["mark"].get("type") == "line"
              and not ly["mark"].get("strokeDash")]
-    assert [r["label"] for r in spec["datasets"][solid[0]["data"]["name"]]] == ["2026-10", "2026-11"]
+    assert [r["label"] for r in spec["datasets"][solid[0]["data"]["name"]]] == ["2026年10月", "2026年11月"]
     notes = speaker_notes(slides["area:training"], "zh")
-    assert f"2026-12（{LABEL}）：40" in notes and "2026-11：640" in notes
+    assert f"12月（{LABEL}）：40" in notes and "11月：640" in notes
 
 
 def test_whole_months_stay_one_plain_line():
@@ -104,7 +104,7 @@ def test_brief_draws_the_incomplete_month_dashed_hollow_and_labelled():
     # the whole months keep the series' plain line: only the last point is restyled
     assert xml.count("<c:dPt>") == 1
     notes = prs.slides[i].notes_slide.notes_text_frame.text
-    assert f"2026-12（{LABEL}）" in notes
+    assert f"12月（{LABEL}）" in notes
     # the KPI slide says 不适用 for the fairs
     texts = " ".join(sh.text_frame.text for sh in prs.slides[0].shapes if sh.has_text_frame)
     assert "不适用" in texts

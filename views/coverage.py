@@ -46,8 +46,9 @@ cards = [(metric("coverage.org_type").label(lang), f.area, coverage(cov, types, 
          (t("rural", lang), "rural", coverage(cov, types, area="rural"),
           coverage(cov_prev, types, area="rural"), True)]
 widgets.kpi_row([card(f"{enum_label(choice, lang)} · {label}", now, before, "percent", lang,
-                      applies=share_applies(villages(cov, a), organisations(cov)), compare=compare)
-                 for label, a, now, before, compare in cards], "coverage")
+                      applies=share_applies(villages(cov, a), organisations(cov)), compare=compare,
+                      at_date=True)
+                 for label, a, now, before, compare in cards], "coverage", f=f)
 
 mapview.breadcrumb(f, "cv")
 if has_children:

@@ -37,7 +37,7 @@ def figures(frame: pd.DataFrame) -> dict[str, float]:
 now, before = figures(cur), figures(prev)
 widgets.kpi_row([card(metric(c).label(lang), now[c], before[c], metric(c).unit, lang,
                       applies=applies, help=metric(c).description(lang)) for c in now],
-                "employment")
+                "employment", f=f)
 if not applies.applies:
     st.caption(t("fairs_held_above" if applies.reason == "na_held_above" else "fairs_not_split",
                  lang))
@@ -61,8 +61,9 @@ if f.child_len and applies.applies:
 
 left, right = st.columns(2)
 with left:
-    monthly = data.query("facts", "job_fair", f.prefix, f.date_from, f.date_to, by_month=True,
-                         **area)
+    monthly = dashboard.monthly_filled(f, "job_fair", data.query(
+        "facts", "job_fair", f.prefix, f.date_from, f.date_to, by_month=True, **area),
+        ["positions", "women_attending", "intents"])
     if not monthly.empty:
         long = monthly.melt(id_vars=["month"], value_vars=["positions", "women_attending", "intents"],
                             var_name="measure", value_name="value")

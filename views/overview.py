@@ -25,8 +25,9 @@ frames = {ds: (data.query("facts", ds, f.prefix, f.date_from, f.date_to, **perio
 heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"], frames["screening"],
                   area=f.area, level=f.level, never_uploaded=dashboard.never_uploaded(f, frames))
 widgets.kpi_row([card(metric(h.code).label(lang), h.value, h.previous, h.unit, lang,
-                      applies=h.applies, help=metric(h.code).description(lang)) for h in heads],
-                "overview")
+                      applies=h.applies, help=metric(h.code).description(lang),
+                      at_date=metric(h.code).domain == "coverage") for h in heads],
+                "overview", f=f)
 
 mapview.breadcrumb(f, "ov")
 if mapview.has_map(f):

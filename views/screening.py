@@ -46,7 +46,8 @@ applies = figure_applies("screening", level=f.level, area=f.area, rows=rows,
                          uploaded=dashboard.uploaded(f, "screening", rows))
 widgets.kpi_row([card(metric(code).label(lang), now[key], prev[key], metric(code).unit, lang,
                       direction=metric(code).direction, applies=applies,
-                      help=metric(code).description(lang)) for code, key in cards], "screening")
+                      help=metric(code).description(lang)) for code, key in cards],
+               "screening", f=f)
 from lib.ui.progress_ui import progress_download, stored_progress  # noqa: E402  (issue 13)
 progress_download(f)  # the 进度公示表 of this period, and the uploaded progress tables
 stored_progress(f)

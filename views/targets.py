@@ -18,7 +18,8 @@ from lib.warehouse.indicators_admin import (DIRECTIONS, UNITS, IndicatorRefused,
 f = current_filters()
 lang = f.lang
 st.title(t("page_targets", lang))
-st.caption(f"{md_escape(f.region_name)} · {t('targets_caption', lang)}")
+st.caption(" · ".join(x for x in (md_escape(f.region_name), t("targets_caption", lang),
+                                   widgets.until_text(f, lang)) if x))
 widgets.demo_banner(lang)
 from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
 reading_ui.reading(f, "targets")

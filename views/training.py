@@ -39,7 +39,8 @@ rows = int(cur["n"].sum() + prev["n"].sum())
 widgets.kpi_row([card(metric(c).label(lang), now, before, metric(c).unit, lang,
                       applies=figure_applies("training", level=f.level, area=f.area, rows=rows,
                                              uploaded=dashboard.uploaded(f, "training", rows)),
-                      help=metric(c).description(lang)) for c, now, before in figures], "training")
+                      help=metric(c).description(lang)) for c, now, before in figures],
+               "training", f=f)
 
 mapview.breadcrumb(f, "tr")
 if f.child_len:

@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 
 from lib.charts.memo import memoised
+from lib.charts.months import headroom, month_tick_step, time_axis_labels
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 PALETTE = ["#C8102E", "#2C7FB8", "#7FCDBB", "#FDAE61", "#756BB1", "#999999"]
@@ -24,6 +25,10 @@ ZH_LOCALE = {
              "shortMonths": [f"{m}月" for m in range(1, 13)]},
 }
 
+
+# A missing value (a rate with no base) breaks a line instead of joining the points either side,
+# whatever Vega-Lite's default for the version that draws it.
+BREAK = "break-paths-show-domains"
 
 TITLE_LINE = {"zh": 16, "en": 30}  # characters per title line that fit a phone-wide chart
 
@@ -74,36 +79,46 @@ def trend(frame: pd.DataFrame, *, x: str, y: str, series: str, title: str, y_tit
     """Lines of ``y`` over ``x`` per ``series`` (e.g. the region and its parent).
 
     ``partial_from`` (a month start, on a time axis) marks the months from there on as incomplete:
-    their line is dashed, their points hollow and labelled ``partial_label`` (截至11月30日), so two
-    days of December never read as a collapse next to whole months."""
+    their line is dashed, their points hollow, and ``partial_label`` (截至11月30日) is written above
+    them, so two days of December never read as a collapse next to whole months."""
     fmt = ".1%" if percent else ",.0f"
     x_type = "T" if pd.api.types.is_datetime64_any_dtype(frame[x]) else "O"
     time_fmt = "%Y年%-m月" if lang == "zh" else "%b %Y"
     x_tip = (alt.Tooltip(f"{x}:T", title=x_title, format=time_fmt) if x_type == "T"
              else alt.Tooltip(f"{x}:O", title=x_title))
+    cut = pd.Timestamp(partial_from) if partial_from is not None and x_type == "T" else None
+    labelled = cut is not None and bool((frame[x] >= cut).any())
+    x_axis = alt.Axis()
+    if x_type == "T":  # 2026年3月 4月 … 2027年1月: one tick a month (or every few), never weeks
+        step = month_tick_step(max(1, frame[x].dt.to_period("M").nunique()))
+        x_axis = alt.Axis(labelExpr=time_axis_labels(lang), tickCount={"interval": "month",
+                                                                       "step": step})
     enc = dict(
-        x=alt.X(f"{x}:{x_type}", title=x_title),
-        y=alt.Y(f"{y}:Q", title=y_title, axis=_value_axis(fmt, percent)),
+        x=alt.X(f"{x}:{x_type}", title=x_title, axis=x_axis),
+        y=alt.Y(f"{y}:Q", title=y_title, axis=_value_axis(fmt, percent),
+                scale=alt.Scale(domainMax=headroom(frame[y])) if labelled else alt.Undefined),
         # legend below the plot: full series names, and the plot keeps its width on a phone
         color=alt.Color(f"{series}:N", title="", scale=_series_scale(frame, series),
                         legend=alt.Legend(orient="bottom", labelLimit=400, direction="vertical")),
         tooltip=[alt.Tooltip(f"{series}:N", title=""), x_tip,
                  alt.Tooltip(f"{y}:Q", title=y_title, format=fmt)])
-    cut = pd.Timestamp(partial_from) if partial_from is not None and x_type == "T" else None
-    if cut is None or not (frame[x] >= cut).any():
-        return _base(alt.Chart(frame).mark_line(point=True).encode(**enc), title, lang)
+    if not labelled:
+        return _base(alt.Chart(frame).mark_line(point=True, invalid=BREAK).encode(**enc), title,
+                     lang)
     whole = frame[frame[x] < cut]
     # the dashed part starts at each series' last whole month, so the line stays joined
     joins = whole.sort_values(x).groupby(series, sort=False).tail(1)
     tail = pd.concat([joins, frame[frame[x] >= cut]], ignore_index=True)
     part = frame[frame[x] >= cut]
-    first = part[series].iloc[0] if len(part) else None  # one label (on the region), not one per line
-    part = part.assign(_label=[partial_label if s_ == first else "" for s_ in part[series]])
-    solid = alt.Chart(whole).mark_line(point=True).encode(**enc)
-    dashed = alt.Chart(tail).mark_line(strokeDash=[6, 4]).encode(**enc)
+    # one label (on the region), not one per line, written in the band the y scale keeps free
+    # above every point: beside a point, the parent's average could be drawn over it
+    note = part.head(1).assign(_label=partial_label)
+    solid = alt.Chart(whole).mark_line(point=True, invalid=BREAK).encode(**enc)
+    dashed = alt.Chart(tail).mark_line(strokeDash=[6, 4], invalid=BREAK).encode(**enc)
     hollow = alt.Chart(part).mark_point(filled=False, size=70, opacity=1).encode(**enc)
-    label = alt.Chart(part).mark_text(dy=-12, font=FONT, fontSize=11).encode(
-        x=enc["x"], y=enc["y"], color=enc["color"], text="_label:N")
+    label = alt.Chart(note).mark_text(align="right", baseline="top", dy=2, font=FONT,
+                                      fontSize=11).encode(
+        x=enc["x"], y=alt.value(0), color=enc["color"], text="_label:N")
     return _base(alt.layer(solid, dashed, hollow, label), title, lang)
 
 

@@ -7,10 +7,14 @@ editable chart of exactly the figures projected.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Mapping
 
 import altair as alt
 import pandas as pd
+
+from lib import fmt
+from lib.charts.months import headroom, month_labels
 
 MONTH = {"zh": "月份", "en": "Month"}
 REGION = {"zh": "地区", "en": "Region"}
@@ -19,9 +23,17 @@ ACCENT = "#ffb74d"
 BAR_LABEL_ROOM = 1.15
 
 
-def month_format(lang: str = "zh") -> str:
-    """The strftime format of month labels: the screen's axis and the PPTX categories read the same."""
-    return "%Y-%m" if lang == "zh" else "%b %Y"
+def month_names(months, lang: str = "zh") -> list[str]:
+    """Each month in full (2026年3月 / Mar 2026): unique categories, and the tooltips' text."""
+    return [fmt.month(pd.Timestamp(m).date(), lang) for m in months]
+
+
+def axis_labels(months, lang: str = "zh") -> str:
+    """A Vega expression writing each full month name of the axis as the dashboards do (the year on
+    January and on the first month only: lib/charts/months.month_label)."""
+    names, shown = month_names(months, lang), month_labels(months, lang)
+    return f"{json.dumps(shown, ensure_ascii=False)}[indexof(" \
+           f"{json.dumps(names, ensure_ascii=False)}, datum.value)]"
 
 
 def trend_points(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -60,18 +72,21 @@ def monthly_trend(frame: pd.DataFrame, measure: str, label: str, lang: str = "zh
                   partial_label: str = "") -> alt.Chart | alt.LayerChart:
     """A line of one summed measure per month (frame from queries.facts(by_month=True)).
 
-    Months are categories labelled like the brief's chart ("2024-01"), one tick per point: a time
-    axis puts ticks between the points (and, across a time zone, labels one month twice).
+    Months are categories labelled like the brief's chart and the dashboards (2026年3月, 4月 …),
+    one tick per point: a time axis puts ticks between the points (and, across a time zone, labels
+    one month twice).
 
     ``partial_from`` marks the current, incomplete month as the dashboards' trends do: its segment
     dashed, its point hollow and labelled ``partial_label`` (截至12月3日), so three days of December
     never read as a collapse beside whole months."""
     data = trend_points(frame, measure)
-    data["label"] = [pd.Timestamp(m).strftime(month_format(lang)) for m in data["month"]]
+    months = list(data["month"])
+    data["label"] = month_names(months, lang)
     data = data.drop(columns=["month"])
     enc = dict(
         x=alt.X("label:O", title=MONTH[lang], sort=list(data["label"]),
-                axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+                axis=alt.Axis(labelAngle=0, labelOverlap=True,
+                              labelExpr=axis_labels(months, lang))),
         y=alt.Y("value:Q", title=label),
         tooltip=[alt.Tooltip("label:O", title=MONTH[lang]),
                  alt.Tooltip("value:Q", title=label, format=",.0f")])
@@ -80,6 +95,7 @@ def monthly_trend(frame: pd.DataFrame, measure: str, label: str, lang: str = "zh
     if i is None:
         return alt.Chart(data).mark_line(point=point, strokeWidth=4, color=ACCENT).encode(
             **enc).properties(title=label, height=height, width="container")
+    enc["y"] = alt.Y("value:Q", title=label, scale=alt.Scale(domainMax=headroom(data["value"])))
     whole, part = data.iloc[:i], data.iloc[i:].assign(partial=partial_label)
     tail = data.iloc[max(i - 1, 0):]  # from the last whole month, so the line stays joined
     layers = [
@@ -87,10 +103,12 @@ def monthly_trend(frame: pd.DataFrame, measure: str, label: str, lang: str = "zh
         alt.Chart(tail).mark_line(strokeWidth=4, strokeDash=[10, 8], color=ACCENT).encode(**enc),
         alt.Chart(part).mark_point(filled=False, size=160, strokeWidth=3, opacity=1,
                                    color=ACCENT).encode(**enc),
-        # the label's colour is left to the theme (configure_text), like the bar values
-        # right-aligned: the incomplete month is the last point, at the plot's right edge
-        alt.Chart(part).mark_text(dy=-24, dx=12, align="right", fontWeight="bold").encode(
-            x=enc["x"], y=enc["y"], text="partial:N"),
+        # the label's colour is left to the theme (configure_text), like the bar values;
+        # right-aligned (the incomplete month is the last point, at the plot's right edge) in the
+        # band the y scale keeps free above every point, away from the point and its dashed line
+        alt.Chart(part.head(1)).mark_text(dx=12, align="right", baseline="top",
+                                          fontWeight="bold").encode(
+            x=enc["x"], y=alt.value(0), text="partial:N"),
     ]
     return alt.layer(*layers).properties(title=label, height=height, width="container")
 

@@ -17,10 +17,11 @@ import pandas as pd
 
 from lib import fmt
 from lib.charts import targets as TC
+from lib.charts.months import month_labels
 from lib.i18n import t
 from lib.meeting import charts
 from lib.metrics import metric
-from lib.metrics.cards import APPLIES, card
+from lib.metrics.cards import APPLIES, card, no_last_year
 from lib.metrics.overview import Headline
 from lib.targets.assess import Assessment
 
@@ -102,6 +103,8 @@ class MeetingData:
     partial_from: dt.date | None = None          # the period's last month is incomplete from here
     partial_label: str = ""                      # 截至12月3日 (lib/fmt.until_label)
     readings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slide key → sentences
+    last_year: bool = True   # the period a year earlier lies within the data (else 无上年同期数据)
+    last_year_day: bool = True  # its last day does (for a coverage, a figure on that day)
 
 
 def as_of_text(d: dt.date | None, lang: str = "zh") -> str:
@@ -111,21 +114,23 @@ def as_of_text(d: dt.date | None, lang: str = "zh") -> str:
     return f"{t('as_of', lang)} {day}"
 
 
-def _kpi(h: Headline, lang: str) -> Kpi:
+def _kpi(h: Headline, lang: str, d: MeetingData | None = None) -> Kpi:
     """The dashboards' card rules (lib/metrics/cards): 不适用 where the figure is not defined, a
-    grey "—" without a base. The change compares the period with the same days of last year."""
+    grey "—" without a base. The change compares the period with the same days of last year, and
+    says 无上年同期数据 when those began before the data."""
+    at_date = metric(h.code).domain == "coverage"
     c = card(metric(h.code).label(lang), h.value, h.previous, h.unit, lang,
-             applies=getattr(h, "applies", APPLIES))
+             applies=getattr(h, "applies", APPLIES), at_date=at_date)
+    if d is not None and not (d.last_year_day if at_date else d.last_year):
+        c = no_last_year(c, lang)
     return Kpi(c.label, c.value, c.delta or "", c.delta_color, c.delta_arrow)
 
 
 def _trend_data(frame: pd.DataFrame, measure: str, label: str, lang: str,
                 d: MeetingData | None = None) -> ChartData:
     points = charts.trend_points(frame, measure)
-    fmt_ = charts.month_format(lang)
     i = charts.partial_index(points["month"], d.partial_from if d else None)
-    return ChartData("line", label, "count",
-                     tuple(pd.Timestamp(m).strftime(fmt_) for m in points["month"]),
+    return ChartData("line", label, "count", tuple(month_labels(points["month"], lang)),
                      tuple(float(v) for v in points["value"]), partial_index=i,
                      partial_label=d.partial_label if (d and i is not None) else "")
 
@@ -145,7 +150,8 @@ def build_slides(d: MeetingData, lang: str = "zh") -> list[Slide]:
     as_of = as_of_text(d.as_of, lang)
     heads = {h.code: h for h in d.headlines}
     slides = [Slide("kpis", deck_title(d, lang), as_of, subtitle=f"{t('meeting_kpis', lang)} · "
-                    f"{d.period}", kpis=tuple(_kpi(h, lang) for h in d.headlines), demo=d.demo)]
+                    f"{d.period}", kpis=tuple(_kpi(h, lang, d) for h in d.headlines),
+                    demo=d.demo)]
     for area, (code, dataset, measure) in AREAS.items():
         label = metric(code).label(lang)
         if dataset is None:
@@ -156,7 +162,7 @@ def build_slides(d: MeetingData, lang: str = "zh") -> list[Slide]:
             chart = charts.monthly_trend(frame, measure, label, lang, partial_from=d.partial_from,
                                          partial_label=d.partial_label)
             points = _trend_data(frame, measure, label, lang, d)
-        kpis = (_kpi(heads[code], lang),) if code in heads else ()
+        kpis = (_kpi(heads[code], lang, d),) if code in heads else ()
         note = ""
         applies = getattr(heads.get(code), "applies", APPLIES)
         if not applies.applies or not points.categories:

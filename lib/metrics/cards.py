@@ -22,7 +22,7 @@ The pages, the overview's headlines and the meeting slides all draw their cards 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lib import fmt
 from lib.i18n import t
@@ -88,6 +88,17 @@ class Card:
     delta_color: str = "normal"  # normal / inverse / off
     delta_arrow: str = "auto"    # auto / off
     help: str | None = None
+    compared: bool = False       # the delta is a change on the same period last year
+    at_date: bool = False        # a figure on the period's last day (coverage), not a sum over it
+
+
+def no_last_year(c: Card, lang: str = "zh") -> Card:
+    """``c`` with 无上年同期数据 instead of its change, grey and without an arrow: the same period
+    last year began before the data did, so no change can be read from it."""
+    if not c.compared:
+        return c
+    return replace(c, delta=t("no_last_year", lang), delta_color="off", delta_arrow="off",
+                   compared=False)
 
 
 def _missing(x) -> bool:
@@ -108,13 +119,14 @@ def change(now: float | None, before: float | None, unit: str) -> float:
 
 def card(label: str, now: float | None, before: float | None, unit: str, lang: str = "zh", *,
          direction: str = "up", applies: Applicability = APPLIES, help: str | None = None,
-         compare: bool = True) -> Card:
+         compare: bool = True, at_date: bool = False) -> Card:
     """One KPI card: the value in its unit and its change on the same period last year.
 
     Not applicable: 不适用 and the reason, grey, no arrow. No base for the change: "—", grey, no
     arrow. A change that rounds to zero: grey, no arrow. Otherwise green/red by ``direction``
     (a falling abnormal rate is good news). ``compare=False``: no change line (no last-year figure
-    exists for this card)."""
+    exists for this card). ``at_date``: the figure holds on the period's last day (a coverage), so
+    its change compares two days, not two periods."""
     if not applies.applies:
         return Card(label, t(applies.shown, lang), t(applies.reason, lang), "off", "off", help)
     value = fmt.value(now, unit, lang)
@@ -123,10 +135,10 @@ def card(label: str, now: float | None, before: float | None, unit: str, lang: s
     vs = t("vs_last_year", lang)
     x = change(now, before, unit)
     if _missing(x):
-        return Card(label, value, f"— {vs}", "off", "off", help)
+        return Card(label, value, f"— {vs}", "off", "off", help, compared=True, at_date=at_date)
     text = fmt.change_pp(x) if unit == "percent" else fmt.change_pct(x)
     if round(x * 100, 1) == 0:
         text = "0.0 pp" if unit == "percent" else "0.0%"
-        return Card(label, value, f"{text} {vs}", "off", "off", help)
+        return Card(label, value, f"{text} {vs}", "off", "off", help, compared=True, at_date=at_date)
     return Card(label, value, f"{text} {vs}", "inverse" if direction == "down" else "normal",
-                "auto", help)
+                "auto", help, compared=True, at_date=at_date)

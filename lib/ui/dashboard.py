@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import export, fmt
 from lib.charts import common as charts
+from lib.charts.months import every_month, first_month
 from lib.charts.memo import spec_of
 from lib.i18n import dataset_label, t
 from lib.metrics import metric
@@ -34,6 +35,20 @@ def uploaded(f: Filters, dataset: str, rows: int) -> bool:
 def never_uploaded(f: Filters, frames: dict[str, tuple[pd.DataFrame, ...]]) -> frozenset[str]:
     """The datasets of ``frames`` (dataset → its period's facts frames) the view has no record of."""
     return frozenset(ds for ds, pair in frames.items() if not uploaded(f, ds, rows_of(pair)))
+
+
+def monthly_filled(f: Filters, dataset: str, monthly: pd.DataFrame, counts: list[str],
+                   prefix: str | None = None) -> pd.DataFrame:
+    """``monthly`` (facts by month of ``prefix``, the view by default) with every month of the
+    period: a month without a record is 0 once the ledger holds any record (lib/charts/months), so
+    a line never runs straight across a month that held nothing."""
+    prefix = f.prefix if prefix is None else prefix
+    month0 = pd.Timestamp(f.date_from.replace(day=1))
+    held_first = not monthly.empty and (pd.to_datetime(monthly["month"]) <= month0).any()
+    before = held_first or (f.date_from > EVER and rows_of((data.query(
+        "facts", dataset, prefix, EVER, f.date_from - dt.timedelta(days=1)),)) > 0)
+    return every_month(monthly, f.date_from, f.date_to, counts=counts,
+                       since=first_month(before, monthly, f.date_from))
 
 
 def with_names(per_child: pd.DataFrame) -> pd.DataFrame:
@@ -257,7 +272,8 @@ def monthly_vs_parent(f: Filters, dataset: str, measure: str) -> pd.DataFrame:
     """month, ``measure``, series: the region's monthly totals beside its parent's average per child
     region (a count compared fairly with the level above)."""
     area = dict(urban_rural=f.area)
-    monthly = data.query("facts", dataset, f.prefix, f.date_from, f.date_to, by_month=True, **area)
+    monthly = monthly_filled(f, dataset, data.query("facts", dataset, f.prefix, f.date_from,
+                                                    f.date_to, by_month=True, **area), [measure])
     series = monthly.assign(series=t("this_region", f.lang))[["month", measure, "series"]]
     parent = parent_prefix(f)
     if not parent:
@@ -265,7 +281,8 @@ def monthly_vs_parent(f: Filters, dataset: str, measure: str) -> pd.DataFrame:
     pm = data.query("facts", dataset, parent, f.date_from, f.date_to, by_month=True,
                     child_len=len(f.prefix), **area)
     n_children = max(1, pm["child"].nunique())
-    pm = pm.groupby("month", as_index=False)[measure].sum()
+    pm = monthly_filled(f, dataset, pm.groupby("month", as_index=False)[measure].sum(), [measure],
+                        prefix=parent)
     pm[measure] = pm[measure] / n_children
     return pd.concat([series, pm.assign(series=t("parent_avg", f.lang))], ignore_index=True)
 

@@ -20,6 +20,7 @@ K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"
 K_PROVINCE, K_CITY = "f_province", "f_city"
 _REGION_KEYS = (K_PROVINCE, K_CITY, K_DISTRICT, K_TOWNSHIP)
 K_FROM, K_TO, K_AREA, K_INIT, K_DRILL = "f_from", "f_to", "f_area", "f_init", "f_drill"
+K_RESTORE = "f_restore"
 _OWN_KEYS = {"region", "from", "to", "lang", "area"}
 LEVEL_CITY = 4  # LEVEL_LENGTH["city"]
 LEVEL_DISTRICT, LEVEL_TOWNSHIP = 6, 9  # LEVEL_LENGTH["district"], ["township"]
@@ -39,8 +40,21 @@ def drill_to(code: str) -> None:
     st.session_state[K_DRILL] = code
 
 
-def _init_from_url(scope: str, months: list[str]) -> None:
-    qp = st.query_params
+def view_params(f: Filters) -> dict[str, str]:
+    """The URL parameters that show ``f`` again: region, months, language, urban/rural."""
+    return {"region": f.region_code, "from": f"{f.date_from:%Y-%m}", "to": f"{f.date_to:%Y-%m}",
+            "lang": f.lang, **({"area": f.area} if f.area else {})}
+
+
+def restore_view(f: Filters) -> None:
+    """Show ``f`` again from the next run on, whatever the widgets hold by then: leaving meeting
+    mode (whose sidebar is hidden) returned to the city for every month when Streamlit had
+    forgotten the hidden widgets' state on the way."""
+    st.session_state[K_RESTORE] = view_params(f)
+
+
+def _init_from_url(scope: str, months: list[str], params: dict[str, str] | None = None) -> None:
+    qp = st.query_params if params is None else params
     st.session_state[K_INIT] = True
     st.session_state[K_LANG] = qp.get("lang", "zh") if qp.get("lang") in LANGS else "zh"
     st.session_state[K_AREA] = qp.get("area") if qp.get("area") in ("urban", "rural") else "all"
@@ -124,8 +138,9 @@ def sidebar_filters(scope: str = "") -> Filters:
     lo, hi = data.query("data_period")
     today = clock.today()
     months = _month_options(lo or dt.date(today.year, 1, 1), hi or today)
-    if not st.session_state.get(K_INIT):
-        _init_from_url(scope, months)
+    restore = st.session_state.pop(K_RESTORE, None)
+    if not st.session_state.get(K_INIT) or restore:
+        _init_from_url(scope, months, restore)
     if st.session_state.get(K_DRILL):
         _apply_region(st.session_state.pop(K_DRILL), scope)
 

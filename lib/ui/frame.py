@@ -6,7 +6,7 @@ import os
 import streamlit as st
 
 from lib.i18n import t
-from lib.ui import auth_ui, data, filters, heap, page_errors, widgets
+from lib.ui import auth_ui, came_from, data, filters, heap, page_errors, widgets
 from lib.warehouse import WarehouseLocked
 
 K_FILTERS = "_filters"
@@ -64,6 +64,7 @@ def run() -> None:
     pages += [st.Page(REFUSED_PAGE, title=t(p.title_key, lang), url_path=p.url_path,
                       visibility="hidden") for p in auth_ui.pages_withheld(mine)]
     nav = st.navigation(pages)
+    came_from.remember(nav.url_path)  # meeting mode's exit goes back there
     widgets.responsive_css()  # phone / long-label CSS, once per run, before any page draws
     auth_ui.refuse_out_of_scope_link(user, lang)
     st.session_state[K_FILTERS] = filters.sidebar_filters(scope=user.scope_prefix)

@@ -8,7 +8,8 @@ only rerun the fragment.
 For the back of the room: the buttons carry bundled Material icons (symbol characters such as ⏸ render
 as boxes without an emoji font), a presenter remote or keyboard drives them (←/→, PageUp/PageDown,
 space, Esc: a small script clicks the buttons, ``KEYS_JS``), an exit button goes back to the
-overview, and while demo rows are in the warehouse every slide shows 示例数据.
+page, region and period meeting mode was opened from, and while demo rows are in the warehouse
+every slide shows 示例数据.
 
 A fragment run skips app.py's frame and so the login gate: every tick first re-checks access
 (``auth_ui.fragment_gate``) and, once a display link is revoked or expired, an account disabled or
@@ -28,15 +29,16 @@ from lib.charts.targets import apply_theme
 from lib.i18n import t
 from lib.meeting import deck
 from lib.meeting.brief import brief_pptx
-from lib.meeting.slides import MeetingData, Slide, build_slides, deck_title, with_reading
+from lib.meeting.slides import AREAS, MeetingData, Slide, build_slides, deck_title, with_reading
 from lib.metrics.overview import child_coverage, headlines
-from lib.ui import auth_ui, dashboard, data
+from lib.ui import auth_ui, came_from, dashboard, data, filters
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_table
 
 K_STATE, K_INTERVAL, K_PAUSED = "m_deck", "m_interval", "m_paused"
 ORG_TYPES = ["village_federation", "community_federation"]
 DATASETS = ("training", "job_fair", "screening")
+MEASURES = {ds: measure for _, (_, ds, measure) in AREAS.items() if ds}  # each trend's measure
 
 # Dark slides for a projector at the back of the room. Every text is light on a dark ground (or
 # dark on the yellow of the demo mark) with at least 4.5:1 contrast, checked in the browser by
@@ -123,13 +125,14 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
     heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"],
                       frames["screening"], area=f.area, level=f.level,
                       never_uploaded=dashboard.never_uploaded(f, frames))
-    monthly = {ds: data.query("facts", ds, f.prefix, f.date_from, f.date_to, by_month=True,
-                              **period) for ds in DATASETS}
+    monthly = {ds: dashboard.monthly_filled(f, ds, data.query(
+        "facts", ds, f.prefix, f.date_from, f.date_to, by_month=True, **period), [MEASURES[ds]])
+        for ds in DATASETS}
     by_child = pd.DataFrame(columns=["child", "num", "den", "value"])
     if f.child_len:
         by_child = child_coverage(data.query("org_coverage", f.prefix, f.date_to, ORG_TYPES,
                                              child_len=f.child_len), area=f.area)
-    _, last = data.query("data_period")
+    first, last = data.query("data_period")
     as_of = min(f.date_to, last) if last else None
     period_text = f"{fmt.month(f.date_from, f.lang)} – {fmt.month(f.date_to, f.lang)}"
     return MeetingData(f.region_name, period_text, as_of, heads, monthly, by_child,
@@ -138,7 +141,9 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
                        demo=bool(data.query("has_demo_rows")),
                        readings=readings(f) if with_readings else {},
                        partial_from=fmt.partial_month_start(f.date_to),
-                       partial_label=fmt.until_label(f.date_to, f.lang))
+                       partial_label=fmt.until_label(f.date_to, f.lang),
+                       last_year=f.last_year_within(first),
+                       last_year_day=f.last_year_within(first, at_date=True))
 
 
 # slide key → the area whose written reading it carries (lib/reading, issue 14)
@@ -218,11 +223,21 @@ def keys_script() -> str:
 
 
 def exit_target() -> str | None:
-    """The page the exit button opens: this user's start page if it is not meeting mode itself.
-    None for a display link, whose navigation holds meeting mode only (nowhere to go back to)."""
+    """The page the exit button opens: the one meeting mode was opened from, else this user's start
+    page. None for a display link, whose navigation holds meeting mode only (nowhere to go back to)."""
     pages = [p for p in auth_ui.pages_of(auth_ui.current_user()) if p.url_path != "meeting"]
+    before = came_from.page_before(pages)
+    if before is not None:
+        return before
     start = [p for p in pages if p.default] or pages
     return start[0].path if start else None
+
+
+def leave(f: Filters, target: str) -> None:
+    """Back to ``target`` showing the region and period the meeting showed (the view it came
+    with: the sidebar is hidden here, so nothing changed it)."""
+    filters.restore_view(f)
+    st.switch_page(target, query_params=filters.view_params(f))
 
 
 def render(slide: Slide, i: int, n: int, lang: str) -> None:
@@ -299,7 +314,7 @@ def run(f: Filters) -> None:
     target = exit_target()
     if target is not None and c4.button(t("meeting_exit", lang), key="m_exit",
                                         icon=":material/logout:", width="stretch", wrap=True):
-        st.switch_page(target)
+        leave(f, target)
     with c3:
         st.html(keys_script(), unsafe_allow_javascript=True)
 

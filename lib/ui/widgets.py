@@ -6,6 +6,7 @@ keys (``st.container(key=...)`` gives the class ``st-key-<key>``, public API), s
 layout elsewhere is left alone."""
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pandas as pd
@@ -13,7 +14,7 @@ import streamlit as st
 
 from lib import fmt
 from lib.i18n import TEXT, dataset_label, t
-from lib.metrics.cards import Card
+from lib.metrics.cards import Card, no_last_year
 from lib.ui import data
 from lib.ui.safe import md_escape
 
@@ -72,8 +73,11 @@ def demo_banner(lang: str) -> None:
         st.info(t("demo_banner", lang), icon=":material/science:")
 
 
-def kpi_row(cards: list[Card], key: str) -> None:
-    """KPI cards side by side in a keyed container (two per row on a phone: see ``CSS``)."""
+def kpi_row(cards: list[Card], key: str, f=None) -> None:
+    """KPI cards side by side in a keyed container (two per row on a phone: see ``CSS``). With the
+    view ``f``, a change on a last-year period that began before the data reads 无上年同期数据."""
+    if f is not None:
+        cards = [c if last_year_known(f, c.at_date) else no_last_year(c, f.lang) for c in cards]
     with st.container(key=KPI_KEY + key):
         for col, c in zip(st.columns(len(cards)), cards):
             col.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color,
@@ -91,10 +95,32 @@ def freshness_footer(lang: str, scope: str = "") -> None:
     st.caption(f"{t('freshness', lang)}{t('colon', lang)}" + " · ".join(parts))
 
 
+def last_year_known(f, at_date: bool = False) -> bool:
+    """Does the view's period (its last day: ``at_date``) a year earlier lie within the data?"""
+    first, _ = data.query("data_period")
+    return f.last_year_within(first, at_date)
+
+
+def data_until(f) -> dt.date | None:
+    """The last day the view's period has data for: the period's end, or the last day loaded when
+    that comes first (a period to December read on 7 December runs to the 7th). None: no data."""
+    _, last = data.query("data_period")
+    return min(f.date_to, last) if last else None
+
+
+def until_text(f, lang: str) -> str:
+    """截至 2026年12月7日, or "" without data."""
+    until = data_until(f)
+    return t("data_until", lang).format(day=fmt.day(until, lang)) if until else ""
+
+
 def period_caption(f, lang: str) -> str:
-    """Region · period · urban/rural, as Markdown (the region name, from an imported CSV, escaped)."""
-    return (f"{md_escape(f.region_name)} · {fmt.month(f.date_from, lang)} – "
-            f"{fmt.month(f.date_to, lang)}" + (f" · {t(f.area, lang)}" if f.area else ""))
+    """Region · period · urban/rural · the date the data run to, as Markdown (the region name, from
+    an imported CSV, escaped): "2026年12月" alone never said the month was 7 days old."""
+    period = f"{fmt.month(f.date_from, lang)} – {fmt.month(f.date_to, lang)}"
+    parts = [md_escape(f.region_name), period, t(f.area, lang) if f.area else "",
+             until_text(f, lang)]
+    return " · ".join(p for p in parts if p)
 
 
 def page_header(f, title_key: str) -> None:
