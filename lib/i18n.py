@@ -184,7 +184,9 @@ TEXT.update({
     "old_password": {"zh": "当前密码", "en": "Current password"},
     "new_password": {"zh": "新密码", "en": "New password"},
     "change_password": {"zh": "修改密码", "en": "Change password"},
-    "password_changed": {"zh": "密码已修改。", "en": "Password changed."},
+    "password_changed": {"zh": "密码已修改，此账户在其他设备上的登录已全部退出。",
+                         "en": "Password changed; every other sign-in of this account is signed "
+                               "out."},
     "old_password_wrong": {"zh": "当前密码不正确。", "en": "The current password is wrong."},
     "bad_username": {"zh": "用户名只能包含字母、数字、下划线、点、@和连字符（最多64个字符）。",
                      "en": "A username is letters, digits, _ . @ - (at most 64 characters)."},
