@@ -241,6 +241,13 @@ TEXT.update({
     "col_created_by": {"zh": "创建人", "en": "Created by"},
     "col_expires_at": {"zh": "有效期至", "en": "Expires"},
     "col_revoked_at": {"zh": "撤销时间", "en": "Revoked"},
+    "col_status": {"zh": "状态", "en": "Status"},
+    "link_status_live": {"zh": "有效", "en": "Live"},
+    "link_status_expired": {"zh": "已过期", "en": "Expired"},
+    "link_status_revoked": {"zh": "已撤销", "en": "Revoked"},
+    "link_status_creator_disabled": {"zh": "已失效：创建人账户已停用、删除或不再管辖该地区",
+                                     "en": "Dead: its creator's account is disabled, deleted or no "
+                                           "longer holds the region"},
     "col_id": {"zh": "序号", "en": "No."},
     "col_at": {"zh": "时间", "en": "Time"},
     "col_action": {"zh": "操作", "en": "Action"},

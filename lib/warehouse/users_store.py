@@ -86,9 +86,20 @@ def insert_link(conn: Connection, **values: Any) -> None:
     conn.execute(insert(s.display_link).values(**values))
 
 
+def _with_creator(query: Any) -> Any:
+    """A display-link query with its creator's ``creator_active`` and ``creator_scope`` (NULL when
+    the account no longer exists)."""
+    dl, u = s.display_link, s.app_user
+    return (query.add_columns(u.c.active.label("creator_active"),
+                              u.c.scope_code.label("creator_scope"))
+            .select_from(dl.outerjoin(u, u.c.username == dl.c.created_by)))
+
+
 def fetch_link(conn: Connection, token_hash: str) -> dict[str, Any] | None:
-    row = conn.execute(select(s.display_link)
-                       .where(s.display_link.c.token_hash == token_hash)).mappings().first()
+    """The link with its creator's state (see ``_with_creator``)."""
+    dl = s.display_link
+    row = conn.execute(_with_creator(select(dl)).where(dl.c.token_hash == token_hash)
+                       ).mappings().first()
     return dict(row) if row else None
 
 
@@ -106,11 +117,11 @@ def revoke_link(conn: Connection, token_hash: str, at: dt.datetime, scope_prefix
 def links_frame(engine: Engine, scope_prefix: str = "") -> pd.DataFrame:
     """Display links for regions inside ``scope_prefix`` ("" = all), newest first."""
     dl = s.display_link
-    q = (select(dl).where(in_scope(dl.c.region_code, scope_prefix))
+    q = (_with_creator(select(dl)).where(in_scope(dl.c.region_code, scope_prefix))
          .order_by(dl.c.created_at.desc()))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
-    return pd.DataFrame(rows, columns=LINK_COLUMNS)
+    return pd.DataFrame(rows, columns=[*LINK_COLUMNS, "creator_active", "creator_scope"])
 
 
 def _audit_scope(scope_prefix: str) -> Any:
