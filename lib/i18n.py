@@ -561,6 +561,11 @@ TEXT.update({
     "cp_rule_for": {"zh": "适用于", "en": "Applies to"},
     "cp_rule_all": {"zh": "全部数据集", "en": "Every dataset"},
     "cp_rule_save": {"zh": "保存规则", "en": "Save the rule"},
+    "cp_rule_refused": {"zh": "截止规则对全部地区统一适用，只有管辖整个数据范围（如全市）的管理员可以修改。",
+                        "en": "The deadline rule applies to every region; only an admin whose scope "
+                              "holds the whole warehouse (e.g. the whole city) may change it."},
+    "cp_rule_bad": {"zh": "截止日须为1–28日，且只适用于按月报送的数据集。",
+                    "en": "The deadline day must be 1–28, for a monthly dataset."},
     "cp_rule_saved": {"zh": "已保存：{ds} 次月 {day} 日前报送。", "en": "Saved: {ds} due by day {day} of the following month."},
     "cp_no_regions": {"zh": "所选范围内没有该级别的地区。", "en": "No region of this level in the selected area."},
 })

@@ -93,3 +93,16 @@ def test_page_in_chromium(tmp_path):
         assert page.get_by_text("下载催报名单（XLSX）").count() == 1
         assert page.locator('[data-testid="stDataFrame"]').count() == 3
         assert page.locator('[data-testid="stException"]').count() == 0 and not errors
+
+
+def test_a_district_admin_sees_the_rule_but_cannot_change_it(engine):
+    from lib.auth import users
+    from tests.test_admin_scope import _Session
+    from tests.test_auth import PW
+
+    users.create_user(engine, "city", PW, "admin", "350100000000")
+    users.create_user(engine, "jinan", PW, "admin", "350111000000", by="city")
+    session = _Session(engine, "jinan")
+    at = session.open("views/completeness.py")
+    assert at.button(key="cp_rule_save").disabled
+    assert any("全市" in c.value or "整个" in c.value for c in at.info)
