@@ -179,6 +179,9 @@ TEXT.update({
     "pw_common": {"zh": "这是最常见的密码之一，很容易被猜中，请换一个。",
                   "en": "This is one of the most common passwords and easily guessed; choose another."},
     "pw_is_username": {"zh": "密码不能与用户名相同。", "en": "The password must not be the username."},
+    "reserved_username": {"zh": "此用户名为系统保留（console、cli、system 等），请换一个。",
+                          "en": "This user name is reserved for the system (console, cli, system…); "
+                                "choose another."},
     "pw_mismatch": {"zh": "两次输入的密码不一致。", "en": "The two passwords differ."},
     "pw_unchanged": {"zh": "新密码不能与旧密码相同。", "en": "The new password must differ from the old one."},
     "old_password": {"zh": "当前密码", "en": "Current password"},

@@ -130,6 +130,8 @@ def create_user(engine: Engine, username: str, password: str, role: str, scope_c
     """Add an account. ``only_if_empty`` is the first-admin setup: refused once any user exists."""
     username = (username or "").strip()
     _check(username, role, scope_code, within)
+    if username.lower() in audit.RESERVED_NAMES:  # the log's fixed actors: never an account
+        raise AccountError("reserved_username", username)
     passwords.check_policy(password, username)
     pw_hash = passwords.hash_password(password)
     with engine.begin() as conn:
