@@ -132,3 +132,16 @@ def test_link_status_reads_expired_and_revoked(engine, admin):
     clock.advance(days=2)
     table = links.list_links(engine, clock=clock).set_index("label")
     assert table.at["old", "status"] == "expired" and table.at["gone", "status"] == "revoked"
+
+
+def test_links_stop_when_their_creator_is_deleted(engine, admin, city):
+    """No page deletes accounts, but a row removed by hand (or a future delete) must not leave a
+    link that vouches for itself."""
+    token = links.create_link(engine, admin, "350111001000", DAY, "projector")
+    with engine.begin() as conn:
+        conn.execute(s.app_user.delete().where(s.app_user.c.username == "root"))
+    assert links.resolve(engine, token) is None
+    links.create_link(engine, city, "350102000000", DAY, "gulou")  # a live row beside it
+    table = links.list_links(engine).set_index("label")
+    assert table.at["projector", "status"] == "creator_disabled"
+    assert table.at["gulou", "status"] == "live"

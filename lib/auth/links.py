@@ -56,9 +56,9 @@ def creator_holds(row: dict) -> bool:
     """Whether the link's creator still vouches for it: the account exists, is active and its
     scope still holds the link's region. A link lends its creator's right to see a region, so a
     disabled, deleted or moved creator takes the link down with them."""
-    scope = row.get("creator_scope")
-    if not scope or not row.get("creator_active"):
-        return False
+    scope, active = row.get("creator_scope"), row.get("creator_active")
+    if not isinstance(scope, str) or not scope or active is None or pd.isna(active) or not active:
+        return False  # no such account (an outer join's NULL, NaN in a frame) or disabled
     return prefix_of(row["region_code"]).startswith(prefix_of(scope))
 
 
