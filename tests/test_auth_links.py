@@ -99,3 +99,49 @@ def test_revoke_update_itself_carries_the_scope(engine, admin, city):
         assert users_store.revoke_link(conn, links.token_hash(token), dt.datetime(2030, 1, 1),
                                        "350111") == 0
     assert links.resolve(engine, token) is not None
+
+
+def test_links_stop_when_their_creator_is_disabled_and_the_list_says_so(engine, admin, city):
+    """A link carries its creator's right to show the region: once the account is disabled (say,
+    the person left) the projector link dies with it, and re-enabling brings it back."""
+    clock = FakeClock()
+    token = links.create_link(engine, admin, "350111001000", DAY, "projector", clock=clock)
+    other = links.create_link(engine, city, "350102000000", DAY, "gulou", clock=clock)
+    users.update_account(engine, "root", by="city", active=False)
+    assert links.resolve(engine, token, clock=clock) is None
+    assert links.resolve(engine, other, clock=clock) is not None
+    table = links.list_links(engine, clock=clock).set_index("label")
+    assert table.at["projector", "status"] == "creator_disabled"
+    assert table.at["gulou", "status"] == "live"
+    users.update_account(engine, "root", by="city", active=True)
+    assert links.resolve(engine, token, clock=clock) is not None
+
+
+def test_links_stop_when_their_creator_no_longer_holds_the_region(engine, admin, city):
+    token = links.create_link(engine, admin, "350111001000", DAY, "projector")
+    users.update_account(engine, "root", by="city", scope_code="350102000000")
+    assert links.resolve(engine, token) is None
+    assert links.list_links(engine).at[0, "status"] == "creator_disabled"
+
+
+def test_link_status_reads_expired_and_revoked(engine, admin):
+    clock = FakeClock()
+    links.create_link(engine, admin, "350111001000", DAY, "old", clock=clock)
+    gone = links.create_link(engine, admin, "350111001000", 3 * DAY, "gone", clock=clock)
+    links.revoke(engine, links.token_hash(gone), by=admin, clock=clock)
+    clock.advance(days=2)
+    table = links.list_links(engine, clock=clock).set_index("label")
+    assert table.at["old", "status"] == "expired" and table.at["gone", "status"] == "revoked"
+
+
+def test_links_stop_when_their_creator_is_deleted(engine, admin, city):
+    """No page deletes accounts, but a row removed by hand (or a future delete) must not leave a
+    link that vouches for itself."""
+    token = links.create_link(engine, admin, "350111001000", DAY, "projector")
+    with engine.begin() as conn:
+        conn.execute(s.app_user.delete().where(s.app_user.c.username == "root"))
+    assert links.resolve(engine, token) is None
+    links.create_link(engine, city, "350102000000", DAY, "gulou")  # a live row beside it
+    table = links.list_links(engine).set_index("label")
+    assert table.at["projector", "status"] == "creator_disabled"
+    assert table.at["gulou", "status"] == "live"

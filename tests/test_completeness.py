@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
-from lib.completeness import (COUNT_COLUMNS, RuleRefused, completeness, deadline_days, deadline_for, main,
-                              month_starts, ranking, reminders, report_status, set_deadline_day)
+from lib.completeness import (COUNT_COLUMNS, RuleRefused, completeness, deadline_days, deadline_for,
+                              main, may_set_rule, month_starts, ranking, reminders, report_status,
+                              set_deadline_day)
 from lib.ingest import load_prepared, prepare_upload, rollback_batch
 from lib.warehouse import schema as s
 
@@ -124,21 +125,47 @@ def test_a_correction_keeps_the_first_report_time_and_a_rollback_unreports(repor
 
 def test_the_admins_deadline_rule_is_stored_and_applied(reported):
     assert deadline_days(reported) == {"*": 10}
-    set_deadline_day(reported, 20, user="root")
+    set_deadline_day(reported, 20, user="root", scope_prefix="")
     st = _status(completeness(reported, "350111", "screening", MAR, APR))
     assert st[(CHAYUAN, "2024-04")] == "reported"  # 05-15 is before the 20th
-    set_deadline_day(reported, 5, user="root", dataset="screening")  # a dataset's own rule wins
+    set_deadline_day(reported, 5, user="root", dataset="screening",
+                     scope_prefix="")  # a dataset's own rule wins
     assert deadline_days(reported) == {"*": 20, "screening": 5}
     st = _status(completeness(reported, "350111", "screening", MAR, APR))
     assert st[(CHAYUAN, "2024-03")] == "late"  # 04-08 is after the 5th
     for bad in (0, 29, "7"):
         with pytest.raises(RuleRefused):
-            set_deadline_day(reported, bad, user="root")
+            set_deadline_day(reported, bad, user="root", scope_prefix="")
     with pytest.raises(RuleRefused):
-        set_deadline_day(reported, 7, user="root", dataset="org_unit")
+        set_deadline_day(reported, 7, user="root", dataset="org_unit",
+                         scope_prefix="")
     with reported.connect() as conn:
         actions = conn.execute(select(s.audit_event.c.action, s.audit_event.c.username)).all()
     assert actions.count(("report_rule", "root")) == 2
+
+
+def test_only_an_admin_over_the_whole_warehouse_changes_the_deadline(reported):
+    """The rule is warehouse-wide: a district admin changing it would move every district's
+    deadline, so only a scope that holds every region of the warehouse may."""
+    for prefix in ("350111", "350111001"):
+        assert not may_set_rule(reported, prefix)
+        with pytest.raises(RuleRefused) as err:
+            set_deadline_day(reported, 20, user="jin_admin", scope_prefix=prefix)
+        assert err.value.code == "cp_rule_refused"
+    assert deadline_days(reported) == {"*": 10}
+    with reported.connect() as conn:
+        assert "report_rule" not in conn.execute(select(s.audit_event.c.action)).scalars().all()
+    assert may_set_rule(reported, "") and may_set_rule(reported, "35")
+    set_deadline_day(reported, 20, user="root", scope_prefix="35")
+    assert deadline_days(reported) == {"*": 20}
+
+
+def test_a_city_admin_holds_the_warehouse_only_when_it_is_that_city(reported):
+    with reported.connect() as conn:
+        codes = set(conn.execute(select(s.region.c.code)).scalars())
+    cities = {c[:4] for c in codes if c[4:] == "0" * 8 and c[2:4] != "00"}
+    for city in cities:  # one city: its admin holds it all; two or more: none does
+        assert may_set_rule(reported, city) is (len(cities) == 1)
 
 
 def test_scope_is_applied_in_sql(reported):

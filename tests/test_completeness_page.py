@@ -155,3 +155,16 @@ def test_a_grid_row_drills_down_in_chromium(tmp_path):
         assert "报送情况一览" in text and "按时报送排名" in text
         assert page.locator('[data-testid="stException"]').count() == 0 and not errors
         assert "页面出错了" not in text
+
+
+def test_a_district_admin_sees_the_rule_but_cannot_change_it(engine):
+    from lib.auth import users
+    from tests.test_admin_scope import _Session
+    from tests.test_auth import PW
+
+    users.create_user(engine, "city", PW, "admin", "350100000000")
+    users.create_user(engine, "jinan", PW, "admin", "350111000000", by="city")
+    session = _Session(engine, "jinan")
+    at = session.open("views/completeness.py")
+    assert at.button(key="cp_rule_save").disabled
+    assert any("全市" in c.value or "整个" in c.value for c in at.info)

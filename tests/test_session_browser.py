@@ -128,3 +128,40 @@ def test_admin_ends_a_session(warehouse):
         page.reload()  # the cookie is still in vera's browser; its row has ended
         _at_login(page)
         shot(page, "journey_06_ended_session_signs_out")
+
+
+def test_changing_ones_password_signs_out_the_other_browser(warehouse):
+    """vera is signed in on two browsers (two contexts: two cookie jars); she changes her password
+    in one, which stays signed in, while the other is signed out on its next reload."""
+    require_browser()
+    env = {"HALFSKY_DB_URL": warehouse, "HALFSKY_DB_SCHEMA": "", "HALFSKY_NO_DEMO": "1",
+           "HALFSKY_AUTH": ""}
+    new_pw = "a brand new horse 77"
+    with streamlit_server(env) as base, browser_page() as page:
+        page.goto(base)
+        _at_login(page)
+        _fill_login(page, "vera")
+        _signed_in(page)
+        page.wait_for_timeout(1500)  # the hand-off image has fetched the cookie
+
+        other = page.context.browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        other.goto(base)
+        _at_login(other)
+        _fill_login(other, "vera")
+        _signed_in(other)
+        other.wait_for_timeout(1500)
+
+        page.goto(f"{base}/account")
+        page.get_by_label("当前密码", exact=True).fill(PW)
+        page.get_by_label("新密码", exact=True).fill(new_pw)
+        page.get_by_label("再次输入密码", exact=True).fill(new_pw)
+        page.get_by_role("button", name="修改密码").click()
+        page.get_by_text("密码已修改").wait_for(timeout=30_000)
+        shot(page, "journey_07_password_changed")
+
+        other.reload()
+        _at_login(other)
+        shot(other, "journey_08_other_browser_signed_out")
+        page.reload()
+        _signed_in(page)  # the browser it was changed in keeps its sign-in
+        other.context.close()

@@ -48,9 +48,9 @@ def test_add_list_disable_reset(engine, run):
 
 
 @pytest.mark.parametrize("argv,stdin,message", [
-    (["add", "bob", "--role", "viewer", "--scope", "350111000000"], "short\n", "8"),
+    (["add", "bob", "--role", "viewer", "--scope", "350111000000"], "short\n", "10"),
     (["add", "bob", "--role", "viewer", "--scope", "3501"], PW + "\n", "12"),
-    (["add", "bob", "--role", "viewer", "--scope", "350111000000"], "\n", "8"),  # empty stdin
+    (["add", "bob", "--role", "viewer", "--scope", "350111000000"], "\n", "10"),  # empty stdin
     (["disable", "nobody"], "", "No such user"),
     (["reset-password", "nobody"], PW + "\n", "No such user"),
 ])

@@ -100,9 +100,21 @@ def test_password_reset_and_disabling_end_every_session(people, clock):
     assert web_sessions.from_cookie(engine, c1, clock=clock) is None
     users.update_account(engine, "gulou", by="root", active=False)
     assert web_sessions.from_cookie(engine, c2, clock=clock) is None
-    sid3, c3 = _cookie(engine, "jin_admin", clock)  # changing one's own password keeps the session
-    users.change_password(engine, "jin_admin", PW, "another horse 44")
-    assert web_sessions.from_cookie(engine, c3, clock=clock) is not None
+
+
+def test_changing_ones_own_password_ends_every_other_session(people, clock):
+    """A password changed because it leaked must lock out whoever signed in with it elsewhere; the
+    browser it was changed in stays signed in."""
+    engine = people
+    here, c_here = _cookie(engine, "jin_admin", clock)
+    _there, c_there = _cookie(engine, "jin_admin", clock)
+    _other, c_other = _cookie(engine, "vera", clock)
+    users.change_password(engine, "jin_admin", PW, "another horse 44", keep_session=here)
+    assert web_sessions.from_cookie(engine, c_here, clock=clock) is not None
+    assert web_sessions.from_cookie(engine, c_there, clock=clock) is None
+    assert web_sessions.from_cookie(engine, c_other, clock=clock) is not None  # another account
+    users.change_password(engine, "jin_admin", "another horse 44", "another horse 45")
+    assert web_sessions.from_cookie(engine, c_here, clock=clock) is None  # no session to keep
 
 
 def test_signing_key_is_kept_in_the_warehouse(people, clock, monkeypatch):

@@ -25,7 +25,9 @@ if submitted:
     try:
         if new != new2:
             raise users.AccountError("pw_mismatch")
-        users.change_password(data.engine(), user.username, old, new)
+        # this browser's sign-in stays; every other one of the account ends
+        here = (st.session_state.get(auth_ui.K_AUTH) or {}).get("session_id")
+        users.change_password(data.engine(), user.username, old, new, keep_session=here)
     except (users.AccountError, PasswordPolicyError) as exc:
         st.error(t(exc.code, lang))
     else:

@@ -135,8 +135,10 @@ with tab_links:
             except users.AccountError as exc:
                 _refused(exc)
     table = links.list_links(engine, within=within)
-    st.dataframe(widgets.labelled(table.assign(token_hash=table["token_hash"].str[:8]), lang,
-                                  regions=scope_names), hide_index=True, width="stretch")
+    shown = table.assign(token_hash=table["token_hash"].str[:8],
+                         status=[t(f"link_status_{v}", lang) for v in table["status"]])
+    st.dataframe(widgets.labelled(shown, lang, regions=scope_names), hide_index=True,
+                 width="stretch")
     live = table[table["revoked_at"].isna()]
     if not live.empty:
         pick = st.selectbox(t("link_revoke", lang), live["token_hash"].tolist(), key="link_pick",

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import clock, export, fmt
-from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, deadline_day, ranking,
-                              reminders, set_deadline_day)
+from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, deadline_day,
+                              may_set_rule, ranking, reminders, set_deadline_day)
 from lib.completeness_grid import COLORS, grid, group_len, month_totals
 from lib.i18n import dataset_label, t
 from lib.ui import data, filters, widgets
@@ -125,19 +125,24 @@ else:
                        export.xlsx_bytes(shown.rename(columns=heads), sheet="催报名单", title=title),
                        file_name=name, key="cp_reminders_xlsx")
 
-# --- the deadline rule (admins) -----------------------------------------------------------------------
+# --- the deadline rule (admins holding the whole warehouse; others see why they may not) ----------
 if account.role == "admin":
+    may_set = may_set_rule(data.engine(), account.scope_prefix)
     with st.expander(t("cp_rule", lang)):
+        if not may_set:
+            st.info(t("cp_rule_refused", lang))
         target = st.selectbox(t("cp_rule_for", lang), [ANY_DATASET, *MONTHLY], key="cp_rule_for",
                               format_func=lambda d: t("cp_rule_all", lang) if d == ANY_DATASET
                               else dataset_label(d, lang))
         day = st.number_input(t("cp_rule_day", lang), min_value=1, max_value=28, step=1,
-                              value=deadline_day(rules, target), key=f"cp_rule_day_{target}")
-        if st.button(t("cp_rule_save", lang), key="cp_rule_save"):
+                              value=deadline_day(rules, target), key=f"cp_rule_day_{target}",
+                              disabled=not may_set)
+        if st.button(t("cp_rule_save", lang), key="cp_rule_save", disabled=not may_set):
             try:
-                set_deadline_day(data.engine(), int(day), user=account.username, dataset=target)
+                set_deadline_day(data.engine(), int(day), user=account.username,
+                                 scope_prefix=account.scope_prefix, dataset=target)
             except RuleRefused as exc:
-                st.error(str(exc))
+                st.error(t(exc.code, lang))
             else:
                 st.session_state["cp_flash"] = t("cp_rule_saved", lang).format(
                     ds=t("cp_rule_all", lang) if target == ANY_DATASET else dataset_label(target, lang),

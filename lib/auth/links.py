@@ -49,13 +49,36 @@ def create_link(engine: Engine, creator: User, region_code: str, valid_for: dt.t
     return token
 
 
+STATUSES = ("live", "expired", "revoked", "creator_disabled")
+
+
+def creator_holds(row: dict) -> bool:
+    """Whether the link's creator still vouches for it: the account exists, is active and its
+    scope still holds the link's region. A link lends its creator's right to see a region, so a
+    disabled, deleted or moved creator takes the link down with them."""
+    scope, active = row.get("creator_scope"), row.get("creator_active")
+    if not isinstance(scope, str) or not scope or active is None or pd.isna(active) or not active:
+        return False  # no such account (an outer join's NULL, NaN in a frame) or disabled
+    return prefix_of(row["region_code"]).startswith(prefix_of(scope))
+
+
+def status(row: dict, now: dt.datetime) -> str:
+    """One of STATUSES: revoked first, then a creator who no longer vouches, then expiry."""
+    if row["revoked_at"] is not None and not pd.isna(row["revoked_at"]):
+        return "revoked"
+    if not creator_holds(row):
+        return "creator_disabled"
+    return "expired" if now >= row["expires_at"] else "live"
+
+
 def resolve(engine: Engine, token: str, *, clock: Clock = system_clock) -> User | None:
-    """The read-only display user a valid token stands for; None if unknown, expired or revoked."""
+    """The read-only display user a live token stands for; None if unknown, expired, revoked or
+    its creator no longer vouches for it (``creator_holds``)."""
     if not token or len(token) > 100:
         return None
     with engine.connect() as conn:
         row = store.fetch_link(conn, token_hash(token))
-    if row is None or row["revoked_at"] is not None or clock() >= row["expires_at"]:
+    if row is None or status(row, clock()) != "live":
         return None
     return User(f"{store.DISPLAY_PREFIX}{row['token_hash'][:8]}", DISPLAY_ROLE, row["region_code"],
                 True)
@@ -79,7 +102,13 @@ def revoke(engine: Engine, hash_: str, *, by: User, clock: Clock = system_clock)
     return False
 
 
-def list_links(engine: Engine, *, within: str | None = None) -> pd.DataFrame:
+def list_links(engine: Engine, *, within: str | None = None,
+               clock: Clock = system_clock) -> pd.DataFrame:
     """The links of regions inside the admin's scope prefix ``within`` (None or "" = all: the
-    console, a whole-warehouse admin); narrowed in SQL."""
-    return store.links_frame(engine, within or "")
+    console, a whole-warehouse admin), narrowed in SQL, each with its ``status`` (STATUSES) so the
+    admin sees which still open and why the others do not."""
+    frame = store.links_frame(engine, within or "")
+    now = clock()
+    states = [status(row, now) for row in frame.to_dict("records")]
+    return (frame.drop(columns=["creator_active", "creator_scope"])
+            .assign(status=pd.Series(states, index=frame.index, dtype=object)))

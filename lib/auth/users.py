@@ -130,6 +130,8 @@ def create_user(engine: Engine, username: str, password: str, role: str, scope_c
     """Add an account. ``only_if_empty`` is the first-admin setup: refused once any user exists."""
     username = (username or "").strip()
     _check(username, role, scope_code, within)
+    if username.lower() in audit.RESERVED_NAMES:  # the log's fixed actors: never an account
+        raise AccountError("reserved_username", username)
     passwords.check_policy(password, username)
     pw_hash = passwords.hash_password(password)
     with engine.begin() as conn:
@@ -227,10 +229,15 @@ def _prune_throttle(engine: Engine, now: dt.datetime) -> None:
 
 
 def set_password(engine: Engine, username: str, new_password: str, *, by: str | None = None,
-                 within: str | None = None) -> None:
+                 within: str | None = None, keep_session: str | None = None) -> None:
     """Set a password (admin reset or after a verified change); also lifts the account's back-off.
     An admin's reset passes the admin's scope prefix as ``within``: an account outside it is
-    refused."""
+    refused.
+
+    Every open sign-in of the account ends (a password is changed because it may have leaked, and
+    whoever used it must be locked out), except ``keep_session``: the one a user changed their own
+    password in. Display links are not sign-ins and are unaffected.
+    """
     passwords.check_policy(new_password, username)
     pw_hash = passwords.hash_password(new_password)
     with engine.begin() as conn:
@@ -240,8 +247,8 @@ def set_password(engine: Engine, username: str, new_password: str, *, by: str | 
         _refuse_outside(row, within)
         store.update_user(conn, username, password_hash=pw_hash, failed_logins=0, locked_until=None)
         reset = bool(by and by != username)
-        if reset:  # an admin's reset (e.g. a leaked password): every open sign-in of it ends
-            sessions_store.end_for_user(conn, username, system_clock(), by)
+        sessions_store.end_for_user(conn, username, system_clock(), by or username,
+                                    keep=None if reset else keep_session)
         audit.record(conn, "password_set" if reset else "password_change",
                      username, by or username)
     with throttle_store.exclusive(engine) as conn:  # a new password is heard at once
@@ -249,15 +256,16 @@ def set_password(engine: Engine, username: str, new_password: str, *, by: str | 
 
 
 def change_password(engine: Engine, username: str, old_password: str, new_password: str, *,
-                    clock: Clock = system_clock) -> None:
-    """A user changes their own password, proving the old one first."""
+                    keep_session: str | None = None, clock: Clock = system_clock) -> None:
+    """A user changes their own password, proving the old one first; their other sign-ins end,
+    the session ``keep_session`` (the browser it was changed in) stays."""
     with engine.connect() as conn:
         row = store.fetch_user(conn, username)
     if row is None or not passwords.verify_password(row["password_hash"], old_password):
         raise AccountError("old_password_wrong")
     if old_password == new_password:
         raise AccountError("pw_unchanged")
-    set_password(engine, username, new_password, by=username)
+    set_password(engine, username, new_password, by=username, keep_session=keep_session)
 
 
 def update_account(engine: Engine, username: str, *, by: str, role: str | None = None,

@@ -8,6 +8,30 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from lib.warehouse import schema as s
 
+# Actors that are not accounts: the demo build, ``python -m lib.users``, ``python -m lib.ingest``.
+SYSTEM_ACTORS = ("system", "console", "cli")
+# Names no account may take (compared case-insensitively): an account called "console" would
+# otherwise be mistaken for the console by anyone reading the log by name.
+RESERVED_NAMES = frozenset({*SYSTEM_ACTORS, "anonymous", "display"})
+DISPLAY_PREFIX = "display:"  # a display link's actor name: this and the first 8 of its token hash
+
+
+def actor_kind(username: str | None) -> str | None:
+    """The ``actor_kind`` a row by ``username`` carries (see schema.audit_event).
+
+    A fixed actor's name can never be an account's (refused at creation), so the kind decided here
+    is what scoped listings attribute by; an account made under such a name before that refusal is
+    read as the fixed actor, which hides its rows from district admins rather than exposing the
+    real actor's.
+    """
+    if username is None:
+        return None
+    if username.startswith(DISPLAY_PREFIX):
+        return "display"
+    if username.lower() in SYSTEM_ACTORS:
+        return username.lower()
+    return "account"
+
 
 def record(conn: Connection, action: str, detail: str, username: str | None = None) -> int:
     """Write one event inside the caller's transaction (it commits or rolls back with the change).
@@ -17,7 +41,8 @@ def record(conn: Connection, action: str, detail: str, username: str | None = No
     """
     stmt = insert(s.audit_event).values(
         id=s.AUDIT_EVENT_ID_SEQ.next_value(), at=dt.datetime.now().replace(microsecond=0),
-        username=username, action=action, detail=detail).returning(s.audit_event.c.id)
+        username=username, action=action, detail=detail, actor_kind=actor_kind(username)
+    ).returning(s.audit_event.c.id)
     return int(conn.execute(stmt).scalar_one())
 
 

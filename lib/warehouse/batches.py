@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, not_, or_, select, update
 
+from lib.warehouse import audit as audit_log
 from lib.warehouse import rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
@@ -64,7 +65,8 @@ def audit(conn: Connection, user: str | None, action: str, detail: dict) -> None
     """One audit_event row inside the caller's transaction."""
     conn.execute(s.audit_event.insert().values(
         id=s.AUDIT_EVENT_ID_SEQ.next_value(), at=now(), username=user, action=action,
-        detail=json.dumps(detail, ensure_ascii=False, default=str)))
+        detail=json.dumps(detail, ensure_ascii=False, default=str),
+        actor_kind=audit_log.actor_kind(user)))
 
 
 def audit_only(engine: Engine, user: str | None, action: str, detail: dict) -> None:

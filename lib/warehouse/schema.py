@@ -101,6 +101,10 @@ audit_event = Table(
     Column("username", Text),
     Column("action", String(32), nullable=False),
     Column("detail", Text),
+    # Who acted (lib/warehouse/audit.py): "account" (username is an app_user key), "display" (a
+    # display link), a fixed actor no account can be named ("system", "console", "cli"), or NULL
+    # (nobody known: a sign-in with an unknown name). Scoped listings attribute rows by it.
+    Column("actor_kind", String(16)),
 )
 
 # Sign-in back-off (lib/auth/throttle.py): one row per throttled key, ``user:<name>`` or

@@ -55,10 +55,14 @@ def end(conn: Connection, session_id: str, now: dt.datetime, by: str,
     return int(conn.execute(update(t).where(cond).values(ended_at=now, ended_by=by)).rowcount or 0)
 
 
-def end_for_user(conn: Connection, username: str, now: dt.datetime, by: str) -> int:
+def end_for_user(conn: Connection, username: str, now: dt.datetime, by: str,
+                 keep: str | None = None) -> int:
+    """End every live session of ``username`` but the one with id ``keep`` (None: every one)."""
     t = s.web_session
-    return int(conn.execute(update(t).where(and_(t.c.username == username, t.c.ended_at.is_(None)))
-                            .values(ended_at=now, ended_by=by)).rowcount or 0)
+    cond = and_(t.c.username == username, t.c.ended_at.is_(None))
+    if keep:
+        cond = and_(cond, t.c.id != keep)
+    return int(conn.execute(update(t).where(cond).values(ended_at=now, ended_by=by)).rowcount or 0)
 
 
 def live_frame(engine: Engine, scope_prefix: str, seen_after: dt.datetime) -> pd.DataFrame:

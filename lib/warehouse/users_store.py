@@ -13,10 +13,10 @@ from sqlalchemy import (Connection, Engine, and_, func, insert, literal, or_, se
                         update)
 
 from lib.warehouse import schema as s
+from lib.warehouse.audit import DISPLAY_PREFIX
 from lib.warehouse.scope import LEVEL_LENGTH
 
 CITY_PREFIX_LENGTH = LEVEL_LENGTH["city"]  # city, province ("35") and country ("") admins: wider
-DISPLAY_PREFIX = "display:"  # a display link's user name: this and the first 8 of its token hash
 
 USER_COLUMNS = ["username", "role", "scope_code", "active", "failed_logins", "locked_until",
                 "created_at"]  # never password_hash: listings do not carry hashes
@@ -86,9 +86,20 @@ def insert_link(conn: Connection, **values: Any) -> None:
     conn.execute(insert(s.display_link).values(**values))
 
 
+def _with_creator(query: Any) -> Any:
+    """A display-link query with its creator's ``creator_active`` and ``creator_scope`` (NULL when
+    the account no longer exists)."""
+    dl, u = s.display_link, s.app_user
+    return (query.add_columns(u.c.active.label("creator_active"),
+                              u.c.scope_code.label("creator_scope"))
+            .select_from(dl.outerjoin(u, u.c.username == dl.c.created_by)))
+
+
 def fetch_link(conn: Connection, token_hash: str) -> dict[str, Any] | None:
-    row = conn.execute(select(s.display_link)
-                       .where(s.display_link.c.token_hash == token_hash)).mappings().first()
+    """The link with its creator's state (see ``_with_creator``)."""
+    dl = s.display_link
+    row = conn.execute(_with_creator(select(dl)).where(dl.c.token_hash == token_hash)
+                       ).mappings().first()
     return dict(row) if row else None
 
 
@@ -106,34 +117,39 @@ def revoke_link(conn: Connection, token_hash: str, at: dt.datetime, scope_prefix
 def links_frame(engine: Engine, scope_prefix: str = "") -> pd.DataFrame:
     """Display links for regions inside ``scope_prefix`` ("" = all), newest first."""
     dl = s.display_link
-    q = (select(dl).where(in_scope(dl.c.region_code, scope_prefix))
+    q = (_with_creator(select(dl)).where(in_scope(dl.c.region_code, scope_prefix))
          .order_by(dl.c.created_at.desc()))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
-    return pd.DataFrame(rows, columns=LINK_COLUMNS)
+    return pd.DataFrame(rows, columns=[*LINK_COLUMNS, "creator_active", "creator_scope"])
 
 
 def _audit_scope(scope_prefix: str) -> Any:
     """The WHERE clause of the audit rows an admin with ``scope_prefix`` may read.
 
-    A row belongs to the scope when its username is an account whose scope lies inside it, or a
-    display link (``display:<first 8 of the hash>``) for a region inside it. Attribution uses the
+    Rows are attributed by their ``actor_kind``, never by the name alone: a row belongs to the
+    scope when its actor is an account ("account": the username is that account's key) whose scope
+    lies inside it, or a display link ("display") for a region inside it. Attribution uses the
     account's current scope: moving an account moves its history with it. Rows of no account in
-    the scope (unknown names, "system", "console", NULL) only for city-level or wider admins.
+    the scope (the fixed actors system/console/cli, unknown names, accounts or links that no longer
+    exist) only for city-level or wider admins.
     """
     a, u, dl = s.audit_event, s.app_user, s.display_link
     if not scope_prefix:
         return true()
+    kind = a.c.actor_kind
     accounts = select(u.c.username).where(in_scope(u.c.scope_code, scope_prefix))
     displays = (select(literal(DISPLAY_PREFIX) + func.substr(dl.c.token_hash, 1, 8))
                 .where(in_scope(dl.c.region_code, scope_prefix)))
-    mine = or_(a.c.username.in_(accounts), a.c.username.in_(displays))
+    mine = or_(and_(kind == "account", a.c.username.in_(accounts)),
+               and_(kind == "display", a.c.username.in_(displays)))
     if not sees_unattributed(scope_prefix):
         return mine
     known = select(u.c.username)
     all_displays = select(literal(DISPLAY_PREFIX) + func.substr(dl.c.token_hash, 1, 8))
-    unattributed = or_(a.c.username.is_(None),
-                       and_(a.c.username.not_in(known), a.c.username.not_in(all_displays)))
+    unattributed = or_(kind.is_(None), kind.not_in(["account", "display"]),
+                       and_(kind == "account", a.c.username.not_in(known)),
+                       and_(kind == "display", a.c.username.not_in(all_displays)))
     return or_(mine, unattributed)
 
 
@@ -144,8 +160,8 @@ def audit_frame(engine: Engine, *, username: str | None = None, action: str | No
     time; ``scope_prefix`` "" is the whole log (console, city-wide admin of a one-city warehouse)."""
     a = s.audit_event
     q = select(a).where(_audit_scope(scope_prefix)).order_by(a.c.id.desc()).limit(limit)
-    if username:
-        q = q.where(a.c.username == username)
+    if username:  # an account's rows: not a fixed actor's that happens to share its name
+        q = q.where(a.c.username == username, a.c.actor_kind == "account")
     if action:
         q = q.where(a.c.action == action)
     if since:
