@@ -307,7 +307,7 @@ def _target_facts(src: Source, view, facts: AreaFacts, area: str) -> None:
 def _target_item(a: Assessment, lang: str) -> dict:
     return {"code": a.code, "name": TC.indicator_name(a, lang), "status": a.status,
             "status_text": TL.status_label(a.status, lang), "volatile": a.volatile,
-            "latest_year": a.latest_year,
+            "latest_year": a.latest_year, "latest_label": a.latest_label(lang),
             "latest_text": TC.indicator_value(a.latest_value, a.unit, lang),
             "target_text": TC.indicator_value(a.target_value, a.unit, lang),
             "target_year": a.target_year,

@@ -169,12 +169,12 @@ def target_sentences(f: AreaFacts, lang: str) -> list[str]:
             out.append(f"{f.region_name} monitors {c['total']} plan indicators: {', '.join(parts)}.")
     if f.targets:
         if _z(lang):
-            items = [f"{t['name']}最新值{t['latest_text']}（{t['latest_year']}年），目标"
+            items = [f"{t['name']}最新值{t['latest_text']}（{t['latest_label']}），目标"
                      f"{t['target_text']}（{t['target_year']}年），{t['status_text']}"
                      for t in f.targets]
             out.append("规划目标方面，" + "；".join(items) + "，需加快推进。")
         else:
-            items = [f"{t['name']} at {t['latest_text']} ({t['latest_year']}) against "
+            items = [f"{t['name']} at {t['latest_text']} ({t['latest_label']}) against "
                      f"{t['target_text']} by {t['target_year']}, {t['status_text'].lower()}"
                      for t in f.targets]
             out.append("Plan targets: " + "; ".join(items) + ".")

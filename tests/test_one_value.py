@@ -1,0 +1,312 @@
+"""One value for one figure on every surface of the same view.
+
+A leader quotes the reading, another the slide: when 妇联有效覆盖率 reads 94.5 % on the card and
+94.2 % "(2026年)" in the reading, one of them is wrong in the room. This harvests every surface a
+view offers without a browser — the cards (overview headlines, the coverage page's effective card),
+the written reading (which the 通报 DOCX, ``python -m lib.brief`` and the slides' subtitles and
+speaker notes carry), the meeting slides' KPIs and warning table, the DOCX's own text and
+``lib.targets``' assessment — and fails when one figure, on one date, carries two values.
+
+A figure's date is what its label says: an exact day (截至2026年11月30日) or a year end (2025年末)
+is that date; a value with no date (a card, a headline sentence) or only a year (2026年) is read as
+"some time in that year", so it must agree with every other value of that figure in that year.
+Values are compared at the coarser of their two roundings (64.8万 against 647,950 agrees).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+
+from lib import demo
+from lib.meeting.slides import MeetingData, build_slides, speaker_notes
+from lib.metrics.cards import card
+from lib.metrics.compute import FEDERATION_TYPES, coverage
+from lib.metrics.overview import child_coverage, headlines
+from lib.reading.brief import build_brief
+from lib.reading.document import brief_docx
+from lib.reading.source import EngineSource
+from lib.reading.view import default_period, make_view
+from lib.targets.run import assess_region
+from lib.warehouse import bootstrap
+from lib.warehouse.scope import COUNTRY_CODE
+from tests.conftest import BACKENDS, _open
+
+CITY, DISTRICT = "350100000000", "350111000000"
+FED = list(FEDERATION_TYPES)
+
+# What a reader sees named → the figure (registry code). Longest names first: 村（社区）妇联组织有效覆盖率
+# must not be read as 妇联有效覆盖率.
+ALIASES = {
+    "村（社区）妇联组织有效覆盖率": "coverage.federation.effective",
+    "村（社区）妇联组织有形覆盖率": "coverage.federation",
+    "村（社区）妇联覆盖率": "coverage.federation",
+    "妇联有效覆盖率": "coverage.federation.effective",
+    "两癌筛查任务完成率": "screening.completion",
+    "参训人次": "training.participants",
+    "筛查人数": "screening.screened",
+}
+FIGURES = set(ALIASES.values())
+_NAMES = "|".join(re.escape(a) for a in sorted(ALIASES, key=len, reverse=True))
+_NUMBER = r"[0-9][0-9,]*(?:\.[0-9]+)?(?:万|亿)?%?"
+# 名称[最新值]数值[（日期）]: a date in brackets right after the value belongs to it.
+_SAID = re.compile(rf"(?<!排名)({_NAMES})(?:最新值)?({_NUMBER})(?:（([^）]*)）)?")
+_DAY = re.compile(r"截至\s*(\d{4})年(\d{1,2})月(\d{1,2})日")
+_YEAR_END = re.compile(r"(\d{4})年末")
+_YEAR = re.compile(r"^(\d{4})(?:年)?$")
+
+
+@dataclass(frozen=True)
+class Seen:
+    surface: str
+    figure: str
+    year: int
+    day: dt.date | None   # None: only the year is known
+    text: str
+
+    def number(self) -> tuple[float, float]:
+        """(value, half of its last shown digit): 94.5% → (94.5, 0.05), 64.8万 → (648000, 500)."""
+        s = self.text.replace(",", "")
+        scale = 1.0
+        for suffix, k in (("%", 1.0), ("万", 1e4), ("亿", 1e8)):
+            if s.endswith(suffix):
+                s, scale = s[:-1], k
+        decimals = len(s.split(".")[1]) if "." in s else 0
+        return float(s) * scale, 0.5 * 10 ** -decimals * scale
+
+
+def _dated(label: str | None, default_year: int) -> tuple[int, dt.date | None]:
+    """A label's date: 截至2026年11月30日 → that day; 2025年末 → 31 Dec; 2026年 / none → the year."""
+    label = label or ""
+    if m := _DAY.search(label):
+        d = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        return d.year, d
+    if m := _YEAR_END.search(label):
+        return int(m[1]), dt.date(int(m[1]), 12, 31)
+    if m := _YEAR.match(label.strip()):
+        return int(m[1]), None
+    return default_year, None
+
+
+def _from_text(surface: str, text: str, region_name: str, year: int,
+               day_of_surface: dt.date | None = None) -> list[Seen]:
+    """Figures said of the view's own region: sentences that open with its name, and the plan
+    sentences (规划目标方面, about the view's region). Children's figures are not the view's."""
+    out = []
+    for sentence in re.split(r"(?<=。)", text):
+        sentence = sentence.strip()
+        if not (sentence.startswith(region_name) or sentence.startswith("规划目标方面")):
+            continue
+        for name, value, label in _SAID.findall(sentence):
+            y, d = _dated(label, year)
+            if d is None and day_of_surface is not None and not label:
+                y, d = day_of_surface.year, day_of_surface
+            out.append(Seen(surface, ALIASES[name], y, d, value))
+    return out
+
+
+def _meeting_data(src: EngineSource, view, readings: dict) -> MeetingData:
+    """lib/ui/meeting_ui.gather's frames, through the engine instead of the page cache."""
+    ly_from, ly_to = view.last_year()
+    period = dict(urban_rural=view.area)
+    cov_now = src.query("org_coverage", view.prefix, view.date_to, FED)
+    cov_prev = src.query("org_coverage", view.prefix, ly_to, FED)
+    frames = {ds: (src.query("facts", ds, view.prefix, view.date_from, view.date_to, **period),
+                   src.query("facts", ds, view.prefix, ly_from, ly_to, **period))
+              for ds in ("training", "job_fair", "screening")}
+    heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"],
+                      frames["screening"], area=view.area, level=view.level)
+    monthly = {ds: src.query("facts", ds, view.prefix, view.date_from, view.date_to,
+                             by_month=True, **period) for ds in frames}
+    by_child = pd.DataFrame(columns=["child", "num", "den", "value"])
+    if view.child_len:
+        by_child = child_coverage(src.query("org_coverage", view.prefix, view.date_to, FED,
+                                            child_len=view.child_len), area=view.area)
+    _, last = src.query("data_period")
+    return MeetingData(view.region_name, "", min(view.date_to, last) if last else None, heads,
+                       monthly, by_child, src.names(),
+                       src.query("targets_assess", view.region_code), readings=readings)
+
+
+def harvest(engine, code: str) -> list[Seen]:
+    src = EngineSource(engine)
+    names = src.names()
+    d_from, d_to = default_period(src.query("data_period"))
+    view = make_view(code, names[code], d_from, d_to)
+    year = d_to.year
+    name = view.region_name
+    seen: list[Seen] = []
+
+    # the cards: the overview's headlines and the coverage page's effective card
+    ly_to = view.last_year()[1]
+    cov = src.query("org_coverage", view.prefix, view.date_to, FED)
+    frames = {ds: (src.query("facts", ds, view.prefix, view.date_from, view.date_to),
+                   src.query("facts", ds, view.prefix, *view.last_year()))
+              for ds in ("training", "job_fair", "screening")}
+    for h in headlines(cov, src.query("org_coverage", view.prefix, ly_to, FED),
+                       frames["training"], frames["job_fair"], frames["screening"],
+                       level=view.level):
+        c = card("", h.value, h.previous, h.unit)
+        if h.code in FIGURES and c.value[0].isdigit():
+            seen.append(Seen("card", h.code, year, None, c.value))
+    eff = card("", coverage(cov, effective=True), None, "percent", compare=False)
+    seen.append(Seen("card:coverage", "coverage.federation.effective", year, None, eff.value))
+
+    # the reading: each area's sentences (page, lib.brief, slides' subtitles and notes)
+    brief = build_brief(src, view)
+    for s in brief.sections:
+        for sentence in s.sentences:
+            seen += _from_text(f"reading:{s.area}", sentence, name, year)
+
+    # the 通报 as Word: every paragraph and table cell of the document
+    from docx import Document
+    doc = Document(io.BytesIO(brief_docx(brief, assessments=src.query("targets_assess", code),
+                                         charts=False)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    seen += _from_text("docx", text, name, year)
+
+    # lib.targets: the plan indicators computed from the same ledgers
+    catalog = src.query("indicators")
+    computed = dict(zip(catalog["code"], catalog["computed_from"].fillna("")))
+    for a in assess_region(engine, code):
+        fig = computed.get(a.code, "")
+        if fig in FIGURES and a.latest_value is not None:
+            label = a.latest_label() if hasattr(a, "latest_label") else f"{a.latest_year}年"
+            y, d = _dated(label, year)
+            value = f"{a.latest_value:.1f}%" if a.unit == "percent" else f"{a.latest_value:.0f}"
+            seen.append(Seen("lib.targets", fig, y, d, value))
+
+    # the meeting: KPIs under the slide's 数据截至 date, the notes, the warning table
+    readings = {"kpis": tuple(brief.section("overview").sentences),
+                "area:coverage": tuple(brief.section("coverage").sentences),
+                "area:training": tuple(brief.section("training").sentences),
+                "area:screening": tuple(brief.section("screening").sentences),
+                "warnings": tuple(brief.section("targets").sentences)}
+    data = _meeting_data(src, view, readings)
+    by_name = {n: computed.get(c, "") for n, c in zip(catalog["name_zh"], catalog["code"])}
+    by_name.update(ALIASES)
+    for slide in build_slides(data):
+        for k in slide.kpis:
+            fig = ALIASES.get(k.label)
+            if fig and k.value[0].isdigit():
+                seen.append(Seen(f"slide:{slide.key}", fig, data.as_of.year, data.as_of, k.value))
+        notes = speaker_notes(slide)
+        seen += _from_text(f"notes:{slide.key}", notes.replace("\n", "。"), name, year)
+        if slide.table is not None and not slide.table.empty:
+            cols = list(slide.table.columns)
+            for row in slide.table.itertuples(index=False):
+                fig = by_name.get(row[0], "")
+                if fig in FIGURES:
+                    m = re.match(rf"({_NUMBER})(?:（([^）]*)）)?", str(row[cols.index(cols[1])]))
+                    if m:
+                        y, d = _dated(m[2], year)
+                        seen.append(Seen(f"slide:{slide.key}:table", fig, y, d, m[1]))
+    return seen
+
+
+def conflicts(seen: list[Seen]) -> list[tuple[Seen, Seen]]:
+    """Pairs that name one figure on one date (or in one year, where one of them gives no day)
+    with values that differ beyond their rounding."""
+    out = []
+    for i, a in enumerate(seen):
+        for b in seen[i + 1:]:
+            if a.figure != b.figure or a.year != b.year:
+                continue
+            if a.day is not None and b.day is not None and a.day != b.day:
+                continue  # two dates, each said: two figures
+            (x, ex), (y, ey) = a.number(), b.number()
+            if abs(x - y) > max(ex, ey) + 1e-9:
+                out.append((a, b))
+    return out
+
+
+def _check(engine, code: str) -> None:
+    seen = harvest(engine, code)
+    got = {s.figure for s in seen}
+    # every figure of the brief is found on more than one surface at this level
+    for fig in ("coverage.federation", "coverage.federation.effective", "training.participants",
+                "screening.screened"):
+        assert sum(s.figure == fig for s in seen) >= 2, (fig, seen)
+    assert got, seen
+    bad = conflicts(seen)
+    assert not bad, "\n".join(f"{a.figure} {a.year}: {a.surface} {a.text} ({a.day}) ≠ "
+                              f"{b.surface} {b.text} ({b.day})" for a, b in bad[:12])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def city(request, tmp_path_factory):
+    eng, _u, drop = _open(request.param, tmp_path_factory.mktemp("one_value"))
+    demo.build_demo(eng, seed=7)
+    yield eng
+    drop()
+
+
+def test_city(city):
+    _check(city, CITY)
+    assert any(s.figure == "screening.completion" for s in harvest(city, CITY))
+
+
+def test_district(city):
+    _check(city, DISTRICT)
+
+
+def test_township(city):
+    township = EngineSource(city).children_of(DISTRICT, "township")[0]
+    _check(city, township)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def two_provinces(request, tmp_path_factory):
+    """福州 (from data/) and 南昌 added by the regions import, the demo over both."""
+    from tests.test_provinces import nanchang_regions
+
+    eng, _u, drop = _open(request.param, tmp_path_factory.mktemp("one_value_prov"))
+    bootstrap.import_regions(eng, nanchang_regions())
+    demo.build_demo(eng, seed=7)
+    yield eng
+    drop()
+
+
+def test_country(two_provinces):
+    _check(two_provinces, COUNTRY_CODE)
+
+
+def test_a_label_with_two_values_is_caught():
+    """The harvest's own check: the reading's 2026年 value against an undated card of 2026."""
+    seen = [Seen("card", "coverage.federation.effective", 2026, None, "94.5%"),
+            Seen("reading", "coverage.federation.effective", 2026, None, "94.2%"),
+            Seen("docx", "coverage.federation.effective", 2025, dt.date(2025, 12, 31), "93.0%"),
+            Seen("slide", "training.participants", 2026, dt.date(2026, 11, 30), "64.8万"),
+            Seen("notes", "training.participants", 2026, None, "647,950")]
+    assert [(a.surface, b.surface) for a, b in conflicts(seen)] == [("card", "reading")]
+    said = _from_text("r", "规划目标方面，村（社区）妇联组织有效覆盖率最新值94.0%（2025年末），目标"
+                      "100.0%（2025年），滞后。", "福州市", 2026)
+    assert said == [Seen("r", "coverage.federation.effective", 2025, dt.date(2025, 12, 31),
+                         "94.0%")]
+
+
+@pytest.mark.parametrize("year, source, lang, expected", [
+    (2026, "coverage.federation.effective", "zh", "截至2026年11月30日"),
+    (2025, "coverage.federation.effective", "zh", "2025年末"),
+    (2025, "screening.rural.coverage", "zh", "2025年"),
+    (2026, "training.exec_coverage", "zh", "截至2026年11月30日"),
+    (2026, "", "zh", "2026年"),              # uploaded: the year it was reported for
+    (2026, "coverage.federation", "en", "as of 2026-11-30"),
+    (2024, "coverage.federation", "en", "end of 2024"),
+    (None, "coverage.federation", "zh", ""),
+])
+def test_year_label(year, source, lang, expected):
+    from lib.metrics.asof import year_label
+
+    assert year_label(year, source, lang, today=dt.date(2026, 11, 30)) == expected
+
+
+def test_a_year_still_running_is_read_on_today_not_on_its_31_december():
+    from lib.metrics.asof import year_as_of
+
+    assert year_as_of(2026, dt.date(2026, 11, 30)) == dt.date(2026, 11, 30)
+    assert year_as_of(2025, dt.date(2026, 11, 30)) == dt.date(2025, 12, 31)
