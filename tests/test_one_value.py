@@ -310,3 +310,19 @@ def test_a_year_still_running_is_read_on_today_not_on_its_31_december():
 
     assert year_as_of(2026, dt.date(2026, 11, 30)) == dt.date(2026, 11, 30)
     assert year_as_of(2025, dt.date(2026, 11, 30)) == dt.date(2025, 12, 31)
+
+
+@pytest.mark.parametrize("code, lang, expected", [
+    ("coverage.federation.effective", "zh", "妇联有效覆盖率（截至2026年6月30日）"),
+    ("coverage.org_type", "en", "Organisation coverage (as of 2026-06-30)"),
+    ("training.participants", "zh", "参训人次"),         # a flow: the page states its period
+    ("screening.completion", "zh", "两癌筛查任务完成率"),
+])
+def test_a_stock_card_says_its_day(code, lang, expected):
+    """A share on the cards is read on the period's last day and says so, as the plan value beside
+    it in the reading says its own day: two values, two dates, no contradiction."""
+    from lib.metrics import metric
+    from lib.metrics.asof import dated, figure_date
+
+    day = dt.date(2026, 6, 30)
+    assert dated(metric(code).label(lang), figure_date(code, day, lang), lang) == expected

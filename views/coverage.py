@@ -7,6 +7,7 @@ import streamlit as st
 from lib.charts import common as charts
 from lib.i18n import enum_label, t
 from lib.metrics import metric
+from lib.metrics.asof import dated, figure_date
 from lib.metrics.cards import card, share_applies
 from lib.metrics.compute import FEDERATION_TYPES, coverage, organisations, villages
 from lib.ui import dashboard, data, mapview, widgets
@@ -45,7 +46,11 @@ cards = [(metric("coverage.org_type").label(lang), f.area, coverage(cov, types, 
           coverage(cov_prev, types, area="urban"), True),
          (t("rural", lang), "rural", coverage(cov, types, area="rural"),
           coverage(cov_prev, types, area="rural"), True)]
-widgets.kpi_row([card(f"{enum_label(choice, lang)} · {label}", now, before, "percent", lang,
+# A share is read on the period's last day: the cards say which (a plan value of the same figure,
+# in the reading, may be read on another day and says its own).
+on = figure_date("coverage.org_type", f.date_to, lang)
+widgets.kpi_row([card(dated(f"{enum_label(choice, lang)} · {label}", on, lang), now, before,
+                      "percent", lang,
                       applies=share_applies(villages(cov, a), organisations(cov)), compare=compare)
                  for label, a, now, before, compare in cards], "coverage")
 

@@ -13,6 +13,7 @@ import datetime as dt
 
 from lib import clock
 from lib.i18n import t
+from lib.metrics.registry import metric
 
 # computed_from prefixes (lib/warehouse/indicator_queries) whose yearly values are stocks read on a
 # day (organisations alive and active then), not flows summed over the year.
@@ -46,3 +47,17 @@ def year_label(year: int | None, computed_from: str = "", lang: str = "zh",
         if computed_from.startswith(STOCK_SOURCES):
             return t("year_end", lang).format(y=int(year))
     return t("year_only", lang).format(y=int(year))
+
+
+def figure_date(code: str, date_to: dt.date, lang: str = "zh") -> str:
+    """What a card of the registry figure ``code`` says of its date: a stock read on the period's
+    last day says that day (截至2026年11月30日), since a plan value of the same figure may be read on
+    another; a flow over the period says nothing here (the page states the period)."""
+    return day_text(date_to, lang) if metric(code).as_of == "day" else ""
+
+
+def dated(label: str, date_text: str, lang: str = "zh") -> str:
+    """A label with its date: 妇联有效覆盖率（截至2026年11月30日）."""
+    if not date_text:
+        return label
+    return f"{label}（{date_text}）" if lang == "zh" else f"{label} ({date_text})"
