@@ -326,3 +326,17 @@ def test_a_stock_card_says_its_day(code, lang, expected):
 
     day = dt.date(2026, 6, 30)
     assert dated(metric(code).label(lang), figure_date(code, day, lang), lang) == expected
+
+
+def test_a_period_ending_before_today_says_its_day_in_the_reading(city):
+    """A period to June: the reading's shares are June's and say so, the plan values beside them
+    are today's and say so; no figure has two values on one day or in one undated year."""
+    src = EngineSource(city)
+    view = make_view(CITY, src.names()[CITY], dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    brief = build_brief(src, view)
+    said = [x for s in brief.sections for sentence in s.sentences
+            for x in _from_text(s.area, sentence, view.region_name, 2026)]
+    june = [x for x in said if x.day == dt.date(2026, 6, 30)]
+    assert {x.figure for x in june} == {"coverage.federation", "coverage.federation.effective"}
+    assert all(x.day is not None for x in said if x.figure.startswith("coverage."))
+    assert not conflicts(said), conflicts(said)

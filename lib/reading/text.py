@@ -53,6 +53,14 @@ def _change(it: dict, lang: str) -> str:
     return f", {trend} {bare}{' pp' if pct else '%'} on the same period last year"
 
 
+def _value(it: dict, lang: str) -> str:
+    """A headline value with its day when it has one other than today: 97.0%（截至2026年6月30日）."""
+    day = it.get("as_of_text")
+    if not day:
+        return it["value_text"]
+    return f"{it['value_text']}（{day}）" if _z(lang) else f"{it['value_text']} ({day})"
+
+
 def _rank(f: AreaFacts, lang: str) -> str:
     r = f.rank
     if not r:
@@ -70,8 +78,8 @@ def headline_sentence(f: AreaFacts, lang: str) -> str | None:
         return None
     parts = []
     for i, it in enumerate(f.headline):
-        head = f"{it['label']}{it['value_text']}" if _z(lang) else \
-            f"{it['label'][0].lower()}{it['label'][1:]} {it['value_text']}"
+        head = f"{it['label']}{_value(it, lang)}" if _z(lang) else \
+            f"{it['label'][0].lower()}{it['label'][1:]} {_value(it, lang)}"
         if i == 0:
             head = f"{f.region_name}{head}" if _z(lang) else f"{f.region_name}: {head}"
             head += _rank(f, lang)
@@ -83,8 +91,8 @@ def overview_sentences(f: AreaFacts, lang: str) -> list[str]:
     """The overview: one clause per area (its headline and change), then who lags, then targets."""
     out = []
     if f.headline:
-        clauses = [(f"{it['label']}{it['value_text']}" if _z(lang) else
-                    f"{it['label'].lower() if i else it['label']} {it['value_text']}")
+        clauses = [(f"{it['label']}{_value(it, lang)}" if _z(lang) else
+                    f"{it['label'].lower() if i else it['label']} {_value(it, lang)}")
                    + _change(it, lang) for i, it in enumerate(f.headline)]
         if _z(lang):
             out.append(f"{f.region_name}本期{'；'.join(clauses)}。")
