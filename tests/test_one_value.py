@@ -24,7 +24,8 @@ import pytest
 
 from lib import demo
 from lib.meeting.slides import MeetingData, build_slides, speaker_notes
-from lib.metrics.cards import card
+from lib.metrics.asof import dated, figure_date
+from lib.metrics.cards import card, headline_cards
 from lib.metrics.compute import FEDERATION_TYPES, coverage
 from lib.metrics.overview import child_coverage, headlines
 from lib.reading.brief import build_brief
@@ -82,7 +83,7 @@ class Seen:
 def _dated(label: str | None, default_year: int) -> tuple[int, dt.date | None]:
     """A label's date: 截至2026年11月30日 → that day; 2025年末 → 31 Dec; 2026年 / none → the year."""
     label = label or ""
-    if m := _DAY.search(label):
+    if m := _DAY.search(label):  # a card's label ends with its day: 妇联有效覆盖率（截至…）
         d = dt.date(int(m[1]), int(m[2]), int(m[3]))
         return d.year, d
     if m := _YEAR_END.search(label):
@@ -132,10 +133,10 @@ def _meeting_data(src: EngineSource, view, readings: dict) -> MeetingData:
                        src.query("targets_assess", view.region_code), readings=readings)
 
 
-def harvest(engine, code: str) -> list[Seen]:
+def harvest(engine, code: str, period: tuple[dt.date, dt.date] | None = None) -> list[Seen]:
     src = EngineSource(engine)
     names = src.names()
-    d_from, d_to = default_period(src.query("data_period"))
+    d_from, d_to = period or default_period(src.query("data_period"))
     view = make_view(code, names[code], d_from, d_to)
     year = d_to.year
     name = view.region_name
@@ -147,14 +148,18 @@ def harvest(engine, code: str) -> list[Seen]:
     frames = {ds: (src.query("facts", ds, view.prefix, view.date_from, view.date_to),
                    src.query("facts", ds, view.prefix, *view.last_year()))
               for ds in ("training", "job_fair", "screening")}
-    for h in headlines(cov, src.query("org_coverage", view.prefix, ly_to, FED),
-                       frames["training"], frames["job_fair"], frames["screening"],
-                       level=view.level):
-        c = card("", h.value, h.previous, h.unit)
+    heads = headlines(cov, src.query("org_coverage", view.prefix, ly_to, FED),
+                      frames["training"], frames["job_fair"], frames["screening"],
+                      level=view.level)
+    for h, c in zip(heads, headline_cards(heads, view.date_to)):
         if h.code in FIGURES and c.value[0].isdigit():
-            seen.append(Seen("card", h.code, year, None, c.value))
-    eff = card("", coverage(cov, effective=True), None, "percent", compare=False)
-    seen.append(Seen("card:coverage", "coverage.federation.effective", year, None, eff.value))
+            seen.append(Seen("card", h.code, *_dated(c.label, year), c.value))
+    # the coverage page's effective card, labelled as views/coverage.py labels it
+    on = figure_date("coverage.org_type", view.date_to)
+    eff = card(dated("村（社区）妇联 · 妇联有效覆盖率", on), coverage(cov, effective=True), None,
+               "percent", compare=False)
+    seen.append(Seen("card:coverage", "coverage.federation.effective", *_dated(eff.label, year),
+                     eff.value))
 
     # the reading: each area's sentences (page, lib.brief, slides' subtitles and notes)
     brief = build_brief(src, view)
@@ -224,8 +229,8 @@ def conflicts(seen: list[Seen]) -> list[tuple[Seen, Seen]]:
     return out
 
 
-def _check(engine, code: str) -> None:
-    seen = harvest(engine, code)
+def _check(engine, code: str, period: tuple[dt.date, dt.date] | None = None) -> None:
+    seen = harvest(engine, code, period)
     got = {s.figure for s in seen}
     # every figure of the brief is found on more than one surface at this level
     for fig in ("coverage.federation", "coverage.federation.effective", "training.participants",
@@ -248,6 +253,16 @@ def city(request, tmp_path_factory):
 def test_city(city):
     _check(city, CITY)
     assert any(s.figure == "screening.completion" for s in harvest(city, CITY))
+
+
+def test_city_for_a_period_ending_before_today(city):
+    """Cards and sentences read the shares on 30 June and say so; the plan values, read on today,
+    say theirs: each date has one value."""
+    _check(city, CITY, (dt.date(2026, 1, 1), dt.date(2026, 6, 30)))
+    june = [s for s in harvest(city, CITY, (dt.date(2026, 1, 1), dt.date(2026, 6, 30)))
+            if s.day == dt.date(2026, 6, 30)]
+    assert {s.surface for s in june} >= {"card", "card:coverage", "reading:coverage",
+                                         "slide:kpis"}, june
 
 
 def test_district(city):
