@@ -355,3 +355,19 @@ def test_a_period_ending_before_today_says_its_day_in_the_reading(city):
     assert {x.figure for x in june} == {"coverage.federation", "coverage.federation.effective"}
     assert all(x.day is not None for x in said if x.figure.startswith("coverage."))
     assert not conflicts(said), conflicts(said)
+
+
+def test_the_monitoring_report_says_each_latest_value_s_date():
+    """The XLSX beside the reading: the same date words (2025年末, 截至…) in a column of their own."""
+    import openpyxl
+
+    from lib.targets import monitoring_report_xlsx
+    from lib.targets.assess import Target, assess
+
+    frame = pd.DataFrame({"year": [2022, 2023, 2024, 2025], "value": [90.0, 91.0, 92.0, 93.0]})
+    a = assess(frame, Target("O02", "up", 100.0, 2025, domain="organisation", name_zh="有效覆盖率",
+                             computed_from="coverage.federation.effective"), CITY)
+    rows = [[c.value for c in r] for r in
+            openpyxl.load_workbook(io.BytesIO(monitoring_report_xlsx([a])))["组织建设"].iter_rows()]
+    col = rows[0].index("最新值日期")
+    assert rows[1][col] == "2025年末" and rows[1][rows[0].index("最新值")] == 93.0

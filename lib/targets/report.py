@@ -12,9 +12,9 @@ from lib.targets import labels as L
 from lib.targets.assess import Assessment, warnings
 
 COLUMNS = ["code", "name", "region_code", "unit", "direction", "baseline_year", "baseline_value",
-           "latest_year", "latest_value", "target_value", "target_year", "time_progress",
-           "attainment_progress", "slope", "projected_value", "projected_low", "projected_high",
-           "status", "volatile", "shortfall", "reason"]
+           "latest_year", "latest_value", "latest_as_of", "target_value", "target_year",
+           "time_progress", "attainment_progress", "slope", "projected_value", "projected_low",
+           "projected_high", "status", "volatile", "shortfall", "reason"]
 _PERCENT_COLUMNS = {"time_progress", "attainment_progress"}
 _STATUS_FILL = {"achieved": "C6EFCE", "on_track": "DDEBF7", "at_risk": "FFEB9C",
                 "off_track": "FFC7CE", "insufficient_data": "EDEDED"}
@@ -31,6 +31,7 @@ def safe_cell(value):
 def _row(a: Assessment, lang: str) -> list:
     d = a.to_dict()
     d["name"] = a.name_zh if lang == "zh" else a.name_en
+    d["latest_as_of"] = a.latest_label(lang)  # 截至2026年11月30日 / 2025年末, as the reading says
     d["unit"] = L.UNIT_LABELS.get(a.unit, {}).get(lang, a.unit)
     d["direction"] = L.DIRECTION_LABELS.get(a.direction, {}).get(lang, a.direction)
     d["status"] = L.status_label(a.status, lang)
