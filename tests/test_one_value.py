@@ -4,8 +4,9 @@ A leader quotes the reading, another the slide: when 妇联有效覆盖率 reads
 94.2 % "(2026年)" in the reading, one of them is wrong in the room. This harvests every surface a
 view offers without a browser — the cards (overview headlines, the coverage page's effective card),
 the written reading (which the 通报 DOCX, ``python -m lib.brief`` and the slides' subtitles and
-speaker notes carry), the meeting slides' KPIs and warning table, the DOCX's own text and
-``lib.targets``' assessment — and fails when one figure, on one date, carries two values.
+speaker notes carry), the meeting slides' KPIs and warning table, the DOCX's own text,
+``lib.targets``' assessment and the region's tooltip on its parent's map (the deck JSON Chromium
+receives) — and fails when one figure, on one date, carries two values.
 
 A figure's date is what its label says: an exact day (截至2026年11月30日) or a year end (2025年末)
 is that date; a value with no date (a card, a headline sentence) or only a year (2026年) is read as
@@ -133,6 +134,51 @@ def _meeting_data(src: EngineSource, view, readings: dict) -> MeetingData:
                        src.query("targets_assess", view.region_code), readings=readings)
 
 
+def _parent_map(engine, src: EngineSource, view) -> list[Seen]:
+    """The view's region on its parent's overview map, as lib/ui/mapview draws it: the tooltip
+    (村（社区）妇联覆盖率：98.5% (基数 …)) of its feature in the deck's JSON."""
+    import json
+
+    from lib.geo.deck import build_map
+    from lib.geo.shapes import map_shapes
+    from lib.warehouse.scope import CHILD_LEVEL, LEVEL_LENGTH, prefix_of
+
+    parent = src.parents().get(view.region_code)
+    level = CHILD_LEVEL.get(src.regions().set_index("code").loc[parent, "level"]) if parent \
+        else None
+    if not parent or level not in ("province", "city", "district", "township"):
+        return []
+    names = src.names()
+    per = child_coverage(src.query("org_coverage", prefix_of(parent), view.date_to, FED,
+                                   child_len=LEVEL_LENGTH[level]))
+    per["region_code"] = per["child"].astype(str).str.ljust(12, "0")
+    per["name"] = [names.get(c, c) for c in per["region_code"]]
+    per = per[per["region_code"] != parent].rename(columns={"den": "denominator"})
+    shapes = map_shapes(engine, level, sorted(per["region_code"]))
+    deck = json.loads(build_map(per[["region_code", "name", "value", "denominator"]], level, "zh",
+                                "村（社区）妇联覆盖率", "percent", shapes=shapes).deck.to_json())
+    tips: list[str] = []
+
+    def walk(x) -> None:
+        if isinstance(x, dict):
+            if x.get("region_code") == view.region_code and x.get("tip"):
+                tips.append(x["tip"])
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+    walk(deck)
+    assert tips, f"{view.region_code} not on its parent's map"
+    out = []
+    for tip in set(tips):
+        m = re.match(rf"村（社区）妇联覆盖率：({_NUMBER})", tip)
+        if m:
+            out.append(Seen("map:parent", "coverage.federation", view.date_to.year, view.date_to,
+                            m[1]))
+    return out
+
+
 def harvest(engine, code: str, period: tuple[dt.date, dt.date] | None = None) -> list[Seen]:
     src = EngineSource(engine)
     names = src.names()
@@ -184,6 +230,9 @@ def harvest(engine, code: str, period: tuple[dt.date, dt.date] | None = None) ->
             y, d = _dated(label, year)
             value = f"{a.latest_value:.1f}%" if a.unit == "percent" else f"{a.latest_value:.0f}"
             seen.append(Seen("lib.targets", fig, y, d, value))
+
+    # the parent's map: the tooltip Chromium receives (deck JSON) over this region
+    seen += _parent_map(engine, src, view)
 
     # the meeting: KPIs under the slide's 数据截至 date, the notes, the warning table
     readings = {"kpis": tuple(brief.section("overview").sentences),
@@ -267,11 +316,13 @@ def test_city_for_a_period_ending_before_today(city):
 
 def test_district(city):
     _check(city, DISTRICT)
+    assert any(s.surface == "map:parent" for s in harvest(city, DISTRICT))
 
 
 def test_township(city):
     township = EngineSource(city).children_of(DISTRICT, "township")[0]
     _check(city, township)
+    assert any(s.surface == "map:parent" for s in harvest(city, township))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
