@@ -134,6 +134,24 @@ def _meeting_data(src: EngineSource, view, readings: dict) -> MeetingData:
                        src.query("targets_assess", view.region_code), readings=readings)
 
 
+def _trend(engine, view) -> list[Seen]:
+    """The trend's points as views/coverage.py draws them (its days and its x labels): a year end
+    labelled 2025 is that 31 December; 2026年11月30日 is that day."""
+    from lib.metrics.asof import point_label, trend_days
+    from lib.warehouse.queries import org_coverage_series
+
+    frame = org_coverage_series(engine, view.prefix, trend_days(view.date_to), FED)
+    out = []
+    for d, part in frame.groupby("as_of", sort=True):
+        d = pd.Timestamp(d).date()
+        label = point_label(d)
+        m = re.match(r"(\d{4})(?:年(\d+)月(\d+)日)?$", label)
+        day = dt.date(int(m[1]), int(m[2]), int(m[3])) if m[2] else dt.date(int(m[1]), 12, 31)
+        out.append(Seen("trend", "coverage.federation", day.year, day,
+                        card("", coverage(part), None, "percent", compare=False).value))
+    return out
+
+
 def _parent_map(engine, src: EngineSource, view) -> list[Seen]:
     """The view's region on its parent's overview map, as lib/ui/mapview draws it: the tooltip
     (村（社区）妇联覆盖率：98.5% (基数 …)) of its feature in the deck's JSON."""
@@ -230,6 +248,9 @@ def harvest(engine, code: str, period: tuple[dt.date, dt.date] | None = None) ->
             y, d = _dated(label, year)
             value = f"{a.latest_value:.1f}%" if a.unit == "percent" else f"{a.latest_value:.0f}"
             seen.append(Seen("lib.targets", fig, y, d, value))
+
+    # the coverage page's yearly trend, this region's line: its last point is the period's year
+    seen += _trend(engine, view)
 
     # the parent's map: the tooltip Chromium receives (deck JSON) over this region
     seen += _parent_map(engine, src, view)
@@ -422,3 +443,14 @@ def test_the_monitoring_report_says_each_latest_value_s_date():
             openpyxl.load_workbook(io.BytesIO(monitoring_report_xlsx([a])))["组织建设"].iter_rows()]
     col = rows[0].index("最新值日期")
     assert rows[1][col] == "2025年末" and rows[1][rows[0].index("最新值")] == 93.0
+
+
+@pytest.mark.parametrize("day, lang, expected", [
+    (dt.date(2025, 12, 31), "zh", "2025"), (dt.date(2026, 6, 30), "zh", "2026年6月30日"),
+    (dt.date(2026, 6, 30), "en", "2026-06-30"),
+])
+def test_a_trend_point_read_before_its_year_ended_says_its_day(day, lang, expected):
+    from lib.metrics.asof import point_label, trend_days
+
+    assert point_label(day, lang) == expected
+    assert trend_days(dt.date(2026, 6, 30))[-2:] == (dt.date(2025, 12, 31), dt.date(2026, 6, 30))

@@ -61,3 +61,18 @@ def dated(label: str, date_text: str, lang: str = "zh") -> str:
     if not date_text:
         return label
     return f"{label}（{date_text}）" if lang == "zh" else f"{label} ({date_text})"
+
+
+def trend_days(date_to: dt.date, first_year: int = 2019) -> tuple[dt.date, ...]:
+    """The days a share's yearly trend is read on: each 31 December, and for the period's own year
+    its last day (the day the cards read), never a day after it."""
+    return tuple(min(dt.date(y, 12, 31), date_to) for y in range(first_year, date_to.year + 1))
+
+
+def point_label(d: dt.date, lang: str = "zh") -> str:
+    """A trend point's year as the axis says it: 2025 for a year end, the day (2026年11月30日) for
+    a point read before its year ended, so it is not taken for the year's end (nor for the plan's
+    value, read on another day). Short enough for a rotated axis label."""
+    if (d.month, d.day) == (12, 31):
+        return str(d.year)
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.isoformat()
