@@ -648,3 +648,10 @@ TEXT.update({
                        "en": "Progress tables are cumulative to their date and kept apart from the "
                              "monthly screening figures above; completion is capped at 100 %."},
 })
+
+# When a figure is measured (lib/metrics/asof): the date beside a value.
+TEXT.update({
+    "as_of_day": {"zh": "截至{y}年{m}月{d}日", "en": "as of {iso}"},
+    "year_end": {"zh": "{y}年末", "en": "end of {y}"},
+    "year_only": {"zh": "{y}年", "en": "{y}"},
+})

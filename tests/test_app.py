@@ -42,7 +42,9 @@ def test_overview_kpis_and_url(demo_engine):
         at = run_page(query={"region": "350111000000", "from": "2024-01", "to": "2024-12"})
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert labels[:4] == ["村（社区）妇联覆盖率", "参训人次", "提供岗位数", "筛查人数"]
+    # a share is read on the period's last day and says so; counts are the period's
+    assert labels[:4] == ["村（社区）妇联覆盖率（截至2024年12月31日）", "参训人次", "提供岗位数",
+                          "筛查人数"]
     assert all(m.value not in ("—", "") for m in at.metric)
     assert at.query_params["region"] == ["350111000000"] or at.query_params["region"] == "350111000000"
     assert at.selectbox(key="f_district").value == "350111000000"
@@ -53,7 +55,7 @@ def test_overview_english(demo_engine):
     with app_env(url, schema=schema):
         at = run_page(query={"lang": "en"})
     assert not at.exception
-    assert "Federation coverage" in [m.label for m in at.metric]
+    assert "Federation coverage (as of 2026-11-30)" in [m.label for m in at.metric]
 
 
 def test_bad_region_in_url_is_refused_plainly(demo_engine):

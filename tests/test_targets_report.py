@@ -110,6 +110,6 @@ def test_cli_json(tmp_path, capsys):
     assert len(lines) == 31 and all(list(d) == CLI_FIELDS for d in lines)
     h01 = next(d for d in lines if d["code"] == "H01")
     assert h01 == {"code": "H01", "region_code": "350100000000", "latest_year": 2023,
-                   "latest_value": 13.0, "target_value": 10.0, "target_year": 2030,
+                   "latest_value": 13.0, "latest_label": "2023年", "target_value": 10.0, "target_year": 2030,
                    "projected_value": 6.0, "status": "on_track", "volatile": False}
     assert "预警" in openpyxl.load_workbook(xlsx).sheetnames

@@ -1,5 +1,4 @@
 """组织覆盖 Coverage: map by organisation type, yearly trend vs parent, urban/rural, gap list."""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -7,6 +6,7 @@ import streamlit as st
 from lib.charts import common as charts
 from lib.i18n import enum_label, t
 from lib.metrics import metric
+from lib.metrics.asof import dated, figure_date, point_label, trend_days
 from lib.metrics.cards import card, share_applies
 from lib.metrics.compute import FEDERATION_TYPES, coverage, organisations, villages
 from lib.ui import dashboard, data, mapview, widgets
@@ -45,7 +45,11 @@ cards = [(metric("coverage.org_type").label(lang), f.area, coverage(cov, types, 
           coverage(cov_prev, types, area="urban"), True),
          (t("rural", lang), "rural", coverage(cov, types, area="rural"),
           coverage(cov_prev, types, area="rural"), True)]
-widgets.kpi_row([card(f"{enum_label(choice, lang)} · {label}", now, before, "percent", lang,
+# A share is read on the period's last day: the cards say which (a plan value of the same figure,
+# in the reading, may be read on another day and says its own).
+on = figure_date("coverage.org_type", f.date_to, lang)
+widgets.kpi_row([card(dated(f"{enum_label(choice, lang)} · {label}", on, lang), now, before,
+                      "percent", lang,
                       applies=share_applies(villages(cov, a), organisations(cov)), compare=compare,
                       at_date=True)
                  for label, a, now, before, compare in cards], "coverage", f=f)
@@ -60,7 +64,7 @@ if has_children:
 
 left, right = st.columns(2)
 with left:
-    as_of = tuple(min(dt.date(y, 12, 31), f.date_to) for y in range(2019, f.date_to.year + 1))
+    as_of = trend_days(f.date_to)
     parent = dashboard.parent_prefix(f)
     lines = [(t("this_region", lang), f.prefix)] + ([(dashboard.parent_name(f), parent)]
                                                      if parent else [])
@@ -68,7 +72,7 @@ with left:
     for series, prefix in lines:
         cov_years = data.query("org_coverage_series", prefix, as_of, ALL_TYPES)
         for d, part in cov_years.groupby("as_of", sort=True):
-            rows.append({"year": str(d.year), "series": series,
+            rows.append({"year": point_label(d, lang), "series": series,
                          "value": coverage(part, types, area=f.area)})
     dashboard.chart(charts.trend(pd.DataFrame(rows), x="year", y="value", series="series",
                                  lang=lang, title=t("trend", lang), y_title=enum_label(choice, lang),

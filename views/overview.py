@@ -1,7 +1,7 @@
 """总览 Overview: one headline per area of work, the coverage map, data freshness."""
 from lib.i18n import t
 from lib.metrics import metric
-from lib.metrics.cards import card
+from lib.metrics.cards import headline_cards
 from lib.metrics.overview import child_coverage, headlines
 from lib.ui import dashboard, data, mapview, widgets
 from lib.ui.frame import current_filters
@@ -24,10 +24,7 @@ frames = {ds: (data.query("facts", ds, f.prefix, f.date_from, f.date_to, **perio
           for ds in ("training", "job_fair", "screening")}
 heads = headlines(cov_now, cov_prev, frames["training"], frames["job_fair"], frames["screening"],
                   area=f.area, level=f.level, never_uploaded=dashboard.never_uploaded(f, frames))
-widgets.kpi_row([card(metric(h.code).label(lang), h.value, h.previous, h.unit, lang,
-                      applies=h.applies, help=metric(h.code).description(lang),
-                      at_date=metric(h.code).domain == "coverage") for h in heads],
-                "overview", f=f)
+widgets.kpi_row(headline_cards(heads, f.date_to, lang), "overview", f=f)
 
 mapview.breadcrumb(f, "ov")
 if mapview.has_map(f):

@@ -207,7 +207,7 @@ def indicator_table(assessments: Iterable[Assessment], lang: str = "zh",
             "domain": L.domain_label(a.domain, lang), "_domain_order": order.index(a.domain)
             if a.domain in order else len(order), "code": a.code,
             "name": indicator_name(a, lang),
-            "latest": (f"{indicator_value(a.latest_value, a.unit, lang)}（{a.latest_year}）"
+            "latest": (f"{indicator_value(a.latest_value, a.unit, lang)}（{a.latest_label(lang)}）"
                        if a.latest_year else "—"),
             "target": (f"{indicator_value(a.target_value, a.unit, lang)}（{a.target_year}）"
                        if a.target_year else indicator_value(a.target_value, a.unit, lang)),
@@ -242,7 +242,8 @@ WARNING_COLUMNS = ["code", "name", "latest", "target", "projected", "shortfall",
 def warning_table(assessments: Iterable[Assessment], lang: str = "zh") -> pd.DataFrame:
     """The warning list (at risk, off track, volatile), largest relative shortfall first."""
     rows = [{"code": a.code, "name": indicator_name(a, lang),
-             "latest": indicator_value(a.latest_value, a.unit, lang),
+             "latest": (f"{indicator_value(a.latest_value, a.unit, lang)}（{a.latest_label(lang)}）"
+                        if a.latest_year else "—"),
              "target": indicator_value(a.target_value, a.unit, lang),
              "projected": indicator_value(a.projected_value, a.unit, lang),
              "shortfall": shortfall_value(a.shortfall, a.unit, lang) if a.shortfall else "—",

@@ -26,7 +26,9 @@ from dataclasses import dataclass, replace
 
 from lib import fmt
 from lib.i18n import t
+from lib.metrics.asof import dated, figure_date
 from lib.metrics.compute import yoy
+from lib.metrics.registry import metric
 
 LEVELS = ("country", "province", "city", "district", "township", "village")
 # The lowest level a dataset's facts are expected at, where that is above the village: below it a
@@ -142,3 +144,13 @@ def card(label: str, now: float | None, before: float | None, unit: str, lang: s
         return Card(label, value, f"{text} {vs}", "off", "off", help, compared=True, at_date=at_date)
     return Card(label, value, f"{text} {vs}", "inverse" if direction == "down" else "normal",
                 "auto", help, compared=True, at_date=at_date)
+
+
+def headline_cards(heads, date_to, lang: str = "zh") -> list[Card]:
+    """The overview's cards: each headline (lib.metrics.overview.Headline) under its registry
+    label, a share with the day it is read on (截至…: the plan values in the reading say theirs),
+    its definition as help."""
+    return [card(dated(metric(h.code).label(lang), figure_date(h.code, date_to, lang), lang),
+                 h.value, h.previous, h.unit, lang, applies=h.applies,
+                 help=metric(h.code).description(lang),
+                 at_date=metric(h.code).domain == "coverage") for h in heads]

@@ -14,6 +14,10 @@ class Metric:
     direction: str  # up / down
     description_zh: str
     description_en: str
+    # When the figure is measured (lib/metrics/asof.figure_date): "day" a stock read on the
+    # period's last day (coverage), "period" a flow over the period, "year_to_date" from 1 January
+    # to the period's end, "cycle" over the 36 months to it.
+    as_of: str = "period"
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -25,14 +29,14 @@ class Metric:
 METRICS: dict[str, Metric] = {m.code: m for m in [
     Metric("coverage.federation", "coverage", "村（社区）妇联覆盖率", "Federation coverage", "percent",
            "up", "有村（社区）妇联的村（社区）÷ 全部村（社区）",
-           "villages/communities with a federation ÷ all villages/communities"),
+           "villages/communities with a federation ÷ all villages/communities", "day"),
     Metric("coverage.federation.effective", "coverage", "妇联有效覆盖率",
            "Federation effective coverage", "percent", "up",
            "近180天内有活动的村（社区）妇联 ÷ 全部村（社区）",
-           "villages whose federation was active in the last 180 days ÷ all villages"),
+           "villages whose federation was active in the last 180 days ÷ all villages", "day"),
     Metric("coverage.org_type", "coverage", "组织覆盖率", "Organisation coverage", "percent", "up",
            "有该类组织的村（社区）÷ 全部村（社区）",
-           "villages/communities with the organisation type ÷ all villages/communities"),
+           "villages/communities with the organisation type ÷ all villages/communities", "day"),
     Metric("training.sessions", "training", "培训场次", "Training sessions", "count", "up",
            "期间内举办的培训班场次", "training sessions held in the period"),
     Metric("training.participants", "training", "参训人次", "Participants (visits)", "count", "up",
@@ -54,9 +58,9 @@ METRICS: dict[str, Metric] = {m.code: m for m in [
     Metric("employment.hires", "employment", "实际录用人数", "Hires", "count", "up",
            "实际录用人数之和", "hires reported"),
     Metric("screening.completion", "screening", "两癌筛查任务完成率", "Screening completion",
-           "percent", "up", "年内筛查人数 ÷ 年度任务数", "screened in the year ÷ annual quota"),
+           "percent", "up", "年内筛查人数 ÷ 年度任务数", "screened in the year ÷ annual quota", "year_to_date"),
     Metric("screening.coverage", "screening", "两癌筛查覆盖率", "Screening coverage", "percent",
-           "up", "近36个月筛查人数 ÷ 适龄妇女数", "screened over 36 months ÷ eligible women"),
+           "up", "近36个月筛查人数 ÷ 适龄妇女数", "screened over 36 months ÷ eligible women", "cycle"),
     Metric("screening.screened", "screening", "筛查人数", "Women screened", "count", "up",
            "期间内宫颈癌、乳腺癌筛查人数之和", "cervical and breast screenings in the period"),
     Metric("screening.abnormal_rate", "screening", "异常检出率", "Abnormal rate", "percent", "down",

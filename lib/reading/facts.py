@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import fmt
+from lib import clock, fmt
 from lib.charts import targets as TC
 from lib.metrics import metric
 from lib.metrics import screening as sm
+from lib.metrics.asof import figure_date
 from lib.metrics.compute import FEDERATION_TYPES, coverage, ratio, yoy
 from lib.metrics.league import league
 from lib.metrics.overview import headlines
@@ -99,12 +100,16 @@ def _bare(text: str) -> str:
 
 
 def item(code: str, value: float, previous: float | None, lang: str, *,
-         label: str | None = None, unit: str | None = None) -> dict:
+         label: str | None = None, unit: str | None = None, on: dt.date | None = None) -> dict:
     """One headline figure: value and change on the same period last year, as the KPI card shows
-    them (fmt.value; fmt.change_pp for rates, fmt.change_pct for counts)."""
+    them (fmt.value; fmt.change_pp for rates, fmt.change_pct for counts). A share read on ``on``,
+    a day other than today, says that day (as_of_text): the plan values beside it are read on
+    today and say so, and two undated values of one figure would contradict each other."""
     m = metric(code)
     unit = unit or m.unit
+    dated_on = on is not None and on != clock.today() and m.as_of == "day"
     out = {"metric": code, "label": label or m.label(lang), "unit": unit,
+           "as_of_text": figure_date(code, on, lang) if dated_on else "",
            "value": _plain(value), "value_text": fmt.value(value, unit, lang),
            "previous": _plain(previous), "previous_text": None, "change": None,
            "change_text": None, "change_abs_text": None, "trend": None}
@@ -308,7 +313,7 @@ def _target_facts(src: Source, view, facts: AreaFacts, area: str) -> None:
 def _target_item(a: Assessment, lang: str) -> dict:
     return {"code": a.code, "name": TC.indicator_name(a, lang), "status": a.status,
             "status_text": TL.status_label(a.status, lang), "volatile": a.volatile,
-            "latest_year": a.latest_year,
+            "latest_year": a.latest_year, "latest_label": a.latest_label(lang),
             "latest_text": TC.indicator_value(a.latest_value, a.unit, lang),
             "target_text": TC.indicator_value(a.target_value, a.unit, lang),
             "target_year": a.target_year,
@@ -338,9 +343,10 @@ def _coverage(src: Source, view, facts: AreaFacts) -> None:
         facts.omitted.append("headline:thin")
     else:
         facts.headline.append(item("coverage.federation", coverage(cov, area=view.area),
-                                   coverage(cov_prev, area=view.area), lang))
+                                   coverage(cov_prev, area=view.area), lang, on=view.date_to))
         facts.headline.append(item("coverage.federation.effective",
-                                   coverage(cov, area=view.area, effective=True), None, lang))
+                                   coverage(cov, area=view.area, effective=True), None, lang,
+                                   on=view.date_to))
 
         def sib(p: str, n: int) -> pd.DataFrame:
             c = src.query("org_coverage", p, view.date_to, FED, child_len=n)
@@ -538,7 +544,8 @@ def _overview(src: Source, view, facts: AreaFacts) -> None:
         if thin[h.code] or pd.isna(h.value):
             facts.omitted.append(f"headline:{h.code}:thin")
             continue
-        facts.headline.append(item(h.code, h.value, h.previous, lang, unit=h.unit))
+        facts.headline.append(item(h.code, h.value, h.previous, lang, unit=h.unit,
+                                   on=view.date_to))
     if view.child_len:
         per = _named(src, _thin_coverage(coverage(
             src.query("org_coverage", view.prefix, view.date_to, FED, child_len=view.child_len),

@@ -65,6 +65,14 @@ def _ordinal(n: int) -> str:
     return f"{n}{tail}"
 
 
+def _value(it: dict, lang: str) -> str:
+    """A headline value with its day when it has one other than today: 97.0%（截至2026年6月30日）."""
+    day = it.get("as_of_text")
+    if not day:
+        return it["value_text"]
+    return f"{it['value_text']}（{day}）" if _z(lang) else f"{it['value_text']} ({day})"
+
+
 def _rank(f: AreaFacts, lang: str) -> str:
     """'，在晋安区9个乡镇（街道）中居第7位' / ', 7th of the 9 townships in 晋安区'."""
     r = f.rank
@@ -88,8 +96,8 @@ def headline_sentence(f: AreaFacts, lang: str) -> str | None:
         return None
     parts = []
     for i, it in enumerate(f.headline):
-        head = f"{it['label']}{it['value_text']}" if _z(lang) else \
-            f"{it['label'][0].lower()}{it['label'][1:]} {it['value_text']}"
+        head = f"{it['label']}{_value(it, lang)}" if _z(lang) else \
+            f"{it['label'][0].lower()}{it['label'][1:]} {_value(it, lang)}"
         if i == 0:
             head = f"{f.region_name}{head}" if _z(lang) else f"{f.region_name}: {head}"
             head += _rank(f, lang)
@@ -101,8 +109,8 @@ def overview_sentences(f: AreaFacts, lang: str) -> list[str]:
     """The overview: one clause per area (its headline and change), then who lags, then targets."""
     out = []
     if f.headline:
-        clauses = [(f"{it['label']}{it['value_text']}" if _z(lang) else
-                    f"{it['label'].lower() if i else it['label']} {it['value_text']}")
+        clauses = [(f"{it['label']}{_value(it, lang)}" if _z(lang) else
+                    f"{it['label'].lower() if i else it['label']} {_value(it, lang)}")
                    + _change(it, lang) for i, it in enumerate(f.headline)]
         if _z(lang):
             out.append(f"{f.region_name}本期{'；'.join(clauses)}。")
@@ -187,12 +195,12 @@ def target_sentences(f: AreaFacts, lang: str) -> list[str]:
             out.append(f"{f.region_name} monitors {c['total']} plan indicators: {', '.join(parts)}.")
     if f.targets:
         if _z(lang):
-            items = [f"{t['name']}最新值{t['latest_text']}（{t['latest_year']}年），目标"
+            items = [f"{t['name']}最新值{t['latest_text']}（{t['latest_label']}），目标"
                      f"{t['target_text']}（{t['target_year']}年），{t['status_text']}"
                      for t in f.targets]
             out.append("规划目标方面，" + "；".join(items) + "，需加快推进。")
         else:
-            items = [f"{t['name']} at {t['latest_text']} ({t['latest_year']}) against "
+            items = [f"{t['name']} at {t['latest_text']} ({t['latest_label']}) against "
                      f"{t['target_text']} by {t['target_year']}, {t['status_text'].lower()}"
                      for t in f.targets]
             out.append("Plan targets: " + "; ".join(items) + ".")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from lib.targets.labels import VOLATILE_LABEL, status_label
 
-CLI_FIELDS = ["code", "region_code", "latest_year", "latest_value", "target_value", "target_year",
-              "projected_value", "status", "volatile"]
+CLI_FIELDS = ["code", "region_code", "latest_year", "latest_value", "latest_label", "target_value",
+              "target_year", "projected_value", "status", "volatile"]
 
 
 def _clean(v):
@@ -42,13 +42,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
     for a in assessments:
-        d = a.to_dict()
+        # the latest value's date as every surface says it (截至2026年11月30日 / 2025年末)
+        d = {**a.to_dict(), "latest_label": a.latest_label(args.lang)}
         if args.json:
             print(json.dumps({k: _clean(d[k]) for k in CLI_FIELDS}, ensure_ascii=False))
         else:
             flag = f" {VOLATILE_LABEL[args.lang]}" if a.volatile else ""
             name = a.name_zh if args.lang == "zh" else a.name_en
-            latest = "—" if a.latest_value is None else f"{a.latest_value:.1f} ({a.latest_year})"
+            latest = "—" if a.latest_value is None else f"{a.latest_value:.1f} ({a.latest_label(args.lang)})"
             proj = "—" if a.projected_value is None else f"{a.projected_value:.1f}"
             print(f"{a.code:4} {status_label(a.status, args.lang)}{flag}  latest {latest}  "
                   f"target {a.target_value} ({a.target_year})  projected {proj}  {name}")

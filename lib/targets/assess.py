@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from lib.metrics.asof import year_label
 from lib.targets.theil_sen import Trend, theil_sen
 
 PLAN_BASELINE_YEAR = 2020
@@ -44,6 +45,7 @@ class Target:
     name_zh: str = ""
     name_en: str = ""
     keep_tolerance: float = KEEP_TOLERANCE
+    computed_from: str = ""        # the ledger figure it is computed from ('' : uploaded)
 
     @classmethod
     def from_row(cls, row: Mapping) -> "Target":
@@ -55,7 +57,8 @@ class Target:
                    target_value=None if tv is None else float(tv),
                    target_year=None if ty is None else int(ty),
                    unit=str(row.get("unit") or "percent"), domain=str(row.get("domain") or ""),
-                   name_zh=str(row.get("name_zh") or ""), name_en=str(row.get("name_en") or ""))
+                   name_zh=str(row.get("name_zh") or ""), name_en=str(row.get("name_en") or ""),
+                   computed_from=str(num(row.get("computed_from")) or "").strip())
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,12 @@ class Assessment:
     shortfall_share: float | None = None        # shortfall ÷ |target|: comparable across units
     reason: str | None = None                   # key of labels.REASON_LABELS
     observed: tuple[tuple[int, float], ...] = field(default=(), repr=False)
+    computed_from: str = ""
+
+    def latest_label(self, lang: str = "zh") -> str:
+        """The latest value's date as every surface says it (lib.metrics.asof): 截至2026年11月30日
+        for a year still running, 2025年末 for a closed year's stock, 2025年 otherwise."""
+        return year_label(self.latest_year, self.computed_from, lang)
 
     @property
     def is_warning(self) -> bool:
@@ -169,7 +178,7 @@ def assess(values: pd.DataFrame | tuple[np.ndarray, np.ndarray], target: Target,
     base = dict(code=target.code, region_code=region_code, direction=target.direction,
                 unit=target.unit, domain=target.domain, name_zh=target.name_zh,
                 name_en=target.name_en, target_value=target.target_value,
-                target_year=target.target_year,
+                target_year=target.target_year, computed_from=target.computed_from,
                 observed=tuple((int(y), float(v)) for y, v in zip(years, vals)))
     if len(years) == 0:
         return Assessment(**base, reason="no_data")

@@ -57,6 +57,7 @@ REPORT_COLUMNS: dict[str, dict[str, str]] = {
     "baseline_value": {"zh": "基线值", "en": "Baseline"},
     "latest_year": {"zh": "最新年份", "en": "Latest year"},
     "latest_value": {"zh": "最新值", "en": "Latest value"},
+    "latest_as_of": {"zh": "最新值日期", "en": "Latest value as of"},
     "target_value": {"zh": "目标值", "en": "Target"},
     "target_year": {"zh": "目标年份", "en": "Target year"},
     "time_progress": {"zh": "时间进度", "en": "Time progress"},

@@ -13,9 +13,9 @@ from lib.targets import labels as L
 from lib.targets.assess import Assessment, warnings
 
 COLUMNS = ["code", "name", "region_code", "unit", "direction", "baseline_year", "baseline_value",
-           "latest_year", "latest_value", "target_value", "target_year", "time_progress",
-           "attainment_progress", "slope", "projected_value", "projected_low", "projected_high",
-           "status", "volatile", "shortfall", "reason"]
+           "latest_year", "latest_value", "latest_as_of", "target_value", "target_year",
+           "time_progress", "attainment_progress", "slope", "projected_value", "projected_low",
+           "projected_high", "status", "volatile", "shortfall", "reason"]
 _PERCENT_COLUMNS = {"time_progress", "attainment_progress"}
 # Values in the indicator's own unit: rounded as the page shows them (one decimal; counts whole).
 _UNIT_COLUMNS = {"baseline_value", "latest_value", "target_value", "slope", "projected_value",
@@ -50,6 +50,7 @@ def _row(a: Assessment, lang: str) -> list:
     for c in _PERCENT_COLUMNS:
         d[c] = _rounded(d[c], 3)  # 0.1 % of a share
     d["name"] = a.name_zh if lang == "zh" else a.name_en
+    d["latest_as_of"] = a.latest_label(lang)  # 截至2026年11月30日 / 2025年末, as the reading says
     d["unit"] = L.UNIT_LABELS.get(a.unit, {}).get(lang, a.unit)
     d["direction"] = L.DIRECTION_LABELS.get(a.direction, {}).get(lang, a.direction)
     d["status"] = L.status_label(a.status, lang)

@@ -9,7 +9,8 @@ Choices worth knowing:
   a year is emitted only when screening rows exist for each of the three years (a cycle cut short by
   missing history would understate coverage) and a target with eligible women > 0 exists for Y.
 - The org roster holds current state, so past years are reconstructed: an organisation is active at
-  year end E when established_on ≤ E and (dissolved_on is null or > E); a null established_on counts
+  year end E (for the year still running: today, lib.metrics.asof.year_as_of, the day the cards read
+  by default; a 31 December still to come would judge activity by a day nobody has seen) when established_on ≤ E and (dissolved_on is null or > E); a null established_on counts
   as unknown, i.e. not active. Roster years run from the first establishment (not before
   ``first_year``) to the latest date on the roster (not after the current year).
 - Village coverage is the dashboard's own computation (queries._village_coverage, summed as
@@ -30,6 +31,7 @@ from sqlalchemy import (BigInteger, Connection, Date, Engine, Integer, and_, cas
                         distinct, extract, func, literal, or_, select, values)
 
 from lib import clock
+from lib.metrics.asof import year_as_of
 from lib.metrics.compute import FEDERATION_TYPES, coverage
 from lib.warehouse import schema as s
 # the shared coverage and urban/rural rules (private to lib.warehouse: not page-facing queries)
@@ -251,10 +253,9 @@ def _roster_years(conn: Connection, prefix: str, first_year: int) -> list[int]:
 
 
 def _years_table(years: list[int]):
-    """A VALUES table of (year, year_end, active_from): the year end and the start of its
-    180-day activity window."""
-    rows = [(y, dt.date(y, 12, 31), dt.date(y, 12, 31) - dt.timedelta(days=EFFECTIVE_DAYS))
-            for y in years]
+    """A VALUES table of (year, year_end, active_from): the day the year is read on (its end, or
+    today while it runs) and the start of its 180-day activity window."""
+    rows = [(y, year_as_of(y), year_as_of(y) - dt.timedelta(days=EFFECTIVE_DAYS)) for y in years]
     return values(column("year", Integer), column("year_end", Date), column("active_from", Date),
                   name="yr").data(rows)
 
@@ -294,8 +295,9 @@ def _org_coverage(conn: Connection, prefix: str, years: list[int],
         wanted.append((src, types, cls, "effective" in mods))
     if not wanted:
         return out
-    # the dashboard's computation at each year end (one statement for every year and type)
-    ends = {dt.date(y, 12, 31): y for y in years}
+    # the dashboard's computation at each year end, or today for the year still running (one
+    # statement for every year and type)
+    ends = {year_as_of(y): y for y in years}
     every_type = sorted({t for _, types, _, _ in wanted for t in types})
     cov = _village_coverage(conn, prefix, tuple(ends), every_type, active_days=EFFECTIVE_DAYS)
     by_end = {end: frame for end, frame in cov.groupby("as_of", sort=False)}
