@@ -6,7 +6,7 @@ from lib.ui import auth_ui, data, filters
 
 
 
-lang = filters.current_lang()
+lang = filters.login_language()
 st.title(t("app_title", lang))
 message = st.session_state.pop(auth_ui.K_MSG, None)
 if message:
