@@ -26,7 +26,7 @@ TEXT: dict[str, dict[str, str]] = {
     "up_col": {"zh": "列", "en": "Column"},
     "up_problems_xlsx": {"zh": "下载问题说明（XLSX）", "en": "Download problems (XLSX)"},
     "up_preview": {"zh": "预览（前50行）", "en": "Preview (first 50 rows)"},
-    "up_dry": {"zh": "试运行：新增 {add} 行，替换 {rep} 行，未变 {same} 行，停用 {ret} 行。",
+    "up_dry": {"zh": "试运行：新增 {add} 行，替换 {rep} 行，未变 {same} 行，删除 {ret} 行。",
                "en": "Dry run: {add} to add, {rep} to replace, {same} unchanged, {ret} to retire."},
     "up_confirm": {"zh": "确认导入", "en": "Confirm and load"},
     "up_loading": {"zh": "正在导入……", "en": "Loading…"},

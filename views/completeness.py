@@ -55,8 +55,8 @@ total = len(now)
 m_label = fmt.month(dt.date(int(month[:4]), int(month[5:]), 1), lang)
 st.subheader(t("cp_month_kpi", lang).format(month=m_label))
 for col, status in zip(st.columns(len(COLORS)), COLORS):
-    col.metric(label[status], t("cp_of", lang).format(n=int((now["status"] == status).sum()),
-                                                       total=total), border=True)
+    col.metric(label[status], t("cp_of", lang).format(
+        n=fmt.exact((now["status"] == status).sum()), total=fmt.exact(total)), border=True)
 
 # --- region × month grid ----------------------------------------------------------------------------
 st.subheader(t("cp_grid", lang))
