@@ -49,3 +49,14 @@ def test_counts_in_messages_have_thousands_separators(path, key):
             assert isinstance(value, ast.Call) and ast.unparse(value.func) == "fmt.exact", \
                 f"{path}: {key}'s {arg.arg}= is {ast.unparse(value)}"
 
+
+@pytest.mark.parametrize("text, expected", [
+    ("选择文件", '"选择文件"'),
+    ('a "b" \\ c', '"a \\22 b\\22  \\5c  c"'),
+    ("</style><script>", '"\\3c /style\\3e \\3c script\\3e "'),
+    ("two\nlines", '"two\\a lines"'),
+])
+def test_uploader_button_text_is_a_safe_css_string(text, expected):
+    from lib.ui.uploader import css_string
+
+    assert css_string(text) == expected

@@ -15,7 +15,7 @@ from lib.ingest.readers import xlsx_sheets
 from lib.ingest.regions_match import RegionIndex
 from lib.ingest.warnings import MAX_PER_REASON
 from lib.ingest.specs import REGION_COLUMNS
-from lib.ui import data, widgets
+from lib.ui import data, uploader, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.problems_ui import problems_table
 from lib.ui.frame import current_filters
@@ -39,7 +39,7 @@ with st.expander(t("up_templates", lang)):
     for col, name in zip(cols, DATASETS):
         col.download_button(dataset_label(name, lang), template_xlsx(name),
                             file_name=f"template_{name}.xlsx", key=f"up_tpl_{name}")
-upload = st.file_uploader(t("up_file", lang), type=["csv", "xlsx"], key="up_file")
+upload = uploader.file_uploader(t("up_file", lang), ["csv", "xlsx"], "up_file", lang)
 sheet = None  # a workbook of several sheets: the analyst chooses (a refusal names those with data)
 if upload is not None and upload.getvalue()[:4] == b"PK\x03\x04":
     try:
@@ -197,8 +197,8 @@ if account.role == "admin":
     st.divider()
     st.subheader(t("up_geo", lang))
     st.caption(t("up_geo_help", lang))
-    geo = st.file_uploader(t("up_geo_file", lang), type=["geojson", "json", "zip", "gpkg"],
-                           key="up_geo_file")
+    geo = uploader.file_uploader(t("up_geo_file", lang), ["geojson", "json", "zip", "gpkg"],
+                                 "up_geo_file", lang)
     crs = st.radio(t("up_geo_crs", lang), ["wgs84", "gcj02"], horizontal=True, key="up_geo_crs",
                    format_func=lambda c: t(f"up_geo_crs_{c}", lang))
     if geo is not None and st.button(t("up_geo_import", lang), type="primary", key="up_geo_import"):
