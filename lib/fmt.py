@@ -25,6 +25,14 @@ def count(x: float | int | None, lang: str = "zh") -> str:
     return f"{x:,.0f}"
 
 
+def exact(x: float | int | None) -> str:
+    """Every digit, with separators: 40000 → 40,000. For counts a reader checks or adds up (rows
+    read, regions reporting), where 4.0万 would hide the last digits."""
+    if _missing(x):
+        return "—"
+    return f"{round(float(x)):,}"
+
+
 def rate(x: float | None, digits: int = 1) -> str:
     """A share in [0, 1] as a percentage with one decimal: 0.8567 → 85.7%."""
     if _missing(x):

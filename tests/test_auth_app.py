@@ -256,3 +256,18 @@ def test_malformed_username_shows_the_generic_message(engine, app_login, usernam
     assert [e.value for e in at.error] == [t("login_bad", "zh")]
     assert not at.metric
     assert len(s.login("vera").metric) == 4
+
+
+def test_login_page_switches_language_and_keeps_it_after_signing_in(engine, app_login):
+    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    s = app_login()
+    assert s.at.text_input(key="login_user").label == t("username", "zh")
+    s.at.selectbox(key="f_lang").set_value("en")
+    at = s.run()
+    assert not at.exception
+    assert at.text_input(key="login_user").label == t("username", "en")
+    assert at.button(key="login_submit").label == t("login_button", "en")
+    assert at.query_params.get("lang") in ("en", ["en"])  # a reload keeps the choice
+    at = s.login("vera")
+    assert not at.exception and len(at.metric) == 4
+    assert at.selectbox(key="f_lang").value == "en"  # the signed-in pages speak English too

@@ -32,3 +32,11 @@ def test_month_and_changes():
                                                (5, True, "5"), (1234, True, "1,234")])
 def test_small_count_masking(x, masked, expected):
     assert fmt.small_count(x, masked) == expected
+
+
+@pytest.mark.parametrize("x,expected", [
+    (0, "0"), (2850, "2,850"), (40000, "40,000"), (93627, "93,627"), (1_234_567, "1,234,567"),
+    (12.0, "12"), (None, "—"), (math.nan, "—"),
+])
+def test_exact_counts_keep_every_digit_with_separators(x, expected):
+    assert fmt.exact(x) == expected

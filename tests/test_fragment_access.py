@@ -213,7 +213,7 @@ def test_recheck_rules(engine, clock, auth_on):
     vera = users.create_user(engine, "vera", PW, "viewer", "350111000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     display = links.resolve(engine, token, clock=clock)
-    session_id, _code = web_sessions.start(engine, "vera", clock=clock)
+    session_id, _code = web_sessions.start(engine, "vera", bind="b", clock=clock)
     live = {"username": "vera", "session_id": session_id, "last_seen": clock()}
     assert auth_ui.recheck(engine, auth_ui.Grant(vera, auth=live)) is None
     stale = {"username": "vera", "last_seen": clock()}  # no session row behind it

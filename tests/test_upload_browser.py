@@ -68,3 +68,25 @@ def test_upload_page_in_chromium(tmp_path):
         assert page.locator(NO_EXCEPTION).count() == 0
         assert page.get_by_text("下载问题说明（XLSX）").count() == 1
         assert not errors, errors
+
+
+def test_uploader_speaks_chinese(tmp_path):
+    """Streamlit's uploader says "Upload" and "50MB per file • CSV, XLSX" whatever the language;
+    the page hides those and says it in the UI's language."""
+    require_browser()
+    env = {"HALFSKY_DB_URL": f"duckdb:///{tmp_path / 'words.duckdb'}", "HALFSKY_DB_SCHEMA": "",
+           "HALFSKY_AUTH": "off", "HALFSKY_NO_DEMO": "1"}
+    with streamlit_server(env) as url, browser_page() as page:
+        page.goto(f"{url}/upload")
+        page.locator(".st-key-up_file input[type=file]").wait_for(state="attached", timeout=90_000)
+        page.wait_for_timeout(1000)
+        box = page.locator(".st-key-up_file_box")
+        seen = box.inner_text()
+        assert "Upload" not in seen and "per file" not in seen, seen
+        assert "单个文件不超过 50 MB · CSV、XLSX" in seen, seen
+        box.get_by_role("button", name="选择文件").wait_for(timeout=10_000)
+        assert box.get_by_role("button", name="选择文件").is_visible()
+        page.goto(f"{url}/upload?lang=en")
+        box = page.locator(".st-key-up_file_box")
+        box.get_by_text("Up to 50 MB per file · CSV, XLSX").wait_for(timeout=90_000)
+        box.get_by_role("button", name="Choose a file").wait_for(timeout=10_000)

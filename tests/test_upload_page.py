@@ -5,6 +5,7 @@ import pytest
 
 from sqlalchemy import func, select
 
+from lib.i18n import t
 from lib.warehouse import schema as s
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
@@ -102,6 +103,9 @@ def test_gbk_ledger_previews_dry_runs_and_loads(engine):
     assert "sha256" not in conf["order"]
     assert _label(conf, "uploaded_at") == "上传时间"
     assert conf["config"]["uploaded_at"]["type_config"]["format"] == "YYYY-MM-DD HH:mm"
+    for count in ("rows_read", "rows_loaded", "rows_rejected", "warnings"):  # 93,627, not 93627
+        assert conf["config"][count]["type_config"]["format"] == "localized", count
+        assert _label(conf, count) == t(f"up_h_{count}", "zh")
     assert set(history.value["status"]) == {"已导入"}
 
 

@@ -59,8 +59,8 @@ st.subheader(t("cp_month_kpi", lang).format(month=m_label))
 unit_word = t(f"cp_units_{level}", lang)
 st.caption(t("cp_kpi_unit", lang).format(unit=unit_word))
 for col, status in zip(st.columns(len(COLORS)), COLORS):
-    col.metric(label[status], t("cp_of", lang).format(n=now[status], total=now["units"]),
-               border=True)
+    col.metric(label[status], t("cp_of", lang).format(n=fmt.exact(now[status]),
+                                                      total=fmt.exact(now["units"])), border=True)
 
 # --- child region × month grid: counts of units, a row drills down ----------------------------------
 st.subheader(t("cp_grid", lang))

@@ -6,7 +6,7 @@ from lib.ui import auth_ui, data, filters
 
 
 
-lang = filters.current_lang()
+lang = filters.login_language()
 st.title(t("app_title", lang))
 message = st.session_state.pop(auth_ui.K_MSG, None)
 if message:
@@ -15,6 +15,7 @@ with st.form("login_form"):
     username = st.text_input(t("username", lang), key="login_user")
     password = st.text_input(t("password", lang), type="password", key="login_password")
     submitted = st.form_submit_button(t("login_button", lang), key="login_submit")
+auth_ui.bind_browser()  # the sign-in's code will work in this browser only
 if auth_ui.oidc_configured():
     st.button(t("login_oidc", lang), key="login_oidc", on_click=st.login)
 if submitted:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import export
+from lib import export, fmt
 from lib.geo.importer import import_boundaries
 from lib.i18n import TEXT, dataset_label, enum_label, t
 from lib.ingest import (DATASETS, RollbackRefused, export_problems_xlsx, list_batches,
@@ -15,7 +15,7 @@ from lib.ingest.readers import xlsx_sheets
 from lib.ingest.regions_match import RegionIndex
 from lib.ingest.warnings import MAX_PER_REASON
 from lib.ingest.specs import REGION_COLUMNS
-from lib.ui import data, widgets
+from lib.ui import data, uploader, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.problems_ui import problems_table
 from lib.ui.frame import current_filters
@@ -39,7 +39,7 @@ with st.expander(t("up_templates", lang)):
     for col, name in zip(cols, DATASETS):
         col.download_button(dataset_label(name, lang), template_xlsx(name),
                             file_name=f"template_{name}.xlsx", key=f"up_tpl_{name}")
-upload = st.file_uploader(t("up_file", lang), type=["csv", "xlsx"], key="up_file")
+upload = uploader.file_uploader(t("up_file", lang), ["csv", "xlsx"], "up_file", lang)
 sheet = None  # a workbook of several sheets: the analyst chooses (a refusal names those with data)
 if upload is not None and upload.getvalue()[:4] == b"PK\x03\x04":
     try:
@@ -92,7 +92,7 @@ elif upload is not None:
         problem = "problem_zh" if lang == "zh" else "problem_en"
         # the table is long; the kinds of problem, by column, say at a glance what to fix
         kinds = prepared.problems.drop_duplicates(["column", problem]).head(5)
-        st.error("\n".join([t("up_refused", lang).format(n=len(prepared.problems)), ""]
+        st.error("\n".join([t("up_refused", lang).format(n=fmt.exact(len(prepared.problems))), ""]
                            + [f"- **{md_escape(r.column or '—')}**：{md_escape(getattr(r, problem))}"
                               for r in kinds.itertuples(index=False)]))
         problems_table(prepared.problems, lang)
@@ -110,10 +110,11 @@ elif upload is not None:
         bar.empty()
         c, out = dry.counts, dry
         if dry.ok:
-            st.write(t("up_dry", lang).format(add=c.added, rep=c.replaced, same=c.unchanged,
-                                              ret=c.retired))
+            st.write(t("up_dry", lang).format(add=fmt.exact(c.added), rep=fmt.exact(c.replaced),
+                                              same=fmt.exact(c.unchanged),
+                                              ret=fmt.exact(c.retired)))
             if len(dry.retiring):  # replace mode: exactly which regions and months lose rows
-                st.warning(t("up_retiring", lang).format(n=int(dry.retiring["rows"].sum())))
+                st.warning(t("up_retiring", lang).format(n=fmt.exact(dry.retiring["rows"].sum())))
                 st.dataframe(
                     dry.retiring.assign(
                         region=dry.retiring["region_name"] + "（" + dry.retiring["region_code"] + "）",
@@ -125,9 +126,9 @@ elif upload is not None:
                                    "period": t("up_ret_period", lang),
                                    "kind": t("up_ret_kind", lang),
                                    "rows": st.column_config.NumberColumn(t("up_ret_rows", lang),
-                                                                         format="%d")})
+                                                                         format="localized")})
             if dry.warnings_total:  # figures that load but deserve a second look, before confirm
-                st.warning(t("up_warnings", lang).format(n=dry.warnings_total))
+                st.warning(t("up_warnings", lang).format(n=fmt.exact(dry.warnings_total)))
                 wcol = "warning_zh" if lang == "zh" else "warning_en"
                 st.dataframe(dry.warnings, hide_index=True, width="stretch", key="up_warn_table",
                              column_order=["row", "region_name", wcol, "column", "value"],
@@ -169,7 +170,9 @@ else:
                      "batch_id": st.column_config.NumberColumn(heads["batch_id"], format="%d"),
                      "uploaded_at": st.column_config.DatetimeColumn(heads["uploaded_at"],
                                                                     format="YYYY-MM-DD HH:mm"),
-                     "is_demo": st.column_config.CheckboxColumn(heads["is_demo"])})
+                     "is_demo": st.column_config.CheckboxColumn(heads["is_demo"])} | {
+                     c: st.column_config.NumberColumn(heads[c], format="localized")
+                     for c in ("rows_read", "rows_loaded", "rows_rejected", "warnings")})
     widgets_cols = st.columns([2, 1, 3])
     live = batches[(batches["status"] != "rolled_back") & (~batches["is_demo"].astype(bool))]
     if not live.empty:
@@ -195,8 +198,8 @@ if account.role == "admin":
     st.divider()
     st.subheader(t("up_geo", lang))
     st.caption(t("up_geo_help", lang))
-    geo = st.file_uploader(t("up_geo_file", lang), type=["geojson", "json", "zip", "gpkg"],
-                           key="up_geo_file")
+    geo = uploader.file_uploader(t("up_geo_file", lang), ["geojson", "json", "zip", "gpkg"],
+                                 "up_geo_file", lang)
     crs = st.radio(t("up_geo_crs", lang), ["wgs84", "gcj02"], horizontal=True, key="up_geo_crs",
                    format_func=lambda c: t(f"up_geo_crs_{c}", lang))
     if geo is not None and st.button(t("up_geo_import", lang), type="primary", key="up_geo_import"):

@@ -4,7 +4,9 @@ Streamlit keeps ``st.session_state`` per browser tab and forgets it on reload, s
 with the Streamlit form is written as a row here (lib/warehouse/sessions_store.py) and handed to
 the browser as a cookie by a small route (lib/web/session_routes.py). The route cannot see the
 Streamlit session, so the page hands over a one-time code (valid for a minute) that the route
-swaps for the cookie token; the cookie carries that token, signed. Reload, a new tab or a link sends
+swaps for the cookie token; the cookie carries that token, signed. The code is bound to the
+browser that signed in: its hash covers a secret the sign-in tab planted as a cookie, so the code
+copied into another browser (a link sent to a victim) redeems nothing. Reload, a new tab or a link sends
 the cookie; the gate reads it with ``st.context.cookies`` and finds the row. The row, not the
 cookie, decides: sign-out, idle expiry and an admin's "end session" end it at once, and a disabled
 account is refused by the gate whatever the cookie says.
@@ -43,26 +45,34 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def start(engine: Engine, username: str, *, client: str | None = None,
+def _handoff_hash(code: str, bind: str) -> str:
+    return _hash(f"{code}|{bind}")
+
+
+def start(engine: Engine, username: str, *, bind: str, client: str | None = None,
           clock: Clock = system_clock) -> tuple[str, str]:
-    """A new session row for a successful sign-in: (session id, one-time hand-off code)."""
+    """A new session row for a successful sign-in: (session id, one-time hand-off code). The code
+    redeems only together with ``bind``, the secret of the browser that signed in."""
     now = clock()
     session_id, code = secrets.token_hex(16), secrets.token_urlsafe(24)
     with engine.begin() as conn:
         store.insert_session(conn, id=session_id, username=username, token_hash=None,
-                             handoff_hash=_hash(code), handoff_expires_at=now + HANDOFF_VALID,
+                             handoff_hash=_handoff_hash(code, bind),
+                             handoff_expires_at=now + HANDOFF_VALID,
                              created_at=now, last_seen=now, ended_at=None, ended_by=None,
                              client=(client or "")[:64] or None)
     return session_id, code
 
 
-def redeem(engine: Engine, code: str, *, clock: Clock = system_clock) -> str | None:
-    """The cookie token for a live hand-off code, once; None for an unknown, used or old code."""
-    if not code or len(code) > 100:
+def redeem(engine: Engine, code: str, *, bind: str,
+           clock: Clock = system_clock) -> str | None:
+    """The cookie token for a live hand-off code presented with the browser's ``bind`` secret,
+    once; None for an unknown, used or old code, or one from another browser."""
+    if not code or len(code) > 100 or not bind or len(bind) > 100:
         return None
     token = secrets.token_urlsafe(32)
     with engine.begin() as conn:
-        done = store.redeem_handoff(conn, _hash(code), _hash(token), clock())
+        done = store.redeem_handoff(conn, _handoff_hash(code, bind), _hash(token), clock())
     return token if done else None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -17,9 +18,11 @@ from lib.i18n import t
 from lib.ui import page_errors
 from lib.ui.safe import md_escape
 from lib.warehouse.scope import ScopeError, level_of, narrow
+from lib.web import origins
 
 K_AUTH, K_USER, K_MSG, K_DISPLAY = "_auth", "_user", "_auth_msg", "_display_token"
 K_HANDOFF, K_CLEAR_COOKIE = "_session_handoff", "_session_clear_cookie"
+K_BIND = "_session_bind"  # (tab id, secret): the code of this tab's sign-in works with it only
 DEV_USER = User("dev", "admin", "", True)
 LOGIN_PAGE, SETUP_PAGE = "views/login.py", "views/setup.py"
 
@@ -54,11 +57,32 @@ def client_address() -> str | None:
     return address if isinstance(address, str) else None
 
 
+def _tab_binding() -> tuple[str, str]:
+    """This tab's (id, secret), made once per tab: the secret is planted in this browser as a
+    cookie by the login page and binds the sign-in's one-time code to it."""
+    binding = st.session_state.get(K_BIND)
+    if binding is None:
+        binding = st.session_state[K_BIND] = (secrets.token_hex(8), secrets.token_urlsafe(32))
+    return binding
+
+
+def bind_browser() -> None:
+    """Plant this tab's secret as a cookie (the login page draws this beside the form), so that
+    the code handed over after signing in works in this browser and no other."""
+    from lib.web import session_routes
+
+    if not session_routes.mounted():
+        return
+    tab, secret = _tab_binding()
+    _invisible_image(f"{session_routes.BIND_PATH}?tab={tab}&k={secret}")
+
+
 def sign_in(engine: Engine, username: str, password: str) -> users.LoginResult:
     """Check a login and, when it succeeds, start the session (the page then reruns)."""
     result = users.authenticate(engine, username, password, address=client_address(), clock=clock)
     if result.ok:
         session_id, code = web_sessions.start(engine, result.user.username,
+                                              bind=_tab_binding()[1],
                                               client=client_address(), clock=clock)
         st.session_state[K_AUTH] = {"username": result.user.username, "session_id": session_id,
                                     "last_seen": clock()}
@@ -88,6 +112,19 @@ def sign_out() -> None:
         st.logout()  # ends the OIDC session cookie too (reruns the app)
 
 
+def from_own_origin() -> bool:
+    """True when this tab's websocket was opened by a page of the app's own origin (scheme, host
+    and port, or one listed in ``HALFSKY_ALLOWED_ORIGINS``). A page on another port of the same
+    host is same-site, so the browser sends it the cookies, and Streamlit admits its websocket:
+    the cookies are honoured only for our own pages."""
+    try:
+        headers = {key: value for key, value in st.context.headers.items()}
+    except Exception:  # no session context (a bare script run)
+        return False
+    https = origins.forwarded_https(headers) or bool(st.get_option("server.sslCertFile"))
+    return origins.origin_allowed(headers, https)
+
+
 def _cookie_auth(engine: Engine) -> dict | None:
     """A session record from the sign-in cookie the browser sent when this tab connected (a
     reload, a new tab or a link after signing in elsewhere)."""
@@ -95,7 +132,7 @@ def _cookie_auth(engine: Engine) -> dict | None:
         value = st.context.cookies.get(web_sessions.COOKIE_NAME)
     except Exception:  # no session context (a bare script run)
         return None
-    if not value or st.session_state.get(K_CLEAR_COOKIE):
+    if not value or st.session_state.get(K_CLEAR_COOKIE) or not from_own_origin():
         return None
     session = web_sessions.from_cookie(engine, value, clock=clock)
     if session is None:
@@ -149,11 +186,16 @@ def hand_off_cookie() -> None:
     if not session_routes.mounted():
         return
     if code:
-        url = f"{session_routes.START_PATH}?code={code}"
+        url = f"{session_routes.START_PATH}?code={code}&tab={_tab_binding()[0]}"
     elif clear:
         url = session_routes.END_PATH
     else:
         return
+    _invisible_image(url)
+
+
+def _invisible_image(url: str) -> None:
+    """A same-origin request the browser makes (and whose cookies it keeps), drawn as nothing."""
     st.html(f'<img src="{url}" alt="" width="1" height="1" '
             'style="position:absolute;opacity:0;pointer-events:none">')
 
@@ -169,6 +211,8 @@ def oidc_configured() -> bool:
 def _oidc_user(engine: Engine) -> User | None:
     """The app account of a user signed in through st.login (mapped by email; never created)."""
     if not oidc_configured() or not getattr(st.user, "is_logged_in", False):
+        return None
+    if not from_own_origin():  # Streamlit's identity cookie is as ambient as ours
         return None
     user = users.oidc_user(engine, st.user.get("email"), st.user.get("email_verified"))
     if user is None:

@@ -35,6 +35,25 @@ def current_lang() -> str:
     return lang if lang in LANGS else "zh"
 
 
+def language_box() -> str:
+    """The language box at the top of the sidebar: the filters' first widget, and the login page's
+    only one (so a visitor reads the form in their language before signing in)."""
+    with st.sidebar:
+        return st.selectbox(t("language", current_lang()), list(LANGS), key=K_LANG,
+                            format_func=LANGS.get)
+
+
+def login_language() -> str:
+    """The language box for a visitor not signed in. The choice goes into the URL, which the
+    filters read when the signed-in session starts, so signing in keeps it."""
+    if K_LANG not in st.session_state:
+        st.session_state[K_LANG] = current_lang()
+    lang = language_box()
+    if st.query_params.get("lang", "zh") != lang:
+        st.query_params["lang"] = lang
+    return lang
+
+
 def drill_to(code: str) -> None:
     """Ask the filters to move to ``code`` (e.g. a district clicked on the map) on the next run."""
     st.session_state[K_DRILL] = code
@@ -144,9 +163,8 @@ def sidebar_filters(scope: str = "") -> Filters:
     if st.session_state.get(K_DRILL):
         _apply_region(st.session_state.pop(K_DRILL), scope)
 
+    lang = language_box()
     with st.sidebar:
-        lang = st.selectbox(t("language", current_lang()), list(LANGS), key=K_LANG,
-                            format_func=LANGS.get)
         st.subheader(t("filters", lang))
         names = data.region_lookup("name")
         scope_in = scope[:LEVEL_CITY]  # a district user's own city still counts as one choice

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib import fmt
 from lib.export_progress import progress_filename, progress_rows, progress_xlsx
 
 from lib.i18n import enum_label, t
@@ -54,7 +55,7 @@ def progress_upload(raw: bytes, filename: str, *, scope: str, user: str, lang: s
         return
     st.write(md_escape(dry.message_zh if lang == "zh" else dry.message_en))
     if dry.warnings_total:
-        st.warning(t("up_warnings", lang).format(n=dry.warnings_total))
+        st.warning(t("up_warnings", lang).format(n=fmt.exact(dry.warnings_total)))
         wcol = "warning_zh" if lang == "zh" else "warning_en"
         st.dataframe(dry.warnings, hide_index=True, width="stretch", key="pg_warn_table",
                      column_order=["row", wcol],
@@ -73,7 +74,7 @@ def progress_upload(raw: bytes, filename: str, *, scope: str, user: str, lang: s
 
 def _problems(problems, lang: str) -> None:
     problem = "problem_zh" if lang == "zh" else "problem_en"
-    st.error(t("up_refused", lang).format(n=len(problems)))
+    st.error(t("up_refused", lang).format(n=fmt.exact(len(problems))))
     st.dataframe(problems, hide_index=True, width="stretch", key="pg_problems",
                  column_order=["row", "column", "value", problem],
                  column_config={"row": st.column_config.NumberColumn(t("up_row", lang), format="%d"),
