@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -50,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     from lib.reading.view import make_view
     from lib.warehouse import data_version
     from lib.warehouse.bootstrap import open_warehouse
+    from lib import settings
 
     parser = argparse.ArgumentParser(prog="python -m lib.brief",
                                      description="The written reading of a region and its 通报.")
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-charts", action="store_true", help="leave chart images out of --docx")
     args = parser.parse_args(argv)
 
-    engine = open_warehouse(args.db, pg_schema=os.environ.get("HALFSKY_DB_SCHEMA") or None)
+    engine = open_warehouse(args.db, pg_schema=settings.db_schema())
     src = EngineSource(engine)
     names = src.names()
     if args.region not in names:

@@ -6,17 +6,11 @@ a demo can be shown as it stood on a given day. Unset (the default), it is the s
 from __future__ import annotations
 
 import datetime as dt
-import os
+from lib import settings
 
-ENV = "HALFSKY_TODAY"
+ENV = settings.TODAY.name
 
 
 def today() -> dt.date:
     """The pinned date if ``HALFSKY_TODAY`` is set (and valid), else the system date."""
-    pinned = os.environ.get(ENV, "").strip()
-    if pinned:
-        try:
-            return dt.date.fromisoformat(pinned)
-        except ValueError:
-            raise ValueError(f"{ENV} must be a date like 2026-11-30, not {pinned!r}") from None
-    return dt.date.today()
+    return settings.today() or dt.date.today()

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 
+from lib import settings
 from lib.auth import users
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # HALFSKY_DB_SCHEMA as in the app: the PostgreSQL schema (search_path) of the warehouse.
     engine = open_warehouse(getattr(args, "db_sub", None) or args.db,
-                            pg_schema=os.environ.get("HALFSKY_DB_SCHEMA") or None)
+                            pg_schema=settings.db_schema())
     try:
         if args.cmd == "add":
             pw = _read_password(f"password for {args.username}: ")

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from lib import clock
+from lib import clock, settings
 from lib.warehouse import engine as eng_mod
 from lib.warehouse import queries as q
 from lib.warehouse import schema as s
@@ -13,7 +13,7 @@ from lib.warehouse.engine import data_version, schema_version_of, write_transact
 
 def test_url_precedence(monkeypatch, tmp_path):
     monkeypatch.delenv("HALFSKY_DB_URL", raising=False)
-    monkeypatch.setattr(eng_mod, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
     assert eng_mod.resolve_url("duckdb:///x.duckdb") == "duckdb:///x.duckdb"
     assert eng_mod.resolve_url(None) == eng_mod.DEFAULT_URL
     (tmp_path / ".streamlit").mkdir()

@@ -2,6 +2,7 @@
 origins HALFSKY_ALLOWED_ORIGINS names (a reverse proxy)."""
 import pytest
 
+from lib import settings
 from lib.web import origins
 
 APP = {"Host": "127.0.0.1:8501"}
@@ -29,13 +30,13 @@ def test_normalise(raw, expected):
     (None, False, False),
 ])
 def test_websocket_origin_is_the_apps_own(monkeypatch, origin, https, ok):
-    monkeypatch.delenv(origins.ENV, raising=False)
+    monkeypatch.delenv(settings.ALLOWED_ORIGINS.name, raising=False)
     headers = {**APP, **({"Origin": origin} if origin is not None else {})}
     assert origins.origin_allowed(headers, https) is ok
 
 
 def test_configured_origins_replace_the_host_rule(monkeypatch):
-    monkeypatch.setenv(origins.ENV, "https://halfsky.example.org, https://dash.example.org:8443")
+    monkeypatch.setenv(settings.ALLOWED_ORIGINS.name, "https://halfsky.example.org, https://dash.example.org:8443")
     behind_proxy = {"Host": "127.0.0.1:8501"}
     assert origins.origin_allowed({**behind_proxy, "Origin": "https://halfsky.example.org"}, False)
     assert origins.origin_allowed({**behind_proxy, "Origin": "https://dash.example.org:8443"},
@@ -64,5 +65,5 @@ def test_forwarded_https():
     ({}, False),
 ])
 def test_same_origin_request(monkeypatch, extra, ok):
-    monkeypatch.delenv(origins.ENV, raising=False)
+    monkeypatch.delenv(settings.ALLOWED_ORIGINS.name, raising=False)
     assert origins.same_origin_request({**APP, **extra}, False) is ok

@@ -12,17 +12,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import threading
 
 from sqlalchemy import Engine
 
+from lib import settings
 from lib.auth import users
 from lib.auth.sessions import Clock, system_clock
 
 log = logging.getLogger("halfsky.setup")
-ENV = "HALFSKY_SETUP_CODE"
+ENV = settings.SETUP_CODE.name
 # No 0/O, 1/I/L: read off a terminal and typed by hand.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _GROUPS, _GROUP_LEN = 3, 4  # XXXX-XXXX-XXXX: 60 bits
@@ -48,7 +48,7 @@ def new_code() -> str:
 
 
 def _env_code() -> str | None:
-    value = normalise(os.environ.get(ENV))
+    value = normalise(settings.setup_code())
     return value or None
 
 

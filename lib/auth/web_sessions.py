@@ -16,13 +16,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
 import secrets
 
 import pandas as pd
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import Engine
 
+from lib import settings
 from lib.auth.sessions import IDLE_TIMEOUT, Clock, is_expired, system_clock
 from lib.warehouse import audit
 from lib.warehouse import sessions_store as store
@@ -79,7 +79,7 @@ def redeem(engine: Engine, code: str, *, bind: str,
 def signer(engine: Engine) -> Signer:
     """The cookie signer. ``HALFSKY_COOKIE_SECRET`` wins; otherwise a random key kept in the
     warehouse, so every app process on it (and a restart) accepts the same cookies."""
-    key = os.environ.get("HALFSKY_COOKIE_SECRET") or store.secret(
+    key = settings.cookie_secret() or store.secret(
         engine, SECRET_NAME, lambda: secrets.token_urlsafe(48))
     return Signer(key, salt="halfsky-session")
 

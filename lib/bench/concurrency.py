@@ -12,7 +12,6 @@ benchmark warehouse so that the upload never changes it.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lib import settings
 from lib.bench.load import write_csv
 from lib.bench.timing import cpu_seconds, log
 from lib.bench.warehouses import View
@@ -49,8 +49,8 @@ def server(url: str, timeout: float = 180) -> Iterator[Served]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_NO_DEMO": "1",
-           "HALFSKY_AUTH": "off"}
+    env = settings.child_env({settings.DB_URL: url, settings.DB_SCHEMA: "", settings.NO_DEMO: "1",
+                              settings.AUTH: "off"})
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.headless", "true"], cwd=ROOT, env=env,

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 
+from lib import settings
 from lib.bench.timing import log
 from lib.warehouse.reference import regions_frame
 
@@ -73,14 +74,14 @@ def write_csv(engine: Engine, path: Path, rows: int, seed: int = 0) -> None:
                                                                                   index=False)
 
 
-def _cli_load(csv: Path, db: str, env: dict[str, str] | None = None) -> dict:
+def _cli_load(csv: Path, db: str, env: dict[settings.Setting, str] | None = None) -> dict:
     """{seconds, peak_rss_mb, exit_code, summary} of one ``python -m lib.ingest load`` child."""
     cmd = [sys.executable, "-m", "lib.ingest", "load", str(csv), "--dataset", "training",
            "--db", db]
     with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_f, stderr=err_f,
-                                env={**os.environ, **(env or {})})
+                                env=settings.child_env(env or {}))
         # wait4 gives this child's own rusage (RUSAGE_CHILDREN would mix in every other child).
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t0
@@ -98,8 +99,8 @@ def _cli_load(csv: Path, db: str, env: dict[str, str] | None = None) -> dict:
             "exit_code": code, "summary": summary}
 
 
-def _pair(towns: np.ndarray, tmp: Path, rows: int, db: str, env: dict[str, str] | None = None
-          ) -> tuple[dict, dict]:
+def _pair(towns: np.ndarray, tmp: Path, rows: int, db: str,
+          env: dict[settings.Setting, str] | None = None) -> tuple[dict, dict]:
     frame = training_frame(towns, rows)
     first, again = tmp / "training_1m.csv", tmp / "training_1m_revised.csv"
     frame.rename(columns=HEADER).to_csv(first, index=False)
@@ -149,7 +150,7 @@ def run_pg_load(pg_url: str, src_schema: str, rows: int = 1_000_000) -> dict | N
         towns = township_codes(engine)
         dispose_engine(pg_url, pg_schema=scratch)
         with tempfile.TemporaryDirectory(prefix="halfsky_bench_pg_") as tmp:
-            load, reload = _pair(towns, Path(tmp), rows, pg_url, {"HALFSKY_DB_SCHEMA": scratch})
+            load, reload = _pair(towns, Path(tmp), rows, pg_url, {settings.DB_SCHEMA: scratch})
     finally:
         dispose_engine(pg_url, pg_schema=scratch)
         with admin.begin() as conn:

@@ -8,11 +8,11 @@ by a running server across loads) stays.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from lib import settings
 from lib.bench.timing import log, measure, p50, p95
 from lib.bench.warehouses import View
 
@@ -24,18 +24,9 @@ PAGES = ["overview", "coverage", "training", "employment", "screening", "targets
 @contextmanager
 def app_env(url: str, pg_schema: str | None = None) -> Iterator[None]:
     """The app pointed at the benchmark warehouse, as the development admin, without auto-demo."""
-    keys = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": pg_schema or "", "HALFSKY_NO_DEMO": "1",
-            "HALFSKY_AUTH": "off"}
-    old = {k: os.environ.get(k) for k in keys}
-    os.environ.update(keys)
-    try:
+    with settings.overridden({settings.DB_URL: url, settings.DB_SCHEMA: pg_schema or "",
+                              settings.NO_DEMO: "1", settings.AUTH: "off"}):
         yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,

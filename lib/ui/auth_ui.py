@@ -6,12 +6,12 @@ whole-warehouse admin called ``dev`` and says so on every page.
 from __future__ import annotations
 
 import dataclasses
-import os
 import secrets
 
 import streamlit as st
 from sqlalchemy import Engine
 
+from lib import settings
 from lib.auth import links, sessions, setup_code, users, web_sessions
 from lib.auth.users import User
 from lib.i18n import t
@@ -30,7 +30,7 @@ clock: sessions.Clock = sessions.system_clock  # tests may replace it
 
 
 def auth_disabled() -> bool:
-    return os.environ.get("HALFSKY_AUTH", "").strip().lower() == "off"
+    return settings.auth_off()
 
 
 def current_user() -> User:

@@ -1,10 +1,10 @@
 """The app frame: warehouse check, first-start demo, navigation, global filters, footer."""
 from __future__ import annotations
 
-import os
 
 import streamlit as st
 
+from lib import settings
 from lib.i18n import t
 from lib.ui import auth_ui, came_from, data, filters, heap, page_errors, widgets
 from lib.warehouse import WarehouseLocked
@@ -27,7 +27,7 @@ def _ensure_warehouse(lang: str) -> bool:
         return False
     from lib.warehouse import bootstrap
 
-    auto_demo = os.environ.get("HALFSKY_NO_DEMO", "") not in ("1", "true")
+    auto_demo = not settings.no_demo()
     if auto_demo and not bootstrap.has_facts(engine) and not st.session_state.get("_demo_checked"):
         from lib import demo
         from lib.warehouse.demo_store import demo_batch_ids

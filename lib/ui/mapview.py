@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import html
-import os
 
 import pandas as pd
 import streamlit as st
 
+from lib import settings
 from lib.geo.deck import PHONE_WIDTH, build_map, picked_region
 from lib.i18n import t
 from lib.ui import data, filters, mapgate
@@ -17,7 +17,7 @@ from lib.warehouse.scope import pad, prefix_of
 
 def tile_url() -> str | None:
     """An intranet tile server, if configured; the default map has no basemap at all."""
-    return os.environ.get("HALFSKY_TILE_URL") or None
+    return settings.tile_url()
 
 
 def breadcrumb(f: Filters, key: str) -> None:

@@ -10,13 +10,13 @@ exception through, so a page test's ``at.exception`` still sees a broken page.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from typing import Callable
 
 import streamlit as st
 from streamlit.errors import FragmentHandledException
 
+from lib import settings
 from lib.i18n import t
 
 log = logging.getLogger("halfsky.ui")
@@ -33,7 +33,7 @@ def run_page(run: Callable[[], object], lang: str) -> None:
     except FragmentHandledException:
         raise
     except Exception:
-        if os.environ.get("HALFSKY_PAGE_ERRORS", "").strip().lower() == "raise":
+        if settings.page_errors_raise():
             raise
         ref = secrets.token_hex(4)
         log.exception("halfsky page error, reference %s", ref)

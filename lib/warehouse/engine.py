@@ -10,10 +10,8 @@ on first use by Alembic (``ensure_schema``; lib/warehouse/migrations, ``python -
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import threading
-import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -21,11 +19,12 @@ from typing import Iterator
 from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
 from sqlalchemy.pool import NullPool
 
+from lib import settings
 from lib.warehouse import migrations
 from lib.warehouse import schema as s
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_URL = f"duckdb:///{PROJECT_ROOT / 'data' / 'warehouse.duckdb'}"
+DEFAULT_URL = settings.DEFAULT_DB_URL
 
 
 class WarehouseLocked(RuntimeError):
@@ -39,19 +38,7 @@ class WarehouseLocked(RuntimeError):
 
 def resolve_url(explicit: str | None = None) -> str:
     """The warehouse URL, by precedence: argument, environment, secrets file, embedded default."""
-    if explicit:
-        return explicit
-    env = os.environ.get("HALFSKY_DB_URL")
-    if env:
-        return env
-    secrets = PROJECT_ROOT / ".streamlit" / "secrets.toml"
-    if secrets.exists():
-        with secrets.open("rb") as fh:
-            conf = tomllib.load(fh)
-        url = conf.get("connections", {}).get("warehouse", {}).get("url")
-        if url:
-            return url
-    return DEFAULT_URL
+    return explicit or settings.db_url()
 
 
 # the --db help of every command: where the warehouse is when --db is not given
@@ -62,7 +49,7 @@ DB_HELP = ("warehouse URL (default: HALFSKY_DB_URL, else .streamlit/secrets.toml
 def resolve_schema(explicit: str | None = None) -> str | None:
     """The PostgreSQL schema (search_path) of the warehouse: argument, else HALFSKY_DB_SCHEMA, else
     None (the server's default). The app reads the same variable (lib/ui/data.py)."""
-    return explicit or os.environ.get("HALFSKY_DB_SCHEMA") or None
+    return explicit or settings.db_schema()
 
 
 def _is_lock_error(exc: BaseException) -> bool:

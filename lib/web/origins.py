@@ -10,11 +10,10 @@ request. Behind a reverse proxy that rewrites Host, or one that ends TLS without
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-ENV = "HALFSKY_ALLOWED_ORIGINS"
+from lib import settings
 
 
 def normalise(origin: str) -> str | None:
@@ -38,7 +37,7 @@ def normalise(origin: str) -> str | None:
 
 def configured() -> list[str]:
     """The origins named in ``HALFSKY_ALLOWED_ORIGINS`` (comma-separated); empty when unset."""
-    raw = os.environ.get(ENV, "")
+    raw = settings.allowed_origins()
     return [o for o in (normalise(part) for part in raw.split(",") if part.strip()) if o]
 
 
