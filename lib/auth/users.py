@@ -16,7 +16,7 @@ from lib.warehouse import audit
 from lib.warehouse import sessions_store
 from lib.warehouse import throttle_store
 from lib.warehouse import users_store as store
-from lib.warehouse.scope import level_of, prefix_of
+from lib.warehouse.scope import Scope, level_of, prefix_of
 
 ROLES = ("viewer", "analyst", "admin")
 _USERNAME = re.compile(r"[\w.@-]{1,64}")  # always fullmatch: "$" would let a newline through
@@ -41,6 +41,11 @@ class User:
     def scope_prefix(self) -> str:
         """The region-code prefix every query and load of this user is narrowed to."""
         return prefix_of(self.scope_code) if self.scope_code else ""
+
+    @property
+    def scope(self) -> Scope:
+        """The account's scope, carried from sign-in into every query and load of this user."""
+        return Scope.of_region(self.scope_code) if self.scope_code else Scope.everything()
 
     def may(self, *roles: str) -> bool:
         return self.role in roles
