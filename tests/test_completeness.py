@@ -17,6 +17,7 @@ from lib.completeness import (RuleRefused, completeness, deadline_days, deadline
                               month_starts, ranking, reminders, report_status, set_deadline_day)
 from lib.ingest import load_prepared, prepare_upload, rollback_batch
 from lib.warehouse import schema as s
+from lib.warehouse.scope import Scope
 
 CHAYUAN, WANGZHUANG, XIANGYUAN = "350111001000", "350111002000", "350111003000"
 SCREEN = "乡镇（街道）,月份,筛查类型,筛查人数\n"
@@ -117,7 +118,7 @@ def test_a_correction_keeps_the_first_report_time_and_a_rollback_unreports(repor
     b = _load(reported, "王庄,2024-04,宫颈癌筛查,50", at=dt.datetime(2024, 5, 2))
     st = _status(completeness(reported, "350111", "screening", MAR, APR))
     assert st[(CHAYUAN, "2024-03")] == "reported" and st[(WANGZHUANG, "2024-04")] == "reported"
-    rollback_batch(reported, b, user="ana")
+    rollback_batch(reported, b, user="ana", scope=Scope.everything())
     st = _status(completeness(reported, "350111", "screening", MAR, APR))
     assert st[(WANGZHUANG, "2024-04")] == "missing"
 
@@ -161,7 +162,7 @@ def test_village_rows_count_for_their_township(engine):
     frame = pd.DataFrame([{"session_id": "T1", "region_code": village,
                            "held_on": dt.date(2024, 3, 9), "topic": "health", "audience":
                            "general_public", "mode": "onsite", "participants": 30, "hours": 2.0}])
-    bid = load_batch(engine, {"training": frame}, user="t").batch_id
+    bid = load_batch(engine, {"training": frame}, user="t", scope=Scope.everything()).batch_id
     with engine.begin() as conn:
         conn.execute(update(s.upload_batch).where(s.upload_batch.c.batch_id == bid)
                      .values(uploaded_at=dt.datetime(2024, 4, 1)))

@@ -83,7 +83,8 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
         return False
     if title:
         st.subheader(title)
-    shapes = data.query("map_shapes", level, tuple(sorted(values["region_code"])))
+    shapes = data.query("map_shapes", level, tuple(sorted(values["region_code"])),
+                        data.bound_scope())
     view = build_map(values, level, f.lang, metric_label, unit, shapes=shapes, tile_url=tile_url())
     left, right = st.columns([5, 1])
     with left:

@@ -16,6 +16,7 @@ from lib.i18n import TEXT, dataset_label, t
 from lib.metrics.cards import Card
 from lib.ui import data
 from lib.ui.safe import md_escape
+from lib.warehouse.scope import Scope
 
 KPI_KEY = "kpis_"  # prefix of every KPI row's container key: the CSS finds the rows by it
 
@@ -80,7 +81,8 @@ def kpi_row(cards: list[Card], key: str) -> None:
                        delta_arrow=c.delta_arrow, help=c.help, border=True)
 
 
-def freshness_footer(lang: str, scope: str = "") -> None:
+def freshness_footer(lang: str, scope: Scope) -> None:
+    """When each dataset was last loaded, among the batches with rows inside ``scope``."""
     frame: pd.DataFrame = data.query("freshness", scope)
     if frame.empty:
         return
