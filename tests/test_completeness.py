@@ -18,6 +18,7 @@ from lib.completeness import (RuleRefused, completeness, deadline_days, deadline
 from lib.ingest import load_prepared, prepare_upload, rollback_batch
 from lib.warehouse import schema as s
 from lib.warehouse.scope import Scope
+from tests.conftest import scope_of
 
 CHAYUAN, WANGZHUANG, XIANGYUAN = "350111001000", "350111002000", "350111003000"
 SCREEN = "乡镇（街道）,月份,筛查类型,筛查人数\n"
@@ -74,7 +75,8 @@ def test_ranking_counts_only_due_months_and_puts_the_punctual_first():
 # --- the query, on both backends ---------------------------------------------------------------
 
 def _load(engine, *rows, at: dt.datetime, scope="350111") -> int:
-    p = prepare_upload(engine, (SCREEN + "\n".join(rows) + "\n").encode(), "s.csv", scope=scope)
+    p = prepare_upload(engine, (SCREEN + "\n".join(rows) + "\n").encode(), "s.csv",
+                       scope=scope_of(scope))
     assert p.ok, p.problems
     out = load_prepared(engine, p, user="ana")
     assert out.status == "loaded"

@@ -87,7 +87,7 @@ def test_another_districts_id_never_moves_its_rows(engine):
     # each side can still roll back its own batch, and only its own rows go
     rollback_batch(engine, out.batch_id, user="ja", scope=Scope(JINAN))
     assert total(engine, GULOU) == 100 and total(engine, JINAN) == 0
-    rollback_batch(engine, gulou.batch_id, user="gl", scope=GULOU)
+    rollback_batch(engine, gulou.batch_id, user="gl", scope=Scope(GULOU))
     assert rows(engine).empty
 
 
@@ -250,7 +250,7 @@ def test_batch_list_shows_only_the_callers_scope_even_after_rollback(engine):
     ja = load(engine, csv(("001", CHAYUAN, 1)), scope=JINAN, user="ja").batch_id
     both = load(engine, csv(("002", GUDONG, 1), ("002", CHAYUAN, 1)), scope="3501",
                 user="city").batch_id
-    rollback_batch(engine, gl, user="gl", scope=GULOU)  # no rows left anywhere for this batch
+    rollback_batch(engine, gl, user="gl", scope=Scope(GULOU))  # no rows left anywhere for this batch
 
     def listed(scope: str) -> dict[int, tuple]:
         f = list_batches(engine, scope=scope_of(scope))
