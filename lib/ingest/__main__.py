@@ -88,6 +88,12 @@ def _account_scope(engine, args) -> Scope | None:
     from lib.ingest.regions_match import scope_prefix
 
     requested = scope_prefix(args.scope)
+    try:
+        if requested:
+            Scope(requested)  # a whole level's prefix (2, 4, 6, 9 or 12 digits), else refused
+    except ValueError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return None
     if args.user == "cli" or not has_users(engine):
         return Scope(requested) if requested else Scope.everything()  # the console's
     user = active_user(engine, args.user)
