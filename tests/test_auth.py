@@ -210,12 +210,12 @@ def test_never_seen_session_is_expired():
 def test_admin_grants_only_within_own_scope(engine, admin_scope, target, ok):
     admin = users.create_user(engine, "root", PW, "admin", admin_scope)
     if ok:
-        users.create_user(engine, "bob", PW, "viewer", target, by="root", within=admin.scope_prefix)
+        users.create_user(engine, "bob", PW, "viewer", target, by="root", within=admin.scope)
         assert users.get_user(engine, "bob").scope_code == target
     else:
         with pytest.raises(AccountError, match="scope_refused"):
             users.create_user(engine, "bob", PW, "viewer", target, by="root",
-                              within=admin.scope_prefix)
+                              within=admin.scope)
         assert users.get_user(engine, "bob") is None
 
 

@@ -121,12 +121,13 @@ def test_warnings_do_not_block_strict_refuses_history_keeps_who_confirmed(engine
         assert conn.execute(select(func.count()).select_from(s.training_session)).scalar_one() == 8
     out = load(engine, data)
     assert out.status == "loaded" and out.warnings_total == 1 and "1 warnings" in out.message_en
-    kept = batch_warnings(engine, out.batch_id)
+    kept = batch_warnings(engine, out.batch_id, Scope.everything())
     assert kept["warnings"] == 1 and kept["confirmed_by"] == "ana"
     assert kept["counts"] == {"outlier": 1} and kept["first"][0]["row"] == 2
     assert kept["first"][0]["region_name"] == "茶园街道"
-    assert batch_warnings(engine, out.batch_id, scope=Scope("350102")) is None  # another district's view
-    listed = dict(zip(list_batches(engine, scope=Scope.everything())["batch_id"], list_batches(engine, scope=Scope.everything())["warnings"]))
+    assert batch_warnings(engine, out.batch_id, Scope("350102")) is None  # another district's
+    batches = list_batches(engine, Scope.everything())
+    listed = dict(zip(batches["batch_id"], batches["warnings"]))
     assert listed[out.batch_id] == 1 and listed[1] == 0
 
 
@@ -182,7 +183,8 @@ def test_upload_page_shows_warnings_before_confirm_in_chromium(tmp_path):
         assert "另有 1 条提醒" in success.first.inner_text()
     engine = bootstrap.open_warehouse(url)
     try:
-        kept = batch_warnings(engine, int(list_batches(engine, scope=Scope.everything())["batch_id"].max()))
+        newest = int(list_batches(engine, Scope.everything())["batch_id"].max())
+        kept = batch_warnings(engine, newest, Scope.everything())
         assert kept["confirmed_by"] == "dev"  # the development admin who clicked 确认导入
         assert kept["counts"] == {"outlier": 1}
     finally:
