@@ -73,7 +73,6 @@ def _calls(engine, prefix: str, region_code: str) -> dict[str, object]:
     out["org_coverage_series"] = q.org_coverage_series(engine, prefix, (FAR[0], as_of), ORG_TYPES)
     out["villages_without"] = q.villages_without(engine, prefix, as_of, ORG_TYPES)
     out["data_period"] = q.data_period(engine, Scope(prefix))
-    out["freshness"] = q.freshness(engine, Scope(prefix))
     catalog = indicators_frame(engine)
     out["indicator_yearly_values"] = iq.indicator_yearly_values(engine, region_code, catalog)
     out["uploaded_yearly_values"] = iq.uploaded_yearly_values(engine, (region_code,),
