@@ -29,7 +29,9 @@ def _period(src, start: tuple[int, int] | None, end: tuple[int, int] | None):
     from lib import clock
     from lib.reading.view import default_period, month_end
 
-    lo_hi = src.query("data_period")
+    from lib.warehouse.scope import Scope
+
+    lo_hi = src.query("data_period", Scope.everything())  # the console sees it all
     d_from, d_to = default_period(lo_hi)
     if end is not None:
         hi = lo_hi[1] or clock.today()

@@ -27,7 +27,7 @@ from lib.warehouse import schema as s
 from lib.warehouse.engine import write_transaction
 from lib.warehouse import rollups
 from lib.warehouse.queries import in_prefix
-from lib.warehouse.scope import COUNTRY_CODE, LEVEL_LENGTH, level_of, pad, prefix_of
+from lib.warehouse.scope import COUNTRY_CODE, LEVEL_LENGTH, Scope, level_of, pad, prefix_of
 
 STATUSES = ("reported", "late", "missing")
 DEFAULT_DEADLINE_DAY = 10
@@ -138,32 +138,31 @@ def _ancestor_codes(scope_prefix: str) -> list[str]:
             if n < len(scope_prefix)] + [COUNTRY_CODE]
 
 
-def may_set_rule(engine: Engine, scope_prefix: str) -> bool:
-    """Whether an admin with ``scope_prefix`` holds the whole warehouse, and so may set the
-    deadline rule: it is one rule for every region, so a district admin changing it would move
-    every other district's deadline. "" (the whole warehouse) may; otherwise only when no region
-    outside the scope is stored but the scope's own ancestors (the city admin of a one-city
-    warehouse)."""
-    if not scope_prefix:
+def may_set_rule(engine: Engine, scope: Scope) -> bool:
+    """Whether an admin of ``scope`` holds the whole warehouse, and so may set the deadline rule:
+    it is one rule for every region, so a district admin changing it would move every other
+    district's deadline. The whole warehouse may; otherwise only when no region outside the scope
+    is stored but the scope's own ancestors (the city admin of a one-city warehouse)."""
+    if not isinstance(scope, Scope):
+        raise TypeError(f"not a Scope: {scope!r}")
+    if scope.is_everything:
         return True
     r = s.region
     outside = (select(func.count()).select_from(r)
-               .where(~r.c.code.like(f"{scope_prefix}%"),
-                      r.c.code.not_in(_ancestor_codes(scope_prefix))))
+               .where(scope.where_outside(r.c.code),
+                      r.c.code.not_in(_ancestor_codes(scope.prefix))))
     with engine.connect() as conn:
         return int(conn.execute(outside).scalar_one()) == 0
 
 
-def set_deadline_day(engine: Engine, day: int, *, user: str | None, scope_prefix: str,
+def set_deadline_day(engine: Engine, day: int, *, user: str | None, scope: Scope,
                      dataset: str = ANY_DATASET) -> None:
     """Store the deadline day (1–28, a day every month has) for one dataset or all ('*'); audited.
-    Refused unless ``scope_prefix`` (the caller's; "" for the console) holds the whole warehouse
-    (``may_set_rule``). Written in a write transaction, so the data version moves and cached
-    grids are recomputed."""
-    if not scope_prefix.isdigit() and scope_prefix:
-        raise RuleRefused(f"not a region-code prefix: {scope_prefix!r}", "cp_rule_refused")
-    if not may_set_rule(engine, scope_prefix):
-        raise RuleRefused(f"scope {scope_prefix} does not hold the whole warehouse",
+    Refused unless ``scope`` (the caller's; ``Scope.everything()`` for the console) holds the whole
+    warehouse (``may_set_rule``). Written in a write transaction, so the data version moves and
+    cached grids are recomputed."""
+    if not may_set_rule(engine, scope):
+        raise RuleRefused(f"scope {scope.prefix} does not hold the whole warehouse",
                           "cp_rule_refused")
     if dataset != ANY_DATASET and dataset not in MONTHLY:
         raise RuleRefused(f"not a monthly dataset: {dataset}")

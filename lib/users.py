@@ -12,6 +12,7 @@ import sys
 from lib import settings
 from lib.auth import users
 from lib.auth.passwords import PasswordPolicyError
+from lib.warehouse.scope import Scope
 from lib.i18n import t
 
 
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             users.create_user(engine, args.username, pw, args.role, args.scope, by="console")
             print(f"added {args.username} ({args.role}, {args.scope})")
         elif args.cmd == "list":
-            frame = users.list_users(engine)
+            frame = users.list_users(engine, within=Scope.everything())  # the console
             print(frame.to_string(index=False) if not frame.empty else "(no accounts)")
         elif args.cmd == "disable":
             users.disable_user(engine, args.username, by="console")

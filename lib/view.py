@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from lib.warehouse.scope import CHILD_LEVEL, COUNTRY_CODE, LEVEL_LENGTH, prefix_of
+from lib.warehouse.scope import CHILD_LEVEL, COUNTRY_CODE, LEVEL_LENGTH, Scope, prefix_of
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,12 @@ class Filters:
     date_to: dt.date
     area: str | None  # None / 'urban' / 'rural'
     scope: str = ""  # the signed-in user's scope prefix ("" = whole warehouse): no query goes wider
+
+    @property
+    def user_scope(self) -> Scope:
+        """``scope`` as the Scope the warehouse requires: it was the account's prefix ("" only for an
+        account of the whole warehouse, or the console)."""
+        return Scope(self.scope) if self.scope else Scope.everything()
 
     @property
     def child_level(self) -> str | None:

@@ -220,3 +220,13 @@ def pytest_collection_modifyitems(config, items):
     if os.environ.get("CI") and not PG_URL:
         raise pytest.UsageError("CI=true but HALFSKY_TEST_PG_URL is not set: PostgreSQL tests "
                                 "must not be skipped in CI")
+
+
+def scope_of(value):
+    """A test's scope written as a prefix ("" = the whole warehouse, as the console holds it) or
+    already a Scope, as the Scope the warehouse functions require."""
+    from lib.warehouse.scope import Scope
+
+    if isinstance(value, Scope):
+        return value
+    return Scope(value) if value else Scope.everything()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 import pandas as pd
+from lib.warehouse.scope import Scope
 
 # --- the probe ----------------------------------------------------------------------------------
 
@@ -135,9 +136,9 @@ def plant(engine, users_: dict[str, tuple[str, str]], password: str, *, today: d
         demo_module.build_demo(engine, seed=7, today=today)
     else:
         load_batch(engine, scope_frames(JINAN_TOWN, JINAN_TOWN[:9] + "001"),
-                   filename="jinan.csv", user="root", dataset_label="jinan")
+                   filename="jinan.csv", user="root", dataset_label="jinan", scope=Scope.everything())
     result = load_batch(engine, probe_frames(gulou_village), filename="leak_probe.csv",
-                        dataset_label="leak_probe", user="root")
+                        dataset_label="leak_probe", user="root", scope=Scope.everything())
     assert result.status == "loaded", result
     root = users.create_user(engine, "root", password, "admin", CITY)
     for name, (role, scope) in users_.items():

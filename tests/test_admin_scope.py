@@ -20,6 +20,7 @@ from lib.auth import links, users
 from lib.auth.users import AccountError
 from lib.warehouse import audit, users_store
 from lib.warehouse.reference import indicators_frame
+from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 from tests.test_auth import PW
@@ -59,44 +60,44 @@ def _audit_users(frame: pd.DataFrame) -> set:
 # --- lib: lists narrowed in SQL ------------------------------------------------------------------
 
 def test_district_admin_lists_only_accounts_in_scope(engine, world):
-    frame = users.list_users(engine, within="350111")
+    frame = users.list_users(engine, within=Scope("350111"))
     assert set(frame["username"]) == IN_JINAN
     assert frame["scope_code"].str.startswith("350111").all()
-    assert set(users_store.users_frame(engine, "350111")["username"]) == IN_JINAN
-    assert set(users.list_users(engine, within="3501")["username"]) == IN_JINAN | {"city", "gulou"}
-    assert set(users.list_users(engine)["username"]) == IN_JINAN | {"city", "gulou"}
+    assert set(users_store.users_frame(engine, Scope("350111"))["username"]) == IN_JINAN
+    assert set(users.list_users(engine, within=Scope("3501"))["username"]) == IN_JINAN | {"city", "gulou"}
+    assert set(users.list_users(engine, within=Scope.everything())["username"]) == IN_JINAN | {"city", "gulou"}
 
 
 def test_district_admin_lists_only_links_in_scope(engine, world):
-    assert links.list_links(engine, within="350111")["label"].tolist() == ["jinan hall"]
-    assert set(links.list_links(engine, within="3501")["label"]) == {"city projector",
+    assert links.list_links(engine, within=Scope("350111"))["label"].tolist() == ["jinan hall"]
+    assert set(links.list_links(engine, within=Scope("3501"))["label"]) == {"city projector",
                                                                     "gulou hall", "jinan hall"}
 
 
 def test_district_admin_reads_only_audit_rows_of_their_scope(engine, world):
-    log = users_store.audit_frame(engine, scope_prefix="350111")
+    log = users_store.audit_frame(engine, scope=Scope("350111"))
     assert _audit_users(log) == {"jinan", "jinan_ana", world["display"]["jinan"]}
     assert "gulou" not in log["detail"].str.cat(sep=" ")  # 鼓楼's own rows, not mere mentions
     assert not log["username"].isna().any()  # unknown-user rows are the city's
-    actions = users_store.audit_actions(engine, "350111")
+    actions = users_store.audit_actions(engine, Scope("350111"))
     assert "gulou_only_action" not in actions and "demo_build" not in actions
     assert {"user_add", "link_add", "note", "scope_refused"} <= set(actions)
     # filtering by an out-of-scope name through the same function still yields nothing
-    assert users_store.audit_frame(engine, username="gulou", scope_prefix="350111").empty
+    assert users_store.audit_frame(engine, username="gulou", scope=Scope("350111")).empty
 
 
 def test_city_admin_reads_the_whole_audit_log(engine, world):
-    log = users_store.audit_frame(engine, scope_prefix="3501")
+    log = users_store.audit_frame(engine, scope=Scope("3501"))
     assert {"gulou", "system", "city", world["display"]["gulou"]} <= _audit_users(log)
     assert log["username"].isna().any()  # the failed login of an unknown name
-    assert len(log) == len(users_store.audit_frame(engine))
-    assert "gulou_only_action" in users_store.audit_actions(engine, "3501")
+    assert len(log) == len(users_store.audit_frame(engine, scope=Scope.everything()))
+    assert "gulou_only_action" in users_store.audit_actions(engine, Scope("3501"))
 
 
 def test_township_admin_does_not_see_the_district_admins_rows(engine, world):
     users.create_user(engine, "town", PW, "admin", "350111001000", by="jinan")  # a row of jinan's
     audit.record_now(engine, "note", "", "town")
-    log = users_store.audit_frame(engine, scope_prefix="350111001")
+    log = users_store.audit_frame(engine, scope=Scope("350111001"))
     assert _audit_users(log) == {"jinan_ana", "town"}
 
 
@@ -108,18 +109,18 @@ def test_district_admin_cannot_revoke_the_citys_link(engine, world):
         links.revoke(engine, links.token_hash(token), by=world["jinan"])
     assert err.value.code == "scope_refused"
     assert links.resolve(engine, token) is not None
-    refusals = users_store.audit_frame(engine, username="jinan", action="scope_refused")
+    refusals = users_store.audit_frame(engine, username="jinan", action="scope_refused", scope=Scope.everything())
     assert refusals["detail"].str.contains("link_revoke").any()
     assert links.revoke(engine, links.token_hash(world["tokens"]["jinan"]), by=world["jinan"])
 
 
 @pytest.mark.parametrize("region", [CITY, GULOU, "350000000000"])
 def test_district_admin_cannot_create_a_link_outside_or_above_the_scope(engine, world, region):
-    before = len(links.list_links(engine))
+    before = len(links.list_links(engine, within=Scope.everything()))
     with pytest.raises(AccountError) as err:
         links.create_link(engine, world["jinan"], region, DAY)
     assert err.value.code == "scope_refused"
-    assert len(links.list_links(engine)) == before
+    assert len(links.list_links(engine, within=Scope.everything())) == before
 
 
 def _hash(engine, username):
@@ -128,20 +129,20 @@ def _hash(engine, username):
 
 
 def test_district_admin_cannot_reset_a_password_outside_the_scope(engine, world):
-    before, n_audit = _hash(engine, "gulou"), len(users_store.audit_frame(engine))
+    before, n_audit = _hash(engine, "gulou"), len(users_store.audit_frame(engine, scope=Scope.everything()))
     with pytest.raises(AccountError) as err:
-        users.set_password(engine, "gulou", "reset by jinan 9", by="jinan", within="350111")
+        users.set_password(engine, "gulou", "reset by jinan 9", by="jinan", within=Scope("350111"))
     assert err.value.code == "scope_refused"
     assert _hash(engine, "gulou") == before
-    assert len(users_store.audit_frame(engine)) == n_audit
-    users.set_password(engine, "jinan_ana", "reset by jinan 9", by="jinan", within="350111")
+    assert len(users_store.audit_frame(engine, scope=Scope.everything())) == n_audit
+    users.set_password(engine, "jinan_ana", "reset by jinan 9", by="jinan", within=Scope("350111"))
     assert _hash(engine, "jinan_ana") != before
-    users.set_password(engine, "gulou", "reset by city 99", by="city", within="3501")
+    users.set_password(engine, "gulou", "reset by city 99", by="city", within=Scope("3501"))
 
 
 def test_district_admin_cannot_edit_an_account_outside_the_scope(engine, world):
     with pytest.raises(AccountError) as err:
-        users.update_account(engine, "gulou", by="jinan", active=False, within="350111")
+        users.update_account(engine, "gulou", by="jinan", active=False, within=Scope("350111"))
     assert err.value.code == "scope_refused"
     assert users.get_user(engine, "gulou").active
 
@@ -149,7 +150,7 @@ def test_district_admin_cannot_edit_an_account_outside_the_scope(engine, world):
 # --- the audit download is formula-neutralised ---------------------------------------------------
 
 def test_audit_csv_neutralises_formulas(engine, world):
-    log = users_store.audit_frame(engine, scope_prefix="350111")
+    log = users_store.audit_frame(engine, scope=Scope("350111"))
     assert HOSTILE in log["detail"].tolist()  # stored as typed
     read = pd.read_csv(io.BytesIO(export.csv_bytes(log)), encoding="utf-8-sig", dtype=str)
     assert "'" + HOSTILE in read["detail"].tolist()

@@ -8,6 +8,7 @@ from lib.auth import passwords, sessions, throttle, users
 from lib.auth.users import AccountError, LoginOutcome
 from lib.warehouse import schema as s
 from lib.warehouse import throttle_store, users_store
+from lib.warehouse.scope import Scope
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, 0)
 PW = "correct horse 42"
@@ -90,7 +91,7 @@ def test_first_admin_only_once(engine):
     users.create_user(engine, "root", PW, "admin", "350100000000", only_if_empty=True)
     with pytest.raises(AccountError, match="setup_done"):
         users.create_user(engine, "root2", PW, "admin", "350100000000", only_if_empty=True)
-    assert users.list_users(engine)["username"].tolist() == ["root"]
+    assert users.list_users(engine, within=Scope.everything())["username"].tolist() == ["root"]
 
 
 def test_login_ok_and_wrong(engine, alice, clock):
@@ -117,7 +118,7 @@ def test_back_off_after_failures_then_right_password_works(engine, alice, clock)
     assert users.authenticate(engine, "alice", PW, clock=clock).ok
     assert _stored(engine, "alice")["failed_logins"] == 0
     assert throttle_store.read(engine, throttle.user_key("alice")) is None
-    actions = users_store.audit_frame(engine, username="alice")["action"].tolist()
+    actions = users_store.audit_frame(engine, username="alice", scope=Scope.everything())["action"].tolist()
     assert "login_throttled" in actions and "login_failed" in actions
 
 
@@ -209,16 +210,16 @@ def test_never_seen_session_is_expired():
 def test_admin_grants_only_within_own_scope(engine, admin_scope, target, ok):
     admin = users.create_user(engine, "root", PW, "admin", admin_scope)
     if ok:
-        users.create_user(engine, "bob", PW, "viewer", target, by="root", within=admin.scope_prefix)
+        users.create_user(engine, "bob", PW, "viewer", target, by="root", within=admin.scope)
         assert users.get_user(engine, "bob").scope_code == target
     else:
         with pytest.raises(AccountError, match="scope_refused"):
             users.create_user(engine, "bob", PW, "viewer", target, by="root",
-                              within=admin.scope_prefix)
+                              within=admin.scope)
         assert users.get_user(engine, "bob") is None
 
 
 def test_listing_carries_no_hashes(engine, alice):
-    frame = users.list_users(engine)
+    frame = users.list_users(engine, within=Scope.everything())
     assert "password_hash" not in frame.columns
     assert frame["username"].tolist() == ["alice"]

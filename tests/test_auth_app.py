@@ -7,6 +7,7 @@ import pytest
 from lib.auth import links, sessions, setup_code, throttle, users
 from lib.i18n import t
 from lib.warehouse import users_store
+from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 from tests.test_auth import PW
@@ -163,7 +164,7 @@ def test_scoped_viewer_refused_other_district_in_url(engine, app_login):
     assert not at.exception
     assert any("无权查看" in e.value for e in at.error)
     assert not at.metric  # a refusal, not data
-    assert "scope_refused" in users_store.audit_frame(engine, username="vera")["action"].tolist()
+    assert "scope_refused" in users_store.audit_frame(engine, username="vera", scope=Scope.everything())["action"].tolist()
     at.button(key="scope_back").click()
     s.run()
     assert len(at.metric) == 4 and not at.error
@@ -199,7 +200,7 @@ def test_logout(engine, app_login):
     s.at.button(key="logout").click()
     at = s.run()
     assert not at.metric and at.text_input(key="login_user") is not None
-    assert "logout" in users_store.audit_frame(engine, username="vera")["action"].tolist()
+    assert "logout" in users_store.audit_frame(engine, username="vera", scope=Scope.everything())["action"].tolist()
 
 
 def test_display_link_opens_read_only_until_revoked(engine, app_login):

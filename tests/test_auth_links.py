@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lib.auth import links, users
 from lib.auth.users import AccountError
 from lib.warehouse import schema as s
+from lib.warehouse.scope import Scope
 from tests.test_auth import PW, FakeClock
 
 DAY = dt.timedelta(days=1)
@@ -60,7 +61,7 @@ def test_bad_links_refused(engine, admin, region, valid, code):
     with pytest.raises(AccountError) as err:
         links.create_link(engine, admin, region, valid)
     assert err.value.code == code
-    assert links.list_links(engine).empty
+    assert links.list_links(engine, within=Scope.everything()).empty
 
 
 @pytest.fixture
@@ -72,10 +73,10 @@ def test_link_lists_are_narrowed_to_the_admins_scope(engine, admin, city):
     links.create_link(engine, city, "350100000000", DAY, "city hall")
     links.create_link(engine, city, "350102000000", DAY, "gulou")
     links.create_link(engine, admin, "350111001000", DAY, "jin'an township")
-    assert sorted(links.list_links(engine, within="350111")["label"]) == ["jin'an township"]
-    assert sorted(links.list_links(engine, within="3501")["label"]) == ["city hall", "gulou",
+    assert sorted(links.list_links(engine, within=Scope("350111"))["label"]) == ["jin'an township"]
+    assert sorted(links.list_links(engine, within=Scope("3501"))["label"]) == ["city hall", "gulou",
                                                                       "jin'an township"]
-    assert len(links.list_links(engine)) == 3  # the console sees all
+    assert len(links.list_links(engine, within=Scope.everything())) == 3  # the console sees all
 
 
 def test_district_admin_cannot_revoke_the_citys_link(engine, admin, city):
@@ -97,7 +98,7 @@ def test_revoke_update_itself_carries_the_scope(engine, admin, city):
     token = links.create_link(engine, city, "350102000000", DAY)
     with engine.begin() as conn:
         assert users_store.revoke_link(conn, links.token_hash(token), dt.datetime(2030, 1, 1),
-                                       "350111") == 0
+                                       Scope("350111")) == 0
     assert links.resolve(engine, token) is not None
 
 

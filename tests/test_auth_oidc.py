@@ -2,6 +2,7 @@
 import pytest
 
 from lib.auth import users
+from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env
 from tests.test_app import _url
 from tests.test_auth import PW
@@ -27,10 +28,10 @@ def accounts(engine):
     ("wang@fed.example' OR '1'='1", True, None),
 ])
 def test_oidc_identity_maps_to_existing_accounts_only(accounts, email, verified, expected):
-    before = len(users.list_users(accounts))
+    before = len(users.list_users(accounts, within=Scope.everything()))
     user = users.oidc_user(accounts, email, verified)
     assert (None if user is None else (user.username, user.role, user.scope_code)) == expected
-    assert len(users.list_users(accounts)) == before
+    assert len(users.list_users(accounts, within=Scope.everything())) == before
 
 
 def _login_page(engine, secrets: dict | None):

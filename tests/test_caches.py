@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from lib.charts.memo import BoundedCache
+from lib.warehouse.scope import Scope
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,7 +122,7 @@ def test_clear_cache_empties_every_cache_the_app_keeps(engine, monkeypatch):
         calls.append(x)
         return x
 
-    with data.scope_bound(""):
+    with data.scope_bound(Scope.everything()):
         data.query("has_demo_rows")
         data.query("regions")
         data.region_lookup("name")["350100000000"]
@@ -163,9 +164,9 @@ def test_query_results_are_keyed_by_data_version(engine, monkeypatch):
     real = data._query_fn("freshness")
     monkeypatch.setitem(data._QUERIES, "freshness",
                         functools.wraps(real)(lambda *a, **k: ran.append(a[1:]) or real(*a, **k)))
-    with data.scope_bound(""):
-        first = data.query("freshness", "")
-        assert data.query("freshness", "").equals(first) and len(ran) == 1  # a hit
+    with data.scope_bound(Scope.everything()):
+        first = data.query("freshness", Scope.everything())
+        assert data.query("freshness", Scope.everything()).equals(first) and len(ran) == 1  # a hit
         old_version = data.version()
         with write_transaction(data.engine()) as conn:
             bulk_insert(conn, s.screening, pd.DataFrame({
@@ -173,7 +174,7 @@ def test_query_results_are_keyed_by_data_version(engine, monkeypatch):
                 "kind": ["cervical"], "screened": [10], "batch_id": [1]}))
         data._forget_version()
         assert data.version() == old_version + 1
-        data.query("freshness", "")
+        data.query("freshness", Scope.everything())
         assert len(ran) == 2  # read again under the new version
         versions = {k[1] for k in data._CACHE._cache}
         assert versions == {old_version + 1}
@@ -196,15 +197,15 @@ def test_derived_results_are_kept_per_data_version_and_scope(engine, monkeypatch
     def build(tag: str):
         return lambda: built.append(tag) or (tag, len(built))
 
-    with data.scope_bound(""):
+    with data.scope_bound(Scope.everything()):
         first = data.derived(("reading", "v"), build("whole"))
         assert data.derived(("reading", "v"), build("again")) == first and built == ["whole"]
         with pytest.raises(ZeroDivisionError):
             data.derived(("reading", "broken"), lambda: 1 / 0)
         assert data.derived(("reading", "broken"), build("fixed")) == ("fixed", 2)
-    with data.scope_bound("350111"):
+    with data.scope_bound(Scope("350111")):
         assert data.derived(("reading", "v"), build("district"))[0] == "district"
-    with data.scope_bound(""):
+    with data.scope_bound(Scope.everything()):
         with write_transaction(data.engine()) as conn:
             bulk_insert(conn, s.screening, pd.DataFrame({
                 "region_code": ["350111001000"], "month": [dt.date(2026, 3, 1)],

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from lib.warehouse import schema as s
 from lib.warehouse.engine import dispose_engine, resolve_schema
+from lib.warehouse.scope import Scope
 from tests.conftest import ROOT
 
 TRAIN = "乡镇（街道）,培训日期,培训主题,培训对象,培训方式,参训人次\n茶园,2024-03-05,家庭教育,执委,线下,17\n"
@@ -104,7 +105,7 @@ def test_targets_read_the_configured_schema(engine, monkeypatch, capsys):
     city = city_region_code(engine)
     frame = pd.DataFrame({"indicator_code": "H01", "region_code": city,
                           "year": [2021, 2022, 2023, 2024], "value": [13.0, 12.0, 11.0, 10.25]})
-    load_batch(engine, {"indicator_value": frame}, user="t")
+    load_batch(engine, {"indicator_value": frame}, user="t", scope=Scope.everything())
     assert main(["--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     h01 = next(r for r in rows if r["code"] == "H01")
@@ -128,7 +129,7 @@ def test_geo_import_lands_in_the_configured_schema(engine, monkeypatch, tmp_path
                                    town.seat_lat + 0.01)], crs="EPSG:4326").to_file(
         path, driver="GeoJSON")
     assert main(["import", str(path)]) == 0
-    got = read_boundaries(engine, "township")
+    got = read_boundaries(engine, "township", Scope.everything())
     assert list(got["region_code"]) == ["350111001000"]
 
 

@@ -18,6 +18,8 @@ from lib.completeness import (COUNT_COLUMNS, RuleRefused, completeness, deadline
                               set_deadline_day)
 from lib.ingest import load_prepared, prepare_upload, rollback_batch
 from lib.warehouse import schema as s
+from lib.warehouse.scope import Scope
+from tests.conftest import scope_of
 
 CHAYUAN, WANGZHUANG, XIANGYUAN = "350111001000", "350111002000", "350111003000"
 SCREEN = "乡镇（街道）,月份,筛查类型,筛查人数\n"
@@ -74,7 +76,8 @@ def test_ranking_counts_only_due_months_and_puts_the_punctual_first():
 # --- the query, on both backends ---------------------------------------------------------------
 
 def _load(engine, *rows, at: dt.datetime, scope="350111") -> int:
-    p = prepare_upload(engine, (SCREEN + "\n".join(rows) + "\n").encode(), "s.csv", scope=scope)
+    p = prepare_upload(engine, (SCREEN + "\n".join(rows) + "\n").encode(), "s.csv",
+                       scope=scope_of(scope))
     assert p.ok, p.problems
     out = load_prepared(engine, p, user="ana")
     assert out.status == "loaded"
@@ -118,27 +121,27 @@ def test_a_correction_keeps_the_first_report_time_and_a_rollback_unreports(repor
     b = _load(reported, "王庄,2024-04,宫颈癌筛查,50", at=dt.datetime(2024, 5, 2))
     st = _status(completeness(reported, "350111", "screening", MAR, APR))
     assert st[(CHAYUAN, "2024-03")] == "reported" and st[(WANGZHUANG, "2024-04")] == "reported"
-    rollback_batch(reported, b, user="ana")
+    rollback_batch(reported, b, user="ana", scope=Scope.everything())
     st = _status(completeness(reported, "350111", "screening", MAR, APR))
     assert st[(WANGZHUANG, "2024-04")] == "missing"
 
 
 def test_the_admins_deadline_rule_is_stored_and_applied(reported):
     assert deadline_days(reported) == {"*": 10}
-    set_deadline_day(reported, 20, user="root", scope_prefix="")
+    set_deadline_day(reported, 20, user="root", scope=Scope.everything())
     st = _status(completeness(reported, "350111", "screening", MAR, APR))
     assert st[(CHAYUAN, "2024-04")] == "reported"  # 05-15 is before the 20th
     set_deadline_day(reported, 5, user="root", dataset="screening",
-                     scope_prefix="")  # a dataset's own rule wins
+                     scope=Scope.everything())  # a dataset's own rule wins
     assert deadline_days(reported) == {"*": 20, "screening": 5}
     st = _status(completeness(reported, "350111", "screening", MAR, APR))
     assert st[(CHAYUAN, "2024-03")] == "late"  # 04-08 is after the 5th
     for bad in (0, 29, "7"):
         with pytest.raises(RuleRefused):
-            set_deadline_day(reported, bad, user="root", scope_prefix="")
+            set_deadline_day(reported, bad, user="root", scope=Scope.everything())
     with pytest.raises(RuleRefused):
         set_deadline_day(reported, 7, user="root", dataset="org_unit",
-                         scope_prefix="")
+                         scope=Scope.everything())
     with reported.connect() as conn:
         actions = conn.execute(select(s.audit_event.c.action, s.audit_event.c.username)).all()
     assert actions.count(("report_rule", "root")) == 2
@@ -148,15 +151,15 @@ def test_only_an_admin_over_the_whole_warehouse_changes_the_deadline(reported):
     """The rule is warehouse-wide: a district admin changing it would move every district's
     deadline, so only a scope that holds every region of the warehouse may."""
     for prefix in ("350111", "350111001"):
-        assert not may_set_rule(reported, prefix)
+        assert not may_set_rule(reported, Scope(prefix))
         with pytest.raises(RuleRefused) as err:
-            set_deadline_day(reported, 20, user="jin_admin", scope_prefix=prefix)
+            set_deadline_day(reported, 20, user="jin_admin", scope=Scope(prefix))
         assert err.value.code == "cp_rule_refused"
     assert deadline_days(reported) == {"*": 10}
     with reported.connect() as conn:
         assert "report_rule" not in conn.execute(select(s.audit_event.c.action)).scalars().all()
-    assert may_set_rule(reported, "") and may_set_rule(reported, "35")
-    set_deadline_day(reported, 20, user="root", scope_prefix="35")
+    assert may_set_rule(reported, Scope.everything()) and may_set_rule(reported, Scope("35"))
+    set_deadline_day(reported, 20, user="root", scope=Scope("35"))
     assert deadline_days(reported) == {"*": 20}
 
 
@@ -165,7 +168,7 @@ def test_a_city_admin_holds_the_warehouse_only_when_it_is_that_city(reported):
         codes = set(conn.execute(select(s.region.c.code)).scalars())
     cities = {c[:4] for c in codes if c[4:] == "0" * 8 and c[2:4] != "00"}
     for city in cities:  # one city: its admin holds it all; two or more: none does
-        assert may_set_rule(reported, city) is (len(cities) == 1)
+        assert may_set_rule(reported, Scope(city)) is (len(cities) == 1)
 
 
 def test_scope_is_applied_in_sql(reported):
@@ -267,7 +270,7 @@ def test_village_rows_count_for_their_township(engine):
     frame = pd.DataFrame([{"session_id": "T1", "region_code": village,
                            "held_on": dt.date(2024, 3, 9), "topic": "health", "audience":
                            "general_public", "mode": "onsite", "participants": 30, "hours": 2.0}])
-    bid = load_batch(engine, {"training": frame}, user="t").batch_id
+    bid = load_batch(engine, {"training": frame}, user="t", scope=Scope.everything()).batch_id
     with engine.begin() as conn:
         conn.execute(update(s.upload_batch).where(s.upload_batch.c.batch_id == bid)
                      .values(uploaded_at=dt.datetime(2024, 4, 1)))

@@ -27,6 +27,7 @@ from lib.warehouse.demo_store import clear_demo, write_demo_batch
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.loading import load_batch
 from lib.warehouse.reference import regions_frame, replace_regions
+from lib.warehouse.scope import Scope
 
 D = dt.date
 DATES = (D(2010, 1, 1), D(2019, 12, 31), D(2022, 2, 28), D(2023, 6, 30), D(2024, 3, 17),
@@ -124,7 +125,7 @@ def test_the_day_an_organisation_starts_stops_and_goes_quiet(engine):
         org(7, v[5], "community_federation", before(50), before(20), last=before(30)),
         org(8, v[5], "community_federation", before(20), last=before(5)),
     ]).astype({"exec_members": "Int64"})
-    load_batch(engine, {"org_unit": roster}, user="t", dataset_label="org_unit")
+    load_batch(engine, {"org_unit": roster}, user="t", dataset_label="org_unit", scope=Scope.everything())
     got = _both(engine, "", None, list(FEDERATION_TYPES), dates=(before(1), e, e + dt.timedelta(1)))
     on_e = got[got["as_of"] == e].groupby("org_type")[["with_org", "effective"]].sum()
     # v0 vf (effective at the edge); v3, v4 (vf gone the day before), v5 (two touching) cf
@@ -172,26 +173,26 @@ def test_roster_loads_and_rollbacks_keep_coverage_exact(engine):
     villages = _villages(engine)
     codes = list(rng.choice(villages, 25, replace=False)) + ["350111000000", "350102001000"]
     first = load_batch(engine, {"org_unit": _roster(codes, rng, 220, "a")}, user="t",
-                       dataset_label="org_unit")
+                       dataset_label="org_unit", scope=Scope.everything())
     _incremental_equals_rebuild(engine)
     assert _compare_all(engine) > 100
     # an upsert moving some organisations to other villages and dates, and adding others
     again = _roster(codes + list(rng.choice(villages, 5)), rng, 160, "a")
-    second = load_batch(engine, {"org_unit": again}, user="t", dataset_label="org_unit")
+    second = load_batch(engine, {"org_unit": again}, user="t", dataset_label="org_unit", scope=Scope.everything())
     assert second.counts.replaced > 0
     _incremental_equals_rebuild(engine)
     _compare_all(engine, VIEWS[::2])
     part = _roster(codes[:8], rng, 40, "b")  # replace mode retires what these villages no longer list
     third = load_batch(engine, {"org_unit": part}, mode="replace", user="t",
-                       dataset_label="org_unit")
+                       dataset_label="org_unit", scope=Scope.everything())
     assert third.counts.retired > 0
     _incremental_equals_rebuild(engine)
     _compare_all(engine, VIEWS[::2])
     for batch in (third.batch_id, second.batch_id):
-        rollback_batch(engine, batch, role="admin")
+        rollback_batch(engine, batch, role="admin", scope=Scope.everything())
         _incremental_equals_rebuild(engine)
         _compare_all(engine, VIEWS[1::3])
-    rollback_batch(engine, first.batch_id, role="admin")
+    rollback_batch(engine, first.batch_id, role="admin", scope=Scope.everything())
     _incremental_equals_rebuild(engine)
     with engine.connect() as conn:  # no organisation left: no change of coverage left either
         assert conn.execute(select(s.rollup_village_cov)).first() is None
@@ -201,7 +202,7 @@ def test_demo_and_new_regions_keep_coverage_exact(engine):
     rng = np.random.default_rng(4)
     codes = list(rng.choice(_villages(engine), 20, replace=False))
     load_batch(engine, {"org_unit": _roster(codes, rng, 80, "r")}, user="t",
-               dataset_label="org_unit")
+               dataset_label="org_unit", scope=Scope.everything())
     write_demo_batch(engine, {"org_unit": _roster(codes, rng, 80, "d")}, seed=1)
     _incremental_equals_rebuild(engine)
     _compare_all(engine, VIEWS[::3])
@@ -225,7 +226,7 @@ def test_a_warehouse_at_0004_upgrades_with_its_roster_rolled_up(engine):
     release (0005) creates the coverage rollup from it, and the rollup answers as the roster."""
     rng = np.random.default_rng(9)
     load_batch(engine, {"org_unit": _roster(list(rng.choice(_villages(engine), 20)), rng, 90, "m")},
-               user="t", dataset_label="org_unit")
+               user="t", dataset_label="org_unit", scope=Scope.everything())
     with engine.begin() as conn:  # back to what 0004 left: no coverage tables, version 0004
         for table in coverage_rollup.TABLES:
             table.drop(conn)
@@ -245,7 +246,7 @@ def test_a_warehouse_at_0005_upgrades_with_its_changes_by_month(engine):
     adds the monthly changes from the daily ones, and coverage answers as the roster."""
     rng = np.random.default_rng(11)
     load_batch(engine, {"org_unit": _roster(list(rng.choice(_villages(engine), 20)), rng, 90, "m")},
-               user="t", dataset_label="org_unit")
+               user="t", dataset_label="org_unit", scope=Scope.everything())
     with engine.begin() as conn:  # back to what 0005 left: no monthly table, version 0005
         s.rollup_village_cov_month.drop(conn)
         if conn.dialect.name == "postgresql":

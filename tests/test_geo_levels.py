@@ -16,7 +16,7 @@ from lib.geo import scale
 from lib.geo.districts import cnmaps_land_dir, district_shapes
 from lib.geo.shapes import map_shapes, polygon_shapes
 from lib.warehouse.reference import REGION_COLUMNS, regions_frame, replace_regions
-from lib.warehouse.scope import CHILD_LEVEL, COUNTRY_CODE, LEVEL_LENGTH, level_of
+from lib.warehouse.scope import CHILD_LEVEL, COUNTRY_CODE, LEVEL_LENGTH, Scope, level_of
 from tests.conftest import BACKENDS, _open
 from tests.test_geo_deck import assert_only_accessors_are_expressions
 
@@ -175,7 +175,7 @@ def _child_map(engine, regions: pd.DataFrame, parent: str, lang: str = "zh") -> 
     names = dict(zip(regions["code"], regions["name"]))
     per["region_code"] = per["child"].astype(str).str.ljust(12, "0")
     per["name"] = per["region_code"].map(names)
-    shapes = map_shapes(engine, child_level, sorted(per["region_code"]))
+    shapes = map_shapes(engine, child_level, sorted(per["region_code"]), Scope.everything())
     return gd.build_map(per.rename(columns={"den": "denominator"}), child_level, lang, "覆盖率",
                         "percent", shapes=shapes)
 

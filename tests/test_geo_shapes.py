@@ -11,6 +11,7 @@ from lib.geo import scale
 from lib.geo.coords import wgs_to_gcj_array
 from lib.geo.districts import cnmaps_land_dir, district_shapes
 from lib.geo.shapes import SRC_OSM_SEATS, map_shapes, township_shapes
+from lib.warehouse.scope import Scope
 
 FUZHOU_DISTRICTS = ["350102", "350103", "350104", "350105", "350111", "350112", "350121",
                     "350122", "350123", "350124", "350125", "350128", "350181"]
@@ -90,7 +91,7 @@ def test_map_shapes_reads_seats_from_warehouse(engine):
     regions = regions_frame(engine)
     towns = regions[(regions["level"] == "township")
                     & regions["parent_code"].eq("350111000000")]["code"].tolist()
-    shapes = map_shapes(engine, "township", towns, scope="3501")
+    shapes = map_shapes(engine, "township", towns, Scope("3501"))
     assert len(shapes.points) + len(shapes.not_drawn) == len(towns)
     assert len(shapes.points) > 0
     assert shapes.points["lon"].between(118.5, 120.5).all()

@@ -12,6 +12,8 @@ from lib.warehouse import schema as s
 from lib.warehouse.engine import data_version
 from lib.warehouse.indicators_admin import IndicatorRefused, add_indicator, update_target
 from lib.warehouse.reference import indicators_frame
+from lib.warehouse.scope import Scope
+from tests.conftest import scope_of
 
 CITY = "3501"  # the acting admin's scope prefix: 福州市, which may change the global catalog
 GOOD = {"code": "Z01", "name_zh": "测试指标", "name_en": "Test indicator", "domain": "health",
@@ -34,7 +36,7 @@ def _events(engine, action):
 def test_update_target_writes_value_audit_and_version(engine):
     before = indicators_frame(engine).set_index("code").loc["H02"]
     version = data_version(engine)
-    change = update_target(engine, "H02", 75.5, 2035, "boss", scope_prefix=CITY)
+    change = update_target(engine, "H02", 75.5, 2035, "boss", scope=Scope(CITY))
     after = indicators_frame(engine).set_index("code").loc["H02"]
     assert (after["target_value"], after["target_year"]) == (75.5, 2035)
     assert after["name_zh"] == before["name_zh"]  # nothing else changed
@@ -62,7 +64,7 @@ def test_update_target_writes_value_audit_and_version(engine):
 def test_update_target_refusals_change_nothing(engine, code, value, year, fragment):
     before = _state(engine)
     with pytest.raises(IndicatorRefused) as err:
-        update_target(engine, code, value, year, "boss", scope_prefix=CITY)
+        update_target(engine, code, value, year, "boss", scope=Scope(CITY))
     assert fragment in err.value.message("zh")
     assert err.value.message("en")  # and an English message for the English UI
     assert _state(engine) == before
@@ -70,20 +72,20 @@ def test_update_target_refusals_change_nothing(engine, code, value, year, fragme
 
 @pytest.mark.parametrize("value, year", [(0, 2020), (100, 2050), ("85", "2030"), (12.25, 2030.0)])
 def test_update_target_edges_accepted(engine, value, year):
-    update_target(engine, "H02", value, year, "boss", scope_prefix=CITY)
+    update_target(engine, "H02", value, year, "boss", scope=Scope(CITY))
     row = indicators_frame(engine).set_index("code").loc["H02"]
     assert (row["target_value"], row["target_year"]) == (float(value), int(float(year)))
 
 
 def test_per_100k_target_may_exceed_100(engine):
-    update_target(engine, "H01", 250, 2030, "boss", scope_prefix=CITY)
+    update_target(engine, "H01", 250, 2030, "boss", scope=Scope(CITY))
     assert indicators_frame(engine).set_index("code").loc["H01", "target_value"] == 250
 
 
 def test_add_indicator_writes_row_audit_and_version(engine):
     version = data_version(engine)
     n = len(indicators_frame(engine))
-    add_indicator(engine, GOOD, "boss", scope_prefix=CITY)
+    add_indicator(engine, GOOD, "boss", scope=Scope(CITY))
     frame = indicators_frame(engine).set_index("code")
     assert len(frame) == n + 1
     row = frame.loc["Z01"]
@@ -116,7 +118,7 @@ def test_add_indicator_writes_row_audit_and_version(engine):
 def test_add_indicator_refusals_change_nothing(engine, change, fragment):
     before = _state(engine)
     with pytest.raises(IndicatorRefused) as err:
-        add_indicator(engine, GOOD | change, "boss", scope_prefix=CITY)
+        add_indicator(engine, GOOD | change, "boss", scope=Scope(CITY))
     assert fragment in err.value.message("zh")
     assert _state(engine) == before
 
@@ -124,13 +126,13 @@ def test_add_indicator_refusals_change_nothing(engine, change, fragment):
 def test_add_indicator_lists_every_problem_at_once(engine):
     bad = GOOD | {"code": "bad", "unit": "yuan", "target_year": 1999}
     with pytest.raises(IndicatorRefused) as err:
-        add_indicator(engine, bad, "boss", scope_prefix=CITY)
+        add_indicator(engine, bad, "boss", scope=Scope(CITY))
     assert len(err.value.problems) == 3
 
 
 def test_count_indicator_target_over_100_accepted(engine):
     add_indicator(engine, GOOD | {"code": "Z02", "unit": "count", "target_value": 500}, "boss",
-                  scope_prefix=CITY)
+                  scope=Scope(CITY))
     assert indicators_frame(engine).set_index("code").loc["Z02", "target_value"] == 500
 
 
@@ -143,9 +145,9 @@ def test_failed_audit_rolls_the_change_back(engine, monkeypatch):
 
     monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):
-        update_target(engine, "H02", 50, 2030, "boss", scope_prefix=CITY)
+        update_target(engine, "H02", 50, 2030, "boss", scope=Scope(CITY))
     with pytest.raises(RuntimeError):
-        add_indicator(engine, GOOD, "boss", scope_prefix=CITY)
+        add_indicator(engine, GOOD, "boss", scope=Scope(CITY))
     assert _state(engine) == before
 
 
@@ -154,17 +156,17 @@ def test_admin_below_city_level_refused_and_nothing_changes(engine, scope_prefix
     """The catalog is global: a district (or narrower) admin's change would apply to every region."""
     before = _state(engine)
     with pytest.raises(IndicatorRefused) as err:
-        update_target(engine, "H02", 75, 2030, "district_admin", scope_prefix=scope_prefix)
+        update_target(engine, "H02", 75, 2030, "district_admin", scope=scope_of(scope_prefix))
     assert "只有市级" in err.value.message("zh") and "city-level" in err.value.message("en")
     with pytest.raises(IndicatorRefused) as err:
-        add_indicator(engine, GOOD, "district_admin", scope_prefix=scope_prefix)
+        add_indicator(engine, GOOD, "district_admin", scope=scope_of(scope_prefix))
     assert "只有市级" in err.value.message("zh")
     assert _state(engine) == before
 
 
 @pytest.mark.parametrize("scope_prefix", ["", "35", "3501"])
 def test_city_level_or_wider_admin_may_change_the_catalog(engine, scope_prefix):
-    update_target(engine, "H02", 75, 2031, "boss", scope_prefix=scope_prefix)
-    add_indicator(engine, GOOD, "boss", scope_prefix=scope_prefix)
+    update_target(engine, "H02", 75, 2031, "boss", scope=scope_of(scope_prefix))
+    add_indicator(engine, GOOD, "boss", scope=scope_of(scope_prefix))
     frame = indicators_frame(engine).set_index("code")
     assert frame.loc["H02", "target_value"] == 75 and "Z01" in frame.index

@@ -14,6 +14,8 @@ from lib.ingest import export_problems_xlsx, neutralise_cell, prepare, template_
 from lib.ingest.headers import guess_dataset
 from lib.ingest.personal import id_checksum_ok
 from lib.ingest.specs import DATASETS
+from lib.warehouse.scope import Scope
+from tests.conftest import scope_of
 
 FIX = Path(__file__).resolve().parent / "fixtures_ingest"
 TODAY = dt.date(2026, 11, 1)
@@ -32,6 +34,7 @@ def indicators():
 
 def run(regions, text: str | bytes, name="f.csv", **kw):
     data = text.encode("utf-8") if isinstance(text, str) else text
+    kw["scope"] = scope_of(kw.get("scope", ""))  # the console's whole warehouse unless given
     return prepare(data, name, regions=regions, today=TODAY, **kw)
 
 
@@ -242,7 +245,7 @@ def test_export_problems_xlsx(regions):
 @pytest.mark.parametrize("dataset", sorted(DATASETS))
 def test_templates_load_as_they_are(regions, indicators, dataset):
     data = template_xlsx(dataset)
-    p = prepare(data, "t.xlsx", regions=regions, indicators=indicators, today=TODAY)
+    p = prepare(data, "t.xlsx", regions=regions, indicators=indicators, today=TODAY, scope=Scope.everything())
     assert p.dataset == dataset and p.problems.empty, p.problems.to_string()
 
 

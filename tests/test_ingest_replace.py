@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lib.ingest import load_prepared, prepare_upload
 from lib.ingest.__main__ import main as ingest_main
 from lib.warehouse import schema as s
+from tests.conftest import scope_of
 
 TRAIN = "乡镇（街道）,培训日期,培训主题,培训对象,培训方式,参训人次\n"
 SCREEN_FULL = "乡镇（街道）,月份,筛查类型,筛查人数,救助人数,救助金额（万元）\n"
@@ -25,7 +26,7 @@ def file(head: str, *rows: str) -> bytes:
 
 
 def load(engine, data: bytes, *, mode="upsert", dry_run=False, scope="350111"):
-    p = prepare_upload(engine, data, "f.csv", scope=scope)
+    p = prepare_upload(engine, data, "f.csv", scope=scope_of(scope))
     assert p.ok, p.problems
     return load_prepared(engine, p, mode=mode, user="ana", dry_run=dry_run)
 

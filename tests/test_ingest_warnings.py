@@ -16,6 +16,8 @@ from lib.ingest.__main__ import main as ingest_main
 from lib.ingest.warnings import MAX_PER_REASON, find_warnings
 from lib.warehouse import schema as s
 from lib.warehouse.batches import batch_warnings, list_batches
+from lib.warehouse.scope import Scope
+from tests.conftest import scope_of
 
 TRAIN = "乡镇（街道）,培训日期,培训主题,培训对象,培训方式,参训人次\n"
 SCREEN = "乡镇（街道）,月份,筛查类型,筛查人数,确诊人数,救助人数\n"
@@ -27,7 +29,7 @@ def file(head: str, *rows: str) -> bytes:
 
 
 def prep(engine, data: bytes, scope="350111"):
-    p = prepare_upload(engine, data, "f.csv", scope=scope)
+    p = prepare_upload(engine, data, "f.csv", scope=scope_of(scope))
     assert p.ok, p.problems
     return p
 
@@ -119,12 +121,13 @@ def test_warnings_do_not_block_strict_refuses_history_keeps_who_confirmed(engine
         assert conn.execute(select(func.count()).select_from(s.training_session)).scalar_one() == 8
     out = load(engine, data)
     assert out.status == "loaded" and out.warnings_total == 1 and "1 warnings" in out.message_en
-    kept = batch_warnings(engine, out.batch_id)
+    kept = batch_warnings(engine, out.batch_id, Scope.everything())
     assert kept["warnings"] == 1 and kept["confirmed_by"] == "ana"
     assert kept["counts"] == {"outlier": 1} and kept["first"][0]["row"] == 2
     assert kept["first"][0]["region_name"] == "茶园街道"
-    assert batch_warnings(engine, out.batch_id, scope="350102") is None  # another district's view
-    listed = dict(zip(list_batches(engine)["batch_id"], list_batches(engine)["warnings"]))
+    assert batch_warnings(engine, out.batch_id, Scope("350102")) is None  # another district's
+    batches = list_batches(engine, Scope.everything())
+    listed = dict(zip(batches["batch_id"], batches["warnings"]))
     assert listed[out.batch_id] == 1 and listed[1] == 0
 
 
@@ -180,7 +183,8 @@ def test_upload_page_shows_warnings_before_confirm_in_chromium(tmp_path):
         assert "另有 1 条提醒" in success.first.inner_text()
     engine = bootstrap.open_warehouse(url)
     try:
-        kept = batch_warnings(engine, int(list_batches(engine)["batch_id"].max()))
+        newest = int(list_batches(engine, Scope.everything())["batch_id"].max())
+        kept = batch_warnings(engine, newest, Scope.everything())
         assert kept["confirmed_by"] == "dev"  # the development admin who clicked 确认导入
         assert kept["counts"] == {"outlier": 1}
     finally:

@@ -15,6 +15,8 @@ from lib.ingest import load_prepared, prepare_upload, rollback_batch, RollbackRe
 from lib.warehouse import schema as s
 from lib.warehouse.batches import list_batches
 from lib.warehouse.loading import LoadRefused, load_batch
+from lib.warehouse.scope import Scope
+from tests.conftest import scope_of
 
 FIX = Path(__file__).resolve().parent / "fixtures_ingest"
 HEAD = "乡镇（街道）,培训日期,培训主题,培训对象,培训方式,参训人次\n"
@@ -28,7 +30,7 @@ def csv(*rows: str) -> bytes:
 
 def load(engine, data: bytes, name="t.csv", *, scope="350111", mode="upsert", dry_run=False,
          **kw):
-    p = prepare_upload(engine, data, name, scope=scope)
+    p = prepare_upload(engine, data, name, scope=scope_of(scope))
     return load_prepared(engine, p, mode=mode, user="ana", dry_run=dry_run, **kw)
 
 
@@ -105,16 +107,16 @@ def test_rollback_restores_exactly_and_in_order(engine):
     s2 = snapshot(engine)
     b3 = load(engine, csv(ROWS[0].replace(",5", ",60"))).batch_id
     with pytest.raises(RollbackRefused, match=f"roll back {b3} first"):
-        rollback_batch(engine, b2, user="ana")
+        rollback_batch(engine, b2, user="ana", scope=Scope.everything())
     assert snapshot(engine)["training_session"] != s2["training_session"]
-    rollback_batch(engine, b3, user="ana")
+    rollback_batch(engine, b3, user="ana", scope=Scope.everything())
     assert _without_batches(snapshot(engine)) == _without_batches(s2)
-    rollback_batch(engine, b2, user="ana")
+    rollback_batch(engine, b2, user="ana", scope=Scope.everything())
     assert _without_batches(snapshot(engine)) == _without_batches(s1)
-    statuses = dict(zip(*list_batches(engine)[["batch_id", "status"]].T.values))
+    statuses = dict(zip(*list_batches(engine, scope=Scope.everything())[["batch_id", "status"]].T.values))
     assert statuses[b2] == statuses[b3] == "rolled_back"
     with pytest.raises(RollbackRefused, match="already"):
-        rollback_batch(engine, b2, user="ana")
+        rollback_batch(engine, b2, user="ana", scope=Scope.everything())
 
 
 def _without_batches(snap: dict) -> dict:
@@ -124,10 +126,10 @@ def _without_batches(snap: dict) -> dict:
 def test_batch_status_replaced_when_all_rows_superseded(engine):
     b1 = load(engine, csv(ROWS[0])).batch_id
     b2 = load(engine, csv(ROWS[0].replace(",5", ",8"))).batch_id
-    statuses = dict(zip(*list_batches(engine)[["batch_id", "status"]].T.values))
+    statuses = dict(zip(*list_batches(engine, scope=Scope.everything())[["batch_id", "status"]].T.values))
     assert statuses[b1] == "replaced" and statuses[b2] == "loaded"
-    rollback_batch(engine, b2, user="ana")
-    statuses = dict(zip(*list_batches(engine)[["batch_id", "status"]].T.values))
+    rollback_batch(engine, b2, user="ana", scope=Scope.everything())
+    statuses = dict(zip(*list_batches(engine, scope=Scope.everything())[["batch_id", "status"]].T.values))
     assert statuses[b1] == "loaded"
 
 
@@ -136,9 +138,9 @@ def test_out_of_scope_rows_write_nothing(engine):
     out = load(engine, csv(ROWS[0], "鼓东街道,2024-03-05,家庭教育,执委,线下,5"), scope="350111")
     assert out.status == "refused" and list(out.problems["row"]) == [3]
     assert snapshot(engine) == before
-    frame = prepare_upload(engine, csv(ROWS[0]), "t.csv").frame
+    frame = prepare_upload(engine, csv(ROWS[0]), "t.csv", scope=Scope.everything()).frame
     with pytest.raises(LoadRefused):
-        load_batch(engine, {"training": frame}, scope="350102")
+        load_batch(engine, {"training": frame}, scope=Scope("350102"))
     assert snapshot(engine) == before
 
 
@@ -161,13 +163,13 @@ def test_failure_half_way_leaves_nothing(engine):
 
 
 def test_demo_rows_are_superseded_like_any_others(engine):
-    frame = prepare_upload(engine, csv(*ROWS), "demo.csv").frame
-    demo = load_batch(engine, {"training": frame}, is_demo=True, dataset_label="demo").batch_id
+    frame = prepare_upload(engine, csv(*ROWS), "demo.csv", scope=Scope.everything()).frame
+    demo = load_batch(engine, {"training": frame}, is_demo=True, dataset_label="demo", scope=Scope.everything()).batch_id
     real = load(engine, csv(ROWS[0].replace(",5", ",50")))
     assert real.counts.replaced == 1
     hist = facts(engine, s.training_session_history)
     assert list(hist["batch_id"]) == [demo]
-    assert list_batches(engine).set_index("batch_id").loc[demo, "is_demo"]
+    assert list_batches(engine, scope=Scope.everything()).set_index("batch_id").loc[demo, "is_demo"]
 
 
 def test_screening_composite_keys_and_audit(engine):
@@ -175,7 +177,7 @@ def test_screening_composite_keys_and_audit(engine):
     b1 = load(engine, data).batch_id
     out = load(engine, data.replace("120".encode(), "121".encode()))
     assert out.counts.replaced == 1 and out.counts.unchanged == 2
-    rollback_batch(engine, out.batch_id, user="ana")
+    rollback_batch(engine, out.batch_id, user="ana", scope=Scope.everything())
     assert sorted(facts(engine, s.screening)["screened"]) == [60, 90, 120]
     assert set(facts(engine, s.screening)["batch_id"]) == {b1}
     with engine.connect() as conn:
@@ -186,7 +188,7 @@ def test_screening_composite_keys_and_audit(engine):
 
 def test_concurrent_loads_do_not_interleave(engine):
     files = [csv(ROWS[0], ROWS[1]), csv(ROWS[0].replace(",5", ",55"), ROWS[2])]
-    prepared = [prepare_upload(engine, f, "t.csv", scope="350111") for f in files]
+    prepared = [prepare_upload(engine, f, "t.csv", scope=Scope("350111")) for f in files]
     results: list = [None, None]
     barrier = threading.Barrier(2)
 
@@ -202,7 +204,7 @@ def test_concurrent_loads_do_not_interleave(engine):
     [t.join() for t in threads]
     loaded = [r for r in results if not isinstance(r, Exception)]
     assert loaded, results
-    batches = list_batches(engine)
+    batches = list_batches(engine, scope=Scope.everything())
     assert len(batches) == len(loaded) and batches["batch_id"].is_unique
     cur = facts(engine)
     assert cur["session_id"].is_unique

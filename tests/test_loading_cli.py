@@ -63,3 +63,16 @@ def test_cli_user_loads_with_that_accounts_role_and_scope(tmp_path, capsys):
     assert main(["load", gbk, "--dataset", "training", "--db", url, "--user", "jinan",
                  "--scope", "3501"]) == 0
     assert rows() > 0
+
+
+def test_cli_refuses_a_scope_that_is_no_whole_level(tmp_path, capsys):
+    """--scope 35011 names no region level: refused with a message, for a rollback as for a load."""
+    url = f"duckdb:///{tmp_path / 'cli.duckdb'}"
+    gbk = str(FIX / "training_gbk_title_total.csv")
+    try:
+        assert main(["load", gbk, "--dataset", "training", "--db", url, "--scope", "35011"]) == 2
+        assert "refused" in capsys.readouterr().err
+        assert main(["rollback", "1", "--db", url, "--scope", "35011"]) == 2
+        assert "refused" in capsys.readouterr().err
+    finally:
+        dispose_engine(url)

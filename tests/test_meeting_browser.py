@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from tests.browser_util import browser_page, require_browser, streamlit_server
+from lib.warehouse.scope import Scope
 
 PG_URL = os.environ.get("HALFSKY_TEST_PG_URL")
 COUNTER = "[data-testid='stMain'] .m-count"
@@ -56,7 +57,7 @@ def _load_training(engine) -> None:
                            "held_on": last, "topic": "policy", "audience": "exec_member",
                            "mode": "offline", "participants": 250_000, "hours": 3.0}
                           for i in range(4)])
-    load_batch(engine, {"training": frame}, filename="during_meeting.csv", user="test")
+    load_batch(engine, {"training": frame}, filename="during_meeting.csv", user="test", scope=Scope.everything())
 
 
 def test_slides_advance_and_a_load_shows_on_a_later_cycle(pg_schema):

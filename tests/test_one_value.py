@@ -33,6 +33,7 @@ from lib.reading.brief import build_brief
 from lib.reading.document import brief_docx
 from lib.reading.source import EngineSource
 from lib.reading.view import default_period, make_view
+from lib.warehouse.scope import Scope
 from lib.targets.run import assess_region
 from lib.warehouse import bootstrap
 from lib.warehouse.scope import COUNTRY_CODE
@@ -128,7 +129,7 @@ def _meeting_data(src: EngineSource, view, readings: dict) -> MeetingData:
     if view.child_len:
         by_child = child_coverage(src.query("org_coverage", view.prefix, view.date_to, FED,
                                             child_len=view.child_len), area=view.area)
-    _, last = src.query("data_period")
+    _, last = src.query("data_period", Scope.everything())
     return MeetingData(view.region_name, "", min(view.date_to, last) if last else None, heads,
                        monthly, by_child, src.names(),
                        src.query("targets_assess", view.region_code), readings=readings)
@@ -200,7 +201,7 @@ def _parent_map(engine, src: EngineSource, view) -> list[Seen]:
 def harvest(engine, code: str, period: tuple[dt.date, dt.date] | None = None) -> list[Seen]:
     src = EngineSource(engine)
     names = src.names()
-    d_from, d_to = period or default_period(src.query("data_period"))
+    d_from, d_to = period or default_period(src.query("data_period", Scope.everything()))
     view = make_view(code, names[code], d_from, d_to)
     year = d_to.year
     name = view.region_name

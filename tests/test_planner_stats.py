@@ -9,6 +9,7 @@ from sqlalchemy import text
 from lib.warehouse import coverage_rollup, planner_stats
 from lib.warehouse import schema as s
 from lib.warehouse.loading import load_batch
+from lib.warehouse.scope import Scope
 from tests.test_coverage_rollup import _roster, _villages
 
 
@@ -30,14 +31,14 @@ def test_a_large_load_refreshes_statistics_a_small_one_does_not(engine, monkeypa
     villages = _villages(engine)
     monkeypatch.setattr(planner_stats, "MIN_CHANGES", 10 ** 6)
     load_batch(engine, {"org_unit": _roster(list(rng.choice(villages, 10)), rng, 30, "a")},
-               user="t", dataset_label="org_unit")
+               user="t", dataset_label="org_unit", scope=Scope.everything())
     if engine.dialect.name != "postgresql":
         assert planner_stats.refresh(engine, [s.org_unit]) == []
         return
     assert not {"org_unit", "rollup_village_cov"} & _analysed(engine)
     monkeypatch.setattr(planner_stats, "MIN_CHANGES", 5)
     load_batch(engine, {"org_unit": _roster(list(rng.choice(villages, 10)), rng, 30, "b")},
-               user="t", dataset_label="org_unit")
+               user="t", dataset_label="org_unit", scope=Scope.everything())
     assert {"org_unit", "rollup_village_cov", "rollup_village_cov_month",
             "rollup_villages"} <= _analysed(engine)
     assert "screening" not in _analysed(engine)

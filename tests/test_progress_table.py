@@ -19,6 +19,7 @@ from lib.warehouse.loading import LoadRefused
 from lib.warehouse.progress_store import (add_alias, aliases_frame, load_progress,
                                           progress_dates, progress_frame)
 from lib.warehouse.reference import regions_frame
+from lib.warehouse.scope import Scope
 
 AS_OF = dt.date(2024, 10, 31)
 # name, cervical quota, done, breast quota, done (晋安 over quota: completion capped at 100 %)
@@ -91,12 +92,12 @@ def fixture_csv_gbk(rows=DISTRICTS) -> bytes:
 @pytest.fixture
 def wh(engine):
     """The demo city's regions plus the functional zone 经开区 as an admin alias (no region row)."""
-    add_alias(engine, "经开区", CODES["经开区"], display_name="福州经济技术开发区", user="admin")
+    add_alias(engine, "经开区", CODES["经开区"], display_name="福州经济技术开发区", user="admin", scope=Scope.everything())
     return engine
 
 
 def _parse(engine, data: bytes, filename: str, **kw):
-    return parse_progress(data, filename, regions_frame(engine), aliases_frame(engine), **kw)
+    return parse_progress(data, filename, regions_frame(engine), aliases_frame(engine, Scope.everything()), **kw)
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
@@ -117,10 +118,10 @@ def test_parse_store_read_back(wh, kind):
         assert (got.loc[(code, "breast"), "quota"], got.loc[(code, "breast"), "done"]) == (bq, bd)
     assert got.loc[(CODES["鼓楼区"], "cervical"), "row"] == 5  # the file's own row number
 
-    result = load_progress(wh, table.rows, table.as_of, user="ana", filename=name)
+    result = load_progress(wh, table.rows, table.as_of, user="ana", filename=name, scope=Scope.everything())
     assert result.status == "loaded" and result.added == 10
-    stored = progress_frame(wh, "3501")
-    assert progress_dates(wh, "3501") == [AS_OF]
+    stored = progress_frame(wh, Scope("3501"))
+    assert progress_dates(wh, Scope("3501")) == [AS_OF]
     assert len(stored) == 10 and set(stored["as_of"]) == {AS_OF}
     jin = stored.set_index(["region_code", "kind"]).loc[(CODES["晋安区"], "cervical")]
     assert (jin["quota"], jin["done"]) == (3200, 3500)  # counts kept past the quota, not capped
@@ -136,26 +137,26 @@ def test_parse_store_read_back(wh, kind):
     assert batch["region_prefix"] == "3501"
     assert any(json.loads(e)["batch_id"] == result.batch_id for e in events)
 
-    again = load_progress(wh, table.rows, table.as_of, user="ana")
+    again = load_progress(wh, table.rows, table.as_of, user="ana", scope=Scope.everything())
     assert again.status == "unchanged" and again.unchanged == 10 and again.batch_id is None
 
 
 def test_later_table_adds_a_date_and_same_date_replaces(wh):
     first = _parse(wh, fixture_xlsx(), "a.xlsx")
-    load_progress(wh, first.rows, first.as_of)
+    load_progress(wh, first.rows, first.as_of, scope=Scope.everything())
     later = [(n, cq, cd + 100, bq, bd + 50) for n, cq, cd, bq, bd in DISTRICTS]
     table = _parse(wh, fixture_xlsx(later), "b.xlsx", as_of=dt.date(2024, 11, 30))
     assert table.as_of == dt.date(2024, 11, 30)  # the given date wins over the title
-    load_progress(wh, table.rows, table.as_of)
-    assert progress_dates(wh) == [dt.date(2024, 11, 30), AS_OF]
-    newest = progress_frame(wh).set_index(["region_code", "kind"])
+    load_progress(wh, table.rows, table.as_of, scope=Scope.everything())
+    assert progress_dates(wh, Scope.everything()) == [dt.date(2024, 11, 30), AS_OF]
+    newest = progress_frame(wh, Scope.everything()).set_index(["region_code", "kind"])
     assert newest.loc[(CODES["鼓楼区"], "cervical"), "done"] == 2500
-    older = progress_frame(wh, as_of=AS_OF).set_index(["region_code", "kind"])
+    older = progress_frame(wh, Scope.everything(), as_of=AS_OF).set_index(["region_code", "kind"])
     assert older.loc[(CODES["鼓楼区"], "cervical"), "done"] == 2400
     fixed = [("鼓楼区", 3000, 2450, 2800, 2100)] + DISTRICTS[1:]
-    redo = load_progress(wh, _parse(wh, fixture_xlsx(fixed), "c.xlsx").rows, AS_OF)
+    redo = load_progress(wh, _parse(wh, fixture_xlsx(fixed), "c.xlsx").rows, AS_OF, scope=Scope.everything())
     assert (redo.replaced, redo.unchanged) == (1, 9)
-    assert progress_frame(wh, as_of=AS_OF).set_index(["region_code", "kind"]).loc[
+    assert progress_frame(wh, Scope.everything(), as_of=AS_OF).set_index(["region_code", "kind"]).loc[
         (CODES["鼓楼区"], "cervical"), "done"] == 2450
 
 
@@ -171,7 +172,7 @@ def test_unknown_name_refused_with_row_number(engine):
     # without the alias 经开区 is unknown; 高新区 (row 10) is never known
     rows = DISTRICTS + [("高新区", 500, 200, 500, 100)]
     with pytest.raises(IngestRefused) as exc:
-        parse_progress(fixture_xlsx(rows), "x.xlsx", regions_frame(engine), aliases_frame(engine))
+        parse_progress(fixture_xlsx(rows), "x.xlsx", regions_frame(engine), aliases_frame(engine, Scope.everything()))
     problems = exc.value.problems
     assert problems["row"].tolist() == [9, 10]
     assert "经开区" in problems["problem_zh"].iloc[0] and "高新区" in problems["problem_zh"].iloc[1]
@@ -190,17 +191,17 @@ def test_no_as_of_date_refused(wh):
 def test_scope_refusal(wh):
     table = _parse(wh, fixture_xlsx(), "s.xlsx")
     with pytest.raises(LoadRefused) as exc:  # an analyst of 晋安区 loading the whole city's table
-        load_progress(wh, table.rows, table.as_of, scope="350111", user="jinan")
+        load_progress(wh, table.rows, table.as_of, scope=Scope("350111"), user="jinan")
     assert sorted(set(exc.value.rows)) == [5, 6, 7, 9]
     with wh.connect() as conn:
         assert conn.execute(select(func.count()).select_from(s.screening_progress)).scalar_one() == 0
         assert conn.execute(select(func.count()).select_from(s.upload_batch)).scalar_one() == 0
     inside = table.rows[table.rows["region_code"] == CODES["晋安区"]]
-    assert load_progress(wh, inside, table.as_of, scope="350111").added == 2
-    load_progress(wh, table.rows, table.as_of)  # the city's analyst loads the rest
-    assert set(progress_frame(wh, "350111")["region_code"]) == {CODES["晋安区"]}  # read by scope
+    assert load_progress(wh, inside, table.as_of, scope=Scope("350111")).added == 2
+    load_progress(wh, table.rows, table.as_of, scope=Scope.everything())  # the city's analyst loads the rest
+    assert set(progress_frame(wh, Scope("350111"))["region_code"]) == {CODES["晋安区"]}  # read by scope
     with pytest.raises(PermissionError):
-        add_alias(wh, "高新区", "350104990000", scope="350111")
+        add_alias(wh, "高新区", "350104990000", scope=Scope("350111"))
 
 
 def test_export_round_trips_through_the_reader(wh):
@@ -231,19 +232,19 @@ def test_rollback_restores_what_a_batch_replaced(wh):
     from lib.warehouse.batches import RollbackRefused
     from lib.warehouse.progress_store import rollback_any
 
-    first = load_progress(wh, _parse(wh, fixture_xlsx(), "a.xlsx").rows, AS_OF, user="ana")
+    first = load_progress(wh, _parse(wh, fixture_xlsx(), "a.xlsx").rows, AS_OF, user="ana", scope=Scope.everything())
     fixed = [("鼓楼区", 3000, 2450, 2800, 2100)] + DISTRICTS[1:]
-    second = load_progress(wh, _parse(wh, fixture_xlsx(fixed), "b.xlsx").rows, AS_OF, user="ana")
+    second = load_progress(wh, _parse(wh, fixture_xlsx(fixed), "b.xlsx").rows, AS_OF, user="ana", scope=Scope.everything())
     with pytest.raises(RollbackRefused):  # batch 2 replaced one of its rows: that one goes first
-        rollback_any(wh, first.batch_id, user="ana")
+        rollback_any(wh, first.batch_id, user="ana", scope=Scope.everything())
     with pytest.raises(RollbackRefused):  # another analyst's batch
-        rollback_any(wh, second.batch_id, user="bob")
-    r = rollback_any(wh, second.batch_id, user="ana")
+        rollback_any(wh, second.batch_id, user="bob", scope=Scope.everything())
+    r = rollback_any(wh, second.batch_id, user="ana", scope=Scope.everything())
     assert (r.removed, r.restored) == (1, 1)
-    back = progress_frame(wh, as_of=AS_OF).set_index(["region_code", "kind"])
+    back = progress_frame(wh, Scope.everything(), as_of=AS_OF).set_index(["region_code", "kind"])
     assert back.loc[(CODES["鼓楼区"], "cervical"), "done"] == 2400
-    assert rollback_any(wh, first.batch_id, user="ana").removed == 10
-    assert progress_frame(wh).empty
+    assert rollback_any(wh, first.batch_id, user="ana", scope=Scope.everything()).removed == 10
+    assert progress_frame(wh, Scope.everything()).empty
 
 
 def test_cli_detects_and_loads_a_progress_table(engine, tmp_path, capsys, monkeypatch):
@@ -260,10 +261,10 @@ def test_cli_detects_and_loads_a_progress_table(engine, tmp_path, capsys, monkey
     assert "row 9" in capsys.readouterr().err
     assert main(["alias", "经开区", CODES["经开区"], "--db", url]) == 0
     assert main(["load", str(path), "--dataset", "progress", "--db", url, "--dry-run"]) == 0
-    assert progress_frame(engine).empty
+    assert progress_frame(engine, Scope.everything()).empty
     assert main(["load", "progress", str(path), "--db", url]) == 0
     assert "as of 2024-10-31" in capsys.readouterr().out
-    assert len(progress_frame(engine)) == 10
+    assert len(progress_frame(engine, Scope.everything())) == 10
 
 
 def _screening_facts(engine) -> None:
@@ -280,7 +281,7 @@ def _screening_facts(engine) -> None:
     targets = pd.DataFrame([{"region_code": c, "year": 2026, "kind": k, "eligible_women": q * 3,
                              "quota": q} for c, (cq, bq) in quotas.items()
                             for k, q in (("cervical", cq), ("breast", bq))])
-    load_batch(engine, {"screening": facts, "screening_target": targets}, user="t")
+    load_batch(engine, {"screening": facts, "screening_target": targets}, user="t", scope=Scope.everything())
 
 
 def test_export_from_warehouse_facts_reads_back(wh):
@@ -313,7 +314,7 @@ def test_screening_page_offers_and_shows_progress_tables(wh):
 
     _screening_facts(wh)
     table = _parse(wh, fixture_xlsx(), "p.xlsx")
-    load_progress(wh, table.rows, table.as_of)
+    load_progress(wh, table.rows, table.as_of, scope=Scope.everything())
     url, schema = _url(wh)
     with app_env(url, schema=schema, demo=False):
         at = run_page("views/screening.py")
@@ -343,7 +344,7 @@ def test_admin_adds_an_alias_on_the_page(engine):
         at.text_input(key="pg_alias_name_in").input("福州经济技术开发区")
         next(b for b in at.button if "别名" in str(b.label)).click().run()
     assert not at.exception, at.exception
-    assert aliases_frame(engine)[["alias", "region_code"]].values.tolist() == [
+    assert aliases_frame(engine, Scope.everything())[["alias", "region_code"]].values.tolist() == [
         ["经开区", CODES["经开区"]]]
 
 

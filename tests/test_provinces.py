@@ -16,7 +16,7 @@ from lib.view import top_region
 from lib.warehouse import bootstrap
 from lib.warehouse.indicators_admin import may_change_catalog
 from lib.warehouse.reference import regions_frame
-from lib.warehouse.scope import COUNTRY_CODE, narrow
+from lib.warehouse.scope import COUNTRY_CODE, Scope, narrow
 from lib.warehouse.users_store import sees_unattributed
 from tests.apptest_util import app_env, run_page
 from tests.conftest import BACKENDS, _open
@@ -89,9 +89,10 @@ def test_top_region(provinces, cities, scope, expected):
 
 
 def test_province_and_country_admins_are_wide_enough():
-    assert may_change_catalog("") and may_change_catalog("36") and may_change_catalog("3601")
-    assert not may_change_catalog("360102")
-    assert sees_unattributed("36") and not sees_unattributed("360102")
+    assert may_change_catalog(Scope.everything()) and may_change_catalog(Scope("36")) \
+        and may_change_catalog(Scope("3601"))
+    assert not may_change_catalog(Scope("360102"))
+    assert sees_unattributed(Scope("36")) and not sees_unattributed(Scope("360102"))
     assert narrow("36", COUNTRY_CODE) == "36" and narrow("", COUNTRY_CODE) == ""
 
 
@@ -272,16 +273,16 @@ def test_provincial_admin_manages_only_their_province(two_provinces):
     a country admin (the country code) is a whole-warehouse admin."""
     eng = two_provinces
     admin = users.get_user(eng, "jx_admin")
-    assert admin.scope_prefix == "36" and may_change_catalog(admin.scope_prefix)
-    users.create_user(eng, "nc_viewer", PW, "viewer", NANCHANG, within="36", by="jx_admin")
+    assert admin.scope_prefix == "36" and may_change_catalog(admin.scope)
+    users.create_user(eng, "nc_viewer", PW, "viewer", NANCHANG, within=Scope("36"), by="jx_admin")
     for code in (FUZHOU, FUJIAN, COUNTRY_CODE):
         with pytest.raises(users.AccountError):
-            users.create_user(eng, f"x{code[:2]}", PW, "viewer", code, within="36")
+            users.create_user(eng, f"x{code[:2]}", PW, "viewer", code, within=Scope("36"))
     users.create_user(eng, "cn_admin", PW, "admin", COUNTRY_CODE)
     assert users.get_user(eng, "cn_admin").scope_prefix == ""
-    listed = set(users.list_users(eng, within="36")["username"])
+    listed = set(users.list_users(eng, within=Scope("36"))["username"])
     assert {"jx_admin", "nc_viewer"} <= listed and "cn_admin" not in listed
-    assert "cn_admin" in set(users.list_users(eng, within="")["username"])
+    assert "cn_admin" in set(users.list_users(eng, within=Scope.everything())["username"])
 
 
 def test_import_beside_facts_and_refused_again_on_both_backends(two_provinces):

@@ -16,6 +16,7 @@ from lib.reading.view import make_view
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import write_transaction
+from lib.warehouse.scope import Scope
 
 D = dt.date
 DISTRICT = "350111000000"           # 晋安区
@@ -180,7 +181,7 @@ def test_a_district_reader_never_gets_a_city_figure(wh):
             if name in ("facts", "screening_targets", "org_coverage", "org_counts",
                         "villages_without", "freshness", "targets_assess"):
                 region = args[1] if name == "facts" else args[0]
-                asked.append(str(region))
+                asked.append(region.prefix if isinstance(region, Scope) else str(region))
             return super().query(name, *args, **kwargs)
 
     src = Recording(wh)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from lib.ui.data import RegionLookup
+from lib.warehouse.scope import Scope
 
 
 def _lookup() -> RegionLookup:
@@ -61,7 +62,7 @@ def test_pages_find_village_names_and_children_as_in_the_whole_region_table(engi
     data.clear_cache()
     whole = regions_table(engine)
     towns = whole.loc[whole["level"] == "township", "code"].tolist()[:3]
-    with data.scope_bound(""):
+    with data.scope_bound(Scope.everything()):
         assert len(data.query("regions_above_villages")) == int((whole["level"] != "village").sum())
         names, parents = data.region_lookup("name"), data.region_lookup("parent_code")
         for town in towns:

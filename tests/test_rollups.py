@@ -27,6 +27,7 @@ from lib.warehouse.demo_store import clear_demo, write_demo_batch
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.loading import load_batch
 from lib.warehouse.reference import regions_frame
+from lib.warehouse.scope import Scope
 
 PERIODS = [
     (dt.date(2000, 1, 1), dt.date(2100, 12, 31)),   # everything, whole months
@@ -202,26 +203,26 @@ def test_random_facts_through_loads_and_rollbacks(engine):
     rng = np.random.default_rng(15)
     codes = _codes(engine, rng)
     assert _is_current(engine)  # a new warehouse: empty rollups are exact
-    first = load_batch(engine, _frames(codes, rng, 300, "a"), user="t", dataset_label="facts")
+    first = load_batch(engine, _frames(codes, rng, 300, "a"), user="t", dataset_label="facts", scope=Scope.everything())
     _assert_incremental_equals_rebuild(engine)
 
     # an upsert changing some rows (and moving some to other regions and months) and adding others
     more = _frames(codes, rng, 200, "a")  # same ids a0…a199: replaced where they differ
-    second = load_batch(engine, more, user="t", dataset_label="facts")
+    second = load_batch(engine, more, user="t", dataset_label="facts", scope=Scope.everything())
     assert second.counts.replaced > 0
     _assert_incremental_equals_rebuild(engine)
     # replace mode: the file speaks for its (region, month) groups and retires the rest there
     part = {k: v.iloc[: len(v) // 3] for k, v in _frames(codes, rng, 150, "b").items()}
-    third = load_batch(engine, part, mode="replace", user="t", dataset_label="facts")
+    third = load_batch(engine, part, mode="replace", user="t", dataset_label="facts", scope=Scope.everything())
     assert third.counts.retired > 0
     _assert_incremental_equals_rebuild(engine)
     assert _compare(engine, PREFIXES, exact=True, periods=FEW) > 50
 
     for batch in (third.batch_id, second.batch_id):
-        rollback_batch(engine, batch, role="admin")
+        rollback_batch(engine, batch, role="admin", scope=Scope.everything())
         _assert_incremental_equals_rebuild(engine)
     _compare(engine, ["", "3501"], exact=True, periods=PERIODS[2:3], full=False)
-    rollback_batch(engine, first.batch_id, role="admin")
+    rollback_batch(engine, first.batch_id, role="admin", scope=Scope.everything())
     _assert_incremental_equals_rebuild(engine)
     with engine.connect() as conn:  # nothing left: every rollup row went with its facts
         assert not any(conn.execute(select(t)).first() for t in s.ROLLUP_BY_DATASET.values())
@@ -232,7 +233,7 @@ def test_demo_write_and_clear_keep_rollups_exact(engine):
     codes = _codes(engine, rng)
     real = _frames(codes, rng, 120, "r")  # the demo's screening keys would collide with these
     load_batch(engine, {k: real[k] for k in ("training", "job_fair")}, user="t",
-               dataset_label="facts")
+               dataset_label="facts", scope=Scope.everything())
     write_demo_batch(engine, _frames(codes, rng, 120, "d"), seed=1)
     _assert_incremental_equals_rebuild(engine)
     _compare(engine, ["", "3501"], exact=True, periods=PERIODS[2:3], full=False)
@@ -244,7 +245,7 @@ def test_demo_write_and_clear_keep_rollups_exact(engine):
 def test_a_write_bypassing_rollups_sends_pages_to_the_base_tables(engine):
     rng = np.random.default_rng(5)
     codes = _codes(engine, rng)
-    load_batch(engine, _frames(codes, rng, 50, "x"), user="t", dataset_label="facts")
+    load_batch(engine, _frames(codes, rng, 50, "x"), user="t", dataset_label="facts", scope=Scope.everything())
     period = PERIODS[0]
     before = q.facts(engine, "training", "3501", *period)
     with write_transaction(engine) as conn:  # facts written outside the load path
@@ -258,7 +259,7 @@ def test_a_write_bypassing_rollups_sends_pages_to_the_base_tables(engine):
     with pytest.raises(RuntimeError, match="stale"):
         q.facts(engine, "training", "3501", *period, rollup=True)
     # the next load repairs them (a full rebuild in its transaction)
-    load_batch(engine, _frames(codes, rng, 10, "y"), user="t", dataset_label="facts")
+    load_batch(engine, _frames(codes, rng, 10, "y"), user="t", dataset_label="facts", scope=Scope.everything())
     _assert_incremental_equals_rebuild(engine)
     _compare(engine, ["", "3501"], exact=True, periods=PERIODS[2:3], full=False)
 
@@ -268,9 +269,9 @@ def test_writes_that_change_no_facts_keep_rollups_current(engine):
     from lib.warehouse.reference import replace_regions
 
     rng = np.random.default_rng(8)
-    load_batch(engine, _frames(_codes(engine, rng), rng, 40, "z"), user="t", dataset_label="facts")
-    add_alias(engine, "高新区", "350111000000", user="t")
-    remove_alias(engine, "高新区", user="t")
+    load_batch(engine, _frames(_codes(engine, rng), rng, 40, "z"), user="t", dataset_label="facts", scope=Scope.everything())
+    add_alias(engine, "高新区", "350111000000", user="t", scope=Scope.everything())
+    remove_alias(engine, "高新区", user="t", scope=Scope.everything())
     assert _is_current(engine)
     # new regions change townships' urban/rural classes: rebuilt in the same transaction
     regions = regions_frame(engine)

@@ -13,6 +13,7 @@ from lib.auth import users
 from lib.ingest import load_prepared, prepare_upload
 from lib.warehouse import data_version, users_store
 from lib.warehouse import schema as s
+from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 from tests.test_auth import PW
@@ -76,7 +77,7 @@ def test_crafted_url_of_another_district_is_refused(engine, users_, session, reg
     assert not at.exception
     assert any("无权查看" in e.value for e in at.error)
     assert not at.metric and not at.dataframe and not at.table  # a refusal, no figures
-    assert "scope_refused" in users_store.audit_frame(engine, username="vera")["action"].tolist()
+    assert "scope_refused" in users_store.audit_frame(engine, username="vera", scope=Scope.everything())["action"].tolist()
     # the same link opens for the city's admin, with figures: the refusal is the scope's doing
     assert len(session("root", query={"region": region}).at.metric) == 4
 
@@ -179,15 +180,15 @@ def test_analyst_out_of_scope_rows_are_refused_with_nothing_written(engine, user
     gulou_town = "350102001000"
     before = _counts(engine)
     prepared = prepare_upload(engine, CSV.format(code=gulou_town).encode(), "gulou.csv",
-                              dataset="screening", scope=analyst.scope_prefix)
+                              dataset="screening", scope=analyst.scope)
     outcome = load_prepared(engine, prepared, user="ana")
     assert outcome.status == "refused"
     assert _counts(engine) == before
-    assert "refusal" in users_store.audit_frame(engine, username="ana")["action"].tolist()
+    assert "refusal" in users_store.audit_frame(engine, username="ana", scope=Scope.everything())["action"].tolist()
     # the same file within the scope loads: the refusal above is the scope's doing
     own_town = f"{SCOPE}001000"
     ok = load_prepared(engine, prepare_upload(engine, CSV.format(code=own_town).encode(),
                                               "own.csv", dataset="screening",
-                                              scope=analyst.scope_prefix), user="ana")
+                                              scope=analyst.scope), user="ana")
     assert ok.status == "loaded", (ok.message_en, ok.problems)
     assert _counts(engine) != before

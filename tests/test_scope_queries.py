@@ -19,7 +19,7 @@ from lib.warehouse import queries as q
 from lib.warehouse import rollups
 from lib.warehouse import schema as s
 from lib.warehouse.reference import indicators_frame, regions_frame
-from lib.warehouse.scope import ScopeError, narrow
+from lib.warehouse.scope import Scope, ScopeError, narrow
 
 SCOPE = "350111"  # 晋安区
 CITY = "350100000000"
@@ -72,6 +72,7 @@ def _calls(engine, prefix: str, region_code: str) -> dict[str, object]:
                                                      by_sector=True)
     out["org_coverage_series"] = q.org_coverage_series(engine, prefix, (FAR[0], as_of), ORG_TYPES)
     out["villages_without"] = q.villages_without(engine, prefix, as_of, ORG_TYPES)
+    out["data_period"] = q.data_period(engine, Scope(prefix))
     catalog = indicators_frame(engine)
     out["indicator_yearly_values"] = iq.indicator_yearly_values(engine, region_code, catalog)
     out["uploaded_yearly_values"] = iq.uploaded_yearly_values(engine, (region_code,),
@@ -86,6 +87,8 @@ def _calls(engine, prefix: str, region_code: str) -> dict[str, object]:
 def _codes(frame: pd.DataFrame) -> list[str]:
     """Every region code a result carries (child prefixes padded, codes and region_code columns)."""
     codes: list[str] = []
+    if not isinstance(frame, pd.DataFrame):
+        return codes  # (first, last) months: no regions
     for col in ("child", "code", "region_code"):
         if col in frame.columns:
             codes += [str(c) for c in frame[col] if str(c)]
@@ -202,10 +205,10 @@ def test_fact_queries_treat_wildcards_as_text(wh, bad):
 
 
 # Functions that return no facts of a region (reference data and warehouse metadata): not narrowed.
-UNSCOPED = {"has_demo_rows", "data_period", "regions_table",  # queries.py
+UNSCOPED = {"has_demo_rows", "regions_table",  # queries.py
             "in_prefix",                                                  # the filter itself
             "scope_prefix", "city_region_code", "top_region_code"}        # indicator_queries.py
-EXERCISED = {"freshness", "facts", "screening_targets", "org_coverage", "org_coverage_series", "org_counts",
+EXERCISED = {"freshness", "data_period", "facts", "screening_targets", "org_coverage", "org_coverage_series", "org_counts",
              "villages_without", "indicator_yearly_values", "uploaded_yearly_values",
              "computed_values"}
 

@@ -17,6 +17,7 @@ import pytest
 from lib.i18n import t
 from lib.warehouse import queries as q
 from lib.warehouse.loading import load_batch
+from lib.warehouse.scope import Scope
 from tests.test_scope_app import session, users_  # noqa: F401  (fixtures)
 
 PARENT_AVG = t("parent_avg", "zh")
@@ -85,12 +86,12 @@ def test_a_query_outside_the_bound_scope_raises():
         import streamlit as st
 
         from lib.ui import data
-        from lib.warehouse.scope import ScopeError
+        from lib.warehouse.scope import Scope, ScopeError
 
-        data.bind_scope("350111")
+        data.bind_scope(Scope("350111"))
         for name, args in (("facts", ("training", "3501", dt.date(2024, 1, 1), dt.date(2024, 12, 31))),
                            ("org_counts", ("350102", dt.date(2024, 1, 1))),
-                           ("freshness", ("",)),
+                           ("freshness", (Scope.everything(),)),
                            ("targets_assess", ("350100000000",)),
                            ("targets_children", (("350111100000", "350102001000"),))):
             try:
@@ -140,11 +141,11 @@ def _training(session_id: str, region: str, participants: int) -> pd.DataFrame:
 
 def test_freshness_counts_only_batches_inside_the_scope(engine):
     load_batch(engine, {"training": _training("GL-1", "350102001000", 30)}, user="gl",
-               filename="gulou.csv")
-    assert set(q.freshness(engine, "350102")["dataset"]) == {"training"}
-    assert q.freshness(engine, "350111").empty  # 鼓楼区's upload is not 晋安区's news
-    assert len(q.freshness(engine, "")) == 1
+               filename="gulou.csv", scope=Scope.everything())
+    assert set(q.freshness(engine, Scope("350102"))["dataset"]) == {"training"}
+    assert q.freshness(engine, Scope("350111")).empty  # 鼓楼区's upload is not 晋安区's news
+    assert len(q.freshness(engine, Scope.everything())) == 1
     load_batch(engine, {"training": _training("JA-1", "350111100000", 12)}, user="ja",
-               filename="jinan.csv")
-    mine = q.freshness(engine, "350111")
+               filename="jinan.csv", scope=Scope.everything())
+    mine = q.freshness(engine, Scope("350111"))
     assert list(mine["dataset"]) == ["training"] and len(mine) == 1

@@ -22,7 +22,8 @@ from lib.warehouse import schema as s
 from lib.warehouse.batches import RollbackRefused, list_batches, rollback_batch
 from lib.warehouse.engine import ensure_schema, schema_version_of
 from lib.warehouse.loading import LoadRefused, _plan, load_batch
-from tests.conftest import BACKENDS, PG_URL
+from lib.warehouse.scope import Scope
+from tests.conftest import BACKENDS, PG_URL, scope_of
 
 HEAD = "培训编号,区划代码,培训日期,培训主题,培训对象,培训方式,参训人次\n"
 GULOU, JINAN = "350102", "350111"
@@ -41,7 +42,7 @@ def csv(*rows, day: str = "2024-03-05") -> bytes:
 
 
 def load(engine, data: bytes, *, scope: str, user: str, mode: str = "upsert", dry_run=False):
-    p = prepare_upload(engine, data, f"{user}.csv", scope=scope)
+    p = prepare_upload(engine, data, f"{user}.csv", scope=scope_of(scope))
     assert p.ok, p.problems
     return load_prepared(engine, p, mode=mode, user=user, dry_run=dry_run)
 
@@ -84,9 +85,9 @@ def test_another_districts_id_never_moves_its_rows(engine):
     assert set(now.loc[now["id_scope"] == JINAN, "region_code"]) == {CHAYUAN}
     assert rows(engine, s.training_session_history).empty
     # each side can still roll back its own batch, and only its own rows go
-    rollback_batch(engine, out.batch_id, user="ja", scope=JINAN)
+    rollback_batch(engine, out.batch_id, user="ja", scope=Scope(JINAN))
     assert total(engine, GULOU) == 100 and total(engine, JINAN) == 0
-    rollback_batch(engine, gulou.batch_id, user="gl", scope=GULOU)
+    rollback_batch(engine, gulou.batch_id, user="gl", scope=Scope(GULOU))
     assert rows(engine).empty
 
 
@@ -111,7 +112,7 @@ def test_two_districts_numbering_001_coexist_and_each_updates_its_own(engine):
 
 def test_a_file_repeating_an_id_within_one_district_is_still_refused(engine):
     p = prepare_upload(engine, csv(("001", CHAYUAN, 1), ("001", WANGZHUANG, 2)), "d.csv",
-                       scope=JINAN)
+                       scope=Scope(JINAN))
     assert not p.ok and list(p.problems["row"]) == [3]
 
 
@@ -131,7 +132,7 @@ def test_direct_writers_get_the_namespace_from_region_code(engine):
     assert sorted(rows(engine)["id_scope"]) == [GULOU, JINAN]
     # a caller's id_scope is never trusted by the load path: it is recomputed from region_code
     out = load_batch(engine, {"training": frame.assign(id_scope=GULOU, participants=4)},
-                     scope=JINAN, user="ja")
+                     scope=Scope(JINAN), user="ja")
     assert (out.counts.added, out.counts.replaced) == (0, 1)
     assert total(engine, JINAN) == 4 and total(engine, GULOU) == 3
 
@@ -144,11 +145,11 @@ def test_many_keys_are_matched_on_namespace_and_id(engine):
                           "held_on": dt.date(2024, 3, 1), "topic": "policy",
                           "audience": "exec_member", "mode": "offline", "participants": 1,
                           "hours": None})
-    first = load_batch(engine, {"training": frame}, scope="3501", user="city")
+    first = load_batch(engine, {"training": frame}, scope=Scope("3501"), user="city")
     assert first.counts.added == 2 * n
     changed = frame.copy()
     changed.loc[n + 7, "participants"] = 50  # 晋安区's K-7 only
-    out = load_batch(engine, {"training": changed}, scope="3501", user="city")
+    out = load_batch(engine, {"training": changed}, scope=Scope("3501"), user="city")
     assert (out.counts.added, out.counts.replaced, out.counts.unchanged) == (0, 1, 2 * n - 1)
     hist = rows(engine, s.training_session_history)
     assert list(zip(hist["id_scope"], hist["session_id"])) == [(JINAN, "K-7")]
@@ -173,8 +174,8 @@ def test_township_analyst_cannot_supersede_a_sibling_townships_row(engine):
     assert snapshot(engine) == before
     assert total(engine, WANGZHUANG[:9]) == 30
     with pytest.raises(LoadRefused) as err:
-        frame = prepare_upload(engine, data, "t.csv", scope=CHAYUAN_SCOPE).frame
-        load_batch(engine, {"training": frame}, scope=CHAYUAN_SCOPE, user="town")
+        frame = prepare_upload(engine, data, "t.csv", scope=Scope(CHAYUAN_SCOPE)).frame
+        load_batch(engine, {"training": frame}, scope=Scope(CHAYUAN_SCOPE), user="town")
     assert err.value.rows == [3] and "nothing was written" in err.value.en
     assert snapshot(engine) == before
     # the district's analyst may correct it
@@ -214,21 +215,21 @@ def test_rollback_only_by_uploader_or_covering_admin(engine):
     before = snapshot(engine)
     for bid in (by_admin, by_ja2):
         with pytest.raises(RollbackRefused, match="not uploaded by you"):
-            rollback_batch(engine, bid, user="ja", scope=JINAN, role="analyst")
+            rollback_batch(engine, bid, user="ja", scope=Scope(JINAN), role="analyst")
     with pytest.raises(RollbackRefused, match="not uploaded by you"):
-        rollback_batch(engine, by_ja, scope=JINAN)  # no user: nobody's batch
+        rollback_batch(engine, by_ja, scope=Scope(JINAN))  # no user: nobody's batch
     with pytest.raises(RollbackRefused, match="Only analysts and admins"):
-        rollback_batch(engine, by_ja, user="ja", scope=JINAN, role="viewer")
+        rollback_batch(engine, by_ja, user="ja", scope=Scope(JINAN), role="viewer")
     with pytest.raises(RollbackRefused, match="outside your scope"):
-        rollback_batch(engine, by_city, user="boss", scope=JINAN, role="admin")
+        rollback_batch(engine, by_city, user="boss", scope=Scope(JINAN), role="admin")
     with pytest.raises(RollbackRefused, match="outside your scope"):  # a township admin
-        rollback_batch(engine, by_ja2, user="t", scope=CHAYUAN_SCOPE, role="admin")
+        rollback_batch(engine, by_ja2, user="t", scope=Scope(CHAYUAN_SCOPE), role="admin")
     assert snapshot(engine) == before
-    rollback_batch(engine, by_ja2, user="ja2", scope=JINAN, role="analyst")
-    rollback_batch(engine, by_ja, user="boss", scope=JINAN, role="admin")
-    rollback_batch(engine, by_city, user="mayor", scope="3501", role="admin")
+    rollback_batch(engine, by_ja2, user="ja2", scope=Scope(JINAN), role="analyst")
+    rollback_batch(engine, by_ja, user="boss", scope=Scope(JINAN), role="admin")
+    rollback_batch(engine, by_city, user="mayor", scope=Scope("3501"), role="admin")
     assert set(rows(engine)["session_id"]) == {"A-1"}
-    statuses = dict(zip(*list_batches(engine)[["batch_id", "status"]].T.values))
+    statuses = dict(zip(*list_batches(engine, scope=Scope.everything())[["batch_id", "status"]].T.values))
     assert [statuses[b] for b in (by_ja2, by_ja, by_city)] == ["rolled_back"] * 3
     assert statuses[by_admin] == "loaded"
 
@@ -240,8 +241,8 @@ def test_admin_rollback_checks_rows_of_a_batch_without_region_prefix(engine):
     with engine.begin() as conn:
         conn.execute(update(s.upload_batch).values(region_prefix=None))
     with pytest.raises(RollbackRefused, match="outside your scope"):
-        rollback_batch(engine, bid, user="boss", scope=JINAN, role="admin")
-    rollback_batch(engine, bid, user="city", scope="3501", role="analyst")
+        rollback_batch(engine, bid, user="boss", scope=Scope(JINAN), role="admin")
+    rollback_batch(engine, bid, user="city", scope=Scope("3501"), role="analyst")
 
 
 def test_batch_list_shows_only_the_callers_scope_even_after_rollback(engine):
@@ -249,10 +250,10 @@ def test_batch_list_shows_only_the_callers_scope_even_after_rollback(engine):
     ja = load(engine, csv(("001", CHAYUAN, 1)), scope=JINAN, user="ja").batch_id
     both = load(engine, csv(("002", GUDONG, 1), ("002", CHAYUAN, 1)), scope="3501",
                 user="city").batch_id
-    rollback_batch(engine, gl, user="gl", scope=GULOU)  # no rows left anywhere for this batch
+    rollback_batch(engine, gl, user="gl", scope=Scope(GULOU))  # no rows left anywhere for this batch
 
     def listed(scope: str) -> dict[int, tuple]:
-        f = list_batches(engine, scope=scope)
+        f = list_batches(engine, scope=scope_of(scope))
         return {int(b): (n, u) for b, n, u in f[["batch_id", "filename", "uploaded_by"]].values}
 
     assert listed(JINAN) == {ja: ("ja.csv", "ja")}
@@ -276,7 +277,7 @@ def test_batch_ids_unique_under_two_concurrent_loads(engine):
     seen: list[int] = []
     for round_ in range(2):
         prepared = [prepare_upload(engine, csv((f"{d}-{i}", code, i + 100 * round_)
-                                               for i in range(1, 30)), f"{d}.csv", scope=scope)
+                                               for i in range(1, 30)), f"{d}.csv", scope=scope_of(scope))
                     for d, code, scope in (("G", GUDONG, GULOU), ("J", CHAYUAN, JINAN))]
         results: list = [None, None]
         barrier = threading.Barrier(2)
@@ -298,7 +299,7 @@ def test_batch_ids_unique_under_two_concurrent_loads(engine):
             mine = cur[cur["batch_id"] == r.batch_id]
             assert len(mine) == 29 and set(mine["id_scope"]) == {prefix}
     assert len(set(seen)) == 4
-    batches = list_batches(engine)
+    batches = list_batches(engine, scope=Scope.everything())
     assert sorted(batches["batch_id"]) == sorted(seen)
     assert len(rows(engine, s.training_session_history)) == 58
 
@@ -467,9 +468,9 @@ def test_version_1_warehouse_upgrades_in_place(raw_engine):
                            "held_on": dt.date(2024, 3, 1), "topic": "policy",
                            "audience": "exec_member", "mode": "offline", "participants": 9,
                            "hours": None}])
-    out = load_batch(eng, {"training": frame}, scope=JINAN, user="ja")
+    out = load_batch(eng, {"training": frame}, scope=Scope(JINAN), user="ja")
     assert (out.counts.added, out.counts.replaced, out.batch_id) == (1, 0, 3)
-    rollback_batch(eng, 2, user="old", scope="", role="admin")
+    rollback_batch(eng, 2, user="old", scope=Scope.everything(), role="admin")
     cur = rows(eng)
     assert sorted(zip(cur["id_scope"], cur["session_id"], cur["participants"])) == [
         (GULOU, "001", 4), (JINAN, "001", 9)]
@@ -536,7 +537,7 @@ def test_cli_rollback_runs_as_the_named_account(tmp_path, capsys):
         path = tmp_path / "j.csv"
         path.write_bytes(csv(("J-1", CHAYUAN, 3)))
         assert main(["load", str(path), "--dataset", "training", "--db", url, "--user", "ja"]) == 0
-        bid = str(int(list_batches(engine)["batch_id"].iloc[0]))
+        bid = str(int(list_batches(engine, scope=Scope.everything())["batch_id"].iloc[0]))
         capsys.readouterr()
         assert main(["rollback", bid, "--db", url, "--user", "ja2"]) == 2
         assert "not uploaded by you" in capsys.readouterr().err

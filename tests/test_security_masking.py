@@ -12,6 +12,7 @@ import pytest
 
 from lib.metrics import screening as sm
 from lib.warehouse.loading import load_batch
+from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 
@@ -42,7 +43,7 @@ def small_counts(engine):
     """One township with screening facts whose diagnosed/treated/aided are 1–4."""
     frame = pd.DataFrame([{"region_code": TOWN, "month": MONTH, "kind": "cervical",
                            "screened": 120, "abnormal": 11, **SMALL, "aid_amount_10k_yuan": 0.5}])
-    load_batch(engine, {"screening": frame}, filename="small.csv")
+    load_batch(engine, {"screening": frame}, filename="small.csv", scope=Scope.everything())
     return engine
 
 
@@ -100,7 +101,7 @@ def test_meeting_slides_and_brief_carry_no_small_counts(small_counts):
                         prefix=TOWN[:9], date_from=dt.date(2024, 1, 1),
                         date_to=dt.date(2024, 12, 31), area=None)
     # outside a script run the query boundary needs a bound scope (the whole warehouse here)
-    with app_env(url, schema=schema, demo=False), data.scope_bound(""):
+    with app_env(url, schema=schema, demo=False), data.scope_bound(Scope.everything()):
         slides = build_slides(meeting_ui.gather(f), "zh")
         pptx = meeting_ui.brief(f)
     assert any(k.value == "120" for s in slides for k in s.kpis)  # the data did reach the slides

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, update
 
 from lib.geo import deck as gd
 from lib.ui.safe import WORD_JOINER as WJ, md_escape, md_join, md_table
+from lib.warehouse.scope import Scope
 from tests.browser_util import browser_page, require_browser, streamlit_server
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -70,7 +71,7 @@ def _hostile_warehouse(url: str) -> None:
                            "held_on": dt.date(2024, 5, 6), "topic": "policy",
                            "audience": "exec_member", "mode": "offline", "participants": 30,
                            "hours": 2.0}])
-    load_batch(engine, {"training": frame}, filename=f"{XSS}.csv", user="dev")
+    load_batch(engine, {"training": frame}, filename=f"{XSS}.csv", user="dev", scope=Scope.everything())
 
 
 def test_hostile_names_show_as_text_in_chromium(tmp_path):

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from lib.i18n import t
 from lib.warehouse import schema as s
+from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
 
@@ -151,7 +152,7 @@ def test_admin_imports_township_boundaries(engine, crs):
         at.button(key="up_geo_import").click().run()
     assert not at.exception, at.exception
     assert any("已导入 2 个乡镇（街道）的边界" in m.value for m in at.success)
-    stored = read_boundaries(engine, "township", "3501")
+    stored = read_boundaries(engine, "township", Scope("3501"))
     assert sorted(stored["region_code"]) == sorted(codes[:2])
     assert data_version(engine) == version + 1
     unmatched = next(d.value for d in at.dataframe if "candidates" in d.value.columns)

@@ -7,6 +7,7 @@ import pytest
 
 from lib.auth import sessions, users, web_sessions
 from lib.web import session_routes
+from lib.warehouse.scope import Scope
 from tests.test_auth import PW, FakeClock
 
 
@@ -82,14 +83,14 @@ def test_admin_ends_sessions_inside_their_scope_only(people, clock):
     engine = people
     vera_sid, _ = _cookie(engine, "vera", clock)
     gulou_sid, gulou_cookie = _cookie(engine, "gulou", clock)
-    listed = web_sessions.live_sessions(engine, "350111", clock=clock)
+    listed = web_sessions.live_sessions(engine, Scope("350111"), clock=clock)
     assert set(listed["username"]) == {"vera"}  # 晋安区's admin sees 晋安区's accounts only
-    assert set(web_sessions.live_sessions(engine, "", clock=clock)["username"]) == {"vera", "gulou"}
-    assert not web_sessions.end(engine, gulou_sid, by="jin_admin", scope_prefix="350111", clock=clock)
+    assert set(web_sessions.live_sessions(engine, Scope.everything(), clock=clock)["username"]) == {"vera", "gulou"}
+    assert not web_sessions.end(engine, gulou_sid, by="jin_admin", scope=Scope("350111"), clock=clock)
     assert web_sessions.from_cookie(engine, gulou_cookie, clock=clock) is not None  # untouched
-    assert web_sessions.end(engine, vera_sid, by="jin_admin", scope_prefix="350111", clock=clock)
+    assert web_sessions.end(engine, vera_sid, by="jin_admin", scope=Scope("350111"), clock=clock)
     assert web_sessions.check(engine, vera_sid, clock=clock) is None
-    assert web_sessions.live_sessions(engine, "350111", clock=clock).empty
+    assert web_sessions.live_sessions(engine, Scope("350111"), clock=clock).empty
 
 
 def test_password_reset_and_disabling_end_every_session(people, clock):

@@ -1,30 +1,25 @@
 """管理 Admin: users and scopes, meeting display links, the audit log (filterable, downloadable).
 
 Every list here is narrowed to the admin's scope in lib (SQL), and every change is checked there:
-the page only passes the admin's scope prefix along.
+the page calls lib/ui/service with the signed-in admin, never with a scope of its own.
 """
 import datetime as dt
 
 import streamlit as st
 
 from lib import export
-from lib.auth import links, users, web_sessions
+from lib.auth import users
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
-from lib.ui import auth_ui, data, widgets
+from lib.ui import auth_ui, service, widgets
 from lib.ui.frame import current_filters
-from lib.warehouse import users_store
 
 
 admin = auth_ui.require_role("admin")
 lang = current_filters().lang
-engine = data.engine()
-within = admin.scope_prefix or None
 st.title(t("page_admin", lang))
 
-regions = data.query("regions")
-scopes = regions[regions["level"].isin(["country", "province", "city", "district", "township"])
-                 & regions["code"].str.startswith(admin.scope_prefix)]
+scopes = service.regions_in_scope(admin, ("country", "province", "city", "district", "township"))
 scope_names = dict(zip(scopes["code"], scopes["name"]))
 scope_label = lambda c: f"{scope_names.get(c, c)} {c}"  # noqa: E731
 
@@ -39,7 +34,7 @@ tab_users, tab_sessions, tab_links, tab_audit = st.tabs(
     key="admin_tabs", on_change="rerun")  # a widget: the open tab survives a button's rerun
 
 with tab_users:
-    accounts = users.list_users(engine, within=within)
+    accounts = service.accounts(admin)
     st.dataframe(widgets.labelled(accounts, lang, regions=scope_names), hide_index=True,
                  width="stretch")
     c_add, c_edit = st.columns(2)
@@ -53,8 +48,7 @@ with tab_users:
                              format_func=scope_label)
         if st.form_submit_button(t("admin_add_user", lang), key="add_submit"):
             try:
-                users.create_user(engine, name, pw, role, scope or "", by=admin.username,
-                                  within=within)
+                service.create_account(admin, name, pw, role, scope or "")
                 st.success(t("saved", lang))
             except (users.AccountError, PasswordPolicyError) as exc:
                 _refused(exc)
@@ -74,8 +68,8 @@ with tab_users:
                 active = st.checkbox(t("active", lang), value=bool(row["active"]), key="edit_active")
                 if st.form_submit_button(t("save", lang), key="edit_submit"):
                     try:
-                        users.update_account(engine, target, by=admin.username, role=role,
-                                             scope_code=scope, active=active, within=within)
+                        service.update_account(admin, target, role=role, scope_code=scope,
+                                               active=active)
                         st.success(t("saved", lang))
                     except users.AccountError as exc:
                         _refused(exc)
@@ -83,8 +77,7 @@ with tab_users:
                 new_pw = st.text_input(t("new_password", lang), type="password", key="reset_pw")
                 if st.form_submit_button(t("admin_reset_password", lang), key="reset_submit"):
                     try:
-                        users.set_password(engine, target, new_pw, by=admin.username,
-                                           within=within)
+                        service.reset_password(admin, target, new_pw)
                         st.success(t("saved", lang))
                     except (users.AccountError, PasswordPolicyError) as exc:
                         _refused(exc)
@@ -92,8 +85,7 @@ with tab_users:
 def _end_session() -> None:
     """Button callback: runs before the rerun, so the list below is already without the session."""
     pick = st.session_state.get("session_pick")
-    done = bool(pick) and web_sessions.end(engine, pick, by=admin.username,
-                                           scope_prefix=admin.scope_prefix, clock=auth_ui.clock)
+    done = bool(pick) and service.end_session(admin, pick, clock=auth_ui.clock)
     st.session_state["_session_flash"] = "session_ended" if done else "admin_scope_refused"
 
 
@@ -103,7 +95,7 @@ with tab_sessions:
         st.success(t(flash, lang))
     elif flash:
         st.error(t(flash, lang))
-    open_sessions = web_sessions.live_sessions(engine, admin.scope_prefix, clock=auth_ui.clock)
+    open_sessions = service.sessions(admin, clock=auth_ui.clock)
     if open_sessions.empty:
         st.info(t("admin_no_sessions", lang))
     else:
@@ -129,12 +121,12 @@ with tab_links:
                                key="link_days")
         if st.form_submit_button(t("link_create", lang), key="link_submit"):
             try:
-                token = links.create_link(engine, admin, region, dt.timedelta(days=int(days)), label)
+                token = service.create_display_link(admin, region, int(days), label)
                 st.success(t("link_created", lang))
                 st.code(f"?display={token}", language=None)
             except users.AccountError as exc:
                 _refused(exc)
-    table = links.list_links(engine, within=within)
+    table = service.display_links(admin)
     shown = table.assign(token_hash=table["token_hash"].str[:8],
                          status=[t(f"link_status_{v}", lang) for v in table["status"]])
     st.dataframe(widgets.labelled(shown, lang, regions=scope_names), hide_index=True,
@@ -145,7 +137,7 @@ with tab_links:
                             format_func=lambda h: f"{h[:8]} · {live.set_index('token_hash').at[h, 'label']}")
         if st.button(t("link_revoke", lang), key="link_revoke"):
             try:
-                links.revoke(engine, pick, by=admin)
+                service.revoke_display_link(admin, pick)
             except users.AccountError as exc:
                 _refused(exc)
             else:
@@ -157,13 +149,12 @@ with tab_audit:
     who = c1.selectbox(t("audit_user", lang), ["", *accounts["username"].tolist()], key="audit_user",
                        format_func=lambda u: u or t("all", lang))
     action = c2.selectbox(t("audit_action", lang),
-                          ["", *users_store.audit_actions(engine, admin.scope_prefix)],
+                          ["", *service.audit_actions(admin)],
                           key="audit_action", format_func=lambda a: a or t("all", lang))
     days = c3.number_input(t("audit_days", lang), min_value=1, max_value=3660, value=30,
                            key="audit_days")
     since = dt.datetime.now() - dt.timedelta(days=int(days))
-    log = users_store.audit_frame(engine, username=who or None, action=action or None, since=since,
-                                  scope_prefix=admin.scope_prefix)
+    log = service.audit_log(admin, username=who or None, action=action or None, since=since)
     st.dataframe(widgets.labelled(log, lang), hide_index=True, width="stretch")
     st.download_button(t("download_csv", lang), export.csv_bytes(log),
                        file_name="halfsky_audit.csv", mime="text/csv", key="audit_csv")

@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from lib import clock, export, fmt
-from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, deadline_day,
-                              may_set_rule, ranking, reminders, set_deadline_day)
+from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, deadline_day, ranking,
+                              reminders)
 from lib.completeness_grid import COLORS, grid, group_len, month_totals
 from lib.i18n import dataset_label, t
-from lib.ui import data, filters, widgets
+from lib.ui import data, filters, service, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.frame import current_filters
 from lib.warehouse.scope import LEVEL_LENGTH
@@ -127,7 +127,7 @@ else:
 
 # --- the deadline rule (admins holding the whole warehouse; others see why they may not) ----------
 if account.role == "admin":
-    may_set = may_set_rule(data.engine(), account.scope_prefix)
+    may_set = service.may_set_deadline_rule(account)
     with st.expander(t("cp_rule", lang)):
         if not may_set:
             st.info(t("cp_rule_refused", lang))
@@ -139,8 +139,7 @@ if account.role == "admin":
                               disabled=not may_set)
         if st.button(t("cp_rule_save", lang), key="cp_rule_save", disabled=not may_set):
             try:
-                set_deadline_day(data.engine(), int(day), user=account.username,
-                                 scope_prefix=account.scope_prefix, dataset=target)
+                service.set_deadline_rule(account, int(day), dataset=target)
             except RuleRefused as exc:
                 st.error(t(exc.code, lang))
             else:

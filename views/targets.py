@@ -6,12 +6,11 @@ from lib import fmt
 from lib.charts import targets as C
 from lib.i18n import t
 from lib.targets import labels as L, monitoring_report_xlsx
-from lib.ui import dashboard, data, widgets
+from lib.ui import dashboard, data, service, widgets
 from lib.ui.auth_ui import current_user
 from lib.ui.frame import current_filters
 from lib.ui.safe import md_escape
-from lib.warehouse.indicators_admin import (DIRECTIONS, UNITS, IndicatorRefused, add_indicator,
-                                            may_change_catalog, update_target)
+from lib.warehouse.indicators_admin import DIRECTIONS, UNITS, IndicatorRefused
 
 
 
@@ -99,7 +98,7 @@ st.download_button(t("targets_report", lang), lambda: monitoring_report_xlsx(ass
 
 # --- admins: edit a target, add an indicator (validated, scope-checked, audited in lib/warehouse) --
 admin = current_user()
-if admin.role == "admin" and not may_change_catalog(admin.scope_prefix):
+if admin.role == "admin" and not service.may_edit_catalog(admin):
     st.subheader(t("targets_admin", lang))
     st.caption(t("targets_admin_city_only", lang))  # the catalog is global: lib refuses them too
 elif admin.role == "admin":
@@ -124,8 +123,7 @@ elif admin.role == "admin":
                                  key=f"t_adm_year_{e_code}")
         if st.button(t("targets_admin_save", lang), key="t_adm_save"):
             try:
-                update_target(data.engine(), e_code, e_value, e_year, admin.username,
-                              scope_prefix=admin.scope_prefix)
+                service.set_target(admin, e_code, e_value, e_year)
                 _saved(t("targets_admin_saved", lang).format(code=e_code, value=e_value, year=e_year))
             except IndicatorRefused as exc:
                 st.error(t("targets_admin_refused", lang).format(msg=md_escape(exc.message(lang))))
@@ -150,7 +148,7 @@ elif admin.role == "admin":
         }
         if st.form_submit_button(t("targets_admin_add_submit", lang), key="t_add_submit"):
             try:
-                add_indicator(data.engine(), row, admin.username, scope_prefix=admin.scope_prefix)
+                service.new_indicator(admin, row)
                 _saved(t("targets_admin_added", lang).format(code=row["code"].strip()))
             except IndicatorRefused as exc:
                 st.error(t("targets_admin_refused", lang).format(msg=md_escape(exc.message(lang))))

@@ -6,16 +6,14 @@ from pathlib import Path
 import streamlit as st
 
 from lib import export, fmt
-from lib.geo.importer import import_boundaries
 from lib.i18n import TEXT, dataset_label, enum_label, t
-from lib.ingest import (DATASETS, RollbackRefused, export_problems_xlsx, list_batches,
-                        load_prepared, prepare_upload, rollback_batch, template_xlsx)
+from lib.ingest import DATASETS, RollbackRefused, export_problems_xlsx, template_xlsx
 from lib.ingest.errors import IngestRefused
 from lib.ingest.readers import xlsx_sheets
 from lib.ingest.regions_match import RegionIndex
 from lib.ingest.warnings import MAX_PER_REASON
 from lib.ingest.specs import REGION_COLUMNS
-from lib.ui import data, uploader, widgets
+from lib.ui import data, service, uploader, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.problems_ui import problems_table
 from lib.ui.frame import current_filters
@@ -24,7 +22,6 @@ from lib.ui.safe import md_escape
 account = require_role("analyst", "admin")
 f = current_filters()
 lang = f.lang
-user, scope = account.username, account.scope_prefix
 st.title(t("page_upload", lang))
 widgets.demo_banner(lang)
 flash = st.session_state.pop("up_flash", None)
@@ -59,16 +56,15 @@ mode = st.radio(t("up_mode", lang), ["upsert", "replace"], horizontal=True, key=
 
 from lib.ingest.progress import looks_like_progress  # noqa: E402
 from lib.ui.progress_ui import progress_upload  # noqa: E402
-from lib.warehouse.progress_store import rollback_any  # noqa: E402  (progress batches too)
 
 if upload is not None and (dataset == "progress" or dataset == "auto" and looks_like_progress(
         upload.getvalue(), upload.name)):
-    progress_upload(upload.getvalue(), upload.name, scope=scope, user=user, lang=lang)
+    progress_upload(account, upload.getvalue(), upload.name, lang=lang)
 elif upload is not None:
     raw = upload.getvalue()
     bar = st.progress(0.05, text=t("up_reading", lang))
-    prepared = prepare_upload(data.engine(), raw, upload.name, sheet=sheet,
-                              dataset=None if dataset == "auto" else dataset, scope=scope)
+    prepared = service.prepare(account, raw, upload.name, sheet=sheet,
+                               dataset=None if dataset == "auto" else dataset)
     bar.progress(0.6, text=t("up_checking", lang))
     if prepared.dataset:
         msg = t("up_detected", lang).format(ds=dataset_label(prepared.dataset, lang),
@@ -106,7 +102,7 @@ elif upload is not None:
             preview[col] = preview[col].map(lambda v: enum_label(v, lang) if isinstance(v, str) else v)
         st.dataframe(preview, width="stretch",
                      column_config={"_index": t("up_row", lang)} | (spec if lang == "zh" else {}))
-        dry = load_prepared(data.engine(), prepared, mode=mode, user=user, dry_run=True)
+        dry = service.load(account, prepared, mode=mode, dry_run=True)
         bar.empty()
         c, out = dry.counts, dry
         if dry.ok:
@@ -143,7 +139,7 @@ elif upload is not None:
                     st.caption(t("up_w_more", lang).format(k=MAX_PER_REASON, n=dry.warnings_total))
             if st.button(t("up_confirm", lang), type="primary", key="up_confirm"):
                 bar = st.progress(0.3, text=t("up_loading", lang))
-                out = load_prepared(data.engine(), prepared, mode=mode, user=user)
+                out = service.load(account, prepared, mode=mode)
                 bar.progress(1.0, text=t("up_done", lang))
                 (st.success if out.ok else st.error)(
                     md_escape(out.message_zh if lang == "zh" else out.message_en))
@@ -153,7 +149,7 @@ elif upload is not None:
             problems_table(out.problems, lang)
 
 st.subheader(t("up_history", lang))
-batches = list_batches(data.engine(), scope=scope)
+batches = service.batches(account)
 if batches.empty:
     st.caption(t("up_no_batches", lang))
 else:
@@ -182,8 +178,7 @@ else:
                                          format_func=lambda b: f"{b} · {files[b]}")
         if widgets_cols[1].button(t("up_rollback", lang), key="up_rb"):
             try:
-                res = rollback_any(data.engine(), int(pick), user=user, scope=scope,
-                                   role=account.role)
+                res = service.rollback(account, int(pick))
                 st.session_state["up_flash"] = t("up_rolled_back", lang).format(
                     b=res.batch_id, r=res.removed, s=res.restored)
                 st.rerun()  # the history above was drawn before the rollback
@@ -208,8 +203,8 @@ if account.role == "admin":
             path = Path(tmp) / Path(geo.name).name  # the suffix tells the reader the format
             path.write_bytes(geo.getvalue())
             try:
-                report = import_boundaries(data.engine(), path, "township", crs=crs, scope=scope,
-                                           source=geo.name)
+                report = service.import_township_boundaries(account, path, crs=crs,
+                                                            source=geo.name)
             except Exception as exc:  # unreadable or unmatched file: geopandas/pyogrio raise many types
                 st.error(t("up_geo_failed", lang).format(err=md_escape(exc)))
         if report is not None:
@@ -217,7 +212,7 @@ if account.role == "admin":
                 written=report.written, matched=len(report.matched),
                 unmatched=len(report.unmatched), bare=len(report.without_polygon)))
             regions = data.query("regions")
-            index = RegionIndex.build(regions, scope)
+            index = RegionIndex.build(regions, account.scope.prefix)
             reasons = {"no region": "up_geo_r_none", "ambiguous": "up_geo_r_ambiguous",
                        "code ": "up_geo_r_code_name", "not a polygon": "up_geo_r_polygon"}
             rows = []

@@ -13,7 +13,7 @@ from lib.auth.sessions import Clock, system_clock
 from lib.auth.users import AccountError, User
 from lib.warehouse import audit
 from lib.warehouse import users_store as store
-from lib.warehouse.scope import prefix_of
+from lib.warehouse.scope import Scope, prefix_of
 
 DISPLAY_ROLE = "display"  # a pseudo-role: meeting mode only, never a row in app_user
 MAX_VALID = dt.timedelta(days=366)
@@ -34,7 +34,7 @@ def create_link(engine: Engine, creator: User, region_code: str, valid_for: dt.t
         wanted = prefix_of(region_code)
     except ValueError:
         raise AccountError("bad_scope", region_code) from None
-    if not wanted.startswith(creator.scope_prefix):
+    if not creator.scope.contains(wanted):
         raise AccountError("scope_refused", region_code)
     if not dt.timedelta(0) < valid_for <= MAX_VALID:
         raise AccountError("bad_expiry")
@@ -91,23 +91,22 @@ def revoke(engine: Engine, hash_: str, *, by: User, clock: Clock = system_clock)
     the UPDATE itself carries the scope condition as well, so the check cannot be raced or skipped.
     """
     with engine.begin() as conn:
-        done = store.revoke_link(conn, hash_, clock(), by.scope_prefix) > 0
+        done = store.revoke_link(conn, hash_, clock(), by.scope) > 0
         if done:
             audit.record(conn, "link_revoke", hash_[:8], by.username)
             return True
         row = store.fetch_link(conn, hash_)
-    if row is not None and not prefix_of(row["region_code"]).startswith(by.scope_prefix):
+    if row is not None and not by.scope.contains(row["region_code"]):
         audit.record_now(engine, "scope_refused", f"link_revoke {hash_[:8]}", by.username)
         raise AccountError("scope_refused", hash_[:8])
     return False
 
 
-def list_links(engine: Engine, *, within: str | None = None,
-               clock: Clock = system_clock) -> pd.DataFrame:
-    """The links of regions inside the admin's scope prefix ``within`` (None or "" = all: the
+def list_links(engine: Engine, *, within: Scope, clock: Clock = system_clock) -> pd.DataFrame:
+    """The links of regions inside the admin's scope ``within`` (``Scope.everything()``: the
     console, a whole-warehouse admin), narrowed in SQL, each with its ``status`` (STATUSES) so the
     admin sees which still open and why the others do not."""
-    frame = store.links_frame(engine, within or "")
+    frame = store.links_frame(engine, within)
     now = clock()
     states = [status(row, now) for row in frame.to_dict("records")]
     return (frame.drop(columns=["creator_active", "creator_scope"])

@@ -16,7 +16,7 @@ from lib.warehouse import audit
 from lib.warehouse import sessions_store
 from lib.warehouse import throttle_store
 from lib.warehouse import users_store as store
-from lib.warehouse.scope import level_of, prefix_of
+from lib.warehouse.scope import Scope, level_of, prefix_of
 
 ROLES = ("viewer", "analyst", "admin")
 _USERNAME = re.compile(r"[\w.@-]{1,64}")  # always fullmatch: "$" would let a newline through
@@ -41,6 +41,11 @@ class User:
     def scope_prefix(self) -> str:
         """The region-code prefix every query and load of this user is narrowed to."""
         return prefix_of(self.scope_code) if self.scope_code else ""
+
+    @property
+    def scope(self) -> Scope:
+        """The account's scope, carried from sign-in into every query and load of this user."""
+        return Scope.of_region(self.scope_code) if self.scope_code else Scope.everything()
 
     def may(self, *roles: str) -> bool:
         return self.role in roles
@@ -67,8 +72,8 @@ def _user(row: dict) -> User:
     return User(row["username"], row["role"], row["scope_code"], bool(row["active"]))
 
 
-def _check(username: str, role: str, scope_code: str, within: str | None = None) -> None:
-    """Refuse a bad name, role or scope; ``within`` is the granting admin's scope prefix, which a new
+def _check(username: str, role: str, scope_code: str, within: Scope | None = None) -> None:
+    """Refuse a bad name, role or scope; ``within`` is the granting admin's scope, which a new
     scope may narrow but never widen."""
     if not _USERNAME.fullmatch(username or ""):
         raise AccountError("bad_username", username)
@@ -78,7 +83,7 @@ def _check(username: str, role: str, scope_code: str, within: str | None = None)
         level_of(scope_code)
     except ValueError:
         raise AccountError("bad_scope", scope_code) from None
-    if within and not prefix_of(scope_code).startswith(within):
+    if within is not None and not within.contains(scope_code):
         raise AccountError("scope_refused", scope_code)
 
 
@@ -111,21 +116,21 @@ def oidc_user(engine: Engine, email: str | None, verified: bool | None = True) -
     return user
 
 
-def list_users(engine: Engine, *, within: str | None = None) -> pd.DataFrame:
-    """Accounts whose scope lies inside the admin's scope prefix ``within`` (None or "" = every
-    account: the console, a whole-warehouse admin); narrowed in SQL."""
-    return store.users_frame(engine, within or "")
+def list_users(engine: Engine, *, within: Scope) -> pd.DataFrame:
+    """Accounts whose scope lies inside the admin's scope ``within`` (``Scope.everything()``: the
+    console, a whole-warehouse admin); narrowed in SQL."""
+    return store.users_frame(engine, within)
 
 
-def _refuse_outside(row: dict, within: str | None) -> None:
-    """An admin with scope prefix ``within`` may change only accounts inside that scope."""
-    scope = prefix_of(row["scope_code"]) if row["scope_code"] else ""  # "": wider than any scope
-    if within and not scope.startswith(within):
+def _refuse_outside(row: dict, within: Scope | None) -> None:
+    """An admin of scope ``within`` may change only accounts inside it (None: the console)."""
+    # an account without a region ("") is wider than any scope but the whole warehouse
+    if within is not None and not within.contains(row["scope_code"] or None):
         raise AccountError("scope_refused", row["username"])
 
 
 def create_user(engine: Engine, username: str, password: str, role: str, scope_code: str, *,
-                by: str | None = None, within: str | None = None, clock: Clock = system_clock,
+                by: str | None = None, within: Scope | None = None, clock: Clock = system_clock,
                 only_if_empty: bool = False) -> User:
     """Add an account. ``only_if_empty`` is the first-admin setup: refused once any user exists."""
     username = (username or "").strip()
@@ -229,9 +234,9 @@ def _prune_throttle(engine: Engine, now: dt.datetime) -> None:
 
 
 def set_password(engine: Engine, username: str, new_password: str, *, by: str | None = None,
-                 within: str | None = None, keep_session: str | None = None) -> None:
+                 within: Scope | None = None, keep_session: str | None = None) -> None:
     """Set a password (admin reset or after a verified change); also lifts the account's back-off.
-    An admin's reset passes the admin's scope prefix as ``within``: an account outside it is
+    An admin's reset passes the admin's scope as ``within``: an account outside it is
     refused.
 
     Every open sign-in of the account ends (a password is changed because it may have leaked, and
@@ -270,7 +275,7 @@ def change_password(engine: Engine, username: str, old_password: str, new_passwo
 
 def update_account(engine: Engine, username: str, *, by: str, role: str | None = None,
                    scope_code: str | None = None, active: bool | None = None,
-                   within: str | None = None) -> User:
+                   within: Scope | None = None) -> User:
     """Change role, scope or active flag; the last active admin cannot be demoted or disabled."""
     current = get_user(engine, username)
     if current is None:
@@ -280,7 +285,7 @@ def update_account(engine: Engine, username: str, *, by: str, role: str | None =
     _refuse_outside({"username": username, "scope_code": current.scope_code}, within)
     _check(username, new.role, new.scope_code, within)
     if current.role == "admin" and current.active and (new.role != "admin" or not new.active):
-        admins = list_users(engine).query("role == 'admin' and active")
+        admins = list_users(engine, within=Scope.everything()).query("role == 'admin' and active")
         if len(admins) <= 1:
             raise AccountError("last_admin")
     with engine.begin() as conn:

@@ -26,6 +26,7 @@ from lib import settings
 from lib.auth.sessions import IDLE_TIMEOUT, Clock, is_expired, system_clock
 from lib.warehouse import audit
 from lib.warehouse import sessions_store as store
+from lib.warehouse.scope import Scope
 
 COOKIE_NAME = "halfsky_session"
 COOKIE_MAX_AGE = dt.timedelta(days=30)  # an upper bound only: the row's idle expiry ends it first
@@ -126,12 +127,12 @@ def touch(engine: Engine, session: WebSession, *, clock: Clock = system_clock) -
             store.touch(conn, session.id, now)
 
 
-def end(engine: Engine, session_id: str, *, by: str, scope_prefix: str | None = None,
+def end(engine: Engine, session_id: str, *, by: str, scope: Scope | None = None,
         clock: Clock = system_clock) -> bool:
-    """End a session (sign-out, or an admin for an account inside ``scope_prefix``)."""
+    """End a session (sign-out, or an admin for an account inside ``scope``)."""
     with engine.begin() as conn:
-        done = store.end(conn, session_id, clock(), by, scope_prefix) > 0
-        if done and scope_prefix is not None:  # an admin's act: the audit names whose session
+        done = store.end(conn, session_id, clock(), by, scope) > 0
+        if done and scope is not None:  # an admin's act: the audit names whose session
             row = store.fetch_by(conn, "id", session_id)
             audit.record(conn, "session_end", row["username"] if row else "", by)
     return done
@@ -143,7 +144,7 @@ def end_all(engine: Engine, username: str, *, by: str, clock: Clock = system_clo
         return store.end_for_user(conn, username, clock(), by)
 
 
-def live_sessions(engine: Engine, scope_prefix: str, *, clock: Clock = system_clock,
+def live_sessions(engine: Engine, scope: Scope, *, clock: Clock = system_clock,
                   idle: dt.timedelta = IDLE_TIMEOUT) -> pd.DataFrame:
     """Live sessions of accounts inside the admin's scope (narrowed in SQL)."""
-    return store.live_frame(engine, scope_prefix, clock() - idle)
+    return store.live_frame(engine, scope, clock() - idle)

@@ -15,7 +15,7 @@ from lib.completeness_grid import group_len
 from lib.bench.warehouses import View
 from lib.warehouse import queries as q
 from lib.warehouse.reference import regions_frame
-from lib.warehouse.scope import CHILD_LEVEL, LEVEL_LENGTH
+from lib.warehouse.scope import CHILD_LEVEL, LEVEL_LENGTH, Scope
 
 ORG_TYPES = ["community_federation", "counselling_room", "parent_school", "sister_station",
              "village_federation", "volunteer_team", "womens_home", "womens_micro_home"]
@@ -30,7 +30,7 @@ class Period:
     @classmethod
     def default(cls, engine: Engine) -> Period:
         """The sidebar's default: January to the last month with data."""
-        _, hi = q.data_period(engine)
+        _, hi = q.data_period(engine, Scope.everything())
         hi = hi or dt.date.today()
         end = (pd.Timestamp(hi.year, hi.month, 1) + pd.offsets.MonthEnd(0)).date()
         return cls(dt.date(hi.year, 1, 1), end)
@@ -72,9 +72,9 @@ def cases(view: View, period: Period) -> list[Case]:
              lambda e: completeness_counts(e, p, "screening", d0, d1, "township",
                                            group_len(view.level, "township")
                                            if view.level in CHILD_LEVEL else 2), None),
-        Case("freshness", q.freshness, None),
+        Case("freshness", lambda e: q.freshness(e, Scope.everything()), None),
         Case("has_demo_rows", q.has_demo_rows, None),
-        Case("data_period", q.data_period, None),
+        Case("data_period", lambda e: q.data_period(e, Scope.everything()), None),
         Case("regions_frame", regions_frame, None),
         Case("regions_table", q.regions_table, None),
     ]

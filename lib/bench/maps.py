@@ -10,6 +10,7 @@ from lib.bench.warehouses import View
 from lib.geo.deck import build_map
 from lib.geo.districts import cnmaps_land_dir
 from lib.geo.shapes import map_shapes, polygon_shapes
+from lib.warehouse.scope import Scope
 from lib.warehouse.reference import regions_frame
 from lib.warehouse.scope import CHILD_LEVEL
 
@@ -33,7 +34,7 @@ def run_maps(engine: Engine, views: list[View], reps: int) -> list[dict]:
         result = {}
 
         def build(level=level, codes=codes, values=values, result=result) -> None:
-            shapes = map_shapes(engine, level, codes)
+            shapes = map_shapes(engine, level, codes, Scope.everything())
             result["view"] = build_map(values, level, "zh", "覆盖率", "percent", shapes=shapes)
 
         try:

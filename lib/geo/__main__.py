@@ -9,6 +9,7 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     from lib.geo.importer import import_boundaries
+    from lib.warehouse.scope import Scope
     from lib.warehouse import bootstrap
     from lib.warehouse.engine import DB_HELP
 
@@ -39,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     engine = bootstrap.open_warehouse(args.db)
     try:
         report = import_boundaries(engine, args.file, args.level, crs=args.crs,
-                                   code_column=args.code_column, name_column=args.name_column)
+                                   code_column=args.code_column, name_column=args.name_column,
+                                   scope=Scope.everything())  # the console's import
     except (OSError, ValueError) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from lib.geo.coords import gcj_to_wgs_geometry, round_geometry
 from lib.regions import township_aliases
+from lib.warehouse.scope import Scope
 
 _CODE = re.compile(r"^\d{6}(\d{3}){0,2}$")
 _NAME_HINTS = ("name", "名称", "乡镇", "街道", "xzqmc", "mc")
@@ -188,15 +189,16 @@ def _match_one(code: str | None, name: str, names_by_code: dict[str, str],
 
 def import_boundaries(engine, path: Path, level: str = "township", *, crs: str = "wgs84",
                       code_column: str | None = None, name_column: str | None = None,
-                      source: str | None = None, scope: str = "") -> ImportReport:
-    """Read, reproject, match and write one file's polygons in one transaction; return the report."""
+                      source: str | None = None, scope: Scope) -> ImportReport:
+    """Read, reproject, match and write one file's polygons in one transaction; return the report.
+    Only regions inside ``scope`` are matched (and so written)."""
     from lib.warehouse.boundaries import read_boundaries, replace_boundaries
     from lib.warehouse.reference import regions_frame
 
     frame = to_wgs84(read_features(Path(path)), crs)
     regions = regions_frame(engine)
-    if scope:
-        regions = regions[regions["code"].str.startswith(scope)]
+    if not scope.is_everything:
+        regions = regions[regions["code"].str.startswith(scope.prefix)]
     matched, report = match_features(frame, regions, level, code_column=code_column,
                                      name_column=name_column)
     report.written = replace_boundaries(engine, level, matched, source or Path(path).name)

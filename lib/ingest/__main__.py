@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lib.ingest.specs import DATASETS
 from lib.warehouse.engine import DB_HELP
+from lib.warehouse.scope import Scope
 
 REFUSED = 2
 
@@ -83,26 +84,33 @@ def main(argv: list[str] | None = None) -> int:
     return _load(engine, args)
 
 
-def _account_scope(engine, args) -> str | None:
+def _account_scope(engine, args) -> Scope | None:
     """With --user NAME and accounts in the warehouse, load as that account: an active analyst or
     admin, narrowed to the account's scope (a --scope may narrow it further, never widen it).
-    Returns the scope, or None after printing a refusal."""
+    Without, the console holds the whole warehouse (or --scope). Returns the scope, or None after
+    printing a refusal."""
     from lib.auth.users import active_user, has_users
     from lib.ingest.regions_match import scope_prefix
 
     requested = scope_prefix(args.scope)
+    try:
+        if requested:
+            Scope(requested)  # a whole level's prefix (2, 4, 6, 9 or 12 digits), else refused
+    except ValueError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return None
     if args.user == "cli" or not has_users(engine):
-        return requested
+        return Scope(requested) if requested else Scope.everything()  # the console's
     user = active_user(engine, args.user)
     if user is None or not user.may("analyst", "admin"):
         print(f"refused: user {args.user!r} is not an active analyst or admin / "
               f"用户 {args.user} 不是有效的数据分析员或管理员", file=sys.stderr)
         return None
-    own = user.scope_prefix
-    if requested and requested.startswith(own):
-        return requested
-    if requested and not own.startswith(requested):
-        print(f"refused: scope {requested} is outside {args.user}'s scope {own} / "
+    own = user.scope
+    if requested and own.contains(requested):
+        return Scope(requested)
+    if requested and not Scope(requested).covers(own):
+        print(f"refused: scope {requested} is outside {args.user}'s scope {own.prefix} / "
               f"超出该用户的权限范围", file=sys.stderr)
         return None
     return own
@@ -185,7 +193,7 @@ def _is_progress(data: bytes, filename: str, sheet: str | None) -> bool:
     return looks_like_progress(data, filename, sheet)
 
 
-def _load_progress(engine, args, data: bytes, filename: str, scope: str) -> int:
+def _load_progress(engine, args, data: bytes, filename: str, scope: Scope) -> int:
     """A published progress table (lib/ingest/progress.py): stored as cumulative progress."""
     from lib.ingest.progress import upload_progress
 
@@ -232,7 +240,7 @@ def _rollback(engine, args) -> int:
 def _batches(engine, as_json: bool) -> int:
     from lib.warehouse.batches import list_batches
 
-    frame = list_batches(engine)
+    frame = list_batches(engine, Scope.everything())  # the console lists every batch
     if as_json:
         cols = ["batch_id", "dataset", "filename", "status", "rows_read", "rows_loaded",
                 "rows_rejected", "mode", "is_demo", "uploaded_by", "uploaded_at", "warnings"]

@@ -18,6 +18,7 @@ from lib.warehouse.batches import audit_only
 from lib.warehouse.loading import (RETIRING_COLUMNS, Counts, LoadRefused, eligible_frame,
                                    load_batch)
 from lib.warehouse.reference import indicators_frame, regions_frame
+from lib.warehouse.scope import Scope
 
 
 @dataclass
@@ -41,8 +42,9 @@ class Outcome:
 
 
 def prepare_upload(engine: Engine, data: bytes, filename: str, *, dataset: str | None = None,
-                   sheet: str | None = None, scope: str = "", limits: Limits = Limits()) -> Prepared:
-    """Read and check an upload against this warehouse's regions, indicators and screening targets."""
+                   sheet: str | None = None, scope: Scope, limits: Limits = Limits()) -> Prepared:
+    """Read and check an upload against this warehouse's regions, indicators and screening targets,
+    as an uploader of ``scope`` (rows outside it are problems of the file)."""
     eligible = eligible_frame(engine, scope) if dataset in (None, "screening") else None
     prepared = prepare(data, filename, regions=regions_frame(engine), dataset=dataset, sheet=sheet,
                        scope=scope, indicators=indicators_frame(engine), eligible=eligible,
@@ -117,7 +119,7 @@ def _refusal_problems(prepared: Prepared, exc: LoadRefused) -> pd.DataFrame:
     """The loader's refusal as problems on the file's rows, under the file's own headers."""
     if not exc.problems:
         return problems_frame([problem(r, "", "", "out_of_scope", n=len(exc.rows),
-                                       scope=prepared.scope) for r in exc.rows])
+                                       scope=prepared.scope.prefix) for r in exc.rows])
     header = {c: h for h, c in zip(prepared.mapping["header"], prepared.mapping["column"]) if c}
     return problems_frame([{"row": p["row"], "column": header.get(p["column"], p["column"]),
                             "value": "" if p["value"] is None else str(p["value"]),

@@ -19,12 +19,13 @@ from lib.ingest.messages import problem, problems_frame
 from lib.ingest.normalise import enum_lookup, is_percent, normalise_column
 from lib.ingest.personal import find_personal_data
 from lib.ingest.readers import Limits, RawTable, read_table
-from lib.ingest.regions_match import RegionIndex, match_regions, scope_prefix
+from lib.ingest.regions_match import RegionIndex, match_regions
 from lib.ingest.schemas import validate
 from lib.ingest.specs import DATASETS, REGION_COLUMNS
 from lib.ingest.warnings import Warnings
 from lib.warehouse.bulk import id_scope_column
 from lib.warehouse.schema import FACT_TABLES, ID_SCOPE, key_columns
+from lib.warehouse.scope import Scope
 
 BAD_CELL = {"count": "not_integer", "number": "not_number", "date": "not_date",
             "month": "not_month", "year": "not_year", "enum": "bad_enum",
@@ -37,7 +38,7 @@ class Prepared:
     filename: str
     sha256: str
     dataset: str | None
-    scope: str
+    scope: Scope  # the uploader's: a row outside it is refused here and again by the load
     frame: pd.DataFrame  # canonical table columns, index = file row numbers
     raw: pd.DataFrame  # the cells as read, the file's own headers, index = file row numbers
     mapping: pd.DataFrame  # header → column, for the preview
@@ -61,13 +62,15 @@ class Prepared:
 
 
 def prepare(data: bytes, filename: str, *, regions: pd.DataFrame, dataset: str | None = None,
-            sheet: str | None = None, scope: str = "", indicators: pd.DataFrame | None = None,
+            sheet: str | None = None, scope: Scope, indicators: pd.DataFrame | None = None,
             eligible: pd.DataFrame | None = None, today: dt.date | None = None,
             limits: Limits = Limits()) -> Prepared:
     """Read and check one upload against the regions (and indicator catalog) of the warehouse."""
     digest = hashlib.sha256(data or b"").hexdigest()
     empty = pd.DataFrame()
-    out = Prepared(filename, digest, dataset, scope_prefix(scope), empty, empty,
+    if not isinstance(scope, Scope):
+        raise TypeError(f"prepare needs a Scope, not {scope!r}")
+    out = Prepared(filename, digest, dataset, scope, empty, empty,
                    describe_mapping(map_headers([], "training")).iloc[0:0],
                    problems_frame([]), problems_frame([]))
     try:
@@ -107,7 +110,7 @@ def prepare(data: bytes, filename: str, *, regions: pd.DataFrame, dataset: str |
     headers_of = {c: h for h, c in mapping.columns.items()}
     region_cols = {c: body[h] for h, c in mapping.columns.items() if c in REGION_COLUMNS}
     if region_cols:
-        index = RegionIndex.build(regions, out.scope)
+        index = RegionIndex.build(regions, out.scope.prefix)
         codes, region_problems = match_regions(pd.DataFrame(region_cols, index=body.index),
                                                headers_of, index, spec.region_level)
         frame["region_code"] = codes

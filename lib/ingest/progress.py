@@ -33,6 +33,7 @@ from lib.ingest.errors import IngestRefused
 from lib.ingest.messages import problems_frame
 from lib.ingest.normalise import clean_text, is_percent, parse_number
 from lib.ingest.readers import Limits, decode_text, open_workbook, refuse_uncached_formulas
+from lib.warehouse.scope import Scope
 
 KIND_WORDS = {"宫颈癌": "cervical", "乳腺癌": "breast"}
 KIND_LABELS = {"cervical": "宫颈癌", "breast": "乳腺癌"}
@@ -533,7 +534,7 @@ class RegionMatcher:
 
 # upload (page and CLI) ------------------------------------------------------------------------------
 
-def upload_progress(engine, data: bytes, filename: str, *, scope: str = "", user: str | None = None,
+def upload_progress(engine, data: bytes, filename: str, *, scope: Scope, user: str | None = None,
                     dry_run: bool = False, strict: bool = False, as_of: dt.date | None = None,
                     sheet: str | None = None, limits: Limits = Limits()):
     """Read a progress table against this warehouse and load it (or count what a load would do).
@@ -560,8 +561,11 @@ def upload_progress(engine, data: bytes, filename: str, *, scope: str = "", user
                        f"Not loaded: {len(problems)} problems.")
 
     try:
-        table = parse_progress(data, filename, regions_frame(engine), aliases_frame(engine),
-                               as_of=as_of, sheet=sheet, limits=limits)
+        # names resolve against every alias (as against every region); a row that resolves
+        # outside ``scope`` is refused by the load below
+        table = parse_progress(data, filename, regions_frame(engine),
+                               aliases_frame(engine, Scope.everything()), as_of=as_of,
+                               sheet=sheet, limits=limits)
     except IngestRefused as exc:
         return refused(exc.problems)
     warned = pd.DataFrame([{"row": w["row"], "column": "", "value": "", "region_code": None,

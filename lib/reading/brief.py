@@ -97,7 +97,7 @@ def build_brief(src: Source, view, *, data_version: int | None = None,
     if partial is not None:
         warnings.append(f"期末月份不完整（{fmt.until_label(view.date_to, lang)}）。" if lang == "zh"
                         else f"The last month is incomplete ({fmt.until_label(view.date_to, lang)}).")
-    fresh = src.query("freshness", view.scope)
+    fresh = src.query("freshness", view.user_scope)
     sources = []
     for row in fresh.sort_values("dataset").itertuples() if not fresh.empty else ():
         sources.append({"dataset": row.dataset, "label": dataset_label(row.dataset, lang),

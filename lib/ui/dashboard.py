@@ -130,7 +130,7 @@ def export_title(f: Filters | None, key: str) -> export.ExportTitle | None:
             return None
     lang = f.lang
     title_key, datasets = SUBJECTS.get(key.split("_")[0], ("", ()))
-    fresh = data.query("freshness", f.scope)
+    fresh = data.query("freshness", f.user_scope)
     if datasets:  # the demo loads every dataset in one batch named "demo"
         fresh = fresh[fresh["dataset"].isin([*datasets, "demo"])]
     demo = bool(len(fresh)) and bool(fresh["is_demo"].astype(bool).any())

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from lib.charts import memo
 from lib.charts.memo import BoundedCache, frozen
 from lib.warehouse import bootstrap, data_version, queries, reference
-from lib.warehouse.scope import ScopeError, level_of, prefix_of
+from lib.warehouse.scope import Scope, ScopeError, level_of, prefix_of
 from lib.warehouse.engine import resolve_schema
 
 
@@ -152,45 +152,55 @@ def clear_cache() -> list[str]:
 # tuple of codes. Every such query is checked against the signed-in user's scope before it runs.
 _REGION_ARG = {"facts": 1, "screening_targets": 0, "org_coverage": 0, "org_coverage_series": 0,
                "org_counts": 0, "villages_without": 0, "freshness": 0, "targets_assess": 0,
-               "targets_children": 0, "completeness": 0,
-               "completeness_counts": 0}
+               "targets_children": 0, "completeness": 0, "completeness_counts": 0,
+               "data_period": 0, "map_shapes": 2}
 K_SCOPE = "_query_scope"
 
 
-def bind_scope(prefix: str) -> None:
-    """The frame binds the signed-in user's scope prefix to the session right after sign-in; from
-    then on no query of this session can read a region outside it (defence in depth: the pages
-    already pass narrowed prefixes, and a page that forgets gets a ScopeError, not city figures)."""
-    st.session_state[K_SCOPE] = prefix
+def bind_scope(scope: Scope) -> None:
+    """The frame binds the signed-in user's scope to the session right after sign-in; from then on
+    no query of this session can read a region outside it (defence in depth: the pages already pass
+    narrowed prefixes, and a page that forgets gets a ScopeError, not city figures)."""
+    if not isinstance(scope, Scope):
+        raise TypeError(f"bind_scope takes a Scope, not {scope!r}")
+    st.session_state[K_SCOPE] = scope
 
 
-_BOUND: ContextVar[str | None] = ContextVar("halfsky_query_scope", default=None)
+_BOUND: ContextVar[Scope | None] = ContextVar("halfsky_query_scope", default=None)
 
 
 @contextmanager
-def scope_bound(prefix: str) -> Iterator[None]:
-    """Bind ``prefix`` for work that runs outside a script run (a download built when clicked runs
+def scope_bound(scope: Scope) -> Iterator[None]:
+    """Bind ``scope`` for work that runs outside a script run (a download built when clicked runs
     in a server thread with no session state): its queries are checked against it."""
-    token = _BOUND.set(prefix)
+    if not isinstance(scope, Scope):
+        raise TypeError(f"scope_bound takes a Scope, not {scope!r}")
+    token = _BOUND.set(scope)
     try:
         yield
     finally:
         _BOUND.reset(token)
 
 
-def _bound_scope() -> str | None:
+def _bound_scope() -> Scope | None:
     explicit = _BOUND.get()
     return explicit if explicit is not None else st.session_state.get(K_SCOPE)
 
 
-def _inside(scope: str, regions: Any) -> bool:
+def bound_scope() -> Scope:
+    """The scope bound to this session (or this thread): what a query over the caller's own data
+    (the month list, the footer) is narrowed to. Fails closed before sign-in bound one."""
+    scope = _bound_scope()
+    if scope is None:
+        raise ScopeError("no scope is bound yet")
+    return scope
+
+
+def _inside(scope: Scope, regions: Any) -> bool:
+    if isinstance(regions, Scope):
+        return scope.covers(regions)
     items = regions if isinstance(regions, (tuple, list)) else (regions,)
-    for item in items:
-        item = str(item)
-        prefix = prefix_of(item) if len(item) == 12 and item.isdigit() else item
-        if not prefix.startswith(scope):
-            return False
-    return True
+    return all(scope.contains(str(item)) for item in items)
 
 
 def check_scope(name: str, args: tuple) -> None:
@@ -203,7 +213,8 @@ def check_scope(name: str, args: tuple) -> None:
     if scope is None:  # fail closed: a region query before the frame knew who is asking
         raise ScopeError(f"query {name} ran before a scope was bound")
     if not _inside(scope, args[where]):
-        raise ScopeError(f"query {name} asked for {args[where]!r} outside scope {scope or 'all'}")
+        raise ScopeError(f"query {name} asked for {args[where]!r} outside scope "
+                         f"{scope.prefix or 'all'}")
 
 
 def query(name: str, *args: Any, **kwargs: Any) -> Any:

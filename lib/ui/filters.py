@@ -14,7 +14,7 @@ from lib import clock, fmt
 from lib.i18n import LANGS, t
 from lib.ui import data
 from lib.view import Filters, top_region  # noqa: F401  (re-exported: pages and tests use Filters)
-from lib.warehouse.scope import COUNTRY_CODE, ScopeError, level_of, narrow, pad, prefix_of
+from lib.warehouse.scope import COUNTRY_CODE, Scope, ScopeError, level_of, narrow, pad, prefix_of
 
 K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"
 K_PROVINCE, K_CITY = "f_province", "f_city"
@@ -152,9 +152,11 @@ def top_of(scope: str) -> str:
     return top or default_region(data.codes_at("city"), scope)
 
 
-def sidebar_filters(scope: str = "") -> Filters:
-    """Draw the sidebar filters and return the view they select (always within ``scope``)."""
-    lo, hi = data.query("data_period")
+def sidebar_filters(scope: Scope) -> Filters:
+    """Draw the sidebar filters and return the view they select (always within ``scope``); the
+    months offered are those with data inside ``scope``."""
+    lo, hi = data.query("data_period", scope)
+    scope = scope.prefix  # the view below carries the prefix
     today = clock.today()
     months = _month_options(lo or dt.date(today.year, 1, 1), hi or today)
     restore = st.session_state.pop(K_RESTORE, None)

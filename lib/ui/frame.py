@@ -52,7 +52,7 @@ def run() -> None:
         st.stop()
     user = auth_ui.gate(data.engine(), lang)  # setup / login page and stop when nobody is signed in
     auth_ui.hand_off_cookie()  # just signed in: the browser fetches the sign-in cookie
-    data.bind_scope(user.scope_prefix)  # every query of this session is narrowed to it from here on
+    data.bind_scope(user.scope)  # every query of this session is narrowed to it from here on
     mine = auth_ui.pages_of(user)
     pages = [st.Page(p.path, title=t(p.title_key, lang), icon=p.icon,
                      url_path=DEFAULT_PAGE_KEY if p.default else p.url_path, default=p.default)
@@ -67,11 +67,11 @@ def run() -> None:
     came_from.remember(nav.url_path)  # meeting mode's exit goes back there
     widgets.responsive_css()  # phone / long-label CSS, once per run, before any page draws
     auth_ui.refuse_out_of_scope_link(user, lang)
-    st.session_state[K_FILTERS] = filters.sidebar_filters(scope=user.scope_prefix)
+    st.session_state[K_FILTERS] = filters.sidebar_filters(scope=user.scope)
     auth_ui.keep_display_token(user)
     auth_ui.sidebar_account(user, lang)
     page_errors.run_page(nav.run, lang)  # a failing page: logged, a plain message, no traceback
     st.divider()
     f = st.session_state[K_FILTERS]
-    widgets.freshness_footer(f.lang, f.scope)
+    widgets.freshness_footer(f.lang, user.scope)
     heap.settle_once()  # after the process's first whole run: modules and engine are loaded

@@ -101,7 +101,8 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
         return False
     if title:
         st.subheader(title)
-    shapes = data.query("map_shapes", level, tuple(sorted(values["region_code"])))
+    shapes = data.query("map_shapes", level, tuple(sorted(values["region_code"])),
+                        data.bound_scope())
     resets_key = f"{key}_{f.region_code}_resets"
     view = build_map(values, level, f.lang, metric_label, unit, shapes=shapes, tile_url=tile_url(),
                      width=PHONE_WIDTH if is_phone() else 700, height=480,

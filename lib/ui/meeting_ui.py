@@ -132,7 +132,7 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
     if f.child_len:
         by_child = child_coverage(data.query("org_coverage", f.prefix, f.date_to, ORG_TYPES,
                                              child_len=f.child_len), area=f.area)
-    first, last = data.query("data_period")
+    first, last = data.query("data_period", data.bound_scope())
     as_of = min(f.date_to, last) if last else None
     period_text = f"{fmt.month(f.date_from, f.lang)} – {fmt.month(f.date_to, f.lang)}"
     return MeetingData(f.region_name, period_text, as_of, heads, monthly, by_child,
@@ -325,7 +325,7 @@ def checked_brief(f: Filters, grant: auth_ui.Grant | None) -> bytes:
     reason = auth_ui.recheck(data.engine(), grant)
     if reason is not None:
         raise PermissionError(t(reason, f.lang))  # Streamlit answers the click with an error
-    with data.scope_bound(grant.user.scope_prefix):  # no session state in this thread
+    with data.scope_bound(grant.user.scope):  # no session state in this thread
         return brief(f)
 
 

@@ -13,27 +13,24 @@ from lib.export_progress import progress_filename, progress_rows, progress_xlsx
 
 from lib.i18n import enum_label, t
 from lib.ingest.errors import IngestRefused
-from lib.ingest.progress import parse_progress, upload_progress
-from lib.ui import data
+from lib.auth.users import User
+from lib.ui import data, service
 from lib.ui.safe import md_escape
-from lib.warehouse.progress_store import aliases_frame
-from lib.warehouse.reference import regions_frame
 
 
-def progress_upload(raw: bytes, filename: str, *, scope: str, user: str, lang: str) -> None:
+def progress_upload(account: User, raw: bytes, filename: str, *, lang: str) -> None:
     """Show what the progress table holds and load it on confirm (same Outcome as other uploads)."""
     engine = data.engine()
     as_of = None
     try:
-        table = parse_progress(raw, filename, regions_frame(engine), aliases_frame(engine))
+        table = service.read_progress_table(raw, filename)
     except IngestRefused as exc:
         table = None
         if any("截至" in p for p in exc.problems["problem_zh"]):  # only the date is missing
             as_of = st.date_input(t("pg_as_of", lang), value=None, key="pg_as_of")
             if as_of is not None:
                 try:
-                    table = parse_progress(raw, filename, regions_frame(engine),
-                                           aliases_frame(engine), as_of=as_of)
+                    table = service.read_progress_table(raw, filename, as_of=as_of)
                 except IngestRefused as again:
                     exc = again
         if table is None:
@@ -49,7 +46,7 @@ def progress_upload(raw: bytes, filename: str, *, scope: str, user: str, lang: s
                                 "name": t("pg_region", lang), "region_code": t("pg_code", lang),
                                 "kind": t("pg_kind", lang), "quota": t("pg_quota", lang),
                                 "done": t("pg_done", lang)})
-    dry = upload_progress(engine, raw, filename, scope=scope, user=user, dry_run=True, as_of=as_of)
+    dry = service.load_progress_table(account, raw, filename, dry_run=True, as_of=as_of)
     if not dry.ok:
         _problems(dry.problems, lang)
         return
@@ -65,7 +62,7 @@ def progress_upload(raw: bytes, filename: str, *, scope: str, user: str, lang: s
                                                                       width="large")})
     if dry.status == "dry_run" and dry.counts.added + dry.counts.replaced and st.button(
             t("up_confirm", lang), type="primary", key="pg_confirm"):
-        out = upload_progress(engine, raw, filename, scope=scope, user=user, as_of=as_of)
+        out = service.load_progress_table(account, raw, filename, as_of=as_of)
         (st.success if out.ok else st.error)(md_escape(out.message_zh if lang == "zh"
                                                        else out.message_en))
         if not out.ok:
@@ -117,13 +114,14 @@ def stored_progress(f) -> None:
     from lib.warehouse.progress_store import progress_dates, progress_frame
 
     engine = data.engine()
-    dates = progress_dates(engine, f.prefix)
+    view = service.view_scope(f.region_code)
+    dates = progress_dates(engine, view)
     if not dates:
         return
     with st.expander(t("pg_stored", f.lang).format(d=dates[0].isoformat())):
         day = st.selectbox(t("pg_as_of_pick", f.lang), dates, key="sc_progress_day",
                            format_func=lambda d: d.isoformat()) if len(dates) > 1 else dates[0]
-        rows = progress_frame(engine, f.prefix, day)
+        rows = progress_frame(engine, view, day)
         rows = rows.assign(order=rows["kind"].map({"cervical": 0, "breast": 1})).sort_values(
             ["region_code", "order"])  # 宫颈癌 before 乳腺癌, as published
         rates = [capped_rate(d, None if pd.isna(q) else q)
@@ -145,11 +143,8 @@ def stored_progress(f) -> None:
 def alias_form(admin, lang: str) -> None:
     """The admin's region aliases (经开区 → a code) for progress tables: list, add and remove, each
     only inside the admin's scope (the store narrows every one of them in SQL)."""
-    from lib.warehouse.progress_store import add_alias, remove_alias
-
-    engine = data.engine()
     with st.expander(t("pg_alias_title", lang)):
-        mine = aliases_frame(engine, admin.scope_prefix)
+        mine = service.aliases(admin)
         st.dataframe(mine, hide_index=True, width="stretch",
                      key="pg_alias_list",
                      column_config={"alias": t("pg_alias", lang), "region_code": t("pg_alias_code", lang),
@@ -163,8 +158,7 @@ def alias_form(admin, lang: str) -> None:
             name = st.text_input(t("pg_alias_name", lang), key="pg_alias_name_in")
             if st.form_submit_button(t("pg_alias_add", lang)):
                 try:
-                    add_alias(engine, alias, code, display_name=name or None,
-                              user=admin.username, scope=admin.scope_prefix)
+                    service.add_region_alias(admin, alias, code, name or None)
                 except (ValueError, PermissionError) as exc:
                     st.error(md_escape(str(exc)))
                 else:
@@ -174,5 +168,5 @@ def alias_form(admin, lang: str) -> None:
             gone = cols[0].selectbox(t("pg_alias_remove_pick", lang), mine["alias"].tolist(),
                                      key="pg_alias_remove_pick")
             if cols[1].button(t("pg_alias_remove", lang), key="pg_alias_remove"):
-                if remove_alias(engine, gone, user=admin.username, scope=admin.scope_prefix):
+                if service.remove_region_alias(admin, gone):
                     st.success(md_escape(t("pg_alias_removed", lang).format(a=gone)))

@@ -93,7 +93,7 @@ def checked_docx(f: Filters, grant) -> bytes:
     reason = auth_ui.recheck(data.engine(), grant)
     if reason is not None:
         raise PermissionError(t(reason, f.lang))
-    with data.scope_bound(grant.user.scope_prefix):  # no session state in this thread
+    with data.scope_bound(grant.user.scope):  # no session state in this thread
         return docx_bytes(f)
 
 

@@ -17,6 +17,7 @@ from lib.i18n import TEXT, dataset_label, t
 from lib.metrics.cards import Card, no_last_year
 from lib.ui import data
 from lib.ui.safe import md_escape
+from lib.warehouse.scope import Scope
 
 KPI_KEY = "kpis_"  # prefix of every KPI row's container key: the CSS finds the rows by it
 
@@ -84,7 +85,8 @@ def kpi_row(cards: list[Card], key: str, f=None) -> None:
                        delta_arrow=c.delta_arrow, help=c.help, border=True)
 
 
-def freshness_footer(lang: str, scope: str = "") -> None:
+def freshness_footer(lang: str, scope: Scope) -> None:
+    """When each dataset was last loaded, among the batches with rows inside ``scope``."""
     frame: pd.DataFrame = data.query("freshness", scope)
     if frame.empty:
         return
@@ -97,14 +99,14 @@ def freshness_footer(lang: str, scope: str = "") -> None:
 
 def last_year_known(f, at_date: bool = False) -> bool:
     """Does the view's period (its last day: ``at_date``) a year earlier lie within the data?"""
-    first, _ = data.query("data_period")
+    first, _ = data.query("data_period", data.bound_scope())
     return f.last_year_within(first, at_date)
 
 
 def data_until(f) -> dt.date | None:
     """The last day the view's period has data for: the period's end, or the last day loaded when
     that comes first (a period to December read on 7 December runs to the 7th). None: no data."""
-    _, last = data.query("data_period")
+    _, last = data.query("data_period", data.bound_scope())
     return min(f.date_to, last) if last else None
 
 

@@ -24,6 +24,7 @@ from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.keys import key_conditions
+from lib.warehouse.scope import Scope
 
 BATCH_COLUMNS = ["batch_id", "dataset", "filename", "sha256", "uploaded_by", "uploaded_at", "mode",
                  "status", "is_demo", "rows_read", "rows_loaded", "rows_rejected"]
@@ -82,27 +83,27 @@ def audit_only(engine: Engine, user: str | None, action: str, detail: dict) -> N
             time.sleep(0.05 * (attempt + 1))
 
 
-def list_batches(engine: Engine, scope: str = "") -> pd.DataFrame:
+def list_batches(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Every batch of ``scope``, newest first; the filter runs in SQL (see ``in_scope``)."""
     b, w = s.upload_batch, s.upload_warning
     q = (select(*[b.c[c] for c in BATCH_COLUMNS],
                 func.coalesce(w.c.warnings, 0).label("warnings"))
          .select_from(b.outerjoin(w, w.c.batch_id == b.c.batch_id))
          .order_by(b.c.batch_id.desc()))
-    if scope:
+    if not scope.is_everything:
         q = q.where(in_scope(scope))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
     return pd.DataFrame(rows, columns=[*BATCH_COLUMNS, "warnings"])
 
 
-def batch_warnings(engine: Engine, batch_id: int, scope: str = "") -> dict | None:
+def batch_warnings(engine: Engine, batch_id: int, scope: Scope) -> dict | None:
     """What batch ``batch_id`` was warned about and who confirmed it (None: no warnings, or a
     batch outside ``scope``): {warnings, confirmed_by, confirmed_at, counts, first}."""
     b, w = s.upload_batch, s.upload_warning
     q = select(w.c.warnings, w.c.confirmed_by, w.c.confirmed_at, w.c.detail).join(
         b, b.c.batch_id == w.c.batch_id).where(w.c.batch_id == batch_id)
-    if scope:
+    if not scope.is_everything:
         q = q.where(in_scope(scope))
     with engine.connect() as conn:
         row = conn.execute(q).first()
@@ -112,7 +113,7 @@ def batch_warnings(engine: Engine, batch_id: int, scope: str = "") -> dict | Non
             **json.loads(row[3])}
 
 
-def in_scope(scope: str):
+def in_scope(scope: Scope):
     """SQL condition: the upload_batch row is of ``scope`` (every row it wrote or superseded inside).
 
     Batches loaded since schema 2 carry that as region_prefix. Older batches and the demo (NULL) are
@@ -123,12 +124,12 @@ def in_scope(scope: str):
     inside, outside = [], []
     for table in s.FACT_TABLES.values():
         owns = table.c.batch_id == b.c.batch_id
-        inside.append(exists().where(owns, table.c.region_code.startswith(scope)))
-        outside.append(exists().where(owns, not_(table.c.region_code.startswith(scope))))
+        inside.append(exists().where(owns, scope.where(table.c.region_code)))
+        outside.append(exists().where(owns, scope.where_outside(table.c.region_code)))
     for hist in s.HISTORY_TABLES.values():
         touched = or_(hist.c.batch_id == b.c.batch_id, hist.c.superseded_by == b.c.batch_id)
-        outside.append(exists().where(touched, not_(hist.c.region_code.startswith(scope))))
-    known = and_(b.c.region_prefix.is_not(None), b.c.region_prefix.startswith(scope))
+        outside.append(exists().where(touched, scope.where_outside(hist.c.region_code)))
+    known = and_(b.c.region_prefix.is_not(None), scope.where(b.c.region_prefix))
     legacy = and_(b.c.region_prefix.is_(None), or_(*inside), not_(or_(*outside)))
     return or_(known, legacy)
 
@@ -151,7 +152,7 @@ def refresh_statuses(conn: Connection, batch_ids: set[int]) -> None:
 
 
 def rollback_batch(engine: Engine, batch_id: int, *, user: str | None = None,
-                   scope: str = "", role: str = "analyst") -> RollbackResult:
+                   scope: Scope, role: str = "analyst") -> RollbackResult:
     """Restore exactly the state before ``batch_id``, in one transaction.
 
     ``user``, ``role`` and ``scope`` are the caller's account: an analyst may roll back only a batch
@@ -179,7 +180,7 @@ def rollback_batch(engine: Engine, batch_id: int, *, user: str | None = None,
         for dataset, table in s.FACT_TABLES.items():
             hist = s.HISTORY_TABLES[dataset]
             key = s.key_columns(table)
-            if scope:
+            if not scope.is_everything:
                 _check_scope(conn, table, hist, batch_id, scope)
             back = pd.DataFrame(conn.execute(select(hist).where(hist.c.superseded_by == batch_id))
                                 .mappings().all(), columns=[c.name for c in hist.columns])
@@ -236,7 +237,7 @@ def _taken_keys(conn: Connection, table, keys: pd.DataFrame, batch_id: int) -> s
     return found
 
 
-def _check_may_roll_back(batch, user: str | None, role: str, scope: str) -> None:
+def _check_may_roll_back(batch, user: str | None, role: str, scope: Scope) -> None:
     """Only the uploader (an analyst or admin) or an admin; and the batch must be of the scope as
     recorded at load time (its rows are checked table by table afterwards)."""
     bid = batch["batch_id"]
@@ -248,16 +249,16 @@ def _check_may_roll_back(batch, user: str | None, role: str, scope: str) -> None
             f"批次 {bid} 不是您上传的：只有上传者本人或管理员可以撤销。",
             f"Batch {bid} was not uploaded by you: only its uploader or an admin can roll it back.")
     prefix = batch["region_prefix"]
-    if scope and prefix is not None and not prefix.startswith(scope):
-        raise RollbackRefused(f"批次 {bid} 含有您权限范围（{scope}）以外的数据，不能撤销。",
-                              f"Batch {bid} holds rows outside your scope ({scope}).")
+    if prefix is not None and not scope.contains(prefix):
+        raise RollbackRefused(f"批次 {bid} 含有您权限范围（{scope.prefix}）以外的数据，不能撤销。",
+                              f"Batch {bid} holds rows outside your scope ({scope.prefix}).")
 
 
-def _check_scope(conn: Connection, table, hist, batch_id: int, scope: str) -> None:
+def _check_scope(conn: Connection, table, hist, batch_id: int, scope: Scope) -> None:
     """Every row the rollback would remove or restore must lie inside ``scope``."""
     for t, col in ((table, table.c.batch_id), (hist, hist.c.superseded_by)):
         n = conn.execute(select(func.count()).select_from(t).where(
-            col == batch_id, ~t.c.region_code.startswith(scope))).scalar_one()
+            col == batch_id, scope.where_outside(t.c.region_code))).scalar_one()
         if n:
-            raise RollbackRefused(f"批次 {batch_id} 含有您权限范围（{scope}）以外的数据，不能撤销。",
-                                  f"Batch {batch_id} holds rows outside your scope ({scope}).")
+            raise RollbackRefused(f"批次 {batch_id} 含有您权限范围（{scope.prefix}）以外的数据，不能撤销。",
+                                  f"Batch {batch_id} holds rows outside your scope ({scope.prefix}).")

@@ -8,19 +8,18 @@ from sqlalchemy import Engine, and_, delete, insert, select
 
 from lib.warehouse import schema as s
 from lib.warehouse.engine import write_transaction
+from lib.warehouse.scope import Scope
 from lib.warehouse import rollups
 
 BOUNDARY_COLUMNS = ["level", "region_code", "geometry", "source", "imported_at"]
 
 
-def read_boundaries(engine: Engine, level: str, scope: str = "",
+def read_boundaries(engine: Engine, level: str, scope: Scope,
                     codes: list[str] | None = None) -> pd.DataFrame:
-    """Boundaries of one level inside a region-code prefix (and, if given, only these codes)."""
+    """Boundaries of one level inside ``scope`` (and, if given, only these codes)."""
     b = s.boundary
     query = (select(b.c.region_code, b.c.geometry, b.c.source, b.c.imported_at)
-             .where(b.c.level == level))
-    if scope:
-        query = query.where(b.c.region_code.startswith(scope, autoescape=True))
+             .where(b.c.level == level, scope.where(b.c.region_code)))
     if codes is not None:
         if not codes:
             return pd.DataFrame(columns=["region_code", "geometry", "source", "imported_at"])
@@ -51,12 +50,11 @@ def replace_boundaries(engine: Engine, level: str, frame: pd.DataFrame, source: 
     return len(rows)
 
 
-def delete_boundaries(engine: Engine, level: str, scope: str = "") -> int:
-    """Remove the imported polygons of one level (townships fall back to seat circles)."""
+def delete_boundaries(engine: Engine, level: str, scope: Scope) -> int:
+    """Remove the imported polygons of one level inside ``scope`` (townships fall back to seat
+    circles)."""
     b = s.boundary
-    cond = b.c.level == level
-    if scope:
-        cond = and_(cond, b.c.region_code.startswith(scope, autoescape=True))
+    cond = and_(b.c.level == level, scope.where(b.c.region_code))
     with write_transaction(engine) as conn:
         n = conn.execute(delete(b).where(cond)).rowcount or 0
         rollups.mark_current(conn)

@@ -24,7 +24,7 @@ from lib.warehouse import audit
 from lib.warehouse import schema as s
 from lib.warehouse import rollups
 from lib.warehouse.engine import write_transaction
-from lib.warehouse.scope import LEVEL_LENGTH
+from lib.warehouse.scope import LEVEL_LENGTH, Scope
 
 CODE_PATTERN = re.compile(r"[A-Z][0-9]{2}")  # [0-9]: \d would take full-width digits
 DOMAIN_PATTERN = re.compile(r"[a-z_]+")  # an empty catalog accepts any identifier as a domain
@@ -113,24 +113,26 @@ def _target_problems(unit: str, target_value: Any, target_year: Any) -> list[tup
     return problems
 
 
-def may_change_catalog(scope_prefix: str) -> bool:
-    """Whether an admin with ``scope_prefix`` may change the global catalog (city-level or wider)."""
-    return len(scope_prefix) <= GLOBAL_SCOPE_MAX
+def may_change_catalog(scope: Scope) -> bool:
+    """Whether an admin of ``scope`` may change the global catalog (city-level or wider)."""
+    return len(scope.prefix) <= GLOBAL_SCOPE_MAX
 
 
-def _refuse_narrow_scope(scope_prefix: str) -> None:
-    if not may_change_catalog(scope_prefix):
+def _refuse_narrow_scope(scope: Scope) -> None:
+    if not isinstance(scope, Scope):
+        raise TypeError(f"not a Scope: {scope!r}")
+    if not may_change_catalog(scope):
         raise IndicatorRefused([_msg("scope_global")])
 
 
 def update_target(engine: Engine, code: str, target_value: Any, target_year: Any,
-                  user: str | None, *, scope_prefix: str) -> dict:
+                  user: str | None, *, scope: Scope) -> dict:
     """Set one indicator's target value and year; returns {code, old: (value, year), new: …}.
 
-    ``scope_prefix`` is the acting admin's (required, so no caller forgets it): narrower than a
-    city is refused, since the target applies to every region.
+    ``scope`` is the acting admin's (required, so no caller forgets it): narrower than a city is
+    refused, since the target applies to every region.
     """
-    _refuse_narrow_scope(scope_prefix)
+    _refuse_narrow_scope(scope)
     ind = s.indicator
     with write_transaction(engine) as conn:
         row = conn.execute(select(ind.c.unit, ind.c.target_value, ind.c.target_year)
@@ -150,11 +152,11 @@ def update_target(engine: Engine, code: str, target_value: Any, target_year: Any
 
 
 def add_indicator(engine: Engine, row: Mapping[str, Any], user: str | None, *,
-                  scope_prefix: str) -> dict:
+                  scope: Scope) -> dict:
     """Add one indicator (code, name_zh, name_en, domain, unit, direction, target_value,
     target_year, optional source); its yearly values then come from uploads. Like update_target,
-    refused for an admin whose ``scope_prefix`` is narrower than a city."""
-    _refuse_narrow_scope(scope_prefix)
+    refused for an admin whose ``scope`` is narrower than a city."""
+    _refuse_narrow_scope(scope)
     clean = {
         "code": str(row.get("code") or "").strip(),
         "name_zh": str(row.get("name_zh") or "").strip(),

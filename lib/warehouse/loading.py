@@ -40,6 +40,7 @@ from lib.warehouse.batches import audit, next_batch_id, now, refresh_statuses
 from lib.warehouse.bulk import bulk_insert, id_scope_column
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.keys import CHUNK, key_conditions
+from lib.warehouse.scope import Scope
 
 # What one replace-mode file speaks for: the current rows sharing region_code, the period (column,
 # grain) and the kind column of one of the file's rows. Training and job-fair ledgers are complete
@@ -104,7 +105,7 @@ class _NothingToDo(Exception):
 
 
 def load_batch(engine: Engine, frames: Mapping[str, pd.DataFrame], *, mode: str = "upsert",
-               scope: str = "", user: str | None = None, filename: str | None = None,
+               scope: Scope, user: str | None = None, filename: str | None = None,
                sha256: str | None = None, rows_read: int | None = None, is_demo: bool = False,
                dry_run: bool = False, dataset_label: str | None = None,
                carried: Mapping[str, Iterable[str]] | None = None,
@@ -120,8 +121,11 @@ def load_batch(engine: Engine, frames: Mapping[str, pd.DataFrame], *, mode: str 
     """
     if mode not in ("upsert", "replace"):
         raise ValueError(f"mode must be upsert or replace, not {mode!r}")
+    if not isinstance(scope, Scope):
+        raise TypeError(f"load_batch needs a Scope, not {scope!r}")
     for dataset, frame in frames.items():
         _check_scope(frame, scope)
+    scope = scope.prefix  # the planning below compares plain prefixes ("" only for everything)
     carry = {d: None if carried is None or d not in carried else set(carried[d]) for d in frames}
     if dry_run:
         with engine.connect() as conn:
@@ -158,15 +162,16 @@ def _is_conflict(exc: BaseException) -> bool:
                                    "TransactionContext"))
 
 
-def _check_scope(frame: pd.DataFrame, scope: str) -> None:
-    if not scope or frame.empty:
+def _check_scope(frame: pd.DataFrame, scope: Scope) -> None:
+    if scope.is_everything or frame.empty:
         return
-    outside = frame[~frame["region_code"].astype(str).str.startswith(scope)]
+    outside = frame[~frame["region_code"].astype(str).str.startswith(scope.prefix)]
     if len(outside):
         rows = [int(r) for r in outside.index[:50]]
-        raise LoadRefused(f"文件中有 {len(outside)} 行不在您的权限范围（{scope}）内，未写入任何数据。",
-                          f"{len(outside)} rows are outside your scope ({scope}); nothing was written.",
-                          rows)
+        raise LoadRefused(
+            f"文件中有 {len(outside)} 行不在您的权限范围（{scope.prefix}）内，未写入任何数据。",
+            f"{len(outside)} rows are outside your scope ({scope.prefix}); nothing was written.",
+            rows)
 
 
 @dataclass
@@ -553,12 +558,12 @@ def _canon_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: _canon(frame[c]) for c in frame.columns}, index=frame.index)
 
 
-def eligible_frame(engine: Engine, scope: str = "") -> pd.DataFrame:
-    """Eligible women per township, kind and year: the denominator of the screening cycle check."""
+def eligible_frame(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Eligible women per township, kind and year inside ``scope``: the denominator of the
+    screening cycle check."""
     t = s.screening_target
-    q = select(t.c.region_code, t.c.year, t.c.kind, t.c.eligible_women)
-    if scope:
-        q = q.where(t.c.region_code.startswith(scope))
+    q = select(t.c.region_code, t.c.year, t.c.kind, t.c.eligible_women).where(
+        scope.where(t.c.region_code))
     with engine.connect() as conn:
         rows = conn.execute(q).all()
     return pd.DataFrame(rows, columns=["region_code", "year", "kind", "eligible_women"])

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, delete, not_, select, update
+from sqlalchemy import Engine, and_, delete, select, update
 
 from lib.warehouse import rollups
 from lib.warehouse import schema as s
@@ -24,6 +24,7 @@ from lib.warehouse.batches import (RollbackRefused, RollbackResult, _check_may_r
                                    audit_only, next_batch_id, now)
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.loading import LoadRefused
+from lib.warehouse.scope import Scope
 
 DATASET = "progress"
 PROGRESS_COLUMNS = ["region_code", "as_of", "kind", "quota", "done", "batch_id"]
@@ -43,19 +44,17 @@ class ProgressLoad:
 
 # aliases -------------------------------------------------------------------------------------------
 
-def aliases_frame(engine: Engine, scope: str = "") -> pd.DataFrame:
-    """The admin's region aliases (inside ``scope`` when given), by alias."""
+def aliases_frame(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """The admin's region aliases inside ``scope``, by alias."""
     a = s.region_alias
-    q = select(*[a.c[c] for c in ALIAS_COLUMNS]).order_by(a.c.alias)
-    if scope:
-        q = q.where(a.c.region_code.startswith(scope))
+    q = select(*[a.c[c] for c in ALIAS_COLUMNS]).where(scope.where(a.c.region_code)).order_by(a.c.alias)
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
     return pd.DataFrame(rows, columns=ALIAS_COLUMNS)
 
 
 def add_alias(engine: Engine, alias: str, region_code: str, *, display_name: str | None = None,
-              user: str | None = None, scope: str = "") -> None:
+              user: str | None = None, scope: Scope) -> None:
     """Name ``region_code`` also ``alias`` (e.g. 经开区): a 12-digit code inside the admin's scope.
 
     The code need not be a division in the region table: a functional zone has none, and the
@@ -68,9 +67,9 @@ def add_alias(engine: Engine, alias: str, region_code: str, *, display_name: str
         raise ValueError("别名不能为空，且不超过 64 个字符。 / The alias must be 1–64 characters.")
     if not (code.isdigit() and len(code) == 12):
         raise ValueError("区划代码应为 12 位数字。 / The region code must have 12 digits.")
-    if scope and not code.startswith(scope):
-        raise PermissionError(f"区划 {code} 不在您的权限范围（{scope}）内。 / "
-                              f"Region {code} is outside your scope ({scope}).")
+    if not scope.contains(code):
+        raise PermissionError(f"区划 {code} 不在您的权限范围（{scope.prefix}）内。 / "
+                              f"Region {code} is outside your scope ({scope.prefix}).")
     a = s.region_alias
     with write_transaction(engine) as conn:
         taken = conn.execute(select(s.region.c.name, s.region.c.code).where(
@@ -81,7 +80,7 @@ def add_alias(engine: Engine, alias: str, region_code: str, *, display_name: str
                              f"'{alias}' is the name of region {taken.name} ({taken.code}): an "
                              "alias is only for a name that is not a region (a functional zone).")
         old = conn.execute(select(a.c.region_code).where(a.c.alias == alias)).scalar_one_or_none()
-        if old is not None and scope and not old.startswith(scope):
+        if old is not None and not scope.contains(old):
             raise PermissionError(f"别名「{alias}」属于您权限范围之外的区划。 / "
                                   f"The alias '{alias}' belongs to a region outside your scope.")
         conn.execute(delete(a).where(a.c.alias == alias))
@@ -101,12 +100,10 @@ def region_names_like(alias: str) -> list[str]:
     return sorted({alias} | {stem + suffix for stem in stems for suffix in _SUFFIXES})
 
 
-def remove_alias(engine: Engine, alias: str, *, user: str | None = None, scope: str = "") -> bool:
+def remove_alias(engine: Engine, alias: str, *, user: str | None = None, scope: Scope) -> bool:
     a = s.region_alias
     with write_transaction(engine) as conn:
-        q = delete(a).where(a.c.alias == alias)
-        if scope:
-            q = q.where(a.c.region_code.startswith(scope))
+        q = delete(a).where(a.c.alias == alias, scope.where(a.c.region_code))
         gone = conn.execute(q).rowcount > 0
         if gone:
             audit(conn, user, "region_alias_removed", {"alias": alias})
@@ -116,7 +113,7 @@ def remove_alias(engine: Engine, alias: str, *, user: str | None = None, scope: 
 
 # loading -------------------------------------------------------------------------------------------
 
-def load_progress(engine: Engine, rows: pd.DataFrame, as_of: dt.date, *, scope: str = "",
+def load_progress(engine: Engine, rows: pd.DataFrame, as_of: dt.date, *, scope: Scope,
                   user: str | None = None, filename: str | None = None,
                   sha256: str | None = None, rows_read: int | None = None,
                   dry_run: bool = False) -> ProgressLoad:
@@ -128,13 +125,13 @@ def load_progress(engine: Engine, rows: pd.DataFrame, as_of: dt.date, *, scope: 
     frame = rows.copy()
     lines = frame["row"].tolist() if "row" in frame.columns else list(frame.index)
     outside = [int(r) for r, c in zip(lines, frame["region_code"].astype(str))
-               if scope and not c.startswith(scope)]
+               if not scope.contains(c)]
     if outside:
         if not dry_run:
             audit_only(engine, user, "refusal", {"filename": filename, "dataset": DATASET,
                                                  "out_of_scope_rows": outside[:50]})
-        raise LoadRefused(f"文件中有 {len(outside)} 行不在您的权限范围（{scope}）内，未写入任何数据。",
-                          f"{len(outside)} rows are outside your scope ({scope}); nothing was "
+        raise LoadRefused(f"文件中有 {len(outside)} 行不在您的权限范围（{scope.prefix}）内，未写入任何数据。",
+                          f"{len(outside)} rows are outside your scope ({scope.prefix}); nothing was "
                           "written.", outside)
     new = pd.DataFrame({"region_code": frame["region_code"].astype(str).to_numpy(),
                         "as_of": as_of, "kind": frame["kind"].astype(str).to_numpy(),
@@ -203,7 +200,7 @@ def _plan(conn, new: pd.DataFrame, as_of: dt.date) -> tuple[int, int, int, list]
     return added, replaced, unchanged, changed
 
 
-def rollback_progress(engine: Engine, batch_id: int, *, user: str | None = None, scope: str = "",
+def rollback_progress(engine: Engine, batch_id: int, *, user: str | None = None, scope: Scope,
                       role: str = "analyst") -> RollbackResult:
     """Undo a progress batch exactly: its rows go, the rows it replaced come back.
 
@@ -228,12 +225,13 @@ def rollback_progress(engine: Engine, batch_id: int, *, user: str | None = None,
                 f"Rows of batch {batch_id} were superseded by later batch(es) {ids}; "
                 f"roll back {ids} first.")
         back = conn.execute(select(h).where(h.c.superseded_by == batch_id)).mappings().all()
-        if scope:
+        if not scope.is_everything:
             foreign = conn.execute(select(p.c.region_code).where(
-                p.c.batch_id == batch_id, not_(p.c.region_code.startswith(scope))).limit(1)).first()
-            if foreign is not None or any(not r["region_code"].startswith(scope) for r in back):
-                raise RollbackRefused(f"批次 {batch_id} 含有您权限范围（{scope}）以外的数据，不能撤销。",
-                                      f"Batch {batch_id} holds rows outside your scope ({scope}).")
+                p.c.batch_id == batch_id, scope.where_outside(p.c.region_code)).limit(1)).first()
+            if foreign is not None or any(not scope.contains(r["region_code"]) for r in back):
+                raise RollbackRefused(
+                    f"批次 {batch_id} 含有您权限范围（{scope.prefix}）以外的数据，不能撤销。",
+                    f"Batch {batch_id} holds rows outside your scope ({scope.prefix}).")
         removed = conn.execute(delete(p).where(p.c.batch_id == batch_id)).rowcount
         cols = [c.name for c in p.columns]
         if back:
@@ -246,7 +244,7 @@ def rollback_progress(engine: Engine, batch_id: int, *, user: str | None = None,
     return RollbackResult(batch_id, removed, len(back))
 
 
-def rollback_any(engine: Engine, batch_id: int, *, user: str | None = None, scope: str = "",
+def rollback_any(engine: Engine, batch_id: int, *, user: str | None = None, scope: Scope,
                  role: str = "analyst") -> RollbackResult:
     """Roll back a batch of any dataset: progress batches here, fact batches by
     ``lib.warehouse.batches.rollback_batch`` (which knows only the fact tables)."""
@@ -262,30 +260,28 @@ def rollback_any(engine: Engine, batch_id: int, *, user: str | None = None, scop
 
 # reading -------------------------------------------------------------------------------------------
 
-def progress_dates(engine: Engine, prefix: str = "") -> list[dt.date]:
-    """The as-of dates stored for regions inside ``prefix``, newest first."""
+def progress_dates(engine: Engine, scope: Scope) -> list[dt.date]:
+    """The as-of dates stored for regions inside ``scope``, newest first."""
     p = s.screening_progress
-    q = select(p.c.as_of).distinct().order_by(p.c.as_of.desc())
-    if prefix:
-        q = q.where(p.c.region_code.startswith(prefix))
+    q = (select(p.c.as_of).distinct().where(scope.where(p.c.region_code))
+         .order_by(p.c.as_of.desc()))
     with engine.connect() as conn:
         return [r[0] for r in conn.execute(q)]
 
 
-def progress_frame(engine: Engine, prefix: str = "", as_of: dt.date | None = None) -> pd.DataFrame:
-    """Stored progress inside ``prefix`` as of ``as_of`` (default: the newest date), with each row's
+def progress_frame(engine: Engine, scope: Scope, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Stored progress inside ``scope`` as of ``as_of`` (default: the newest date), with each row's
     name: the region's, else the alias's display name (functional zones have no region row)."""
     if as_of is None:
-        dates = progress_dates(engine, prefix)
+        dates = progress_dates(engine, scope)
         if not dates:
             return pd.DataFrame(columns=PROGRESS_COLUMNS + ["name"])
         as_of = dates[0]
     p, r, a = s.screening_progress, s.region, s.region_alias
     q = (select(*[p.c[c] for c in PROGRESS_COLUMNS], r.c.name.label("region_name"))
          .select_from(p.outerjoin(r, r.c.code == p.c.region_code))
-         .where(p.c.as_of == as_of).order_by(p.c.region_code, p.c.kind))
-    if prefix:
-        q = q.where(p.c.region_code.startswith(prefix))
+         .where(p.c.as_of == as_of, scope.where(p.c.region_code))
+         .order_by(p.c.region_code, p.c.kind))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
         zones = dict(conn.execute(select(a.c.region_code, func_min_display(a))

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 
 from lib.warehouse import schema as s
-from lib.warehouse.scope import LEVEL_LENGTH
+from lib.warehouse.scope import LEVEL_LENGTH, Scope
 
 # Numeric measures summed per dataset, and the date column each dataset is filtered on.
 MEASURES = {
@@ -563,16 +563,16 @@ def org_counts(engine: Engine, prefix: str, as_of: dt.date, *, child_len: int | 
     return frame
 
 
-def freshness(engine: Engine, prefix: str = "") -> pd.DataFrame:
+def freshness(engine: Engine, scope: Scope) -> pd.DataFrame:
     """The last successful load per dataset (demo included, flagged) among the batches that hold
-    rows inside ``prefix``: a district user's footer never tells when another district uploaded."""
+    rows inside ``scope``: a district user's footer never tells when another district uploaded."""
     b = s.upload_batch
     stmt = (select(b.c.dataset, func.max(b.c.uploaded_at).label("last_upload"),
                    func.max(case((b.c.is_demo.is_(True), 1), else_=0)).label("is_demo"))
             .where(b.c.status != "rolled_back").group_by(b.c.dataset))
-    if prefix:
+    if not scope.is_everything:
         inside = [select(table.c.batch_id).where(table.c.batch_id == b.c.batch_id,
-                                                 in_prefix(table.c.region_code, prefix)).exists()
+                                                 in_prefix(table.c.region_code, scope.prefix)).exists()
                   for table in s.FACT_TABLES.values()]
         stmt = stmt.where(or_(*inside))
     with engine.connect() as conn:
@@ -587,13 +587,15 @@ def has_demo_rows(engine: Engine) -> bool:
             b.c.is_demo.is_(True), b.c.status != "rolled_back")).scalar_one())
 
 
-def data_period(engine: Engine) -> tuple[dt.date | None, dt.date | None]:
-    """First and last month with screening or training facts: the default period bounds."""
+def data_period(engine: Engine, scope: Scope) -> tuple[dt.date | None, dt.date | None]:
+    """First and last month with screening or training facts inside ``scope``: the default period
+    bounds (a district's sidebar never starts at a month only another district has data for)."""
+    sc, tr = s.screening, s.training_session
     with engine.connect() as conn:
-        lo1, hi1 = conn.execute(select(func.min(s.screening.c.month),
-                                       func.max(s.screening.c.month))).one()
-        lo2, hi2 = conn.execute(select(func.min(s.training_session.c.held_on),
-                                       func.max(s.training_session.c.held_on))).one()
+        lo1, hi1 = conn.execute(select(func.min(sc.c.month), func.max(sc.c.month))
+                                .where(in_prefix(sc.c.region_code, scope.prefix))).one()
+        lo2, hi2 = conn.execute(select(func.min(tr.c.held_on), func.max(tr.c.held_on))
+                                .where(in_prefix(tr.c.region_code, scope.prefix))).one()
     los = [d for d in (lo1, lo2) if d is not None]
     his = [d for d in (hi1, hi2) if d is not None]
     return (min(los) if los else None, max(his) if his else None)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lib.warehouse import schema as s
+from lib.warehouse.scope import Scope
 from lib.warehouse.users_store import in_scope
 
 SESSION_COLUMNS = ["id", "username", "role", "scope_code", "created_at", "last_seen", "client"]
@@ -45,13 +46,14 @@ def touch(conn: Connection, session_id: str, now: dt.datetime) -> None:
 
 
 def end(conn: Connection, session_id: str, now: dt.datetime, by: str,
-        scope_prefix: str | None = None) -> int:
-    """End one live session; with ``scope_prefix`` only one whose account lies inside it."""
+        scope: Scope | None = None) -> int:
+    """End one live session; with ``scope`` (an admin's act) only one whose account lies inside
+    it; without, the session's own sign-out (its id is the holder's secret)."""
     t, u = s.web_session, s.app_user
     cond = and_(t.c.id == session_id, t.c.ended_at.is_(None))
-    if scope_prefix is not None:
+    if scope is not None:
         cond = and_(cond, t.c.username.in_(
-            select(u.c.username).where(in_scope(u.c.scope_code, scope_prefix))))
+            select(u.c.username).where(in_scope(u.c.scope_code, scope))))
     return int(conn.execute(update(t).where(cond).values(ended_at=now, ended_by=by)).rowcount or 0)
 
 
@@ -65,14 +67,14 @@ def end_for_user(conn: Connection, username: str, now: dt.datetime, by: str,
     return int(conn.execute(update(t).where(cond).values(ended_at=now, ended_by=by)).rowcount or 0)
 
 
-def live_frame(engine: Engine, scope_prefix: str, seen_after: dt.datetime) -> pd.DataFrame:
-    """Sessions not ended and seen after ``seen_after``, of accounts inside ``scope_prefix``."""
+def live_frame(engine: Engine, scope: Scope, seen_after: dt.datetime) -> pd.DataFrame:
+    """Sessions not ended and seen after ``seen_after``, of accounts inside ``scope``."""
     t, u = s.web_session, s.app_user
     q = (select(t.c.id, t.c.username, u.c.role, u.c.scope_code, t.c.created_at, t.c.last_seen,
                 t.c.client)
          .join(u, u.c.username == t.c.username)
          .where(and_(t.c.ended_at.is_(None), t.c.last_seen > seen_after,
-                     in_scope(u.c.scope_code, scope_prefix)))
+                     in_scope(u.c.scope_code, scope)))
          .order_by(t.c.last_seen.desc()))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()

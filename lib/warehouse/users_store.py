@@ -1,6 +1,6 @@
 """All SQL for accounts (app_user) and meeting display links (display_link).
 
-Listings take the reading admin's ``scope_prefix`` and narrow in SQL (never in the page), so an
+Listings take the reading admin's ``Scope`` and narrow in SQL (never in the page), so an
 admin of one district cannot read another district's accounts, links or audit rows.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import (Connection, Engine, and_, func, insert, literal, or_, se
 
 from lib.warehouse import schema as s
 from lib.warehouse.audit import DISPLAY_PREFIX
-from lib.warehouse.scope import LEVEL_LENGTH
+from lib.warehouse.scope import LEVEL_LENGTH, Scope
 
 CITY_PREFIX_LENGTH = LEVEL_LENGTH["city"]  # city, province ("35") and country ("") admins: wider
 
@@ -54,28 +54,24 @@ def bump_failed_logins(conn: Connection, username: str) -> int:
                             .returning(s.app_user.c.failed_logins)).scalar_one())
 
 
-def in_scope(column: Any, scope_prefix: str) -> Any:
-    """``column LIKE 'prefix%'`` for a region-code column; "" (the whole warehouse) matches all.
-
-    Prefixes are digits only (lib.warehouse.scope.prefix_of), so they hold no LIKE wildcards; a
-    non-digit prefix is refused rather than escaped, as it can only be a caller's mistake.
-    """
-    if scope_prefix and not scope_prefix.isdigit():
-        raise ValueError(f"not a region-code prefix: {scope_prefix!r}")
-    return column.like(f"{scope_prefix}%")
+def in_scope(column: Any, scope: Scope) -> Any:
+    """``column LIKE 'prefix%'`` for a region-code column (TRUE for the whole warehouse)."""
+    if not isinstance(scope, Scope):
+        raise TypeError(f"not a Scope: {scope!r}")
+    return scope.where(column)
 
 
-def sees_unattributed(scope_prefix: str) -> bool:
+def sees_unattributed(scope: Scope) -> bool:
     """Audit rows that belong to no account in a region (failed logins of unknown names, the demo's
     "system", the console) are shown only to city-level or wider admins: they cannot be placed in a
     district, and a district admin has no business reading who tried which name elsewhere."""
-    return len(scope_prefix) <= CITY_PREFIX_LENGTH
+    return len(scope.prefix) <= CITY_PREFIX_LENGTH
 
 
-def users_frame(engine: Engine, scope_prefix: str = "") -> pd.DataFrame:
-    """Accounts whose scope lies inside ``scope_prefix`` ("" = every account), narrowed in SQL."""
+def users_frame(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Accounts whose scope lies inside ``scope``, narrowed in SQL."""
     cols = [s.app_user.c[name] for name in USER_COLUMNS]
-    q = (select(*cols).where(in_scope(s.app_user.c.scope_code, scope_prefix))
+    q = (select(*cols).where(in_scope(s.app_user.c.scope_code, scope))
          .order_by(s.app_user.c.username))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
@@ -103,29 +99,29 @@ def fetch_link(conn: Connection, token_hash: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def revoke_link(conn: Connection, token_hash: str, at: dt.datetime, scope_prefix: str = "") -> int:
-    """Revoke a live link whose region lies inside ``scope_prefix``: the scope is part of the UPDATE,
+def revoke_link(conn: Connection, token_hash: str, at: dt.datetime, scope: Scope) -> int:
+    """Revoke a live link whose region lies inside ``scope``: the scope is part of the UPDATE,
     so a link outside it is never touched whatever the caller checked before."""
     dl = s.display_link
     result = conn.execute(update(dl)
                           .where(dl.c.token_hash == token_hash, dl.c.revoked_at.is_(None),
-                                 in_scope(dl.c.region_code, scope_prefix))
+                                 in_scope(dl.c.region_code, scope))
                           .values(revoked_at=at))
     return int(result.rowcount or 0)
 
 
-def links_frame(engine: Engine, scope_prefix: str = "") -> pd.DataFrame:
-    """Display links for regions inside ``scope_prefix`` ("" = all), newest first."""
+def links_frame(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Display links for regions inside ``scope``, newest first."""
     dl = s.display_link
-    q = (_with_creator(select(dl)).where(in_scope(dl.c.region_code, scope_prefix))
+    q = (_with_creator(select(dl)).where(in_scope(dl.c.region_code, scope))
          .order_by(dl.c.created_at.desc()))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
     return pd.DataFrame(rows, columns=[*LINK_COLUMNS, "creator_active", "creator_scope"])
 
 
-def _audit_scope(scope_prefix: str) -> Any:
-    """The WHERE clause of the audit rows an admin with ``scope_prefix`` may read.
+def _audit_scope(scope: Scope) -> Any:
+    """The WHERE clause of the audit rows an admin with ``scope`` may read.
 
     Rows are attributed by their ``actor_kind``, never by the name alone: a row belongs to the
     scope when its actor is an account ("account": the username is that account's key) whose scope
@@ -135,15 +131,15 @@ def _audit_scope(scope_prefix: str) -> Any:
     exist) only for city-level or wider admins.
     """
     a, u, dl = s.audit_event, s.app_user, s.display_link
-    if not scope_prefix:
+    if scope.is_everything:
         return true()
     kind = a.c.actor_kind
-    accounts = select(u.c.username).where(in_scope(u.c.scope_code, scope_prefix))
+    accounts = select(u.c.username).where(in_scope(u.c.scope_code, scope))
     displays = (select(literal(DISPLAY_PREFIX) + func.substr(dl.c.token_hash, 1, 8))
-                .where(in_scope(dl.c.region_code, scope_prefix)))
+                .where(in_scope(dl.c.region_code, scope)))
     mine = or_(and_(kind == "account", a.c.username.in_(accounts)),
                and_(kind == "display", a.c.username.in_(displays)))
-    if not sees_unattributed(scope_prefix):
+    if not sees_unattributed(scope):
         return mine
     known = select(u.c.username)
     all_displays = select(literal(DISPLAY_PREFIX) + func.substr(dl.c.token_hash, 1, 8))
@@ -155,11 +151,11 @@ def _audit_scope(scope_prefix: str) -> Any:
 
 def audit_frame(engine: Engine, *, username: str | None = None, action: str | None = None,
                 since: dt.datetime | None = None, until: dt.datetime | None = None,
-                limit: int = 5000, scope_prefix: str = "") -> pd.DataFrame:
+                limit: int = 5000, scope: Scope) -> pd.DataFrame:
     """The audit log, newest first, filtered in SQL by scope (see _audit_scope), user, action and
-    time; ``scope_prefix`` "" is the whole log (console, city-wide admin of a one-city warehouse)."""
+    time; ``Scope.everything()`` is the whole log (console, a whole-warehouse admin)."""
     a = s.audit_event
-    q = select(a).where(_audit_scope(scope_prefix)).order_by(a.c.id.desc()).limit(limit)
+    q = select(a).where(_audit_scope(scope)).order_by(a.c.id.desc()).limit(limit)
     if username:  # an account's rows: not a fixed actor's that happens to share its name
         q = q.where(a.c.username == username, a.c.actor_kind == "account")
     if action:
@@ -173,9 +169,9 @@ def audit_frame(engine: Engine, *, username: str | None = None, action: str | No
     return pd.DataFrame(rows, columns=[c.name for c in a.columns])
 
 
-def audit_actions(engine: Engine, scope_prefix: str = "") -> list[str]:
-    """The actions that occur in the audit rows ``scope_prefix`` may read (for the filter picker)."""
+def audit_actions(engine: Engine, scope: Scope) -> list[str]:
+    """The actions that occur in the audit rows ``scope`` may read (for the filter picker)."""
     a = s.audit_event
-    q = select(a.c.action).where(_audit_scope(scope_prefix)).distinct().order_by(a.c.action)
+    q = select(a.c.action).where(_audit_scope(scope)).distinct().order_by(a.c.action)
     with engine.connect() as conn:
         return [r[0] for r in conn.execute(q)]
