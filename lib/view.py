@@ -25,8 +25,8 @@ class Filters:
 
     @property
     def user_scope(self) -> Scope:
-        """``scope`` as the Scope the warehouse requires: it was the account's prefix ("" only for an
-        account of the whole warehouse, or the console)."""
+        """``scope`` as the Scope the warehouse requires: it holds the account's prefix ("" only
+        for an account of the whole warehouse, or the console)."""
         return Scope(self.scope) if self.scope else Scope.everything()
 
     @property

@@ -260,5 +260,6 @@ def _check_scope(conn: Connection, table, hist, batch_id: int, scope: Scope) -> 
         n = conn.execute(select(func.count()).select_from(t).where(
             col == batch_id, scope.where_outside(t.c.region_code))).scalar_one()
         if n:
-            raise RollbackRefused(f"批次 {batch_id} 含有您权限范围（{scope.prefix}）以外的数据，不能撤销。",
-                                  f"Batch {batch_id} holds rows outside your scope ({scope.prefix}).")
+            raise RollbackRefused(
+                f"批次 {batch_id} 含有您权限范围（{scope.prefix}）以外的数据，不能撤销。",
+                f"Batch {batch_id} holds rows outside your scope ({scope.prefix}).")

@@ -47,7 +47,8 @@ class ProgressLoad:
 def aliases_frame(engine: Engine, scope: Scope) -> pd.DataFrame:
     """The admin's region aliases inside ``scope``, by alias."""
     a = s.region_alias
-    q = select(*[a.c[c] for c in ALIAS_COLUMNS]).where(scope.where(a.c.region_code)).order_by(a.c.alias)
+    q = (select(*[a.c[c] for c in ALIAS_COLUMNS]).where(scope.where(a.c.region_code))
+         .order_by(a.c.alias))
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
     return pd.DataFrame(rows, columns=ALIAS_COLUMNS)

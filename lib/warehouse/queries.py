@@ -571,8 +571,9 @@ def freshness(engine: Engine, scope: Scope) -> pd.DataFrame:
                    func.max(case((b.c.is_demo.is_(True), 1), else_=0)).label("is_demo"))
             .where(b.c.status != "rolled_back").group_by(b.c.dataset))
     if not scope.is_everything:
-        inside = [select(table.c.batch_id).where(table.c.batch_id == b.c.batch_id,
-                                                 in_prefix(table.c.region_code, scope.prefix)).exists()
+        inside = [select(table.c.batch_id).where(
+                      table.c.batch_id == b.c.batch_id,
+                      in_prefix(table.c.region_code, scope.prefix)).exists()
                   for table in s.FACT_TABLES.values()]
         stmt = stmt.where(or_(*inside))
     with engine.connect() as conn:

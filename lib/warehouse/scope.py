@@ -68,8 +68,10 @@ class Scope:
 
     def __post_init__(self) -> None:
         p = self.prefix
-        if not isinstance(p, str) or not p.isascii() or not p.isdigit() or len(p) not in _PREFIX_LENGTHS:
-            raise ValueError(f"not a region-code prefix: {p!r} (the whole warehouse is Scope.everything())")
+        if not isinstance(p, str) or not p.isascii() or not p.isdigit() \
+                or len(p) not in _PREFIX_LENGTHS:
+            raise ValueError(f"not a region-code prefix: {p!r} "
+                             "(the whole warehouse is Scope.everything())")
 
     @classmethod
     def everything(cls) -> Scope:
