@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from lib import users as cli
+from lib.warehouse.scope import Scope
 from lib.auth import setup_code, users
 from lib.auth.users import AccountError
 from lib.warehouse import audit, migrations
@@ -32,7 +33,7 @@ def people(engine):
 @pytest.mark.parametrize("name", ["console", "cli", "system", "Console", "SYSTEM", "anonymous"])
 def test_reserved_actor_names_cannot_become_accounts(people, name):
     with pytest.raises(AccountError) as err:
-        users.create_user(people, name, PW, "viewer", JINAN, by="jinan", within="350111")
+        users.create_user(people, name, PW, "viewer", JINAN, by="jinan", within=Scope("350111"))
     assert err.value.code == "reserved_username"
     assert users.get_user(people, name) is None
 
@@ -77,13 +78,13 @@ def test_a_district_admin_does_not_read_console_rows_through_a_look_alike_accoun
                                 created_at=dt.datetime(2026, 1, 1))
     users.set_password(people, "gulou_ana", "reset by console 2", by="console")
     audit.record_now(people, "demo_build", "batch 1", "system")
-    seen = users_store.audit_frame(people, scope_prefix="350111")
+    seen = users_store.audit_frame(people, scope=Scope("350111"))
     assert not ((seen["username"] == "console") | (seen["username"] == "system")).any()
     assert "gulou_ana" not in " ".join(seen["detail"].fillna(""))
     assert set(seen["username"]) <= {"jinan"}
-    city = users_store.audit_frame(people, scope_prefix="3501")  # the city sees the console's rows
+    city = users_store.audit_frame(people, scope=Scope("3501"))  # the city sees the console's rows
     assert ((city["username"] == "console") & (city["action"] == "password_set")).any()
-    assert "password_set" not in users_store.audit_actions(people, "350111")
+    assert "password_set" not in users_store.audit_actions(people, Scope("350111"))
 
 
 def test_filtering_by_user_reads_only_that_accounts_rows(people):
@@ -92,7 +93,7 @@ def test_filtering_by_user_reads_only_that_accounts_rows(people):
         users_store.insert_user(conn, username="system", password_hash="x", role="viewer",
                                 scope_code=JINAN, active=True, failed_logins=0, locked_until=None,
                                 created_at=dt.datetime(2026, 1, 1))
-    rows = users_store.audit_frame(people, username="system", scope_prefix="350111")
+    rows = users_store.audit_frame(people, username="system", scope=Scope("350111"))
     assert rows.empty
 
 

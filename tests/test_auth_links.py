@@ -111,7 +111,7 @@ def test_links_stop_when_their_creator_is_disabled_and_the_list_says_so(engine, 
     users.update_account(engine, "root", by="city", active=False)
     assert links.resolve(engine, token, clock=clock) is None
     assert links.resolve(engine, other, clock=clock) is not None
-    table = links.list_links(engine, clock=clock).set_index("label")
+    table = links.list_links(engine, within=Scope.everything(), clock=clock).set_index("label")
     assert table.at["projector", "status"] == "creator_disabled"
     assert table.at["gulou", "status"] == "live"
     users.update_account(engine, "root", by="city", active=True)
@@ -122,7 +122,7 @@ def test_links_stop_when_their_creator_no_longer_holds_the_region(engine, admin,
     token = links.create_link(engine, admin, "350111001000", DAY, "projector")
     users.update_account(engine, "root", by="city", scope_code="350102000000")
     assert links.resolve(engine, token) is None
-    assert links.list_links(engine).at[0, "status"] == "creator_disabled"
+    assert links.list_links(engine, within=Scope.everything()).at[0, "status"] == "creator_disabled"
 
 
 def test_link_status_reads_expired_and_revoked(engine, admin):
@@ -131,7 +131,7 @@ def test_link_status_reads_expired_and_revoked(engine, admin):
     gone = links.create_link(engine, admin, "350111001000", 3 * DAY, "gone", clock=clock)
     links.revoke(engine, links.token_hash(gone), by=admin, clock=clock)
     clock.advance(days=2)
-    table = links.list_links(engine, clock=clock).set_index("label")
+    table = links.list_links(engine, within=Scope.everything(), clock=clock).set_index("label")
     assert table.at["old", "status"] == "expired" and table.at["gone", "status"] == "revoked"
 
 
@@ -143,6 +143,6 @@ def test_links_stop_when_their_creator_is_deleted(engine, admin, city):
         conn.execute(s.app_user.delete().where(s.app_user.c.username == "root"))
     assert links.resolve(engine, token) is None
     links.create_link(engine, city, "350102000000", DAY, "gulou")  # a live row beside it
-    table = links.list_links(engine).set_index("label")
+    table = links.list_links(engine, within=Scope.everything()).set_index("label")
     assert table.at["projector", "status"] == "creator_disabled"
     assert table.at["gulou", "status"] == "live"

@@ -11,6 +11,7 @@ import shapely
 from shapely.geometry import box
 
 from lib.geo.__main__ import main as cli
+from lib.warehouse.scope import Scope
 from lib.geo.coords import wgs_to_gcj_array
 from lib.geo.importer import import_boundaries
 from lib.geo.shapes import map_shapes
@@ -62,7 +63,7 @@ def _write(frame: gpd.GeoDataFrame, tmp_path, kind: str):
 def test_import_matches_reports_and_replaces_circles(engine, tmp_path, kind):
     towns = _towns(engine)
     codes = list(towns["code"])
-    before = map_shapes(engine, "township", codes)
+    before = map_shapes(engine, "township", codes, Scope.everything())
     assert len(before.points) == 3 and len(before.polygons) == 0
     version = data_version(engine)
 
@@ -74,10 +75,10 @@ def test_import_matches_reports_and_replaces_circles(engine, tmp_path, kind):
     bare = {code for code, _ in report.without_polygon}
     assert codes[2] in bare and codes[0] not in bare and codes[1] not in bare
     assert data_version(engine) == version + 1
-    stored = read_boundaries(engine, "township", "3501")
+    stored = read_boundaries(engine, "township", Scope("3501"))
     assert sorted(stored["region_code"]) == sorted(codes[:2])
 
-    after = map_shapes(engine, "township", codes)
+    after = map_shapes(engine, "township", codes, Scope.everything())
     assert sorted(after.polygons["region_code"]) == sorted(codes[:2])
     assert list(after.points["region_code"]) == [codes[2]]
     poly = after.polygons.set_index("region_code").geometry[codes[0]]
@@ -92,7 +93,7 @@ def test_reimport_replaces_same_region_only(engine, tmp_path):
     (tmp_path / "b").mkdir()
     report = import_boundaries(engine, _write(smaller, tmp_path / "b", "geojson"), "township")
     assert report.written == 1
-    stored = read_boundaries(engine, "township").set_index("region_code")
+    stored = read_boundaries(engine, "township", Scope.everything()).set_index("region_code")
     assert len(stored) == 2      # the other township keeps its polygon
     area = shapely.from_geojson(stored.loc[towns.loc[0, "code"], "geometry"]).area
     assert area == pytest.approx(0.01 ** 2, rel=0.01)
@@ -112,7 +113,7 @@ def test_gcj02_file_is_converted(engine, tmp_path):
                     "--db", engine.url.render_as_string(hide_password=False)]) == 0
     else:
         import_boundaries(engine, path, "township", crs="gcj02")
-    stored = read_boundaries(engine, "township")
+    stored = read_boundaries(engine, "township", Scope.everything())
     geom = shapely.from_geojson(stored["geometry"].iloc[0])
     assert np.allclose(np.asarray(geom.exterior.coords)[:, :2].min(axis=0),
                        np.asarray(square.exterior.coords).min(axis=0), atol=1e-6)
@@ -125,7 +126,7 @@ def test_projected_cgcs2000_file_is_unprojected(engine, tmp_path):
     path = _write(frame, tmp_path, "gpkg")
     report = import_boundaries(engine, path, "township")
     assert report.written == 1
-    geom = shapely.from_geojson(read_boundaries(engine, "township")["geometry"].iloc[0])
+    geom = shapely.from_geojson(read_boundaries(engine, "township", Scope.everything())["geometry"].iloc[0])
     assert geom.centroid.x == pytest.approx(towns.loc[0, "seat_lon"], abs=1e-4)
     assert geom.centroid.y == pytest.approx(towns.loc[0, "seat_lat"], abs=1e-4)
 

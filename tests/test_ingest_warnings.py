@@ -206,7 +206,7 @@ def test_a_township_analyst_is_warned_only_with_figures_inside_the_scope(engine)
 def test_a_percentage_in_a_count_column_is_refused_by_row(engine):
     p = prepare_upload(engine, file(TRAIN, "茶园,2026-10-05,家庭教育,执委,线下,45",
                                     "茶园,2026-10-06,家庭教育,执委,线下,85%",
-                                    "茶园,2026-10-07,家庭教育,执委,线下,８５％"), "f.csv", scope="350111")
+                                    "茶园,2026-10-07,家庭教育,执委,线下,８５％"), "f.csv", scope=Scope("350111"))
     assert not p.ok
     bad = p.problems[p.problems["column"] == "参训人次"]
     assert bad["row"].tolist() == [3, 4]

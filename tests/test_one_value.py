@@ -173,7 +173,7 @@ def _parent_map(engine, src: EngineSource, view) -> list[Seen]:
     per["region_code"] = per["child"].astype(str).str.ljust(12, "0")
     per["name"] = [names.get(c, c) for c in per["region_code"]]
     per = per[per["region_code"] != parent].rename(columns={"den": "denominator"})
-    shapes = map_shapes(engine, level, sorted(per["region_code"]))
+    shapes = map_shapes(engine, level, sorted(per["region_code"]), Scope.everything())
     deck = json.loads(build_map(per[["region_code", "name", "value", "denominator"]], level, "zh",
                                 "村（社区）妇联覆盖率", "percent", shapes=shapes).deck.to_json())
     tips: list[str] = []

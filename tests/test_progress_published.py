@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from lib.ingest.errors import IngestRefused
+from lib.warehouse.scope import Scope
 from lib.ingest.progress import looks_like_progress, parse_progress, upload_progress
 from lib.warehouse.progress_store import add_alias, aliases_frame, progress_frame
 from lib.warehouse.reference import regions_frame
@@ -53,7 +54,7 @@ def test_published_table_loads_end_to_end(engine):
 
     out = upload_progress(engine, data, FIXTURE.name, user="ana")
     assert out.status == "loaded" and out.counts.added == 28, out.problems
-    stored = progress_frame(engine, "3501").set_index(["region_code", "kind"])
+    stored = progress_frame(engine, Scope("3501")).set_index(["region_code", "kind"])
     assert stored.loc[("350181000000", "breast"), "quota"] == 6800
     assert stored.loc[("350111000000", "cervical"), "done"] == 4000  # over its quota, kept
     assert set(stored.loc[ZONE, "name"]) == {"福州高新技术产业开发区"}

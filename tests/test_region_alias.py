@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lib.ingest.progress import parse_progress
 from lib.warehouse import schema as s
 from lib.warehouse.progress_store import add_alias, aliases_frame, remove_alias
+from lib.warehouse.scope import Scope
 from lib.warehouse.reference import regions_frame
 from tests.test_progress_table import CODES, DISTRICTS, fixture_xlsx
 
@@ -21,22 +22,22 @@ GULOU, JINAN = "350102000000", "350111000000"
                                    "福州市"])
 def test_an_alias_never_takes_a_real_regions_name(engine, alias):
     with pytest.raises(ValueError) as exc:
-        add_alias(engine, alias, JINAN, user="jinan_admin", scope="350111")
+        add_alias(engine, alias, JINAN, user="jinan_admin", scope=Scope("350111"))
     assert "已是" in str(exc.value) and "区划" in str(exc.value)
-    assert aliases_frame(engine).empty
+    assert aliases_frame(engine, Scope.everything()).empty
 
 
 def test_an_alias_names_only_regions_in_scope(engine):
     with pytest.raises(PermissionError):
-        add_alias(engine, "经开区", GULOU, user="jinan_admin", scope="350111")
-    add_alias(engine, "经开区", "350198000000", user="city_admin", scope="3501")
-    add_alias(engine, "晋安新区", "350111990000", user="jinan_admin", scope="350111")
-    assert aliases_frame(engine, "350111")["alias"].tolist() == ["晋安新区"]
-    assert not remove_alias(engine, "经开区", user="jinan_admin", scope="350111")
+        add_alias(engine, "经开区", GULOU, user="jinan_admin", scope=Scope("350111"))
+    add_alias(engine, "经开区", "350198000000", user="city_admin", scope=Scope("3501"))
+    add_alias(engine, "晋安新区", "350111990000", user="jinan_admin", scope=Scope("350111"))
+    assert aliases_frame(engine, Scope("350111"))["alias"].tolist() == ["晋安新区"]
+    assert not remove_alias(engine, "经开区", user="jinan_admin", scope=Scope("350111"))
     with pytest.raises(PermissionError):  # nor take over a name another scope's admin filed
-        add_alias(engine, "经开区", "350111980000", user="jinan_admin", scope="350111")
-    assert sorted(aliases_frame(engine)["alias"]) == ["晋安新区", "经开区"]
-    assert remove_alias(engine, "晋安新区", user="jinan_admin", scope="350111")
+        add_alias(engine, "经开区", "350111980000", user="jinan_admin", scope=Scope("350111"))
+    assert sorted(aliases_frame(engine, Scope.everything())["alias"]) == ["晋安新区", "经开区"]
+    assert remove_alias(engine, "晋安新区", user="jinan_admin", scope=Scope("350111"))
 
 
 def test_a_real_name_wins_over_a_stored_bad_alias(engine):
@@ -45,7 +46,7 @@ def test_a_real_name_wins_over_a_stored_bad_alias(engine):
         conn.execute(s.region_alias.insert(), [
             {"alias": a, "region_code": c, "added_at": dt.datetime(2026, 12, 6)}
             for a, c in (("鼓楼区", JINAN), ("台江", JINAN), ("经开区", CODES["经开区"]))])
-    table = parse_progress(fixture_xlsx(), "p.xlsx", regions_frame(engine), aliases_frame(engine))
+    table = parse_progress(fixture_xlsx(), "p.xlsx", regions_frame(engine), aliases_frame(engine, Scope.everything()))
     got = dict(zip(table.rows["name"], table.rows["region_code"]))
     assert got["鼓楼区"] == GULOU and got["台江"] == CODES["台江"] and got["晋安区"] == JINAN
     assert got["经开区"] == CODES["经开区"]
@@ -79,8 +80,8 @@ def test_district_admin_on_the_page_sees_adds_and_removes_only_in_scope(engine):
     from tests.test_auth import PW
 
     users.create_user(engine, "jinan", PW, "admin", JINAN)
-    add_alias(engine, "经开区", "350198000000", user="city", scope="3501")
-    add_alias(engine, "晋安新区", "350111990000", user="jinan", scope="350111")
+    add_alias(engine, "经开区", "350198000000", user="city", scope=Scope("3501"))
+    add_alias(engine, "晋安新区", "350111990000", user="jinan", scope=Scope("350111"))
     session = _Session(engine, "jinan")
     at = session.open("views/admin.py")
     listed = next(d.value for d in at.dataframe if "alias" in d.value.columns)
@@ -95,4 +96,4 @@ def test_district_admin_on_the_page_sees_adds_and_removes_only_in_scope(engine):
     at.button(key="pg_alias_remove").click()
     at = session.run()
     assert not at.exception, at.exception
-    assert sorted(aliases_frame(engine)["alias"]) == ["经开区"]
+    assert sorted(aliases_frame(engine, Scope.everything())["alias"]) == ["经开区"]

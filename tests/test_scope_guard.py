@@ -23,6 +23,7 @@ from lib.warehouse.scope import Scope
 UNSCOPED = {
     # the audit log's writers (the reader, users_store.audit_frame, is scoped)
     "audit": {"record", "record_now",
+              "actor_kind",  # which kind of actor a stored name stands for: no rows read
               "events"},  # the console's whole log (python -m lib.users audit): an operator's tool
     # writers inside a load or rollback that is itself scoped; the clock and id sequence
     "batches": {"audit", "audit_only", "next_batch_id", "now", "refresh_statuses"},
@@ -32,6 +33,8 @@ UNSCOPED = {
     # matched only inside the importer's scope (lib/geo/importer.import_boundaries)
     "boundaries": {"read_seats", "replace_boundaries"},
     # bulk-writing helpers called inside scoped loads (rows already checked)
+    # the console commands' wrapper: one line when the app holds the DuckDB file; no rows read
+    "cli": {"locked_line", "run"},
     "bulk": {"arrow_for_copy", "bulk_insert", "csv_chunks", "id_scope_column", "key_ordered",
              "with_id_scope"},
     # derived tables rebuilt whole by the system after writes (no reader sees them unnarrowed)
@@ -58,7 +61,8 @@ UNSCOPED = {
     "migrations.steps": {"columns", "create_missing", "create_pg_only_indexes", "table_names",
                          "v1_to_v2", "widen_floats"},
     "planner_stats": {"refresh", "refresh_quietly", "tables_written"},  # ANALYZE after writes
-    "progress_store": {"func_min_display"},  # an SQL expression
+    "progress_store": {"func_min_display",  # an SQL expression
+                       "region_names_like"},  # the names an alias would stand for: text only
     # reference data: regions and the indicator catalog are the same for everyone
     "queries": {"has_demo_rows",  # whether the demo is loaded: the banner every user sees
                 "in_prefix",  # the range filter itself

@@ -34,6 +34,7 @@ from sqlalchemy import Engine, extract, func, or_, select
 from lib import clock
 from lib.ingest.messages import text
 from lib.ingest.specs import DATASETS
+from lib.warehouse.scope import Scope
 
 WARNING_COLUMNS = ["row", "column", "value", "region_code", "region_name", "reason", "warning_zh",
                    "warning_en"]
@@ -305,11 +306,11 @@ def _month_back(d: dt.date, months: int) -> dt.date:
 
 
 def gather(engine: Engine, frame: pd.DataFrame, dataset: str, headers: dict[str, str], *,
-           today: dt.date | None = None, scope: str = "", totals: list[dict] | None = None
+           scope: Scope, today: dt.date | None = None, totals: list[dict] | None = None
            ) -> Warnings:
     """``find_warnings`` with the history, screening done, indicator units and region names this
     file needs, read from the warehouse (only the file's districts, only the months it needs, and
-    only inside ``scope``, the uploader's region-code prefix: the warnings show these figures)."""
+    only inside ``scope``, the uploader's: the warnings show these figures)."""
     from lib.warehouse import schema as s
 
     if frame.empty or "region_code" not in frame:
@@ -335,8 +336,7 @@ def gather(engine: Engine, frame: pd.DataFrame, dataset: str, headers: dict[str,
                 q = select(t.c.region_code, grp, t.c[measure]).where(
                     t.c[date_col] >= lo, t.c[date_col] < hi,
                     or_(*[t.c.region_code.startswith(d) for d in districts]))
-                if scope:
-                    q = q.where(t.c.region_code.startswith(scope))
+                q = q.where(scope.where(t.c.region_code))
                 history = pd.DataFrame(conn.execute(q).all(),
                                        columns=["region_code", "group", "value"])
         if dataset == "screening_target":
@@ -344,7 +344,7 @@ def gather(engine: Engine, frame: pd.DataFrame, dataset: str, headers: dict[str,
             t = s.screening
             year = extract("year", t.c.month)
             q = (select(t.c.region_code, year.label("year"), t.c.kind, func.sum(t.c.screened))
-                 .where(t.c.region_code.in_([c for c in codes if c.startswith(scope)][:5000]),
+                 .where(t.c.region_code.in_([c for c in codes if scope.contains(c)][:5000]),
                         year.in_(years))
                  .group_by(t.c.region_code, year, t.c.kind))
             done = pd.DataFrame([(c, int(y), k, int(n)) for c, y, k, n in conn.execute(q)],
