@@ -18,7 +18,8 @@ from lib.i18n import t
 from lib.warehouse import queries as q
 from lib.warehouse.loading import load_batch
 from lib.warehouse.scope import Scope
-from tests.test_scope_app import session, users_  # noqa: F401  (fixtures)
+from tests.conftest import BACKENDS
+from tests.test_scope_app import engine, session, users_  # noqa: F401  (fixtures: the city demo)
 
 PARENT_AVG = t("parent_avg", "zh")
 NOTE = t("parent_out_of_scope", "zh")
@@ -139,7 +140,16 @@ def _training(session_id: str, region: str, participants: int) -> pd.DataFrame:
                           "participants": participants, "hours": 2.0}])
 
 
-def test_freshness_counts_only_batches_inside_the_scope(engine):
+@pytest.fixture(params=BACKENDS)
+def empty(request, tmp_path, _templates):
+    """A warehouse with regions and no facts (``engine`` here is the city demo's)."""
+    eng, _url, drop = _templates.open(request.param, tmp_path)
+    yield eng
+    drop()
+
+
+def test_freshness_counts_only_batches_inside_the_scope(empty):
+    engine = empty
     load_batch(engine, {"training": _training("GL-1", "350102001000", 30)}, user="gl",
                filename="gulou.csv", scope=Scope.everything())
     assert set(q.freshness(engine, Scope("350102"))["dataset"]) == {"training"}
