@@ -65,6 +65,16 @@ def test_empty_warehouse_opens_setup_and_creates_first_admin(engine, app_login):
     assert len(at.metric) == 4  # signed in, the overview shows
 
 
+def test_setup_page_switches_language(engine, app_login):
+    s = app_login()
+    assert s.at.text_input(key="setup_user").label == t("username", "zh")
+    s.at.selectbox(key="f_lang").set_value("en")
+    at = s.run()
+    assert not at.exception
+    assert at.text_input(key="setup_user").label == t("username", "en")
+    assert at.button(key="setup_submit").label == t("setup_button", "en")
+
+
 def test_setup_refuses_mismatched_passwords(engine, app_login):
     s = app_login()
     s.at.text_input(key="setup_code").input(SETUP_CODE)

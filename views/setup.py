@@ -8,7 +8,7 @@ from lib.ui import auth_ui, data, filters
 
 
 
-lang = filters.current_lang()
+lang = filters.login_language()
 st.title(t("page_setup", lang))
 st.info(t("setup_intro", lang))
 regions = data.query("regions")

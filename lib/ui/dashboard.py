@@ -133,13 +133,7 @@ def export_title(f: Filters | None, key: str) -> export.ExportTitle | None:
     fresh = data.query("freshness", f.user_scope)
     if datasets:  # the demo loads every dataset in one batch named "demo"
         fresh = fresh[fresh["dataset"].isin([*datasets, "demo"])]
-    demo = bool(len(fresh)) and bool(fresh["is_demo"].astype(bool).any())
-    names = ("、" if lang == "zh" else ", ").join(dataset_label(d, lang) for d in datasets)
-    if demo:
-        source = t("export_source_demo", lang)
-    else:
-        source = t("export_source", lang).format(names=names) if names else t("export_source_all",
-                                                                               lang)
+    source = source_text(fresh, datasets, lang)
     version = ""
     if len(fresh):
         last = pd.Timestamp(fresh["last_upload"].max())
@@ -147,6 +141,24 @@ def export_title(f: Filters | None, key: str) -> export.ExportTitle | None:
     region = f.region_name + (f" · {t(f.area, lang)}" if f.area else "")
     return export.ExportTitle(region, f.date_from, f.date_to,
                               t(title_key, lang) if title_key else "", source, version, lang)
+
+
+def source_text(fresh: pd.DataFrame, datasets: tuple[str, ...], lang: str) -> str:
+    """Where a download's figures come from, from the view's loads (``fresh``: dataset,
+    last_upload, is_demo): the federations' ledgers, the demo, or — when real uploads sit beside
+    the demo — both, naming the ledgers that are real so a reader knows which part is not."""
+    demo = bool(len(fresh)) and bool(fresh["is_demo"].astype(bool).any())
+    real = [d for d in fresh.loc[~fresh["is_demo"].astype(bool), "dataset"]
+            if d != "demo" and (not datasets or d in datasets)] if len(fresh) else []
+    sep = "、" if lang == "zh" else ", "
+    named = sep.join(dataset_label(d, lang) for d in (real if demo else datasets))
+    ledgers = t("export_source", lang).format(names=named) if named else \
+        t("export_source_all", lang)
+    if not demo:
+        return ledgers
+    if not real:
+        return t("export_source_demo", lang)
+    return t("export_source_mixed", lang).format(ledgers=ledgers)
 
 
 def _part(name: str, lang: str) -> str:
