@@ -49,3 +49,22 @@ def test_no_last_year_leaves_cards_without_a_change_alone():
               card("x", 1.0, None, "count", "zh", compare=False),
               card("x", 1.0, 1.0, "count", "zh", applies=APPLIES, compare=False)):
         assert no_last_year(c, "zh") == c
+
+
+def test_the_reading_tells_no_change_against_a_period_before_the_data(demo_engine):
+    """The written reading says what the cards say: a period from before the data begin read
+    against the year before has no change (the cards read 无上年同期数据); a later one has one."""
+    from lib.reading.facts import gather
+    from lib.reading.source import EngineSource
+    from lib.reading.view import make_view
+    from lib.warehouse import queries
+    from lib.warehouse.scope import Scope
+
+    first, last = queries.data_period(demo_engine, Scope.everything())
+    src = EngineSource(demo_engine)
+    early = make_view("350100000000", "福州市", first.replace(month=1, day=1), last)
+    late = make_view("350100000000", "福州市", dt.date(last.year, 1, 1), last)
+    for area in ("training", "employment", "screening"):
+        heads = gather(src, early, area).headline
+        assert heads and all(h["change"] is None for h in heads), (area, heads)
+        assert any(h["change"] is not None for h in gather(src, late, area).headline), area

@@ -126,6 +126,14 @@ def item(code: str, value: float, previous: float | None, lang: str, *,
     return out
 
 
+def _last_year_known(src: Source, view, at_date: bool = False) -> bool:
+    """Whether the same period last year lies within the data of the reader's scope: a period
+    from 2019 read against 2018, before the data begin, has no change to tell (the cards then say
+    无上年同期数据, and so does the reading, by saying nothing of a change)."""
+    first, _ = src.query("data_period", view.user_scope)
+    return view.last_year_within(first, at_date)
+
+
 def _plain(x: Any) -> Any:
     if x is None:
         return None
@@ -342,8 +350,9 @@ def _coverage(src: Source, view, facts: AreaFacts) -> None:
     if villages < MIN_VILLAGES or int(mine["with_org"].sum()) == 0:
         facts.omitted.append("headline:thin")
     else:
+        before = coverage(cov_prev, area=view.area) if _last_year_known(src, view, True) else None
         facts.headline.append(item("coverage.federation", coverage(cov, area=view.area),
-                                   coverage(cov_prev, area=view.area), lang, on=view.date_to))
+                                   before, lang, on=view.date_to))
         facts.headline.append(item("coverage.federation.effective",
                                    coverage(cov, area=view.area, effective=True), None, lang,
                                    on=view.date_to))
@@ -402,8 +411,9 @@ def _counts_area(src: Source, view, facts: AreaFacts, dataset: str, by: tuple[st
     if float(cur["n"].sum()) < min_n:
         facts.omitted.append("headline:thin")
     else:
+        known = _last_year_known(src, view)
         for code, fn in heads:
-            facts.headline.append(item(code, fn(cur), fn(prev), lang))
+            facts.headline.append(item(code, fn(cur), fn(prev) if known else None, lang))
 
         def sib(p: str, n: int) -> pd.DataFrame:
             per = src.query("facts", dataset, p, view.date_from, view.date_to, child_len=n,
@@ -478,6 +488,8 @@ def _screening(src: Source, view, facts: AreaFacts) -> None:
     if year_screened < MIN_SCREENED or quota <= 0:
         facts.omitted.append("headline:thin")
     else:
+        if not _last_year_known(src, view):
+            prev = {k: None for k in prev}
         facts.headline.append(item("screening.completion", now["completion"],
                                    prev["completion"], lang))
         if not pd.isna(now["coverage"]):
