@@ -97,3 +97,6 @@ def test_district_admin_on_the_page_sees_adds_and_removes_only_in_scope(engine):
     at = session.run()
     assert not at.exception, at.exception
     assert sorted(aliases_frame(engine, Scope.everything())["alias"]) == ["经开区"]
+    # the page is drawn again: its table no longer lists what was removed, and says so
+    listed = next(d.value for d in at.dataframe if "alias" in d.value.columns)
+    assert listed.empty and any("晋安新区" in m.value for m in at.success)

@@ -143,7 +143,10 @@ def stored_progress(f) -> None:
 def alias_form(admin, lang: str) -> None:
     """The admin's region aliases (经开区 → a code) for progress tables: list, add and remove, each
     only inside the admin's scope (the store narrows every one of them in SQL)."""
-    with st.expander(t("pg_alias_title", lang)):
+    flash = st.session_state.pop("pg_alias_flash", None)
+    with st.expander(t("pg_alias_title", lang), expanded=flash is not None):
+        if flash:
+            st.success(md_escape(flash))
         mine = service.aliases(admin)
         st.dataframe(mine, hide_index=True, width="stretch",
                      key="pg_alias_list",
@@ -161,12 +164,15 @@ def alias_form(admin, lang: str) -> None:
                     service.add_region_alias(admin, alias, code, name or None)
                 except (ValueError, PermissionError) as exc:
                     st.error(md_escape(str(exc)))
-                else:
-                    st.success(md_escape(t("pg_alias_added", lang).format(a=alias, c=code)))
+                else:  # drawn again, so the table above lists the new alias
+                    st.session_state["pg_alias_flash"] = t("pg_alias_added", lang).format(a=alias,
+                                                                                          c=code)
+                    st.rerun()
         if len(mine):
             cols = st.columns([3, 1])
             gone = cols[0].selectbox(t("pg_alias_remove_pick", lang), mine["alias"].tolist(),
                                      key="pg_alias_remove_pick")
             if cols[1].button(t("pg_alias_remove", lang), key="pg_alias_remove"):
                 if service.remove_region_alias(admin, gone):
-                    st.success(md_escape(t("pg_alias_removed", lang).format(a=gone)))
+                    st.session_state["pg_alias_flash"] = t("pg_alias_removed", lang).format(a=gone)
+                    st.rerun()
