@@ -18,12 +18,14 @@ def _no_login(monkeypatch):
 
 def _load_training(engine, days: list[str]) -> None:
     from lib.warehouse.loading import load_batch
+    from lib.warehouse.scope import Scope
 
     frame = pd.DataFrame([{"session_id": f"s-{i}", "region_code": TOWN, "held_on": pd.Timestamp(d),
                            "topic": "policy", "audience": "exec_member", "mode": "offline",
                            "participants": 10 * (i + 1), "hours": 2.0}
                           for i, d in enumerate(days)])
-    load_batch(engine, {"training": frame}, filename="training.csv", user="test")
+    load_batch(engine, {"training": frame}, filename="training.csv", user="test",
+               scope=Scope.everything())
 
 
 def _rows(el) -> list[dict]:

@@ -67,7 +67,7 @@ def test_import_matches_reports_and_replaces_circles(engine, tmp_path, kind):
     assert len(before.points) == 3 and len(before.polygons) == 0
     version = data_version(engine)
 
-    report = import_boundaries(engine, _write(_features(towns), tmp_path, kind), "township")
+    report = import_boundaries(engine, _write(_features(towns), tmp_path, kind), "township", scope=Scope.everything())
 
     assert sorted(code for _, code in report.matched) == sorted(codes[:2])
     assert report.unmatched == [("不存在镇", "no region with this code or name")]
@@ -87,11 +87,11 @@ def test_import_matches_reports_and_replaces_circles(engine, tmp_path, kind):
 
 def test_reimport_replaces_same_region_only(engine, tmp_path):
     towns = _towns(engine)
-    import_boundaries(engine, _write(_features(towns), tmp_path, "geojson"), "township")
+    import_boundaries(engine, _write(_features(towns), tmp_path, "geojson"), "township", scope=Scope.everything())
     smaller = gpd.GeoDataFrame({"code": [towns.loc[0, "code"]], "name": [towns.loc[0, "name"]]},
                                geometry=[_squares(towns)[0].buffer(-0.005)], crs="EPSG:4326")
     (tmp_path / "b").mkdir()
-    report = import_boundaries(engine, _write(smaller, tmp_path / "b", "geojson"), "township")
+    report = import_boundaries(engine, _write(smaller, tmp_path / "b", "geojson"), "township", scope=Scope.everything())
     assert report.written == 1
     stored = read_boundaries(engine, "township", Scope.everything()).set_index("region_code")
     assert len(stored) == 2      # the other township keeps its polygon
@@ -112,7 +112,7 @@ def test_gcj02_file_is_converted(engine, tmp_path):
         assert cli(["import", str(path), "--level", "township", "--crs", "gcj02",
                     "--db", engine.url.render_as_string(hide_password=False)]) == 0
     else:
-        import_boundaries(engine, path, "township", crs="gcj02")
+        import_boundaries(engine, path, "township", crs="gcj02", scope=Scope.everything())
     stored = read_boundaries(engine, "township", Scope.everything())
     geom = shapely.from_geojson(stored["geometry"].iloc[0])
     assert np.allclose(np.asarray(geom.exterior.coords)[:, :2].min(axis=0),
@@ -124,7 +124,7 @@ def test_projected_cgcs2000_file_is_unprojected(engine, tmp_path):
     frame = gpd.GeoDataFrame({"name": [towns.loc[0, "name"]]}, geometry=_squares(towns)[:1],
                              crs="EPSG:4490").to_crs("EPSG:4527")   # CGCS2000 3-degree GK zone 39
     path = _write(frame, tmp_path, "gpkg")
-    report = import_boundaries(engine, path, "township")
+    report = import_boundaries(engine, path, "township", scope=Scope.everything())
     assert report.written == 1
     geom = shapely.from_geojson(read_boundaries(engine, "township", Scope.everything())["geometry"].iloc[0])
     assert geom.centroid.x == pytest.approx(towns.loc[0, "seat_lon"], abs=1e-4)
@@ -135,7 +135,7 @@ def test_code_with_conflicting_name_is_not_trusted(engine, tmp_path):
     towns = _towns(engine, 2)
     frame = gpd.GeoDataFrame({"code": [towns.loc[0, "code"]], "name": ["别处镇"]},
                              geometry=_squares(towns)[:1], crs="EPSG:4326")
-    report = import_boundaries(engine, _write(frame, tmp_path, "geojson"), "township")
+    report = import_boundaries(engine, _write(frame, tmp_path, "geojson"), "township", scope=Scope.everything())
     assert report.written == 0
     assert "name differs" in report.unmatched[0][1]
 
@@ -147,7 +147,7 @@ def test_cli_refuses_missing_file(tmp_path, capsys):
 
 def test_report_lines_list_unmatched(engine, tmp_path):
     towns = _towns(engine)
-    report = import_boundaries(engine, _write(_features(towns), tmp_path, "geojson"), "township")
+    report = import_boundaries(engine, _write(_features(towns), tmp_path, "geojson"), "township", scope=Scope.everything())
     text = "\n".join(report.lines())
     assert "2 features matched" in text and "unmatched: 不存在镇" in text
     assert json.dumps(report.matched, ensure_ascii=False)

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from lib.ingest import prepare
+from lib.warehouse.scope import Scope
 from lib.ingest.__main__ import main
 from lib.ingest.specs import DATASETS
 
@@ -23,7 +24,7 @@ def test_csv_template_is_csv_text_and_loads(tmp_path, capsys, dataset, engine):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 2 and rows[0][0] == "乡镇（街道）"
     p = prepare(data, out.name, regions=regions_frame(engine), dataset=dataset,
-                indicators=indicators_frame(engine))
+                indicators=indicators_frame(engine), scope=Scope.everything())
     assert p.problems.empty, p.problems.to_string()
 
 

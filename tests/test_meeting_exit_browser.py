@@ -28,6 +28,7 @@ def pg_schema():
     from lib.warehouse import bootstrap
     from lib.warehouse.engine import dispose_engine
     from lib.warehouse.loading import load_batch
+    from lib.warehouse.scope import Scope
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
@@ -39,7 +40,8 @@ def pg_schema():
                            "held_on": pd.Timestamp(2026, m, 10), "topic": "policy",
                            "audience": "exec_member", "mode": "offline", "participants": 10 * m,
                            "hours": 2.0} for m in range(1, 12)])
-    load_batch(engine, {"training": frame}, filename="training.csv", user="test")
+    load_batch(engine, {"training": frame}, filename="training.csv", user="test",
+               scope=Scope.everything())
     yield schema
     dispose_engine(PG_URL, pg_schema=schema)
     with admin.begin() as conn:

@@ -30,11 +30,12 @@ ROWS = {"鼓楼区": (3300, 2900, 2800), "福清市": (6800, 6100, 5900), "晋�
 
 
 def _parse(engine, data: bytes, name: str, **kw):
-    return parse_progress(data, name, regions_frame(engine), aliases_frame(engine), **kw)
+    return parse_progress(data, name, regions_frame(engine), aliases_frame(engine, Scope.everything()), **kw)
 
 
 def test_published_table_loads_end_to_end(engine):
-    add_alias(engine, "高新区", ZONE, display_name="福州高新技术产业开发区", user="admin")
+    add_alias(engine, "高新区", ZONE, display_name="福州高新技术产业开发区", user="admin",
+              scope=Scope.everything())
     data = FIXTURE.read_bytes()
     assert looks_like_progress(data, FIXTURE.name)
     table = _parse(engine, data, FIXTURE.name)
@@ -52,7 +53,7 @@ def test_published_table_loads_end_to_end(engine):
     assert codes["福清市"] == "350181000000" and codes["平潭县"] == "350128000000"
     assert codes["鼓楼区"] == "350102000000" and codes["高新区"] == ZONE
 
-    out = upload_progress(engine, data, FIXTURE.name, user="ana")
+    out = upload_progress(engine, data, FIXTURE.name, user="ana", scope=Scope.everything())
     assert out.status == "loaded" and out.counts.added == 28, out.problems
     stored = progress_frame(engine, Scope("3501")).set_index(["region_code", "kind"])
     assert stored.loc[("350181000000", "breast"), "quota"] == 6800
