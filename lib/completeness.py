@@ -182,16 +182,22 @@ def set_deadline_day(engine: Engine, day: int, *, user: str | None, scope: Scope
 
 # --- the query -----------------------------------------------------------------------------------
 
+def _months(dataset: str, level: str, date_from: dt.date, date_to: dt.date) -> list[dt.date]:
+    """The months a grid covers, after refusing a dataset not reported monthly or an unknown
+    level (a caller's mistake, never the reader's: ValueError)."""
+    if dataset not in MONTHLY:
+        raise ValueError(f"not a monthly dataset: {dataset}")
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level}")
+    return month_starts(date_from, date_to)
+
+
 def completeness(engine: Engine, prefix: str, dataset: str, date_from: dt.date, date_to: dt.date,
                  level: str = "township") -> pd.DataFrame:
     """One row per region of ``level`` inside ``prefix`` and month from ``date_from`` to ``date_to``:
     COLUMNS, with the status under the stored deadline rule. ``prefix`` is the caller's narrowed
     region prefix: only regions and rows inside it are read, in SQL."""
-    if dataset not in MONTHLY:
-        raise ValueError(f"not a monthly dataset: {dataset}")
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, not {level}")
-    months = month_starts(date_from, date_to)
+    months = _months(dataset, level, date_from, date_to)
     if not months:
         return pd.DataFrame(columns=COLUMNS)
     n = LEVEL_LENGTH[level]
@@ -281,11 +287,7 @@ def completeness_counts(engine: Engine, prefix: str, dataset: str, date_from: dt
     not at all. Counted in SQL: the frame has groups × months rows, however many units lie below
     (the country's 40,000 townships are 31 provinces' rows). ``prefix`` is the caller's narrowed
     region prefix: only regions and rows inside it are read."""
-    if dataset not in MONTHLY:
-        raise ValueError(f"not a monthly dataset: {dataset}")
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, not {level}")
-    months = month_starts(date_from, date_to)
+    months = _months(dataset, level, date_from, date_to)
     if not months:
         return pd.DataFrame(columns=COUNT_COLUMNS)
     n = LEVEL_LENGTH[level]
