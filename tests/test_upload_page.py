@@ -86,7 +86,8 @@ def test_gbk_ledger_previews_dry_runs_and_loads(engine):
         assert not at.exception, at.exception
         mapping = next(d for d in at.dataframe if "header" in d.value.columns)
         fields = dict(zip(mapping.value["header"], mapping.value["column"]))
-        assert fields["参训人次"] == "参训人次（participants）"
+        assert fields["参训人次"] == "参训人次"  # the field by its Chinese name, no code name
+        assert not any(ch.isascii() and ch.isalpha() for v in fields.values() for ch in str(v))
         assert [_label(_config(mapping), c) for c in ("header", "column")] == ["文件表头", "对应字段"]
         assert any("试运行：新增 3 行" in m.value for m in at.markdown)
         with engine.connect() as conn:  # the dry run wrote nothing

@@ -76,7 +76,8 @@ elif upload is not None:
         spec |= {c.name: c.aliases[0] for c in DATASETS[prepared.dataset].columns if c.aliases}
     if not prepared.mapping.empty:
         st.subheader(t("up_mapping", lang))
-        fields = {c: f"{spec[c]}（{c}）" if c in spec and lang == "zh" else c for c in spec}
+        # the field by its Chinese header in Chinese, by its words in English: never a code name
+        fields = {c: spec[c] if lang == "zh" else c.replace("_", " ") for c in spec}
         st.dataframe(prepared.mapping.replace({"column": fields | {"": t("up_ignored", lang)}}),
                      hide_index=True, column_config={"header": t("up_header", lang),
                                                      "column": t("up_field", lang)})
