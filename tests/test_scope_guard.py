@@ -51,6 +51,8 @@ UNSCOPED = {
     # checked against the signed-in user's scope in lib/ui/data.check_scope
     "indicator_queries": {"city_region_code", "top_region_code", "scope_prefix",
                           "indicator_yearly_values", "uploaded_yearly_values"},
+    # whether a code is in the indicator catalog, which is global reference data
+    "followup_store": {"indicator_known"},
     "keys": {"key_conditions"},  # SQL for a frame's own keys
     # migrations: the operator upgrades the whole warehouse
     "migrate": {"main"},

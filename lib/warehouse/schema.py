@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Double, Index, Integer, MetaData, Sequence, String,
-    Table, Text, event, func, insert, select,
+    BigInteger, Boolean, Column, Date, DateTime, Double, Index, Integer, LargeBinary, MetaData,
+    Sequence, String, Table, Text, event, func, insert, select,
 )
 
 # 2: id-keyed facts are keyed by (id_scope, id); upload_batch.region_prefix (lib/warehouse/migrate.py)
@@ -378,6 +378,66 @@ screening_progress_history = Table(
     Column("superseded_at", DateTime, nullable=False),
 )
 Index("ix_screening_progress_history_sup", screening_progress_history.c.superseded_by)
+
+
+# 督办 follow-up items (lib/followup, lib/warehouse/followup_store.py): something someone is asked
+# to do about a region by a date, its progress notes and their attachments. Ids come from
+# sequences taken in the INSERT, as audit ids do: two items created at once never share an id.
+# Read narrowed by the item's ``region_code``; notes and files through their item's region.
+FOLLOWUP_ITEM_ID_SEQ = Sequence("followup_item_id_seq")
+FOLLOWUP_NOTE_ID_SEQ = Sequence("followup_note_id_seq")
+FOLLOWUP_FILE_ID_SEQ = Sequence("followup_file_id_seq")
+
+followup_item = Table(
+    "followup_item", metadata,
+    Column("id", Integer, FOLLOWUP_ITEM_ID_SEQ, primary_key=True, autoincrement=False),
+    Column("region_code", String(12), nullable=False),
+    # indicator / figure / missing_report / upload_warning / text (lib/followup/model.SUBJECT_KINDS)
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("indicator_id", String(16)),  # indicator.code, for items raised on a plan indicator
+    Column("ref", Text),  # the page or figure it was raised from, e.g. "batch:17"
+    Column("asked", Text, nullable=False),
+    # exactly one of: an account (app_user.username) or a unit named by its region
+    Column("owner_user", String(64)),
+    Column("owner_region", String(12)),
+    Column("due", Date, nullable=False),
+    Column("status", String(8), nullable=False),  # todo / doing / done
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("closed_at", DateTime),
+)
+Index("ix_followup_item_region", followup_item.c.region_code).ddl_if(dialect="postgresql")
+
+followup_note = Table(
+    "followup_note", metadata,
+    Column("id", Integer, FOLLOWUP_NOTE_ID_SEQ, primary_key=True, autoincrement=False),
+    Column("item_id", Integer, nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status_from", String(8), nullable=False),
+    Column("status_to", String(8)),  # NULL: the note changed no status
+    Column("created_at", DateTime, nullable=False),
+)
+Index("ix_followup_note_item", followup_note.c.item_id).ddl_if(dialect="postgresql")
+
+# Attachments are stored in the warehouse itself (at most lib/followup/attachments.MAX_BYTES each),
+# so a backup of the warehouse holds them and they are read through the same scope as their item.
+followup_file = Table(
+    "followup_file", metadata,
+    Column("id", Integer, FOLLOWUP_FILE_ID_SEQ, primary_key=True, autoincrement=False),
+    Column("item_id", Integer, nullable=False),
+    Column("note_id", Integer),
+    Column("filename", Text, nullable=False),
+    Column("mime", String(80), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", DateTime, nullable=False),
+)
+Index("ix_followup_file_item", followup_file.c.item_id).ddl_if(dialect="postgresql")
 
 
 # Rollups (issue 15, lib/warehouse/rollups.py): the summable facts pre-summed by region prefix at every
