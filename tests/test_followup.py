@@ -335,3 +335,21 @@ def test_export_xlsx_opens_with_chinese_headers_and_the_demo_note(engine, cast):
     plain = load_workbook(io.BytesIO(service.export_xlsx(items, "en", demo=False)))
     texts = [c for r in plain.active.iter_rows(values_only=True) for c in r if isinstance(c, str)]
     assert "Subject" in texts and not any("示例数据" in t for t in texts)
+
+
+def test_a_warehouse_of_the_previous_revision_gains_the_tables(engine):
+    """A warehouse at 0007 (before follow-ups) is upgraded on start by 0008, and works."""
+    from sqlalchemy import text
+
+    from lib.warehouse import migrations
+    from lib.warehouse.engine import ensure_schema, revision_of
+
+    with engine.begin() as conn:
+        for name in ("followup_file", "followup_note", "followup_item"):
+            conn.execute(text(f"DROP TABLE {name}"))
+            conn.execute(text(f"DROP SEQUENCE {name}_id_seq"))
+        migrations.stamp(conn, "0007")
+    assert ensure_schema(engine)[0] == "0008"
+    assert revision_of(engine) == migrations.head()
+    item = new(engine, service.CONSOLE, owner_region=JINAN)
+    assert service.get(engine, service.CONSOLE, item.id).id == item.id == 1
