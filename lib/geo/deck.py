@@ -77,6 +77,35 @@ class MapView:
     not_drawn: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class MapClasses:
+    """The colour class of each region of one map and the legend that names the classes: the
+    interactive map and the shared picture's map (lib/geo/static) both read this one computation,
+    so a region is the same colour under the same range in both."""
+    legend: list[tuple[str, str]]  # (colour hex, range label), lowest first; 无数据 last when drawn
+    colors: tuple[str, ...]        # per row of the frame, in its order
+    labels: tuple[str, ...]        # per row: the legend label of its class (无数据 without a value)
+
+
+def map_classes(frame: pd.DataFrame, shapes: MapShapes, unit: str, lang: str, *, k: int = 5,
+                method: str = "quantile", breaks: list[float] | None = None) -> MapClasses:
+    """Classes of ``frame``'s values (region_code, value) over ``shapes``: ``k`` quantile classes
+    (``method="equal"``: equal width) or fixed inner ``breaks``, edges that read alike after
+    rounding merged; 无数据 joins the legend when a value is missing, a grey context region is
+    drawn, or a drawn polygon has no row."""
+    values = frame["value"]
+    codes = set(frame["region_code"].astype(str))
+    bins = scale.make_bins(values, k=k, method=method, breaks=breaks,
+                           label_of=lambda x: fmt.value(x, unit, lang))
+    has_missing = bool(values.isna().any()) or bool(len(shapes.context)) or any(
+        str(c) not in codes for c in shapes.polygons["region_code"])
+    legend = scale.legend(bins, unit, lang, has_missing=has_missing)
+    names = [label for _, label in legend]
+    labels = tuple(names[i] if i >= 0 else scale.NO_DATA_LABEL[lang]
+                   for i in bins.classify(values))
+    return MapClasses(legend, tuple(bins.color_of(values)), labels)
+
+
 def attribution(sources: Iterable[str]) -> str:
     """The credits of every source drawn: known keys get their credit, 'boundary:X' credits X."""
     out: list[str] = []
@@ -161,9 +190,8 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
         if level not in ("province", "city", "district"):
             raise ValueError(f"pass shapes= for level {level!r} (see lib.geo.shapes.map_shapes)")
         shapes = polygon_shapes(list(data["region_code"]), level)
-    bins = scale.make_bins(data["value"], k=k, method=method, breaks=breaks,
-                           label_of=lambda x: fmt.value(x, unit, lang))
-    data["color"] = bins.color_of(data["value"])
+    classes = map_classes(data, shapes, unit, lang, k=k, method=method, breaks=breaks)
+    data["color"] = list(classes.colors)
     data["tip"] = [_tip(r, metric_label, unit, lang) for _, r in data.iterrows()]
     # deck.gl puts the tooltip template into innerHTML: names (user-supplied) go in as text.
     for col in ("name", "tip"):
@@ -246,9 +274,7 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
                           # (map_style=None would make Streamlit add its theme's CARTO basemap.)
                           map_provider=None,
                           tooltip={"html": TOOLTIP_HTML, "style": _TOOLTIP_STYLE})
-    has_missing = bool(data["value"].isna().any()) or bool(len(shapes.context)) or any(
-        c not in by_code.index for c in shapes.polygons["region_code"])
-    return MapView(deck=deck, legend=scale.legend(bins, unit, lang, has_missing=has_missing),
+    return MapView(deck=deck, legend=classes.legend,
                    attribution=attribution(shapes.sources), not_drawn=shapes.not_drawn)
 
 
