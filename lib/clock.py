@@ -14,3 +14,10 @@ ENV = settings.TODAY.name
 def today() -> dt.date:
     """The pinned date if ``HALFSKY_TODAY`` is set (and valid), else the system date."""
     return settings.today() or dt.date.today()
+
+
+def now() -> dt.datetime:
+    """This minute on today's date (``today``): the time a picture or a file says it was made.
+    Under a pinned date the clock's time of day still runs, so two files of one day differ."""
+    moment = dt.datetime.now()
+    return dt.datetime.combine(today(), moment.time().replace(microsecond=0))

@@ -710,3 +710,20 @@ TEXT.update({
     "fu_file_content": {"zh": "附件内容与文件类型不符。",
                         "en": "The attachment's content is not what its file type says."},
 })
+
+# 分享图片: the picture of a page or a slide to forward (lib/share, lib/ui/share_ui).
+TEXT.update({
+    "share_button": {"zh": "分享图片", "en": "Share picture"},
+    "share_help": {"zh": "生成一张手机上不用放大即可阅读的图片（PNG，1080 像素宽），可转发到微信群；"
+                         "图上有本账号和生成时间的淡色水印。",
+                   "en": "A picture readable on a phone without zooming (PNG, 1080 px wide) to forward "
+                         "in a chat group; a faint watermark names this account and the time it was made."},
+    "share_watermark": {"zh": "账号 {account} · {when}", "en": "Account {account} · {when}"},
+    "share_demo": {"zh": "示例数据：图中数字由程序生成，仅供演示，不是真实统计。",
+                   "en": "Demo data: every figure in this picture is synthetic, not real statistics."},
+    "share_map_credit": {"zh": "地图：{credits}", "en": "Map: {credits}"},
+    "share_no_font": {"zh": "本服务器未安装中文字体，无法生成分享图片（请安装 fonts-noto-cjk）。",
+                      "en": "No Chinese font is installed on this server, so no picture can be made "
+                            "(install fonts-noto-cjk)."},
+    "share_more": {"zh": "另有 {n} 项见驾驶舱页面。", "en": "{n} more on the dashboard page."},
+})

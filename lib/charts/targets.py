@@ -15,6 +15,7 @@ import pandas as pd
 
 from lib import fmt
 from lib.charts.memo import BoundedCache
+from lib.metrics.cards import Card, card
 from lib.targets import labels as L
 from lib.targets.assess import Assessment, warnings
 
@@ -331,3 +332,20 @@ def status_pill_colors(lang: str) -> dict[str, str]:
     out = {L.status_label(s, lang): c for s, c in STATUS_COLORS.items()}
     out[L.VOLATILE_LABEL[lang]] = STATUS_COLORS["at_risk"]
     return out
+
+
+SUMMARY_COLUMNS = ["name", "latest", "target", "projected", "status"]
+
+
+def warning_summary(assessments: Iterable[Assessment], lang: str = "zh") -> pd.DataFrame:
+    """The warning list in the columns a slide or a shared picture has room for, headed in
+    ``lang``: indicator, latest value, target, projection, status."""
+    return warning_table(assessments, lang)[SUMMARY_COLUMNS].rename(columns=column_labels(lang))
+
+
+def status_cards(assessments: Iterable[Assessment], lang: str = "zh") -> list[Card]:
+    """How many indicators stand at each status (达标 3, 按进度 5 …), as KPI cards: the targets
+    page's table told at a glance. A status no indicator has is left out."""
+    statuses = [a.status for a in assessments]
+    return [card(L.status_label(s, lang), float(statuses.count(s)), None, "count", lang,
+                 compare=False) for s in L.STATUSES if s in statuses]
