@@ -9,7 +9,7 @@ from lib.metrics import metric
 from lib.metrics.asof import dated, figure_date, point_label, trend_days
 from lib.metrics.cards import card, share_applies
 from lib.metrics.compute import FEDERATION_TYPES, coverage, organisations, villages
-from lib.ui import dashboard, data, mapview, widgets
+from lib.ui import dashboard, data, mapview, share_ui, widgets
 from lib.ui.frame import current_filters
 
 
@@ -22,6 +22,7 @@ ALL_TYPES = sorted({x for v in TYPES.values() for x in v})
 f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_coverage")
+share = share_ui.slot()
 from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
 reading_ui.reading(f, "coverage")
 choice = st.selectbox(t("org_type_pick", lang), list(TYPES), key="cv_type",
@@ -48,18 +49,21 @@ cards = [(metric("coverage.org_type").label(lang), f.area, coverage(cov, types, 
 # A share is read on the period's last day: the cards say which (a plan value of the same figure,
 # in the reading, may be read on another day and says its own).
 on = figure_date("coverage.org_type", f.date_to, lang)
-widgets.kpi_row([card(dated(f"{enum_label(choice, lang)} · {label}", on, lang), now, before,
-                      "percent", lang,
-                      applies=share_applies(villages(cov, a), organisations(cov)), compare=compare,
-                      at_date=True)
-                 for label, a, now, before, compare in cards], "coverage", f=f)
+cards = [card(dated(f"{enum_label(choice, lang)} · {label}", on, lang), now, before, "percent",
+              lang, applies=share_applies(villages(cov, a), organisations(cov)), compare=compare,
+              at_date=True)
+         for label, a, now, before, compare in cards]
+widgets.kpi_row(cards, "coverage", f=f)
+drawn = None
 
 mapview.breadcrumb(f, "cv")
 if has_children:
     per = dashboard.with_names(coverage(cov, types, area=f.area, by_child=True))
     prev = dashboard.with_names(coverage(cov_prev, types, area=f.area, by_child=True))
     label = f"{enum_label(choice, lang)} · {metric('coverage.org_type').label(lang)}"
-    mapview.region_map(f, per.rename(columns={"den": "denominator"}), label, "percent", key="cv_map")
+    shown = per.rename(columns={"den": "denominator"})
+    if mapview.region_map(f, shown, label, "percent", key="cv_map"):
+        drawn = share_ui.MapPart(shown, label, "percent")
     dashboard.league_table(f, per, prev, "percent", label, key="cv_league")
 
 left, right = st.columns(2)
@@ -74,9 +78,9 @@ with left:
         for d, part in cov_years.groupby("as_of", sort=True):
             rows.append({"year": point_label(d, lang), "series": series,
                          "value": coverage(part, types, area=f.area)})
-    dashboard.chart(charts.trend(pd.DataFrame(rows), x="year", y="value", series="series",
-                                 lang=lang, title=t("trend", lang), y_title=enum_label(choice, lang),
-                                 percent=True), "coverage_trend", "cv_trend")
+    trend = charts.trend(pd.DataFrame(rows), x="year", y="value", series="series", lang=lang,
+                         title=t("trend", lang), y_title=enum_label(choice, lang), percent=True)
+    dashboard.chart(trend, "coverage_trend", "cv_trend")
     dashboard.parent_note(f)
 with right:
     by_type = []
@@ -95,6 +99,8 @@ if not ns.empty:
     ns["label"] = ns["sector"].map(lambda v: enum_label(v, lang))
     dashboard.chart(charts.bars(ns, category="label", value="orgs", lang=lang, title=t("new_sector", lang),
                                 value_title=""), "new_sector", "cv_ns")
+
+share_ui.share_button(f, "coverage", cards, map_part=drawn, chart=trend, where=share)
 
 st.subheader(t("gap_list", lang))
 gaps = data.query("villages_without", f.prefix, f.date_to, list(types))

@@ -7,13 +7,14 @@ from lib.i18n import enum_label, t
 from lib.metrics import metric
 from lib.metrics.cards import card, figure_applies
 from lib.metrics.compute import ratio
-from lib.ui import dashboard, data, mapview, widgets
+from lib.ui import dashboard, data, mapview, share_ui, widgets
 from lib.ui.frame import current_filters
 
 
 f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_employment")
+share = share_ui.slot()
 from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
 reading_ui.reading(f, "employment")
 ly_from, ly_to = f.last_year()
@@ -35,9 +36,10 @@ def figures(frame: pd.DataFrame) -> dict[str, float]:
 
 
 now, before = figures(cur), figures(prev)
-widgets.kpi_row([card(metric(c).label(lang), now[c], before[c], metric(c).unit, lang,
-                      applies=applies, help=metric(c).description(lang)) for c in now],
-                "employment", f=f)
+cards = [card(metric(c).label(lang), now[c], before[c], metric(c).unit, lang, applies=applies,
+              help=metric(c).description(lang)) for c in now]
+widgets.kpi_row(cards, "employment", f=f)
+drawn = trend = None
 if not applies.applies:
     st.caption(t("fairs_held_above" if applies.reason == "na_held_above" else "fairs_not_split",
                  lang))
@@ -54,7 +56,8 @@ if f.child_len and applies.applies:
         # every fair was held by this district itself: no map or ranking of its townships
         st.caption(t("fairs_no_children", lang))
     elif not shown.empty:
-        mapview.region_map(f, shown, m.label(lang), "count", key="em_map")
+        if mapview.region_map(f, shown, m.label(lang), "count", key="em_map"):
+            drawn = share_ui.MapPart(shown, m.label(lang), "count")
         dashboard.league_table(f, shown,
                                dashboard.with_names(per_prev.assign(value=per_prev["positions"])),
                                "count", m.label(lang), key="em_league")
@@ -70,10 +73,9 @@ with left:
         long["measure"] = long["measure"].map(
             lambda c: metric(f"employment.{c}").label(lang) if c != "intents"
             else t("intents", lang))
-        dashboard.chart(charts.trend(long, x="month", y="value", series="measure",
-                                     lang=lang, title=t("trend", lang), y_title="",
-                                     **dashboard.partial(f)),
-                        "employment_trend", "em_trend")
+        trend = charts.trend(long, x="month", y="value", series="measure", lang=lang,
+                             title=t("trend", lang), y_title="", **dashboard.partial(f))
+        dashboard.chart(trend, "employment_trend", "em_trend")
 with right:
     if not cur.empty:
         mix = cur.copy()
@@ -82,3 +84,4 @@ with right:
                                     title=t("fair_mix", lang),
                                     value_title=metric("employment.fairs").label(lang)),
                         "employment_mix", "em_mix")
+share_ui.share_button(f, "employment", cards, map_part=drawn, chart=trend, where=share)

@@ -9,13 +9,14 @@ from lib.i18n import enum_label, t
 from lib.metrics import metric
 from lib.metrics import screening as sm
 from lib.metrics.cards import card, figure_applies
-from lib.ui import dashboard, data, mapview, widgets
+from lib.ui import dashboard, data, mapview, share_ui, widgets
 from lib.ui.frame import current_filters
 
 
 f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_screening")
+share = share_ui.slot()
 from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
 reading_ui.reading(f, "screening")
 
@@ -44,10 +45,11 @@ cards = [("screening.completion", "completion"), ("screening.coverage", "coverag
 rows = len(period) + len(prev_period)
 applies = figure_applies("screening", level=f.level, area=f.area, rows=rows,
                          uploaded=dashboard.uploaded(f, "screening", rows))
-widgets.kpi_row([card(metric(code).label(lang), now[key], prev[key], metric(code).unit, lang,
-                      direction=metric(code).direction, applies=applies,
-                      help=metric(code).description(lang)) for code, key in cards],
-               "screening", f=f)
+cards = [card(metric(code).label(lang), now[key], prev[key], metric(code).unit, lang,
+              direction=metric(code).direction, applies=applies,
+              help=metric(code).description(lang)) for code, key in cards]
+widgets.kpi_row(cards, "screening", f=f)
+drawn = None
 from lib.ui.progress_ui import progress_download, stored_progress  # noqa: E402  (issue 13)
 progress_download(f)  # the 进度公示表 of this period, and the uploaded progress tables
 stored_progress(f)
@@ -62,8 +64,9 @@ if mapview.has_map(f):  # screening is recorded per township: a township view ha
                       format_func=lambda k: metric(f"screening.{k}").label(lang))
     m = metric(f"screening.{choice}")
     den = "quota" if choice == "completion" else "eligible_women"
-    mapview.region_map(f, per.assign(value=per[choice], denominator=per[den]),
-                       m.label(lang), "percent", key="sc_map")
+    shown = per.assign(value=per[choice], denominator=per[den])
+    if mapview.region_map(f, shown, m.label(lang), "percent", key="sc_map"):
+        drawn = share_ui.MapPart(shown, m.label(lang), "percent")
     ly_y, ly_c, ly_t = frames(f.prefix, f.child_len, date_to=ly_to, yr=ly_to.year)
     prev_per = dashboard.with_names(sm.per_child(ly_y, ly_c, ly_t))
     dashboard.league_table(f, per.assign(value=per[choice]),
@@ -72,8 +75,8 @@ if mapview.has_map(f):  # screening is recorded per township: a township view ha
 
 left, right = st.columns(2)
 with left:
-    dashboard.trend_vs_parent(f, "screening", "screened", "screening.screened", "screening_trend",
-                              "sc_trend")
+    trend = dashboard.trend_vs_parent(f, "screening", "screened", "screening.screened",
+                                      "screening_trend", "sc_trend")
 with right:
     fun = sm.masked_funnel(sm.funnel_frame(period), masked)
     if not fun.empty:
@@ -87,3 +90,4 @@ with right:
                f"{fmt.money_10k(now['aid_amount_10k_yuan'], lang)}")
     if masked:
         st.caption(t("masked_note", lang))
+share_ui.share_button(f, "screening", cards, map_part=drawn, chart=trend, where=share)

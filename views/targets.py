@@ -6,7 +6,7 @@ from lib import fmt
 from lib.charts import targets as C
 from lib.i18n import t
 from lib.targets import labels as L, monitoring_report_xlsx
-from lib.ui import dashboard, data, service, widgets
+from lib.ui import dashboard, data, service, share_ui, widgets
 from lib.ui.auth_ui import current_user
 from lib.ui.frame import current_filters
 from lib.ui.safe import md_escape
@@ -20,6 +20,7 @@ st.title(t("page_targets", lang))
 st.caption(" · ".join(x for x in (md_escape(f.region_name), t("targets_caption", lang),
                                    widgets.until_text(f, lang)) if x))
 widgets.demo_banner(lang)
+share = share_ui.slot()
 from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
 reading_ui.reading(f, "targets")
 
@@ -63,7 +64,8 @@ by_code = {a.code: a for a in assessments}
 code = st.selectbox(t("targets_indicator", lang), list(by_code), key="t_indicator",
                     format_func=lambda c: f"{c} {C.indicator_name(by_code[c], lang)}")
 chosen = by_code[code]
-dashboard.altair(C.projection_spec(chosen, lang))
+projection = C.projection_spec(chosen, lang)
+dashboard.altair(projection)
 note = L.reason_text(chosen.reason, lang, n=chosen.n_years)
 st.caption(" · ".join(x for x in (C.status_text(chosen, lang), note) if x))
 
@@ -91,6 +93,9 @@ else:
     chosen_name = md_escape(C.indicator_name(chosen, lang))
     st.markdown(f"**{t('targets_children_for', lang)}{t('colon', lang)}{chosen_name}**")
     show(C.child_indicator_table(children, names, code, lang), C.CHILD_COLUMNS)
+
+share_ui.share_button(f, "targets", C.status_cards(assessments, lang), chart=projection,
+                      table=C.warning_summary(assessments, lang), where=share)
 
 st.download_button(t("targets_report", lang), lambda: monitoring_report_xlsx(assessments, lang),
                    file_name=f"monitoring_{f.region_code}.xlsx", key="t_report", on_click="ignore",

@@ -7,13 +7,14 @@ from lib.i18n import enum_label, t
 from lib.metrics import metric
 from lib.metrics.cards import card, figure_applies
 from lib.metrics.compute import ratio
-from lib.ui import dashboard, data, mapview, widgets
+from lib.ui import dashboard, data, mapview, share_ui, widgets
 from lib.ui.frame import current_filters
 
 
 f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_training")
+share = share_ui.slot()
 from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
 reading_ui.reading(f, "training")
 area = dict(urban_rural=f.area)
@@ -36,11 +37,12 @@ figures = [("training.sessions", cur["n"].sum(), prev["n"].sum()),
            ("training.hours", cur["hours"].sum(), prev["hours"].sum()),
            ("training.exec_coverage", exec_coverage(cur), exec_coverage(prev))]
 rows = int(cur["n"].sum() + prev["n"].sum())
-widgets.kpi_row([card(metric(c).label(lang), now, before, metric(c).unit, lang,
-                      applies=figure_applies("training", level=f.level, area=f.area, rows=rows,
-                                             uploaded=dashboard.uploaded(f, "training", rows)),
-                      help=metric(c).description(lang)) for c, now, before in figures],
-               "training", f=f)
+cards = [card(metric(c).label(lang), now, before, metric(c).unit, lang,
+              applies=figure_applies("training", level=f.level, area=f.area, rows=rows,
+                                     uploaded=dashboard.uploaded(f, "training", rows)),
+              help=metric(c).description(lang)) for c, now, before in figures]
+widgets.kpi_row(cards, "training", f=f)
+drawn = None
 
 mapview.breadcrumb(f, "tr")
 if f.child_len:
@@ -50,14 +52,15 @@ if f.child_len:
                           **area)
     m = metric("training.participants")
     shown = dashboard.with_names(per.assign(value=per["participants"], denominator=per["n"]))
-    mapview.region_map(f, shown, m.label(lang), "count", key="tr_map")
+    if mapview.region_map(f, shown, m.label(lang), "count", key="tr_map"):
+        drawn = share_ui.MapPart(shown, m.label(lang), "count")
     dashboard.league_table(f, shown, dashboard.with_names(per_prev.assign(value=per_prev["participants"])),
                            "count", m.label(lang), key="tr_league")
 
 left, right = st.columns(2)
 with left:
-    dashboard.trend_vs_parent(f, "training", "participants", "training.participants",
-                              "training_trend", "tr_trend")
+    trend = dashboard.trend_vs_parent(f, "training", "participants", "training.participants",
+                                      "training_trend", "tr_trend")
 with right:
     for col_name, title_key in (("topic", "by_topic"), ("audience", "by_audience")):
         g = cur.groupby(col_name, as_index=False)["participants"].sum()
@@ -68,3 +71,4 @@ with right:
                                     lang=lang, title=t(title_key, lang),
                                     value_title=metric("training.participants").label(lang)),
                         f"training_{col_name}", f"tr_{col_name}")
+share_ui.share_button(f, "training", cards, map_part=drawn, chart=trend, where=share)

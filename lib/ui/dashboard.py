@@ -300,12 +300,16 @@ def monthly_vs_parent(f: Filters, dataset: str, measure: str) -> pd.DataFrame:
 
 
 def trend_vs_parent(f: Filters, dataset: str, measure: str, metric_code: str, name: str,
-                    key: str) -> None:
+                    key: str):
     """The monthly trend of ``measure`` beside the parent's average (or the note saying why the
-    parent is left out), the incomplete last month drawn as such: one block for every page."""
+    parent is left out), the incomplete last month drawn as such: one block for every page.
+    Returns the chart drawn (None: no month to draw), for the page's shared picture."""
     series = monthly_vs_parent(f, dataset, measure)
+    drawn = None
     if not series.empty:
-        chart(charts.trend(series, x="month", y=measure, series="series", lang=f.lang,
-                           title=t("trend", f.lang), y_title=metric(metric_code).label(f.lang),
-                           **partial(f)), name, key)
+        drawn = charts.trend(series, x="month", y=measure, series="series", lang=f.lang,
+                             title=t("trend", f.lang), y_title=metric(metric_code).label(f.lang),
+                             **partial(f))
+        chart(drawn, name, key)
     parent_note(f)
+    return drawn

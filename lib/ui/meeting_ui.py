@@ -31,7 +31,7 @@ from lib.meeting import deck
 from lib.meeting.brief import brief_pptx
 from lib.meeting.slides import AREAS, MeetingData, Slide, build_slides, deck_title, with_reading
 from lib.metrics.overview import child_coverage, headlines
-from lib.ui import auth_ui, came_from, dashboard, data, filters
+from lib.ui import auth_ui, came_from, dashboard, data, filters, share_ui
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_table
 
@@ -287,8 +287,9 @@ def run(f: Filters) -> None:
         n = len(items)
         state = deck.tick(_state(), n, time.monotonic(), interval)
         st.session_state[K_STATE] = state
-        render(reading_of(items[state.index], f), state.index, n, lang)
-        b1, b2, b3, _ = st.columns([1, 1, 1, 4], vertical_alignment="center")
+        shown = reading_of(items[state.index], f)
+        render(shown, state.index, n, lang)
+        b1, b2, b3, b4, _ = st.columns([1, 1, 1, 1.2, 2.8], vertical_alignment="center")
         b1.button(t("meeting_back", lang), key="m_back", on_click=_step, args=(-1, n),
                   icon=":material/chevron_left:", width="stretch", wrap=True)
         if b2.button(t("meeting_resume" if paused else "meeting_pause", lang), key="m_pause",
@@ -299,6 +300,7 @@ def run(f: Filters) -> None:
         b3.button(t("meeting_forward", lang), key="m_forward", on_click=_step, args=(1, n),
                   icon=":material/chevron_right:", icon_position="right", width="stretch",
                   wrap=True)
+        share_ui.slide_button(f, shown, state.index, where=b4)
 
     slides()
     c1, c2, c3, c4 = st.columns([1, 1.3, 3.2, 1.3], vertical_alignment="bottom")

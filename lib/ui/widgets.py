@@ -74,11 +74,17 @@ def demo_banner(lang: str) -> None:
         st.info(t("demo_banner", lang), icon=":material/science:")
 
 
+def shown_cards(cards: list[Card], f) -> list[Card]:
+    """``cards`` as the view ``f`` shows them: a change on a last-year period that began before
+    the data reads 无上年同期数据 (the page's row and its shared picture alike)."""
+    return [c if last_year_known(f, c.at_date) else no_last_year(c, f.lang) for c in cards]
+
+
 def kpi_row(cards: list[Card], key: str, f=None) -> None:
     """KPI cards side by side in a keyed container (two per row on a phone: see ``CSS``). With the
     view ``f``, a change on a last-year period that began before the data reads 无上年同期数据."""
     if f is not None:
-        cards = [c if last_year_known(f, c.at_date) else no_last_year(c, f.lang) for c in cards]
+        cards = shown_cards(cards, f)
     with st.container(key=KPI_KEY + key):
         for col, c in zip(st.columns(len(cards)), cards):
             col.metric(c.label, c.value, delta=c.delta, delta_color=c.delta_color,
