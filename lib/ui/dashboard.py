@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -300,7 +301,7 @@ def monthly_vs_parent(f: Filters, dataset: str, measure: str) -> pd.DataFrame:
 
 
 def trend_vs_parent(f: Filters, dataset: str, measure: str, metric_code: str, name: str,
-                    key: str):
+                    key: str) -> alt.TopLevelMixin | None:
     """The monthly trend of ``measure`` beside the parent's average (or the note saying why the
     parent is left out), the incomplete last month drawn as such: one block for every page.
     Returns the chart drawn (None: no month to draw), for the page's shared picture."""

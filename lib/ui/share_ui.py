@@ -26,13 +26,16 @@ import streamlit as st
 
 from lib import clock, export, fmt
 from lib.geo.deck import attribution
+from lib.geo.static import map_spec
 from lib.i18n import t
+from lib.meeting.slides import Slide
 from lib.metrics.cards import Card
 from lib.share import fonts, render
 from lib.share.parts import ShownCard, card_from, table_lines
 from lib.share.picture import MAX_SENTENCES, SharePicture, chart_room, share_png
-from lib.ui import auth_ui, dashboard, data, widgets
+from lib.ui import auth_ui, dashboard, data, mapview, widgets
 from lib.ui.filters import Filters
+from lib.ui.reading_ui import sentences_of
 
 log = logging.getLogger(__name__)
 MIME = "image/png"
@@ -82,9 +85,6 @@ def source_line(f: Filters, key: str, credits: str = "") -> str:
 def _map_png(f: Filters, part: MapPart, room: int) -> tuple[bytes | None, str]:
     """The page's map as the picture's PNG (at most ``room`` px tall), and its credits: the rows
     ``region_map`` draws (the view's own region left out), the shapes of the same cached query."""
-    from lib.geo.static import map_spec
-    from lib.ui import mapview
-
     values = part.values[part.values["region_code"] != f.region_code]
     if not mapview.has_map(f) or values.empty:
         return None, ""
@@ -99,8 +99,6 @@ def page_picture(f: Filters, page: str, cards: Sequence[ShownCard], *, account: 
                  table: pd.DataFrame | None = None) -> SharePicture:
     """The picture of a dashboard page: its title, view and 截至 date, its ``cards`` as shown, the
     map (else ``chart``), the first sentences of its reading, its source."""
-    from lib.ui.reading_ui import sentences_of
-
     title_key, area, key = PAGES[page]
     lang = f.lang
     region, period = _where(f)
@@ -117,9 +115,9 @@ def page_picture(f: Filters, page: str, cards: Sequence[ShownCard], *, account: 
     return replace(text, chart_png=png, source=source_line(f, key, credits))
 
 
-def slide_picture(f: Filters, slide: Any, *, account: str, made_at: dt.datetime
+def slide_picture(f: Filters, slide: Slide, *, account: str, made_at: dt.datetime
                   ) -> SharePicture:
-    """The picture of a meeting slide (lib/meeting/slides.Slide, its reading attached): its title,
+    """The picture of a meeting slide (its reading attached, as shown): its title,
     as-of line, cards, chart (drawn light, as in a print) or table, note and reading."""
     lang = f.lang
     region, period = _where(f)
@@ -186,7 +184,7 @@ def share_button(f: Filters, page: str, cards: Sequence[Card], *, map_part: MapP
     _button(where, lang, build, file_name(page, f, widgets.data_until(f)), f"share_{page}")
 
 
-def slide_button(f: Filters, slide: Any, index: int, where: Any = None) -> None:
+def slide_button(f: Filters, slide: Slide, index: int, where: Any = None) -> None:
     """分享图片 of the meeting slide shown (number ``index`` from 0)."""
     lang = f.lang
     if not font_ready(lang, where):
