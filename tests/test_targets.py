@@ -109,6 +109,22 @@ def test_baseline_is_2020_or_first_year(start, baseline):
     assert a.n_years == start + 9 - baseline      # the fit starts at the baseline
 
 
+def test_until_year_judges_as_of_that_years_end():
+    """A report as of 2023 ignores the later years: the same values as a series that ends there."""
+    values = series([50, 52, 54, 60, 70, 72])            # 2020–25: the jump comes after 2023
+    as_of = assess(values, UP, until_year=2023)
+    cut = assess(series([50, 52, 54, 60]), UP)
+    assert as_of == cut and as_of.latest_year == 2023 and as_of.latest_value == 60.0
+    assert as_of.status != assess(values, UP).status    # 2025's values change the verdict
+    assert assess(values, UP, until_year=2030) == assess(values, UP)
+    early = assess(values, UP, until_year=2021)
+    assert early.status == "insufficient_data" and early.reason == "too_few_years"
+    assert assess(values, UP, until_year=2019).reason == "no_data"
+    frame = values.assign(indicator_code="U", region_code="R")
+    assert assess_indicators([UP], frame, "R", until_year=2023) == [
+        assess(series([50, 52, 54, 60]), UP, "R")]
+
+
 def test_percent_projection_is_capped():
     a = assess(series([70, 80, 90]), Target("P", "up", 100.0, 2030))
     assert a.status == "on_track"

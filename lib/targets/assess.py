@@ -8,6 +8,9 @@ Pure functions (frames and dataclasses in, dataclasses out). Rules, in the indic
   off_track (even that misses). Once the target year has passed, the latest value alone decides.
 - "meets": up → value ≥ target; down → value ≤ target; keep → |value − target| ≤ KEEP_TOLERANCE.
 - fewer than MIN_YEARS observed years: no projection, status insufficient_data, with a reason.
+- as of a year (``until_year``): the values of later years are left out, so the assessment is the
+  one a report made at that year's end would have given (the mid-term evaluation of 2025 read in
+  2027 still judges on the values up to 2025).
 """
 from __future__ import annotations
 
@@ -172,9 +175,14 @@ def _observed(values: pd.DataFrame | tuple[np.ndarray, np.ndarray]) -> tuple[np.
 
 
 def assess(values: pd.DataFrame | tuple[np.ndarray, np.ndarray], target: Target, region_code: str = "", *,
-           baseline_year: int = PLAN_BASELINE_YEAR, confidence: float = CONFIDENCE) -> Assessment:
-    """Assess one indicator in one region from a frame of (year, value)."""
+           baseline_year: int = PLAN_BASELINE_YEAR, confidence: float = CONFIDENCE,
+           until_year: int | None = None) -> Assessment:
+    """Assess one indicator in one region from a frame of (year, value), as of the end of
+    ``until_year`` if given (later years' values are ignored)."""
     years, vals = _observed(values)
+    if until_year is not None:
+        upto = years <= int(until_year)
+        years, vals = years[upto], vals[upto]
     base = dict(code=target.code, region_code=region_code, direction=target.direction,
                 unit=target.unit, domain=target.domain, name_zh=target.name_zh,
                 name_en=target.name_en, target_value=target.target_value,
@@ -243,17 +251,18 @@ def _share(short: float, target: Target) -> float:
 
 
 def assess_indicators(indicators: pd.DataFrame | list[Target], values: pd.DataFrame,
-                      region_code: str, *,
-                      baseline_year: int = PLAN_BASELINE_YEAR) -> list[Assessment]:
+                      region_code: str, *, baseline_year: int = PLAN_BASELINE_YEAR,
+                      until_year: int | None = None) -> list[Assessment]:
     """Every catalog indicator in one region; ``values`` is the tidy frame
     (indicator_code, region_code, year, value) of lib.warehouse.indicator_queries. The catalog
-    may come as targets() already, when many regions are assessed against it."""
+    may come as targets() already, when many regions are assessed against it. ``until_year``:
+    as of that year's end (see assess)."""
     if "region_code" in values.columns:
         values = values[values["region_code"] == region_code]
     series = _split_by_code(values)
     none = (np.zeros(0), np.zeros(0))
     return [assess(series.get(target.code, none), target, region_code,
-                   baseline_year=baseline_year)
+                   baseline_year=baseline_year, until_year=until_year)
             for target in (indicators if isinstance(indicators, list) else targets(indicators))]
 
 

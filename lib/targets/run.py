@@ -11,16 +11,18 @@ from lib.warehouse.reference import indicators_frame
 
 
 def assess_region(engine: Engine, region_code: str | None = None,
-                  area: str | None = None) -> list[Assessment]:
+                  area: str | None = None, *, until_year: int | None = None) -> list[Assessment]:
     """The indicators of the catalog in one region (default: the whole warehouse's top region, as
     the app opens on: the country, the only province or the city), in catalog order: all of them,
-    or those of one page's ``area`` (lib.targets.areas; a page's reading computes no others)."""
+    or those of one page's ``area`` (lib.targets.areas; a page's reading computes no others).
+    ``until_year``: as of that year's end, as the annual report and the mid-term and final
+    evaluations judge (values of later years left out)."""
     region_code = region_code or top_region_code(engine)
     if region_code is None:
         raise ValueError("the warehouse has no region of level 'city'; pass a region code")
     catalog = catalog_of(indicators_frame(engine), area)
     values = indicator_yearly_values(engine, region_code, catalog)
-    return assess_indicators(catalog, values, region_code)
+    return assess_indicators(catalog, values, region_code, until_year=until_year)
 
 
 def assess_children(engine: Engine, codes: tuple[str, ...],
