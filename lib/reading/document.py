@@ -4,26 +4,20 @@ A blank 文号 line for the office to fill in, the title and period, the 主送 
 (the overview; each area with its reading, ranking table and chart; the plan targets with their
 warning table), the signature and date, and a closing note with the data source and data version.
 While demo data is shown the document says 示例数据 at the top of every page and under the title.
-Fonts are the usual ones of an official document (方正小标宋简体, 黑体, 楷体_GB2312, 仿宋_GB2312);
-Word substitutes where they are not installed.
+Page layout, fonts and tables are those of every document the app writes (lib/docx_style).
 """
 from __future__ import annotations
 
 import io
 
 import pandas as pd
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
 
 from lib.charts import targets as TC
+from lib.docx_style import (BODY_FONT, HEAD_FONT, NUMERALS, RED, SUB_FONT, TITLE_FONT, a4_document,
+                            demo_header, para, picture, table)
 from lib.reading.brief import Brief, Section
 
-TITLE_FONT, HEAD_FONT, SUB_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体_GB2312", "仿宋_GB2312"
-RED = RGBColor(0xC0, 0x00, 0x00)
-NUMERALS = "一二三四五六七八九十"
 DOC_NUMBER = "________〔______〕______号"
 AREA_ORDER = ("coverage", "training", "employment", "screening")
 
@@ -51,44 +45,6 @@ WORDS = {
            "demo": "Demo data: every figure in this report is synthetic, not real statistics.",
            "demo_mark": "Demo data"},
 }
-
-
-def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-    rpr = run._element.get_or_add_rPr()  # East Asian font: python-docx sets only the Latin one
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
-def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, *, bold: bool = False,
-          align=None, indent: bool = False, color: RGBColor | None = None):
-    p = doc.add_paragraph()
-    if align is not None:
-        p.alignment = align
-    if indent:
-        p.paragraph_format.first_line_indent = Pt(size * 2)
-    p.paragraph_format.space_after = Pt(4)
-    _font(p.add_run(text), font, size, bold=bold, color=color)
-    return p
-
-
-def _table(doc, frame: pd.DataFrame) -> None:
-    table = doc.add_table(rows=len(frame) + 1, cols=len(frame.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for j, name in enumerate(frame.columns):
-        cell = table.cell(0, j)
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(str(name)), HEAD_FONT, 11)
-    for i, row in enumerate(frame.itertuples(index=False), start=1):
-        for j, value in enumerate(row):
-            cell = table.cell(i, j)
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 11)
-    doc.add_paragraph()
 
 
 def league_frame(section: Section, lang: str) -> pd.DataFrame:
@@ -123,26 +79,20 @@ def brief_docx(brief: Brief, *, assessments=None, charts: bool = True) -> bytes:
     warning table of the targets section; ``charts=False`` leaves the chart images out."""
     lang = brief.lang
     w = WORDS[lang]
-    doc = Document()
-    sec = doc.sections[0]
-    sec.page_height, sec.page_width = Mm(297), Mm(210)
-    sec.top_margin, sec.bottom_margin = Mm(37), Mm(35)
-    sec.left_margin, sec.right_margin = Mm(28), Mm(26)
+    doc = a4_document()
     if brief.demo:
-        head = sec.header.paragraphs[0]
-        head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        _font(head.add_run(w["demo_mark"]), HEAD_FONT, 12, bold=True, color=RED)
-    _para(doc, DOC_NUMBER, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(doc, w["title"].format(region=brief.region_name), TITLE_FONT, 22,
-          align=WD_ALIGN_PARAGRAPH.CENTER)
-    _para(doc, f"（{brief.period_text}）" if lang == "zh" else f"({brief.period_text})", SUB_FONT,
-          16, align=WD_ALIGN_PARAGRAPH.CENTER)
+        demo_header(doc, w["demo_mark"])
+    para(doc, DOC_NUMBER, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, w["title"].format(region=brief.region_name), TITLE_FONT, 22,
+         align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, f"（{brief.period_text}）" if lang == "zh" else f"({brief.period_text})", SUB_FONT,
+         16, align=WD_ALIGN_PARAGRAPH.CENTER)
     if brief.demo:
-        _para(doc, w["demo"], HEAD_FONT, 14, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER)
+        para(doc, w["demo"], HEAD_FONT, 14, bold=True, color=RED, align=WD_ALIGN_PARAGRAPH.CENTER)
     to = w.get(f"to_{brief.level}")
     if to:
-        _para(doc, to)
-    _para(doc, w["intro"].format(period=brief.period_text, region=brief.region_name), indent=True)
+        para(doc, to)
+    para(doc, w["intro"].format(period=brief.period_text, region=brief.region_name), indent=True)
 
     n = 0
 
@@ -150,11 +100,11 @@ def brief_docx(brief: Brief, *, assessments=None, charts: bool = True) -> bytes:
         nonlocal n
         label = f"{NUMERALS[n]}、{text}" if lang == "zh" else f"{n + 1}. {text}"
         n += 1
-        _para(doc, label, HEAD_FONT, 16, indent=True)
+        para(doc, label, HEAD_FONT, 16, indent=True)
 
     def body(s: Section) -> None:
         text = ("" if lang == "zh" else " ").join(s.sentences) or w["nothing"]
-        _para(doc, text, indent=True)
+        para(doc, text, indent=True)
 
     heading(w["overview"])
     body(brief.section("overview"))
@@ -163,14 +113,13 @@ def brief_docx(brief: Brief, *, assessments=None, charts: bool = True) -> bytes:
         heading(w["areas"])
         for i, s in enumerate(areas):
             sub = f"（{NUMERALS[i]}）{s.title}" if lang == "zh" else f"{n}.{i + 1} {s.title}"
-            _para(doc, sub, SUB_FONT, 16, bold=True, indent=True)
+            para(doc, sub, SUB_FONT, 16, bold=True, indent=True)
             body(s)
             if s.facts.league:
-                _table(doc, league_frame(s, lang))
+                table(doc, league_frame(s, lang))
                 png = league_png(s, lang) if charts else None
                 if png:
-                    doc.add_picture(io.BytesIO(png), width=Cm(15))
-                    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    picture(doc, png, 15)
     if any(s.area == "targets" for s in brief.sections):
         heading(w["targets"])
         body(brief.section("targets"))
@@ -179,24 +128,24 @@ def brief_docx(brief: Brief, *, assessments=None, charts: bool = True) -> bytes:
             if not warn.empty:
                 labels = TC.column_labels(lang)
                 cols = [c for c in ("name", "latest", "target", "projected", "status") if c in warn]
-                _para(doc, w["warn_table"], SUB_FONT, 14, bold=True)
-                _table(doc, warn[cols].rename(columns=labels))
+                para(doc, w["warn_table"], SUB_FONT, 14, bold=True)
+                table(doc, warn[cols].rename(columns=labels))
     doc.add_paragraph()
-    _para(doc, w["sign"].format(region=brief.region_name), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    para(doc, w["sign"].format(region=brief.region_name), align=WD_ALIGN_PARAGRAPH.RIGHT)
     made = brief.made_on
     if made is not None:
-        _para(doc, f"{made.year}年{made.month}月{made.day}日" if lang == "zh" else made.isoformat(),
-              align=WD_ALIGN_PARAGRAPH.RIGHT)
+        para(doc, f"{made.year}年{made.month}月{made.day}日" if lang == "zh" else made.isoformat(),
+             align=WD_ALIGN_PARAGRAPH.RIGHT)
     doc.add_paragraph()
-    _para(doc, w["note"], HEAD_FONT, 14)
+    para(doc, w["note"], HEAD_FONT, 14)
     items = ("、" if lang == "zh" else ", ").join(
         f"{s['label']} {s['last_upload']}" for s in brief.sources)
-    _para(doc, w["source"].format(items=items) if items else w["source_none"], BODY_FONT, 12)
-    _para(doc, w["version"].format(v="—" if brief.data_version is None else brief.data_version,
-                                   d="—" if made is None else made.isoformat()), BODY_FONT, 12)
-    _para(doc, w["method"], BODY_FONT, 12)
+    para(doc, w["source"].format(items=items) if items else w["source_none"], BODY_FONT, 12)
+    para(doc, w["version"].format(v="—" if brief.data_version is None else brief.data_version,
+                                  d="—" if made is None else made.isoformat()), BODY_FONT, 12)
+    para(doc, w["method"], BODY_FONT, 12)
     for text in brief.warnings:
-        _para(doc, text, BODY_FONT, 12, color=RED if brief.demo and text == brief.warnings[0]
+        para(doc, text, BODY_FONT, 12, color=RED if brief.demo and text == brief.warnings[0]
               else None)
     buf = io.BytesIO()
     doc.save(buf)
