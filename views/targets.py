@@ -6,7 +6,7 @@ from lib import fmt
 from lib.charts import targets as C
 from lib.i18n import t
 from lib.targets import labels as L, monitoring_report_xlsx
-from lib.ui import dashboard, data, service, share_ui, widgets
+from lib.ui import dashboard, data, service, share_ui, targets_ui, widgets
 from lib.ui.auth_ui import current_user
 from lib.ui.frame import current_filters
 from lib.ui.safe import md_escape
@@ -97,9 +97,11 @@ else:
 share_ui.share_button(f, "targets", C.status_cards(assessments, lang), chart=projection,
                       table=C.warning_summary(assessments, lang), where=share)
 
+# --- downloads: the monitoring report as XLSX (this view) and as Word (as of a chosen year) -----
 st.download_button(t("targets_report", lang), lambda: monitoring_report_xlsx(assessments, lang),
                    file_name=f"monitoring_{f.region_code}.xlsx", key="t_report", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+targets_ui.report_download(f)
 
 # --- admins: edit a target, add an indicator (validated, scope-checked, audited in lib/warehouse) --
 admin = current_user()

@@ -153,6 +153,23 @@ def projection_chart(a: Assessment, lang: str = "zh", *, theme: str = "light",
     return apply_theme(chart, theme)
 
 
+DEMO_MARK = {"zh": "示例数据", "en": "Demo data"}
+
+
+def trend_chart(a: Assessment, lang: str = "zh", *, demo: bool = False, width: int = 440,
+                height: int = 130) -> alt.LayerChart:
+    """The projection chart small enough to sit under each indicator of a printed report (a fixed
+    width: a document has no container), with smaller type and, on demo data, 示例数据 in red
+    under the title so the image says so even when copied out of the document."""
+    chart = projection_chart(a, lang, height=height)
+    title = alt.TitleParams(text=indicator_name(a, lang), anchor="start", fontSize=12,
+                            subtitle=DEMO_MARK[lang] if demo else "", subtitleColor="#c00000",
+                            subtitleFontSize=11, subtitleFontWeight="bold")
+    chart = chart.properties(title=title, width=width, height=height)
+    return chart.configure_axis(labelFontSize=10, titleFontSize=10).configure_legend(
+        labelFontSize=10, symbolSize=60, orient="right")
+
+
 _SPECS = BoundedCache(512)
 
 

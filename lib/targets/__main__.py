@@ -1,4 +1,9 @@
-"""``python -m lib.targets [--db URL] [--region CODE] [--json] [--xlsx FILE]``: assess the targets."""
+"""``python -m lib.targets [--db URL] [--region CODE] [--json] [--xlsx FILE]``: assess the targets;
+``python -m lib.targets report --docx FILE [--region CODE] [--year YYYY]``: the annual monitoring
+report (or the mid-term / final evaluation) as Word.
+
+Both run as the console: the whole warehouse, any region. Exit 2 when the region or year is refused.
+"""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +16,11 @@ from lib.targets.labels import VOLATILE_LABEL, status_label
 
 CLI_FIELDS = ["code", "region_code", "latest_year", "latest_value", "latest_label", "target_value",
               "target_year", "projected_value", "status", "volatile"]
+USAGE = ("python -m lib.targets [--db URL] [--region CODE] [--json] [--xlsx FILE] [--lang zh|en]\n"
+         "       python -m lib.targets report --docx FILE [--region CODE] [--year YYYY] "
+         "[--lang zh|en] [--no-charts] [--db URL]")
+REGION_HELP = ("12-digit region code (default: the country, the only province or the city, as the "
+               "app opens)")
 
 
 def _clean(v):
@@ -20,17 +30,21 @@ def _clean(v):
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["report"]:
+        return report_main(argv[1:])
     from lib.targets.report import monitoring_report_xlsx
     from lib.targets.run import assess_region
     from lib.warehouse.bootstrap import open_warehouse
     from lib.warehouse.engine import DB_HELP
 
-    parser = argparse.ArgumentParser(prog="python -m lib.targets",
-                                     description="Assess plan indicators against their targets.")
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.targets", usage=USAGE,
+        description="Assess plan indicators against their targets.",
+        epilog="report: write the annual monitoring report (mid-term for 2025, final for 2030) as "
+               "Word; see `python -m lib.targets report --help`.")
     parser.add_argument("--db", default=None, help=DB_HELP)
-    parser.add_argument("--region", default=None,
-                        help="12-digit region code (default: the country, the only province or "
-                             "the city, as the app opens)")
+    parser.add_argument("--region", default=None, help=REGION_HELP)
     parser.add_argument("--json", action="store_true", help="one JSON object per indicator")
     parser.add_argument("--xlsx", type=Path, default=None, help="also write the monitoring report")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh")
@@ -55,6 +69,63 @@ def main(argv: list[str] | None = None) -> int:
                   f"target {a.target_value} ({a.target_year})  projected {proj}  {name}")
     if args.xlsx:
         args.xlsx.write_bytes(monitoring_report_xlsx(assessments, lang=args.lang))
+    return 0
+
+
+def _year(text: str) -> int:
+    if not (len(text) == 4 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a year like 2025: {text!r}")
+    return int(text)
+
+
+def report_main(argv: list[str]) -> int:
+    """The annual monitoring report as Word, as of the end of ``--year`` (default: this year)."""
+    from lib import clock
+    from lib.followup.service import for_indicator
+    from lib.reading.source import EngineSource
+    from lib.targets.document import monitoring_report_docx
+    from lib.targets.evaluation import build_report
+    from lib.warehouse import data_version
+    from lib.warehouse.bootstrap import open_warehouse
+    from lib.warehouse.engine import DB_HELP
+    from lib.warehouse.indicator_queries import top_region_code
+    from lib.warehouse.scope import Scope, ScopeError
+
+    parser = argparse.ArgumentParser(
+        prog="python -m lib.targets report",
+        description="Write the annual monitoring report as Word: every indicator of the catalog "
+                    "by field, with its figures, status, projection and trend chart, and the "
+                    "督办 items of those at risk or behind. 2025 makes it the mid-term "
+                    "evaluation, 2030 the final one.")
+    parser.add_argument("--docx", type=Path, required=True, help="the Word file to write")
+    parser.add_argument("--region", default=None, help=REGION_HELP)
+    parser.add_argument("--year", type=_year, default=None,
+                        help="as of the end of this year (default: the current year, to today)")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+    parser.add_argument("--no-charts", action="store_true", help="leave the trend charts out")
+    parser.add_argument("--db", default=None, help=DB_HELP)
+    args = parser.parse_args(argv)
+    engine = open_warehouse(args.db)
+    region = args.region or top_region_code(engine)
+    if region is None:
+        print("refused: the warehouse has no region of level 'city'; pass --region",
+              file=sys.stderr)
+        return 2
+    console = Scope.everything()  # the console reads the whole warehouse
+
+    def followups(codes: list[str]) -> dict[str, list]:
+        return {code: for_indicator(engine, console, code, region) for code in codes}
+
+    try:
+        report = build_report(EngineSource(engine), region,
+                              year=args.year or clock.today().year, lang=args.lang,
+                              scope=console.narrow(region), data_version=data_version(engine),
+                              followups=followups)
+    except (ValueError, ScopeError) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    args.docx.write_bytes(monitoring_report_docx(report, charts=not args.no_charts))
+    print(f"wrote {args.docx}", file=sys.stderr)
     return 0
 
 

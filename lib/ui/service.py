@@ -181,3 +181,14 @@ def regions_in_scope(admin: User, levels: tuple[str, ...]) -> pd.DataFrame:
     regions = data.query("regions")
     return regions[regions["level"].isin(list(levels))
                    & regions["code"].str.startswith(admin.scope.prefix)]
+
+
+# --- 督办 items in the monitoring report ------------------------------------------------------
+
+def indicator_followups(account: User, region_code: str, codes: list[str]) -> dict[str, list]:
+    """{indicator code: the 督办 items raised on it} inside ``account``'s scope narrowed to
+    ``region_code`` (a region outside it is refused: ScopeError), for the monitoring report."""
+    from lib.followup.service import for_indicator
+
+    return {code: for_indicator(data.engine(), account.scope, code, region_code)
+            for code in codes}
