@@ -81,7 +81,6 @@ def _year(text: str) -> int:
 def report_main(argv: list[str]) -> int:
     """The annual monitoring report as Word, as of the end of ``--year`` (default: this year)."""
     from lib import clock
-    from lib.followup.service import for_indicator
     from lib.reading.source import EngineSource
     from lib.targets.document import monitoring_report_docx
     from lib.targets.evaluation import build_report
@@ -114,6 +113,8 @@ def report_main(argv: list[str]) -> int:
     console = Scope.everything()  # the console reads the whole warehouse
 
     def followups(codes: list[str]) -> dict[str, list]:
+        from lib.followup.service import for_indicator
+
         return {code: for_indicator(engine, console, code, region) for code in codes}
 
     try:

@@ -10,7 +10,7 @@ method, the data source and the data version. While demo data is shown every pag
 title block and every chart say 示例数据. Figures are written as the 目标监测 page writes them
 (lib.charts.targets), so the document and the page agree.
 
-Charts are rendered by vl-convert, ~0.2 s each whatever their size (the cost is drawing the text,
+Charts are rendered by vl-convert, ~0.25 s each whatever their size (the cost is per chart,
 not the pixels); a palette PNG keeps one near 15 KB, so the demo city's 31 charts add ~0.5 MB.
 """
 from __future__ import annotations
