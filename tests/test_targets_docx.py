@@ -267,7 +267,9 @@ def test_year_selection_changes_latest_year_and_title(demo_engine):
     d25, d23 = (monitoring_report_docx(r, charts=False) for r in (r25, r23))
     p25 = [v for k, v in blocks(d25) if k == "p"]
     assert p25[:2] == ["福州市妇女发展纲要实施情况中期评估报告（2025）", "（数据截至2025年末）"]
-    assert "截至2025年末" in next(p for p in p25 if p.startswith("本报告监测"))
+    assert "截至2025年末，" in next(p for p in p25 if p.startswith("本报告监测"))
+    p26 = [v for k, v in blocks(monitoring_report_docx(r26, charts=False)) if k == "p"]
+    assert "截至2026年11月30日，" in next(p for p in p26 if p.startswith("本报告监测"))  # running
     summary = next(v for k, v in blocks(d23) if k == "table")
     years = {r[3].split("（")[1][:4] for r in summary[1:] if r[3] != "—"}
     assert years == {"2023"}
@@ -337,7 +339,8 @@ def test_cli_writes_the_report_with_the_followups_of_the_warehouse(cli_db, tmp_p
     at_risk = [a.code for a in assess_region(engine, CITY, until_year=2025)
                if a.status in ("at_risk", "off_track")]
     fu.create(engine, root, region_code=CITY, subject="说明滞后原因", due=dt.date(2026, 1, 15),
-              subject_kind="indicator", indicator=at_risk[0], owner="ana")
+              subject_kind="indicator", indicator=at_risk[0], owner="ana",
+              today=dt.date(2026, 1, 5))                      # raised in January, now overdue
     out = tmp_path / "report.docx"
     assert main(["report", "--db", url, "--docx", str(out), "--year", "2025"]) == 0
     assert f"wrote {out}" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from lib.charts import targets as TC
 from lib.charts.memo import BoundedCache
 from lib.docx_style import (BODY_FONT, HEAD_FONT, RED, SUB_FONT, TITLE_FONT, a4_document,
                             demo_header, numeral, para, picture, table)
+from lib.followup.model import Item
 from lib.metrics.asof import year_as_of
 from lib.targets import labels as L
 from lib.targets.assess import Assessment
@@ -40,10 +41,10 @@ WORDS = {
         "title_annual": "{region}妇女发展纲要实施情况{year}年度监测报告",
         "title_midterm": "{region}妇女发展纲要实施情况中期评估报告（{year}）",
         "title_final": "{region}妇女发展纲要实施情况终期评估报告（{year}）",
-        "as_of_end": "（数据截至{year}年末）", "as_of_day": "（数据截至{date}）",
+        "as_of": "（数据截至{when}）", "year_end": "{year}年末",
         "demo": "示例数据：本报告数字由程序生成，仅供演示，不是真实统计。", "demo_mark": "示例数据",
         "overview": "总体情况", "fields": "分领域监测情况", "notes": "数据说明",
-        "counts": "本报告监测{region}妇女发展纲要指标{n}项，分{k}个领域。截至{year}年末，{parts}。",
+        "counts": "本报告监测{region}妇女发展纲要指标{n}项，分{k}个领域。截至{when}，{parts}。",
         "count_part": "{label}{n}项", "volatile_part": "其中波动较大{n}项",
         "summary_caption": "表1  指标监测汇总",
         "col_code": "代码", "col_name": "指标", "col_domain": "领域", "col_latest": "最新值",
@@ -62,12 +63,12 @@ WORDS = {
         "title_annual": "{region}: women's development plan, annual monitoring report {year}",
         "title_midterm": "{region}: women's development plan, mid-term evaluation ({year})",
         "title_final": "{region}: women's development plan, final evaluation ({year})",
-        "as_of_end": "(data to the end of {year})", "as_of_day": "(data {date})",
+        "as_of": "(data to {when})", "year_end": "the end of {year}",
         "demo": "Demo data: every figure in this report is synthetic, not real statistics.",
         "demo_mark": "Demo data",
         "overview": "Overview", "fields": "Indicators by field", "notes": "About the data",
         "counts": "This report monitors the {n} indicators of the women's development plan of "
-                  "{region} in {k} fields. At the end of {year}: {parts}.",
+                  "{region} in {k} fields. As of {when}: {parts}.",
         "count_part": "{label} {n}", "volatile_part": "volatile {n}",
         "summary_caption": "Table 1  Indicators at a glance",
         "col_code": "Code", "col_name": "Indicator", "col_domain": "Field", "col_latest": "Latest",
@@ -79,7 +80,8 @@ WORDS = {
         "followups": "Follow-up items", "no_followups": "No follow-up items.",
         "fu_subject": "Item", "fu_owner": "Owner", "fu_due": "Due", "fu_status": "Status",
         "fu_region": "Region",
-        "source": "Source: the halfsky warehouse ({items}).", "source_none": "Source: the halfsky warehouse.",
+        "source": "Source: the halfsky warehouse ({items}).",
+        "source_none": "Source: the halfsky warehouse.",
         "version": "Data version: {v}; prepared on {d}.",
         "list_sep": ", ", "part_sep": ", ", "colon": ": ",
     },
@@ -91,13 +93,17 @@ def title(region_name: str, year: int, kind: str, lang: str = "zh") -> str:
     return WORDS[lang][f"title_{kind}"].format(region=region_name, year=year)
 
 
-def as_of_text(year: int, lang: str = "zh", today: dt.date | None = None) -> str:
-    """（数据截至2025年末）, or for the year still running the day its values are read on."""
+def as_of_words(year: int, lang: str = "zh", today: dt.date | None = None) -> str:
+    """2025年末, or for the year still running the day its values are read on (2026年11月30日)."""
     day = year_as_of(year, today)
-    w = WORDS[lang]
     if day < dt.date(year, 12, 31):
-        return w["as_of_day"].format(date=fmt.day(day, lang))
-    return w["as_of_end"].format(year=year)
+        return fmt.day(day, lang)
+    return WORDS[lang]["year_end"].format(year=year)
+
+
+def as_of_text(year: int, lang: str = "zh", today: dt.date | None = None) -> str:
+    """（数据截至2025年末） / （数据截至2026年11月30日）: the line under the title."""
+    return WORDS[lang]["as_of"].format(when=as_of_words(year, lang, today))
 
 
 def _in_year(value: str, year: int | None, lang: str) -> str:
@@ -177,19 +183,15 @@ def by_field(assessments: Sequence[Assessment]) -> list[Assessment]:
     return sorted(assessments, key=lambda a: rank.get(a.domain, len(order)))
 
 
-def followup_frame(items: Sequence, today: dt.date, lang: str = "zh") -> pd.DataFrame:
+def followup_frame(items: Sequence[Item], today: dt.date, lang: str = "zh") -> pd.DataFrame:
     """The 督办 items of one indicator: subject, region, owner, due date and status (逾期 when an
     open item is past its due date)."""
-    from lib.followup.model import OVERDUE_LABEL, status_label
-
     w = WORDS[lang]
     rows = []
     for it in items:
-        state = status_label(it.status, lang)
-        if it.overdue(today):
-            state = f"{state} · {OVERDUE_LABEL(lang)}"
         owner = it.owner if it.owner is not None else (it.owner_region_name or it.owner_region)
-        rows.append([it.subject, it.region_name, owner or "—", it.due.isoformat(), state])
+        rows.append([it.subject, it.region_name, owner or "—", it.due.isoformat(),
+                     it.status_text(today, lang)])
     return pd.DataFrame(rows, columns=[w["fu_subject"], w["fu_region"], w["fu_owner"],
                                        w["fu_due"], w["fu_status"]])
 
@@ -254,7 +256,8 @@ def monitoring_report_docx(report: MonitoringReport, *, charts: bool = True) -> 
     fields = list(dict.fromkeys(a.domain for a in by_field(items)))
     heading(w["overview"])
     para(doc, w["counts"].format(region=report.region_name, n=len(items), k=len(fields),
-                                 year=report.year, parts=status_counts(items, lang)), indent=True)
+                                 when=as_of_words(report.year, lang, today),
+                                 parts=status_counts(items, lang)), indent=True)
     para(doc, w["summary_caption"], HEAD_FONT, 12, align=center)
     table(doc, summary_frame(items, lang), size=10)
 
@@ -293,7 +296,7 @@ def _indicator(doc, report: MonitoringReport, a: Assessment, j: int, today: dt.d
         picture(doc, trend_png(a, lang, demo=report.demo), CHART_WIDTH_CM)
     if a.status in FOLLOWUP_STATUSES and a.code in report.followups:
         found = report.followups[a.code]
-        para(doc, w["followups"] + w["colon"] + ("" if found else w["no_followups"]), SUB_FONT,
-             13, bold=True)
+        para(doc, (w["followups"] + w["colon"] + ("" if found else w["no_followups"])).strip(),
+             SUB_FONT, 13, bold=True)
         if found:
             table(doc, followup_frame(found, today, lang), size=10, space_after=False)

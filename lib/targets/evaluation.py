@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib import clock
+from lib.followup.model import Item
 from lib.i18n import dataset_label
 from lib.reading.source import Source
 from lib.targets.assess import Assessment
@@ -49,9 +50,9 @@ class MonitoringReport:
     year: int
     lang: str
     assessments: tuple[Assessment, ...]
-    # indicator code → its 督办 items (lib.followup.model.Item), for the indicators at risk or
-    # behind; an indicator absent here was not asked about (nothing is said of its items)
-    followups: Mapping[str, Sequence] = field(default_factory=dict)
+    # indicator code → its 督办 items, for the indicators at risk or behind; an indicator absent
+    # here was not asked about (nothing is said of its items)
+    followups: Mapping[str, Sequence[Item]] = field(default_factory=dict)
     demo: bool = False
     data_version: int | None = None
     sources: tuple[tuple[str, str], ...] = ()   # (dataset label, last load 'YYYY-MM-DD HH:MM')
@@ -73,7 +74,7 @@ def followup_codes(assessments: Sequence[Assessment]) -> list[str]:
 
 def build_report(src: Source, region_code: str, *, year: int, lang: str, scope: Scope,
                  data_version: int | None,
-                 followups: Callable[[list[str]], Mapping[str, Sequence]] | None = None
+                 followups: Callable[[list[str]], Mapping[str, Sequence[Item]]] | None = None
                  ) -> MonitoringReport:
     """The report of ``region_code`` as of the end of ``year``. ``scope`` is the reader's scope
     narrowed to the region (which loads the source line names); ``followups`` takes the codes of

@@ -14,6 +14,8 @@ import pandas as pd
 
 from lib.auth import links, users, web_sessions
 from lib.completeness import may_set_rule, set_deadline_day
+from lib.followup.model import Item
+from lib.followup.service import for_indicator
 from lib.auth.users import User
 from lib.geo.importer import ImportReport, import_boundaries
 from lib.ingest.api import Outcome, load_prepared, prepare_upload
@@ -185,10 +187,9 @@ def regions_in_scope(admin: User, levels: tuple[str, ...]) -> pd.DataFrame:
 
 # --- 督办 items in the monitoring report ------------------------------------------------------
 
-def indicator_followups(account: User, region_code: str, codes: list[str]) -> dict[str, list]:
+def indicator_followups(account: User, region_code: str,
+                        codes: list[str]) -> dict[str, list[Item]]:
     """{indicator code: the 督办 items raised on it} inside ``account``'s scope narrowed to
     ``region_code`` (a region outside it is refused: ScopeError), for the monitoring report."""
-    from lib.followup.service import for_indicator
-
     return {code: for_indicator(data.engine(), account.scope, code, region_code)
             for code in codes}
