@@ -98,10 +98,16 @@ share_ui.share_button(f, "targets", C.status_cards(assessments, lang), chart=pro
                       table=C.warning_summary(assessments, lang), where=share)
 
 # --- downloads: the monitoring report as XLSX (this view) and as Word (as of a chosen year) -----
-st.download_button(t("targets_report", lang), lambda: monitoring_report_xlsx(assessments, lang),
-                   file_name=f"monitoring_{f.region_code}.xlsx", key="t_report", on_click="ignore",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-targets_ui.report_download(f)
+xlsx_box, year_box, docx_box = st.columns([3, 2, 3], vertical_alignment="bottom")
+xlsx_box.download_button(t("targets_report", lang),
+                         lambda: monitoring_report_xlsx(assessments, lang),
+                         file_name=f"monitoring_{f.region_code}.xlsx", key="t_report",
+                         on_click="ignore",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+with year_box:
+    report_year = targets_ui.year_select(lang)
+with docx_box:
+    targets_ui.report_download(f, report_year)
 
 # --- admins: edit a target, add an indicator (validated, scope-checked, audited in lib/warehouse) --
 admin = current_user()

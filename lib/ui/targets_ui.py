@@ -38,16 +38,18 @@ def report_docx(f: Filters, grant, year: int) -> bytes:
         return monitoring_report_docx(report)
 
 
-def report_download(f: Filters) -> None:
-    """A year (this year by default; 2025 is the mid-term evaluation, 2030 the final one) and the
-    button that writes the report as of its end."""
+def year_select(lang: str) -> int:
+    """The report's year: this year by default; 2025 is the mid-term evaluation, 2030 the final."""
+    years = list(range(clock.today().year, FIRST_YEAR - 1, -1))
+    return st.selectbox(t("targets_docx_year", lang), years, key="t_docx_year",
+                        format_func=lambda y: year_label(y, lang))
+
+
+def report_download(f: Filters, year: int) -> None:
+    """The button that writes the report as of the end of ``year`` when clicked."""
     from lib.ui import auth_ui
 
-    lang = f.lang
-    years = list(range(clock.today().year, FIRST_YEAR - 1, -1))
-    year = st.selectbox(t("targets_docx_year", lang), years, key="t_docx_year",
-                        format_func=lambda y: year_label(y, lang))
     grant = auth_ui.current_grant()
-    st.download_button(t("targets_docx", lang), lambda: report_docx(f, grant, year),
+    st.download_button(t("targets_docx", f.lang), lambda: report_docx(f, grant, year),
                        file_name=f"monitoring_{f.region_code}_{year}.docx", mime=DOCX_MIME,
                        key="t_docx", on_click="ignore", icon=":material/description:")
