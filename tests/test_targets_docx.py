@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from docx.text.paragraph import Paragraph
 from PIL import Image
 
 from lib.charts import targets as TC
+from lib.docx_style import numeral
 from lib.followup.model import Item
 from lib.reading.source import EngineSource
 from lib.targets import labels as L
@@ -382,6 +384,21 @@ def test_help_names_the_report(capsys):
         main(["report", "--help"])
     shown = capsys.readouterr().out
     assert "--docx" in shown and "--year" in shown and "--no-charts" in shown
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "`python -m lib.targets report --docx FILE [--region CODE] [--year YYYY] [--lang zh|en] " \
+           "[--no-charts]`" in readme
+
+
+@pytest.mark.parametrize("i, text", [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"),
+                                     (23, "二十三")])
+def test_section_numerals(i, text):
+    assert numeral(i) == text
+
+
+@pytest.mark.parametrize("i", [0, 100])
+def test_section_numerals_out_of_range(i):
+    with pytest.raises(ValueError):
+        numeral(i)
 
 
 # --- the 目标监测 page --------------------------------------------------------------------------------
