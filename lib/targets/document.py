@@ -136,14 +136,14 @@ def baseline_text(a: Assessment, lang: str) -> str:
 
 
 def projected_text(a: Assessment, lang: str) -> str:
+    """63.2%（区间 60.1%–66.0%）: the projection to the target year with Sen's interval."""
     if a.projected_value is None:
         return "—"
-    mid = TC.indicator_value(a.projected_value, a.unit, lang)
-    if a.projected_low is None or a.projected_low == a.projected_high:
+    mid, low, high = (TC.indicator_value(v, a.unit, lang)
+                      for v in (a.projected_value, a.projected_low, a.projected_high))
+    if a.projected_low is None or low == high:  # no interval, or one the unit's limit closed
         return mid
-    return WORDS[lang]["interval"].format(mid=mid, low=TC.indicator_value(a.projected_low, a.unit,
-                                                                          lang),
-                                          high=TC.indicator_value(a.projected_high, a.unit, lang))
+    return WORDS[lang]["interval"].format(mid=mid, low=low, high=high)
 
 
 def slope_text(a: Assessment, lang: str) -> str:
