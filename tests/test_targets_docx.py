@@ -344,10 +344,11 @@ def test_cli_writes_the_report_with_the_followups_of_the_warehouse(cli_db, tmp_p
               subject_kind="indicator", indicator=at_risk[0], owner="ana",
               today=dt.date(2026, 1, 5))                      # raised in January, now overdue
     out = tmp_path / "report.docx"
-    assert main(["report", "--db", url, "--docx", str(out), "--year", "2025"]) == 0
+    assert main(["report", "--db", url, "--docx", str(out), "--year", "2025", "--no-charts"]) == 0
     assert f"wrote {out}" in capsys.readouterr().err
     data = out.read_bytes()
     assert [v for k, v in blocks(data) if k == "p"][0].endswith("中期评估报告（2025）")
+    assert not any(k == "pic" for k, _ in blocks(data))                  # --no-charts
     section = indicator_sections(data)[at_risk[0]]
     items = [v for k, v in section if k == "table"][-1]
     assert items[1][0] == "说明滞后原因" and items[1][-1] == "待办 · 逾期"
@@ -463,10 +464,10 @@ def test_the_pages_report_is_the_accounts_own(accounts, monkeypatch):
     with app_env(url, schema=schema):
         at = run_page(query={"region": DISTRICT})
         f = at.session_state["_filters"]
-        doc = targets_ui.report_docx(f, Grant(viewer), 2025)
+        doc = targets_ui.report_docx(f, Grant(viewer), 2025, charts=False)
         city = dataclasses.replace(f, region_code=CITY, region_name="福州市")
         with pytest.raises(ScopeError):
-            targets_ui.report_docx(city, Grant(viewer), 2025)
+            targets_ui.report_docx(city, Grant(viewer), 2025, charts=False)
     text = all_text(doc)
     assert [v for k, v in blocks(doc) if k == "p"][0].startswith("晋安区")
     assert "晋安区的事项" in text and "鼓楼区的事项" not in text

@@ -21,7 +21,7 @@ def year_label(year: int, lang: str) -> str:
     return t(f"targets_docx_{kind_of(year)}", lang).format(year=year)
 
 
-def report_docx(f: Filters, grant, year: int) -> bytes:
+def report_docx(f: Filters, grant, year: int, *, charts: bool = True) -> bytes:
     """The report of the page's region as of the end of ``year``, while ``grant`` still holds."""
     from lib.targets.document import monitoring_report_docx
     from lib.ui import auth_ui
@@ -35,7 +35,7 @@ def report_docx(f: Filters, grant, year: int) -> bytes:
             UiSource(), f.region_code, year=year, lang=f.lang,
             scope=service.view_scope(f.region_code), data_version=data.version(),
             followups=lambda codes: service.indicator_followups(account, f.region_code, codes))
-        return monitoring_report_docx(report)
+        return monitoring_report_docx(report, charts=charts)
 
 
 def year_select(lang: str) -> int:
