@@ -421,22 +421,36 @@ def test_the_page_offers_the_word_report_to_every_role(accounts, role, monkeypat
     from tests.apptest_util import app_env, run_page
     from tests.test_auth import PW
 
+    from tests.test_exports import _recording
+
     monkeypatch.delenv("HALFSKY_AUTH", raising=False)
     data.clear_cache()
     url, schema = _url(accounts)
-    with app_env(url, schema=schema, demo=False, auth=True):
+    book: dict = {}
+    with app_env(url, schema=schema, demo=False, auth=True), _recording(book):
         at = run_page()
         at.text_input(key="login_user").input(f"d_{role}")
         at.text_input(key="login_password").input(PW)
         at.button(key="login_submit").click().run()
         at.switch_page("views/targets.py")
         at.run()
-    assert not at.exception, at.exception
-    labels = [b.proto.label for b in at.get("download_button")]
-    assert "下载监测报告（Word）" in labels and "下载年度监测报告（XLSX）" in labels
-    years = at.selectbox(key="t_docx_year")
-    assert years.value == 2026
-    assert years.options[:2] == ["2026年度", "2025（中期评估）"] and years.options[-1] == "2021年度"
+        assert not at.exception, at.exception
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert "下载监测报告（Word）" in labels and "下载年度监测报告（XLSX）" in labels
+        years = at.selectbox(key="t_docx_year")
+        assert years.value == 2026
+        assert years.options[:2] == ["2026年度", "2025（中期评估）"]
+        assert years.options[-1] == "2021年度"
+        if role != "viewer":
+            return
+        years.set_value(2025).run()
+        button = next(b for b in at.get("download_button")
+                      if b.proto.label == "下载监测报告（Word）")
+        build, name = book[button.proto.deferred_file_id]
+        assert name == f"monitoring_{DISTRICT}_2025.docx"
+        doc = build()  # what the click fetches: the signed-in viewer's district, as of 2025
+    assert [v for k, v in blocks(doc) if k == "p"][0] == "晋安区妇女发展纲要实施情况中期评估报告（2025）"
+    assert "示例数据" in header_text(doc)
 
 
 def test_the_pages_report_is_the_accounts_own(accounts, monkeypatch):
