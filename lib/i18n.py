@@ -732,3 +732,20 @@ TEXT.update({
                             "(install fonts-noto-cjk)."},
     "share_more": {"zh": "另有 {n} 项见驾驶舱页面。", "en": "{n} more on the dashboard page."},
 })
+
+# The meeting's follow-up slide (督办事项落实情况) and the 通报's follow-up section.
+TEXT.update({
+    "mfu_title": {"zh": "督办事项落实情况", "en": "Follow-up items"},
+    "mfu_since": {"zh": "上次会议（{day}）以来", "en": "Since the last meeting ({day})"},
+    "mfu_none": {"zh": "本期无督办事项。", "en": "No follow-up items this period."},
+    "mfu_nothing_moved": {"zh": "本期无新增、办结或逾期的督办事项。",
+                          "en": "No follow-up item is new, closed or overdue this period."},
+    "mfu_new": {"zh": "新增督办事项", "en": "New items"},
+    "mfu_closed": {"zh": "办结事项", "en": "Closed"},
+    "mfu_overdue": {"zh": "逾期事项", "en": "Overdue"},
+    "mfu_chart": {"zh": "各地区督办事项", "en": "Follow-up items by region"},
+    "mfu_since_input": {"zh": "上次会议日期", "en": "Last meeting on"},
+    "mfu_bad_since": {"zh": "链接中的上次会议日期无效（应为近两年内、不晚于今天的日期，如 2026-10-31），已按30天前计算。",
+                      "en": "The link's last-meeting date is not valid (a date within the last two "
+                            "years and not after today, e.g. 2026-10-31): counting from 30 days ago."},
+})

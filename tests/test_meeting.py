@@ -74,20 +74,23 @@ def _data(lang_warn=True) -> MeetingData:
 def test_slides_model():
     slides = build_slides(_data(), "zh")
     assert [s.key for s in slides] == ["kpis", "area:coverage", "area:training",
-                                       "area:employment", "area:screening", "warnings"]
+                                       "area:employment", "area:screening", "warnings",
+                                       "followup"]
     assert all(s.as_of == "数据截至 2024年2月29日" for s in slides)
     assert slides[0].title == "福州市 妇联工作情况"
     assert [k.value for k in slides[0].kpis] == ["90.0%", "1,200", "300", "5,000"]
     assert slides[0].kpis[2].delta.startswith("-25.0%")
     assert slides[2].kpis[0].label == "参训人次" and slides[2].chart is not None
-    assert list(slides[-1].table.iloc[:, 0]) == ["女性比例"]
-    assert slides[-1].note == ""
+    assert list(slides[5].table.iloc[:, 0]) == ["女性比例"]
+    assert slides[5].note == ""
+    assert slides[6].title == "督办事项落实情况" and slides[6].note == "本期无督办事项。"
 
 
 def test_slides_english_and_no_warnings():
     slides = build_slides(_data(lang_warn=False), "en")
     assert slides[0].title.endswith("Women's federation work")
-    assert slides[-1].table.empty and slides[-1].note == "No warnings."
+    assert slides[5].table.empty and slides[5].note == "No warnings."
+    assert slides[6].title == "Follow-up items"
     assert slides[0].as_of == "Data as of 2024-02-29"
 
 
@@ -95,7 +98,7 @@ def test_brief_has_one_slide_per_meeting_slide():
     slides = build_slides(_data(), "zh")
     prs = Presentation(io.BytesIO(brief_pptx(slides, "福州市 妇联工作情况", "zh",
                                              made_on=dt.date(2024, 3, 1))))
-    assert len(prs.slides) == len(slides) == 6
+    assert len(prs.slides) == len(slides) == 7
 
     def texts(slide):
         out = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
@@ -175,7 +178,7 @@ def test_demo_data_is_marked_on_every_slide_and_in_the_brief(lang, mark):
     demo = build_slides(dataclasses.replace(_data(), demo=True), lang)
     assert not any(s.demo for s in real) and all(s.demo for s in demo)
     prs = Presentation(io.BytesIO(brief_pptx(demo, "t", lang, made_on=dt.date(2024, 3, 1))))
-    assert len(prs.slides) == 6
+    assert len(prs.slides) == 7
     for page in prs.slides:
         assert mark in _texts(page)
         assert mark in page.notes_slide.notes_text_frame.text

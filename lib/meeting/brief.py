@@ -16,7 +16,8 @@ from typing import Iterable
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_MARKER_STYLE
+from pptx.enum.chart import (XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION,
+                             XL_MARKER_STYLE)
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
@@ -31,6 +32,9 @@ WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 DARK, GREY, ACCENT = RGBColor(0x22, 0x22, 0x22), RGBColor(0x55, 0x55, 0x55), RGBColor(0xC6, 0x28, 0x28)
 SERIES = RGBColor(0xE0, 0x8A, 0x00)  # the screen's amber, dark enough on white
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+# A grouped chart's series in the follow-up slide's order (new, closed, overdue): the screen's
+# amber, blue and red, dark enough on white.
+GROUP_SERIES = (SERIES, RGBColor(0x1E, 0x88, 0xE5), ACCENT)
 # Excel number formats of the chart values and labels, by ChartData.unit.
 NUMBER_FORMAT = {"percent": "0.0%", "count": "#,##0"}
 
@@ -59,11 +63,17 @@ def _demo_mark(slide, lang: str) -> None:
     box.fill.fore_color.rgb = ACCENT
 
 
-def _kpi_box(slide, left, top, width, kpi) -> None:
-    _text(slide, left, top, width, Inches(0.6), kpi.label, 18, color=GREY)
-    _text(slide, left, top + Inches(0.6), width, Inches(1.0), kpi.value, 40, bold=True)
+KPI_STEP = Inches(2.3)  # a headline box: label, value, change
+
+
+def _kpi_box(slide, left, top, width, kpi, compact: bool = False) -> None:
+    """A headline figure; ``compact`` (several stacked beside a chart) fits one in 1.3 inches."""
+    label_h, value_h, size = (Inches(0.45), Inches(0.8), 32) if compact else \
+        (Inches(0.6), Inches(1.0), 40)
+    _text(slide, left, top, width, label_h, kpi.label, 16 if compact else 18, color=GREY)
+    _text(slide, left, top + label_h, width, value_h, kpi.value, size, bold=True)
     if kpi.delta:
-        _text(slide, left, top + Inches(1.6), width, Inches(0.5), kpi.delta, 14, color=GREY)
+        _text(slide, left, top + label_h + value_h, width, Inches(0.5), kpi.delta, 14, color=GREY)
 
 
 def _table(slide, frame, left, top, width) -> None:
@@ -91,6 +101,8 @@ def add_chart(slide, data: ChartData, left, top, width, height, lang: str = "zh"
     if not data.categories:
         return _text(slide, left, top, width, Inches(0.6),
                      f"{data.name}：{t('meeting_chart_empty', lang)}", 20, color=GREY)
+    if data.kind == "grouped":
+        return _grouped_chart(slide, data, left, top, width, height)
     number_format = NUMBER_FORMAT.get(data.unit, "General")
     cd = CategoryChartData(number_format=number_format)
     cd.categories = list(data.categories)
@@ -128,6 +140,37 @@ def add_chart(slide, data: ChartData, left, top, width, height, lang: str = "zh"
         series.marker.format.line.color.rgb = SERIES
         if data.partial_index is not None:
             _mark_partial(series, data)
+    return chart
+
+
+def _grouped_chart(slide, data: ChartData, left, top, width, height):
+    """Clustered columns, one series a measure (new, closed, overdue), each count written on its
+    column and a legend on top, as on the screen."""
+    cd = CategoryChartData(number_format=NUMBER_FORMAT["count"])
+    cd.categories = list(data.categories)
+    for label, values in data.series:
+        cd.add_series(label, list(values))
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, left, top, width, height,
+                                   cd).chart
+    chart.has_title = True
+    chart.chart_title.text_frame.text = data.name
+    chart.has_legend = True
+    chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.TOP, False
+    chart.font.size, chart.font.name = Pt(14), FONT
+    value_axis = chart.value_axis
+    value_axis.tick_labels.number_format = "#,##0"
+    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.has_major_gridlines = True
+    plot = chart.plots[0]
+    plot.gap_width, plot.overlap = 80, -10
+    for series, color in zip(plot.series, GROUP_SERIES):
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = color
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format, labels.number_format_is_linked = "#,##0", False
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    labels.font.size, labels.font.bold = Pt(14), True
     return chart
 
 
@@ -179,8 +222,9 @@ def brief_pptx(slides: Iterable[Slide], title: str, lang: str = "zh",
         top = Inches(2.3) if s.reading else Inches(1.8)  # room for a reading of two sentences
         if s.chart_data is not None:
             kpi_w = Inches(3.2) if s.kpis else 0
+            step = min(KPI_STEP, (HEIGHT - top - Inches(0.8)) // max(len(s.kpis), 1))
             for i, k in enumerate(s.kpis):
-                _kpi_box(slide, margin, top + Inches(2.3) * i, kpi_w, k)
+                _kpi_box(slide, margin, top + step * i, kpi_w, k, compact=step < KPI_STEP)
             chart_left = margin + kpi_w + (Inches(0.3) if s.kpis else 0)
             add_chart(slide, s.chart_data, chart_left, top, WIDTH - chart_left - margin,
                       HEIGHT - top - Inches(0.8), lang)

@@ -131,3 +131,45 @@ def child_bars(frame: pd.DataFrame, names: Mapping[str, str], label: str, lang: 
         tooltip=[alt.Tooltip("region:N", title=REGION[lang]),
                  alt.Tooltip("value:Q", title=label, format=".1%")],
     ).properties(title=label, height=height, width="container")
+
+
+# The follow-up slide's three measures on the dark screen: amber like every other chart of the deck
+# for new items, light blue for closed, red for overdue (told apart by lightness as well as hue).
+GROUP_COLORS = {"new": ACCENT, "closed": "#64b5f6", "overdue": "#ef5350"}
+COUNT = {"zh": "事项数", "en": "Items"}
+
+
+def grouped_points(rows: pd.DataFrame, measures: Mapping[str, str]) -> pd.DataFrame:
+    """region, measure (its label), value: one row per region and measure, regions in the order
+    given, measures in the order of ``measures`` (code → label)."""
+    out = [{"region": r["region_name"], "measure": label, "value": float(r[code])}
+           for _, r in rows.iterrows() for code, label in measures.items()]
+    return pd.DataFrame(out, columns=["region", "measure", "value"])
+
+
+def grouped_bars(rows: pd.DataFrame, measures: Mapping[str, str], title: str, lang: str = "zh",
+                 height: int = 420) -> alt.LayerChart:
+    """Columns side by side per region (new / closed / overdue), each with its count written above
+    it, and a legend on top: the count is what a meeting asks about, so it is read, not estimated."""
+    data = grouped_points(rows, measures)
+    regions = list(dict.fromkeys(data["region"]))
+    labels = list(measures.values())
+    color = alt.Color("measure:N", sort=labels, title=None,
+                      scale=alt.Scale(domain=labels, range=[GROUP_COLORS.get(c, ACCENT)
+                                                            for c in measures]),
+                      legend=alt.Legend(orient="top", direction="horizontal", symbolSize=300))
+    top = max(float(data["value"].max()) if len(data) else 0.0, 1.0)
+    base = alt.Chart().encode(
+        x=alt.X("region:N", title=REGION[lang], sort=regions,
+                axis=alt.Axis(labelAngle=0, labelLimit=0)),
+        xOffset=alt.XOffset("measure:N", sort=labels),
+        y=alt.Y("value:Q", title=COUNT[lang], scale=alt.Scale(domain=[0, top * 1.18]),
+                axis=alt.Axis(format="d", tickMinStep=1)))
+    bars = base.mark_bar().encode(
+        color=color, tooltip=[alt.Tooltip("region:N", title=REGION[lang]),
+                              alt.Tooltip("measure:N", title=title),
+                              alt.Tooltip("value:Q", title=COUNT[lang], format=",.0f")])
+    values = base.mark_text(baseline="bottom", dy=-4, fontWeight="bold").encode(
+        text=alt.Text("value:Q", format=",.0f"))
+    return alt.layer(bars, values, data=data).properties(title=title, height=height,
+                                                          width="container")

@@ -20,9 +20,11 @@ from lib.charts import targets as TC
 from lib.charts.months import month_labels
 from lib.i18n import t
 from lib.meeting import charts
+from lib.meeting import followup as FU
 from lib.metrics import metric
 from lib.metrics.cards import APPLIES, card, no_last_year
 from lib.metrics.overview import Headline
+from lib.reading import followup as follow_reading
 from lib.targets.assess import Assessment
 
 AREA_TITLES = {
@@ -57,14 +59,18 @@ class Kpi:
 
 @dataclass(frozen=True)
 class ChartData:
-    """The points a slide's chart shows, as numbers: what the brief draws and reads out."""
-    kind: str                        # "line" (per month) or "bar" (per child region)
-    name: str                        # the measure's label
+    """The points a slide's chart shows, as numbers: what the brief draws and reads out.
+
+    One measure is ``values``; a grouped chart (several measures per region, side by side) leaves
+    ``values`` empty and holds each measure's label and values in ``series``."""
+    kind: str                        # "line" (per month), "bar" (per child region) or "grouped"
+    name: str                        # the measure's label (a grouped chart: its title)
     unit: str                        # "count" or "percent" (a share 0–1)
     categories: tuple[str, ...]
     values: tuple[float, ...]
     partial_index: int | None = None  # first incomplete month (drawn dashed, hollow, labelled)
     partial_label: str = ""           # 截至12月3日
+    series: tuple[tuple[str, tuple[float, ...]], ...] = ()  # grouped: (label, one value a category)
 
     def category_text(self, i: int, lang: str = "zh") -> str:
         """A category as read out: an incomplete month says so (2026-12（截至12月3日）)."""
@@ -76,7 +82,7 @@ class ChartData:
 
 @dataclass(frozen=True)
 class Slide:
-    key: str                 # "kpis", "area:<area>", "warnings"
+    key: str                 # "kpis", "area:<area>", "warnings", "followup"
     title: str
     as_of: str               # "数据截至 2024年12月31日"
     subtitle: str = ""
@@ -105,6 +111,7 @@ class MeetingData:
     readings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # slide key → sentences
     last_year: bool = True   # the period a year earlier lies within the data (else 无上年同期数据)
     last_year_day: bool = True  # its last day does (for a coverage, a figure on that day)
+    followup: FU.FollowupSummary | None = None  # 督办事项 since the last meeting (None: none read)
 
 
 def as_of_text(d: dt.date | None, lang: str = "zh") -> str:
@@ -146,7 +153,7 @@ def deck_title(d: MeetingData, lang: str = "zh") -> str:
 
 
 def build_slides(d: MeetingData, lang: str = "zh") -> list[Slide]:
-    """Headline KPIs, one slide per area, then the warnings: 6 slides."""
+    """Headline KPIs, one slide per area, the warnings, then the follow-up items: 7 slides."""
     as_of = as_of_text(d.as_of, lang)
     heads = {h.code: h for h in d.headlines}
     slides = [Slide("kpis", deck_title(d, lang), as_of, subtitle=f"{t('meeting_kpis', lang)} · "
@@ -179,7 +186,41 @@ def build_slides(d: MeetingData, lang: str = "zh") -> list[Slide]:
     note = "" if len(warn) else t("targets_no_warnings", lang)
     slides.append(Slide("warnings", t("meeting_warnings", lang), as_of, subtitle=d.region_name,
                         table=table, note=note, demo=d.demo))
+    slides.append(followup_slide(d, lang))
     return [with_reading(s, d.readings.get(s.key, ()), lang) for s in slides]
+
+
+def followup_slide(d: MeetingData, lang: str = "zh") -> Slide:
+    """督办事项落实情况: new, closed and overdue items by region since the last meeting, with its
+    reading. Three counts and a grouped chart; a region with no item at all gets one calm line
+    (本期无督办事项) instead of zeros and empty axes."""
+    title = t("mfu_title", lang)
+    fu = d.followup
+    if fu is None or fu.empty:
+        return Slide("followup", title, as_of_text(fu.today if fu else d.as_of, lang),
+                     subtitle=_since_text(fu, lang), note=t("mfu_none", lang), demo=d.demo)
+    totals = fu.totals
+    kpis = tuple(Kpi(t(f"mfu_{k}", lang), fmt.exact(totals[k]), delta_color="off")
+                 for k in FU.MEASURES)
+    drawn = FU.chart_rows(fu.rows)
+    chart, points, note = None, None, ""
+    if len(drawn):
+        measures = {k: FU.LABELS[k][lang] for k in FU.MEASURES}
+        name = t("mfu_chart", lang)
+        chart = charts.grouped_bars(drawn, measures, name, lang)
+        points = ChartData("grouped", name, "count", tuple(drawn["region_name"]), (),
+                           series=tuple((label, tuple(float(v) for v in drawn[k]))
+                                        for k, label in measures.items()))
+    else:
+        note = t("mfu_nothing_moved", lang)  # only older items, still open and not yet due
+    slide = Slide("followup", title, as_of_text(fu.today, lang), subtitle=_since_text(fu, lang),
+                  kpis=kpis, chart=chart, chart_data=points, note=note, demo=d.demo)
+    said = follow_reading.sentences(fu.rows, region_name=d.region_name, since=fu.since, lang=lang)
+    return with_reading(slide, tuple(said), lang)
+
+
+def _since_text(fu: FU.FollowupSummary | None, lang: str) -> str:
+    return t("mfu_since", lang).format(day=fmt.day(fu.since, lang)) if fu else ""
 
 
 SUBTITLE_SENTENCES = 1  # the screen has room for one; the notes hold them all
@@ -219,6 +260,10 @@ def speaker_notes(slide: Slide, lang: str = "zh") -> str:
         lines.append(f"{c.name}{sep}" + ("" if c.categories else t("meeting_chart_empty", lang)))
         lines += [f"  {c.category_text(i, lang)}{sep}{chart_value(v, c.unit, lang)}"
                   for i, v in enumerate(c.values)]
+        if c.series:  # a grouped chart: one line a category, every measure on it
+            lines += [f"  {cat}{sep}" + join.join(f"{label} {chart_value(vals[i], c.unit, lang)}"
+                                                  for label, vals in c.series)
+                      for i, cat in enumerate(c.categories)]
     if slide.table is not None and not slide.table.empty:
         for row in slide.table.itertuples(index=False):
             lines.append(join.join(f"{col}{sep}{val}" for col, val in zip(slide.table.columns, row)))
