@@ -202,3 +202,121 @@ def test_demo_data_is_marked_on_the_slide(lang, mark):
     assert mark in _texts(prs.slides[6])
     assert mark in prs.slides[6].notes_slide.notes_text_frame.text
     assert not _deck(_summary(lang=lang), lang)[-1].demo
+
+
+# --- from the warehouse: items created by the service, counted by the slide (DuckDB, PostgreSQL) --
+
+DISTRICT, GULOU = "350111000000", "350102000000"  # 晋安区, 鼓楼区
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """One item as the test creates it: where, when it was created and closed, when it is due."""
+    region: str
+    subject: str
+    created: dt.datetime
+    due: dt.date
+    closed: dt.datetime | None = None
+
+
+def specs(today: dt.date) -> list[Spec]:
+    """Items on both sides of the last meeting (30 days ago) in 晋安区, 鼓楼区 and the city."""
+    since = FU.since_start(FU.default_since(today))
+    day = dt.timedelta(days=1)
+    return [
+        Spec("350111001000", "茶园街道路灯整改", since + 5 * day, today + 10 * day),
+        Spec("350111103000", "宦溪镇筛查进度滞后", since - 20 * day, today - 5 * day),
+        Spec(DISTRICT, "晋安区培训台账补报", since + day, today - day),
+        Spec("350111002000", "王庄街道妇女之家挂牌", since - 40 * day, today - 30 * day,
+             closed=since + 3 * day),
+        Spec("350111002000", "王庄街道上次已办结", since - 60 * day, today - 50 * day,
+             closed=since - 10 * day),
+        Spec("350111003000", "象园街道招聘会补录", since + 2 * day, today + 3 * day,
+             closed=since + 4 * day),
+        Spec("350111003000", "象园街道会议当天交办", since, today + 20 * day),  # at the boundary
+        Spec("350111003000", "象园街道前一晚交办", since - dt.timedelta(minutes=1), today),
+        Spec("350102001000", "鼓楼区街道逾期事项", since - 5 * day, today - 3 * day),
+        Spec(GULOU, "鼓楼区新增事项", since + 10 * day, today + 5 * day),
+        Spec(CITY, "全市执委培训计划", since + 3 * day, today + 20 * day),
+    ]
+
+
+def seed(engine, items: list[Spec]) -> list[int]:
+    """Create ``items`` through the service (as the console, each owned by its region's unit),
+    close those closed, then set their creation and closing times to the spec's."""
+    from sqlalchemy import update
+
+    from lib.followup import service
+    from lib.warehouse import schema as s
+
+    ids = []
+    for x in items:
+        item = service.create(engine, service.CONSOLE, region_code=x.region, subject=x.subject,
+                              due=x.due, owner_region=x.region, today=x.due)
+        if x.closed is not None:
+            service.close(engine, service.CONSOLE, item.id, note="已办结")
+        ids.append(item.id)
+    fi = s.followup_item
+    with engine.begin() as conn:
+        for i, x in zip(ids, items):
+            conn.execute(update(fi).where(fi.c.id == i).values(created_at=x.created,
+                                                               closed_at=x.closed))
+    return ids
+
+
+def expected(items: list[Spec], region_code: str, today: dt.date) -> dict[str, dict[str, int]]:
+    """The counts the slide must show, computed from the specs: per child region of
+    ``region_code`` (its own items under its own code), rows with nothing counted left out."""
+    since = FU.since_start(FU.default_since(today))
+    width = {"city": 6, "district": 9}[{4: "city", 6: "district"}[len(region_code.rstrip("0"))]]
+    out: dict[str, dict[str, int]] = {}
+    for x in items:
+        if not x.region.startswith(region_code.rstrip("0")):
+            continue
+        key = region_code if x.region == region_code else x.region[:width].ljust(12, "0")
+        acc = out.setdefault(key, dict.fromkeys(FU.COUNTS, 0))
+        acc["new"] += x.created >= since
+        acc["closed"] += x.closed is not None and x.closed >= since
+        acc["overdue"] += x.closed is None and x.due < today
+        acc["open"] += x.closed is None
+    return {k: v for k, v in out.items() if any(v.values())}
+
+
+@pytest.mark.parametrize("region", [CITY, DISTRICT])
+def test_slide_from_the_warehouse_counts_what_was_created(engine, region):
+    from lib import clock
+    from lib.followup import service
+    from lib.reading.source import EngineSource
+    from lib.warehouse.scope import Scope
+
+    today = clock.today()
+    items = specs(today)
+    seed(engine, items)
+    since = FU.default_since(today)
+    frame = service.summary(engine, Scope.of_region(region), since=FU.since_start(since),
+                            today=today)
+    names = EngineSource(engine).names()
+    rows = FU.by_child(frame, region, names[region], names)
+    want = expected(items, region, today)
+    got = {r.region_code: {k: getattr(r, k) for k in FU.COUNTS} for r in rows.itertuples()}
+    assert got == want
+    if region == DISTRICT:  # the district's meeting holds nothing of 鼓楼区 or the city
+        assert not [c for c in frame["region_code"] if not c.startswith("350111")]
+    summary = FU.FollowupSummary(since, today, rows)
+    slide = build_slides(dataclasses.replace(_data(), region_name=names[region],
+                                             followup=summary), "zh")[-1]
+    totals = {k: sum(v[k] for v in want.values()) for k in FU.COUNTS}
+    assert [k.value for k in slide.kpis] == [str(totals[k]) for k in FU.MEASURES]
+    # 本级 first, then the child regions by code
+    drawn = sorted((c for c, v in want.items() if v["new"] or v["closed"] or v["overdue"]),
+                   key=lambda c: (c != region, c))
+    assert slide.chart_data.categories == tuple(rows.set_index("region_code")
+                                                .loc[drawn, "region_name"])
+    assert slide.reading[0] == (f"本期（{since.year}年{since.month}月{since.day}日以来）"
+                                f"{names[region]}新增督办事项{totals['new']}项，"
+                                f"办结{totals['closed']}项，逾期{totals['overdue']}项。")
+    notes = speaker_notes(slide, "zh")
+    for code in drawn:
+        name = rows.set_index("region_code").loc[code, "region_name"]
+        v = want[code]
+        assert f"{name}：新增 {v['new']}；办结 {v['closed']}；逾期 {v['overdue']}" in notes

@@ -18,6 +18,7 @@ server outside any script run) re-checks the same way before it reads any data.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import time
 
@@ -28,6 +29,7 @@ from lib import clock, fmt
 from lib.charts.targets import apply_theme
 from lib.i18n import t
 from lib.meeting import deck
+from lib.meeting import followup as FU
 from lib.meeting.brief import brief_pptx
 from lib.meeting.slides import AREAS, MeetingData, Slide, build_slides, deck_title, with_reading
 from lib.metrics.overview import child_coverage, headlines
@@ -35,7 +37,7 @@ from lib.ui import auth_ui, came_from, dashboard, data, filters, share_ui
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_table
 
-K_STATE, K_INTERVAL, K_PAUSED = "m_deck", "m_interval", "m_paused"
+K_STATE, K_INTERVAL, K_PAUSED, K_SINCE = "m_deck", "m_interval", "m_paused", "m_since"
 ORG_TYPES = ["village_federation", "community_federation"]
 DATASETS = ("training", "job_fair", "screening")
 MEASURES = {ds: measure for _, (_, ds, measure) in AREAS.items() if ds}  # each trend's measure
@@ -110,8 +112,9 @@ a[data-testid="stSkipToContent"] { color: #ffd54f !important; background: #111 !
 """
 
 
-def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
-    """Every frame the slides need, through the cached queries (keyed by the data version).
+def gather(f: Filters, *, with_readings: bool = True, since: dt.date | None = None) -> MeetingData:
+    """Every frame the slides need, through the cached queries (keyed by the data version), and
+    the follow-up items since ``since`` (the last meeting; default 30 days ago).
 
     ``with_readings=False`` leaves the written readings out: the projected deck shows one slide a
     run and reads that slide's alone (``reading_of``); six readings cost a cold run ~0.5 s at
@@ -143,7 +146,42 @@ def gather(f: Filters, *, with_readings: bool = True) -> MeetingData:
                        partial_from=fmt.partial_month_start(f.date_to),
                        partial_label=fmt.until_label(f.date_to, f.lang),
                        last_year=f.last_year_within(first),
-                       last_year_day=f.last_year_within(first, at_date=True))
+                       last_year_day=f.last_year_within(first, at_date=True),
+                       followup=followup_summary(f, since))
+
+
+def followup_summary(f: Filters, since: dt.date | None = None) -> FU.FollowupSummary:
+    """The meeting region's follow-up items since ``since``, by child region. Read fresh on every
+    run (a small grouped count): an item closed during the meeting shows on the next slide cycle.
+    Narrowed in SQL to the meeting's region, itself inside the viewer's bound scope (a region
+    outside it raises ScopeError before anything is read)."""
+    from lib.followup import service
+
+    today = clock.today()
+    since = since or FU.default_since(today)
+    scope = data.bound_scope().narrow(f.region_code)
+    frame = service.summary(data.engine(), scope, since=FU.since_start(since), today=today)
+    rows = FU.by_child(frame, f.region_code, f.region_name, data.region_lookup("name"), f.lang)
+    return FU.FollowupSummary(since, today, rows)
+
+
+def last_meeting(lang: str) -> dt.date:
+    """上次会议日期: the date box's value, first read from ``?since=`` in the meeting link (a bad
+    date says so and counts from the default); a change is written back to the link, so a reload
+    or a copied address keeps it."""
+    today = clock.today()
+    if K_SINCE not in st.session_state:
+        try:
+            st.session_state[K_SINCE] = FU.parse_since(st.query_params.get("since"), today)
+        except ValueError:
+            st.session_state[K_SINCE] = FU.default_since(today)
+            st.warning(t("mfu_bad_since", lang))
+    since = st.session_state[K_SINCE]
+    if not isinstance(since, dt.date) or not FU.earliest_since(today) <= since <= today:
+        since = st.session_state[K_SINCE] = FU.default_since(today)
+    if st.query_params.get("since") != since.isoformat():
+        st.query_params["since"] = since.isoformat()
+    return since
 
 
 # slide key → the area whose written reading it carries (lib/reading, issue 14)
@@ -277,13 +315,14 @@ def run(f: Filters) -> None:
         st.session_state[K_INTERVAL] = deck.parse_interval(st.query_params.get("interval"))
     interval = int(st.session_state[K_INTERVAL])
     paused = _state().paused  # a pause is a full rerun: the timer stops with it
+    since = last_meeting(lang)  # a change of date is a full rerun too
 
     @st.fragment(run_every=None if paused else interval)
     def slides() -> None:
         if auth_ui.fragment_gate(data.engine(), lang) is None:
             return  # access ended since the last full run: a message, no data
         # re-reads the data version on every tick; the reading of the slide shown only
-        items = build_slides(gather(f, with_readings=False), lang)
+        items = build_slides(gather(f, with_readings=False, since=since), lang)
         n = len(items)
         state = deck.tick(_state(), n, time.monotonic(), interval)
         st.session_state[K_STATE] = state
@@ -303,11 +342,15 @@ def run(f: Filters) -> None:
         share_ui.slide_button(f, shown, state.index, where=b4)
 
     slides()
-    c1, c2, c3, c4 = st.columns([1, 1.3, 3.2, 1.3], vertical_alignment="bottom")
+    c1, c5, c2, c3, c4 = st.columns([1, 1, 1.3, 2.4, 1.3], vertical_alignment="bottom")
     c1.number_input(t("meeting_interval", lang), min_value=deck.MIN_INTERVAL,
                     max_value=deck.MAX_INTERVAL, step=5, key=K_INTERVAL)
+    today = clock.today()
+    c5.date_input(t("mfu_since_input", lang), key=K_SINCE, min_value=FU.earliest_since(today),
+                  max_value=today, format="YYYY-MM-DD")
     grant = auth_ui.current_grant()  # the download runs outside the script: capture what to check
-    c2.download_button(t("meeting_brief", lang), lambda: checked_brief(f, grant), key="m_brief",
+    c2.download_button(t("meeting_brief", lang), lambda: checked_brief(f, grant, since),
+                       key="m_brief",
                        file_name=f"meeting_{f.region_code}_{clock.today():%Y%m%d}.pptx",
                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        icon=":material/download:", width="stretch", wrap=True)
@@ -321,16 +364,16 @@ def run(f: Filters) -> None:
         st.html(keys_script(), unsafe_allow_javascript=True)
 
 
-def checked_brief(f: Filters, grant: auth_ui.Grant | None) -> bytes:
+def checked_brief(f: Filters, grant: auth_ui.Grant | None, since: dt.date | None = None) -> bytes:
     """The brief for the download button, only while ``grant`` still holds: Streamlit runs this
     when the button is clicked, in a server thread with no script run and so no gate."""
     reason = auth_ui.recheck(data.engine(), grant)
     if reason is not None:
         raise PermissionError(t(reason, f.lang))  # Streamlit answers the click with an error
     with data.scope_bound(grant.user.scope):  # no session state in this thread
-        return brief(f)
+        return brief(f, since)
 
 
-def brief(f: Filters) -> bytes:
-    d = gather(f)
+def brief(f: Filters, since: dt.date | None = None) -> bytes:
+    d = gather(f, since=since)
     return brief_pptx(build_slides(d, f.lang), deck_title(d, f.lang), f.lang)
