@@ -89,11 +89,17 @@ def main(argv: list[str] | None = None) -> int:
             for line in s.sentences:
                 print(f"  {line}")
     if args.docx:
+        from lib import clock
+        from lib.followup import service
         from lib.reading.document import brief_docx
 
+        today = clock.today()  # the console's items: every open one of the region
+        items = [i for status in ("todo", "doing") for i in service.list_items(
+            engine, service.CONSOLE, status=status, region_code=args.region, today=today)]
         args.docx.write_bytes(brief_docx(brief, assessments=src.query("targets_assess",
                                                                        args.region),
-                                         charts=not args.no_charts))
+                                         charts=not args.no_charts, followups=items,
+                                         today=today))
         print(f"wrote {args.docx}", file=sys.stderr)
     return 0
 

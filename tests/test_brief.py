@@ -151,3 +151,87 @@ def test_default_period_follows_the_sidebar(wh_url):
     assert cli._period(EngineSource(engine), None, None) == PERIOD
     assert cli._period(EngineSource(engine), (2025, 3), (2025, 6)) == (dt.date(2025, 3, 1),
                                                                         dt.date(2025, 6, 30))
+
+
+# --- the 通报's follow-up section: open and overdue items, only those of the reader's scope ------
+
+def _followup_table(doc):
+    return next(t for t in doc.tables if t.cell(0, 0).text == "序号"
+                and t.cell(0, 2).text == "督办事项")
+
+
+def test_docx_lists_open_and_overdue_items_of_the_readers_scope(wh_url):
+    """A 晋安区 viewer's 通报 lists 晋安区's open items, overdue first and marked 逾期, and nothing
+    of 鼓楼区 or the city, even when the view asked for is the city; closed items are not listed."""
+    from lib import clock
+    from lib.auth.users import User
+    from lib.ui.reading_ui import open_followups
+    from tests.test_meeting_followup import seed, specs
+
+    engine, _url = wh_url
+    today = clock.today()
+    items = specs(today)
+    seed(engine, items)
+    viewer = User("jinan_viewer", "viewer", DISTRICT)
+    listed = open_followups(engine, viewer, DISTRICT)
+    # asking for the city shows the viewer's district only, never wider
+    assert [i.id for i in open_followups(engine, viewer, "350100000000")] == [i.id for i in listed]
+    b = build_brief(EngineSource(engine), _view(engine, DISTRICT))
+    doc = Document(io.BytesIO(brief_docx(b, charts=False, followups=listed, today=today)))
+    text = _texts(doc)
+    assert "四、督办事项落实情况" in text
+    mine = [x for x in items if x.region.startswith("350111") and x.closed is None]
+    late = [x for x in mine if x.due < today]
+    assert f"晋安区未办结的督办事项共{len(mine)}项，其中逾期{len(late)}项" in text
+    table = _followup_table(doc)
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    # overdue first, then by due date: the order the test's own specs give
+    order = sorted(mine, key=lambda x: (not x.due < today, x.due))
+    assert [r[2] for r in rows] == [x.subject for x in order]
+    assert [r[0] for r in rows] == [str(n) for n in range(1, len(order) + 1)]
+    for r, x in zip(rows, order):
+        assert ("逾期" in r[5]) == (x.due < today)
+        assert r[4] == f"{x.due.year}年{x.due.month}月{x.due.day}日"
+    outside = [x.subject for x in items if not x.region.startswith("350111")]
+    closed = [x.subject for x in items if x.closed is not None]
+    assert outside and closed
+    assert not [s for s in outside + closed if s in text]
+
+
+def test_docx_of_the_whole_city_names_every_district_and_says_when_none(wh_url):
+    from lib import clock
+    from lib.followup import service
+    from lib.ui.reading_ui import open_followups
+    from tests.test_meeting_followup import seed, specs
+
+    engine, _url = wh_url
+    today = clock.today()
+    b = build_brief(EngineSource(engine), _view(engine, DISTRICT))
+    empty = Document(io.BytesIO(brief_docx(b, charts=False, followups=[], today=today)))
+    assert f"截至{today.year}年{today.month}月{today.day}日，晋安区无未办结的督办事项。" \
+        in _texts(empty)
+    assert not [t for t in empty.tables if t.cell(0, 0).text == "序号"]
+    without = Document(io.BytesIO(brief_docx(b, charts=False)))  # no items given: no section
+    assert "督办事项落实情况" not in _texts(without)
+    items = specs(today)
+    seed(engine, items)
+    city = open_followups(engine, service.CONSOLE, "350100000000")
+    doc = Document(io.BytesIO(brief_docx(b, charts=False, followups=city, today=today)))
+    subjects = [row.cells[2].text for row in _followup_table(doc).rows[1:]]
+    assert sorted(subjects) == sorted(x.subject for x in items if x.closed is None)
+
+
+def test_cli_docx_has_the_followup_section(wh_url, tmp_path, capsys):
+    from lib import clock
+    from tests.test_meeting_followup import seed, specs
+
+    engine, url = wh_url
+    items = specs(clock.today())
+    seed(engine, items)
+    target = tmp_path / "tongbao.docx"
+    assert cli.main(["--db", url, "--region", DISTRICT, "--from", "2026-01", "--to", "2026-11",
+                     "--docx", str(target), "--no-charts"]) == 0
+    doc = Document(str(target))
+    subjects = [row.cells[2].text for row in _followup_table(doc).rows[1:]]
+    assert sorted(subjects) == sorted(x.subject for x in items
+                                      if x.region.startswith("350111") and x.closed is None)

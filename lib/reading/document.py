@@ -2,20 +2,25 @@
 
 A blank 文号 line for the office to fill in, the title and period, the 主送 line, 一、二、三 sections
 (the overview; each area with its reading, ranking table and chart; the plan targets with their
-warning table), the signature and date, and a closing note with the data source and data version.
+warning table; the open follow-up items, overdue first), the signature and date, and a closing
+note with the data source and data version.
 While demo data is shown the document says 示例数据 at the top of every page and under the title.
 Page layout, fonts and tables are those of every document the app writes (lib/docx_style).
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
+from collections.abc import Sequence
 
 import pandas as pd
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from lib import clock, fmt
 from lib.charts import targets as TC
 from lib.docx_style import (BODY_FONT, HEAD_FONT, NUMERALS, RED, SUB_FONT, TITLE_FONT, a4_document,
                             demo_header, para, picture, table)
+from lib.followup.model import Item, sort_key
 from lib.reading.brief import Brief, Section
 
 DOC_NUMBER = "________〔______〕______号"
@@ -32,7 +37,12 @@ WORDS = {
            "source_none": "数据来源：巾帼数据驾驶舱数据仓库。",
            "version": "数据版本：{v}；生成日期：{d}。",
            "method": "文中数字与驾驶舱页面同口径、同舍入；数据过少的地区不作表述，乡镇及以下不报告少于5人的确诊、治疗、救助人数。",
-           "demo": "示例数据：本通报数字由程序生成，仅供演示，不是真实统计。", "demo_mark": "示例数据"},
+           "demo": "示例数据：本通报数字由程序生成，仅供演示，不是真实统计。", "demo_mark": "示例数据",
+           "followup": "督办事项落实情况",
+           "fu_open": "截至{day}，{region}未办结的督办事项共{n}项，其中逾期{late}项，列表如下（逾期事项在前）。",
+           "fu_none": "截至{day}，{region}无未办结的督办事项。",
+           "fu_no": "序号", "fu_region": "地区", "fu_subject": "督办事项", "fu_owner": "责任人（单位）",
+           "fu_due": "办理期限", "fu_status": "状态"},
     "en": {"title": "{region}: women's federation work report", "to_city": "To the district federations:",
            "to_district": "To the township federations:", "to_township": "To the village federations:",
            "intro": "This report sets out the figures of {region} for {period}.",
@@ -43,7 +53,13 @@ WORDS = {
            "version": "Data version: {v}; prepared on {d}.",
            "method": "Figures are computed and rounded as on the dashboard pages; regions with too little data are not described, and counts under 5 of diagnosed, treated and aided women are not reported below district level.",
            "demo": "Demo data: every figure in this report is synthetic, not real statistics.",
-           "demo_mark": "Demo data"},
+           "demo_mark": "Demo data",
+           "followup": "Follow-up items",
+           "fu_open": "On {day}, {region} has {n} open follow-up item(s), {late} of them overdue "
+                      "(listed first).",
+           "fu_none": "On {day}, {region} has no open follow-up item.",
+           "fu_no": "No.", "fu_region": "Region", "fu_subject": "Item", "fu_owner": "Owner",
+           "fu_due": "Due", "fu_status": "Status"},
 }
 
 
@@ -74,9 +90,24 @@ def league_png(section: Section, lang: str) -> bytes | None:
     return export.chart_png(chart)
 
 
-def brief_docx(brief: Brief, *, assessments=None, charts: bool = True) -> bytes:
+def followup_frame(items: Sequence[Item], today: dt.date, lang: str) -> pd.DataFrame:
+    """The open items as the 通报 lists them: overdue first, then by due date (closed items are
+    left out: the section is about what is still to be done)."""
+    w = WORDS[lang]
+    still = sorted((i for i in items if i.status != "done"), key=lambda i: sort_key(i, today))
+    cols = [w[k] for k in ("fu_no", "fu_region", "fu_subject", "fu_owner", "fu_due", "fu_status")]
+    rows = [(n, i.region_name, i.subject, i.owner or i.owner_region_name or "—",
+             fmt.day(i.due, lang), i.status_text(today, lang)) for n, i in enumerate(still, 1)]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def brief_docx(brief: Brief, *, assessments=None, charts: bool = True,
+               followups: Sequence[Item] | None = None, today: dt.date | None = None) -> bytes:
     """The 通报 as .docx bytes. ``assessments`` (the targets assessment of the region) fills the
-    warning table of the targets section; ``charts=False`` leaves the chart images out."""
+    warning table of the targets section; ``charts=False`` leaves the chart images out.
+    ``followups``, the follow-up items of the region the caller may see (lib.followup.service,
+    read by the caller inside its scope), adds a section listing the open ones, overdue first,
+    as of ``today`` (default: the brief's date); without it the section is left out."""
     lang = brief.lang
     w = WORDS[lang]
     doc = a4_document()
@@ -130,6 +161,15 @@ def brief_docx(brief: Brief, *, assessments=None, charts: bool = True) -> bytes:
                 cols = [c for c in ("name", "latest", "target", "projected", "status") if c in warn]
                 para(doc, w["warn_table"], SUB_FONT, 14, bold=True)
                 table(doc, warn[cols].rename(columns=labels))
+    if followups is not None:
+        heading(w["followup"])
+        on = today or brief.made_on or clock.today()
+        listed = followup_frame(followups, on, lang)
+        late = sum(1 for i in followups if i.overdue(on))
+        words = dict(day=fmt.day(on, lang), region=brief.region_name, n=len(listed), late=late)
+        para(doc, (w["fu_open"] if len(listed) else w["fu_none"]).format(**words), indent=True)
+        if len(listed):
+            table(doc, listed)
     doc.add_paragraph()
     para(doc, w["sign"].format(region=brief.region_name), align=WD_ALIGN_PARAGRAPH.RIGHT)
     made = brief.made_on

@@ -12,8 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from sqlalchemy import Engine
 
 from lib import clock
+from lib.auth.users import User
+from lib.followup.model import Item
 from lib.i18n import t
 from lib.reading.brief import Brief, build_brief
 from lib.reading.facts import AreaFacts, gather
@@ -78,11 +81,25 @@ def brief_of(f: Filters) -> Brief:
     return build_brief(UiSource(), f, data_version=data.version())
 
 
-def docx_bytes(f: Filters) -> bytes:
+def open_followups(engine: Engine, user: User, region_code: str) -> list[Item]:
+    """The open follow-up items of the view's region the reader may see: pending and in progress,
+    each narrowed in SQL to the account's scope and the region (lib.followup.service)."""
+    from lib.followup import service
+
+    today = clock.today()
+    return [item for status in ("todo", "doing")
+            for item in service.list_items(engine, user, status=status,
+                                           region_code=region_code, today=today)]
+
+
+def docx_bytes(f: Filters, user: User) -> bytes:
+    """The 通报 of the view, with its section of open follow-up items as ``user`` may see them."""
     from lib.reading.document import brief_docx
 
     brief = brief_of(f)
-    return brief_docx(brief, assessments=data.query("targets_assess", f.region_code))
+    return brief_docx(brief, assessments=data.query("targets_assess", f.region_code),
+                      followups=open_followups(data.engine(), user, f.region_code),
+                      today=clock.today())
 
 
 def checked_docx(f: Filters, grant) -> bytes:
@@ -94,7 +111,7 @@ def checked_docx(f: Filters, grant) -> bytes:
     if reason is not None:
         raise PermissionError(t(reason, f.lang))
     with data.scope_bound(grant.user.scope):  # no session state in this thread
-        return docx_bytes(f)
+        return docx_bytes(f, grant.user)
 
 
 def docx_download(f: Filters, key: str = "ov_docx") -> None:
