@@ -13,11 +13,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from tests.browser_util import browser_page, require_browser, streamlit_server
+from tests.browser_util import browser_page, require_browser, shot, streamlit_server
 from lib.warehouse.scope import Scope
 
 PG_URL = os.environ.get("HALFSKY_TEST_PG_URL")
 COUNTER = "[data-testid='stMain'] .m-count"
+SLIDES = 7  # headline figures, four areas, target warnings, follow-up items
 METRICS = "[data-testid='stMain'] [data-testid='stMetricValue']"
 
 
@@ -214,6 +215,10 @@ def test_meeting_screen_reads_from_the_back_of_the_room(pg_schema):
     slide says 示例数据, the keys of a presenter remote drive the deck and Esc leaves it."""
     require_browser()
     engine, schema = pg_schema
+    from lib import clock
+    from tests.test_meeting_followup import seed, specs
+
+    seed(engine, specs(clock.today()))  # the follow-up slide has items to chart
     env = {"HALFSKY_DB_URL": PG_URL, "HALFSKY_DB_SCHEMA": schema, "HALFSKY_NO_DEMO": "1",
            "HALFSKY_AUTH": "off", "HALFSKY_TODAY": "2026-11-30"}
     with streamlit_server(env) as base, browser_page(1920, 1080) as page:
@@ -222,19 +227,23 @@ def test_meeting_screen_reads_from_the_back_of_the_room(pg_schema):
         page.goto(base + "/meeting?interval=600")
         page.wait_for_selector(METRICS, timeout=90_000)
         _wait_slide(page, 1)
-        for i in range(1, 7):  # every slide, moved on with the → key
-            _settled(page, has_chart=2 <= i <= 5)
+        for i in range(1, SLIDES + 1):  # every slide, moved on with the → key
+            _settled(page, has_chart=2 <= i <= 5 or i == SLIDES)
             _check_slide(page, f"slide {i}")
             assert page.locator("[data-testid='stMain'] .m-demo").inner_text() == "示例数据"
+            if i == SLIDES:  # 督办事项落实情况: three counts and the grouped chart by district
+                assert page.locator("[data-testid='stMain'] h1").last.inner_text() == "督办事项落实情况"
+                assert page.locator(METRICS).count() == 3
+                shot(page, "meeting_followup")
             page.keyboard.press("ArrowRight")
-            _wait_slide(page, i % 6 + 1)
+            _wait_slide(page, i % SLIDES + 1)
         # presenter remotes send PageDown / PageUp; ← goes back and wraps
         page.keyboard.press("PageDown")
         _wait_slide(page, 2)
         page.keyboard.press("PageUp")
         _wait_slide(page, 1)
         page.keyboard.press("ArrowLeft")
-        _wait_slide(page, 6)
+        _wait_slide(page, SLIDES)
         # space pauses (the button turns into 继续 with a play icon) and resumes
         _icon_ok(page, "m_pause", "pause")
         page.keyboard.press(" ")

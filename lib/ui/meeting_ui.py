@@ -105,6 +105,11 @@ CSS = """
   background-color: #222 !important; border-color: #9e9e9e !important; }
 [data-testid="stNumberInputContainer"] button { background: #333 !important; color: #fff !important; }
 [data-testid="stNumberInputContainer"] button:disabled { color: #777 !important; }
+[data-testid="stDateInput"] label p { font-size: 1.1rem !important; }
+[data-testid="stDateInputField"], [data-testid="stDateInputField"] div {
+  background-color: #222 !important; border-color: #9e9e9e !important; }
+[data-testid="stDateInputField"] span { color: #fff !important; font-size: 1.3rem; }
+[data-testid="stDateInputCalendarButton"] { background: #333 !important; color: #fff !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #bdbdbd !important;
   opacity: 1 !important; }
 a[data-testid="stSkipToContent"] { color: #ffd54f !important; background: #111 !important; }
