@@ -347,25 +347,27 @@ def run(f: Filters) -> None:
         share_ui.slide_button(f, shown, state.index, where=b4)
 
     slides()
-    c1, c5, c2, c3, c4 = st.columns([1, 1, 1.3, 2.4, 1.3], vertical_alignment="bottom")
-    c1.number_input(t("meeting_interval", lang), min_value=deck.MIN_INTERVAL,
-                    max_value=deck.MAX_INTERVAL, step=5, key=K_INTERVAL)
+    c_interval, c_since, c_brief, c_keys, c_exit = st.columns([1, 1, 1.3, 2.4, 1.3],
+                                                              vertical_alignment="bottom")
+    c_interval.number_input(t("meeting_interval", lang), min_value=deck.MIN_INTERVAL,
+                            max_value=deck.MAX_INTERVAL, step=5, key=K_INTERVAL)
     today = clock.today()
-    c5.date_input(t("mfu_since_input", lang), key=K_SINCE, min_value=FU.earliest_since(today),
-                  max_value=today, format="YYYY-MM-DD")
+    c_since.date_input(t("mfu_since_input", lang), key=K_SINCE,
+                       min_value=FU.earliest_since(today), max_value=today, format="YYYY-MM-DD")
     grant = auth_ui.current_grant()  # the download runs outside the script: capture what to check
-    c2.download_button(t("meeting_brief", lang), lambda: checked_brief(f, grant, since),
-                       key="m_brief",
-                       file_name=f"meeting_{f.region_code}_{clock.today():%Y%m%d}.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       icon=":material/download:", width="stretch", wrap=True)
-    c3.markdown(f'<div class="m-keys">{html.escape(t("meeting_keys", lang))}</div>',
-                unsafe_allow_html=True)
+    c_brief.download_button(t("meeting_brief", lang), lambda: checked_brief(f, grant, since),
+                            key="m_brief",
+                            file_name=f"meeting_{f.region_code}_{clock.today():%Y%m%d}.pptx",
+                            mime="application/vnd.openxmlformats-officedocument.presentationml."
+                                 "presentation",
+                            icon=":material/download:", width="stretch", wrap=True)
+    c_keys.markdown(f'<div class="m-keys">{html.escape(t("meeting_keys", lang))}</div>',
+                    unsafe_allow_html=True)
     target = exit_target()
-    if target is not None and c4.button(t("meeting_exit", lang), key="m_exit",
-                                        icon=":material/logout:", width="stretch", wrap=True):
+    if target is not None and c_exit.button(t("meeting_exit", lang), key="m_exit",
+                                            icon=":material/logout:", width="stretch", wrap=True):
         leave(f, target)
-    with c3:
+    with c_keys:
         st.html(keys_script(), unsafe_allow_javascript=True)
 
 
