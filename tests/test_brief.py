@@ -235,3 +235,30 @@ def test_cli_docx_has_the_followup_section(wh_url, tmp_path, capsys):
     subjects = [row.cells[2].text for row in _followup_table(doc).rows[1:]]
     assert sorted(subjects) == sorted(x.subject for x in items
                                       if x.region.startswith("350111") and x.closed is None)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_followup_rows_order_mark_and_owner(lang):
+    """Pure: closed items are left out, overdue first then by due date, 逾期 on the overdue ones,
+    a disabled owner said to be disabled, a unit by its region's name."""
+    from lib.followup.model import Item
+    from lib.i18n import t
+    from lib.reading.document import followup_frame
+
+    today = dt.date(2026, 11, 30)
+    made = dt.datetime(2026, 11, 1, 9)
+
+    def item(n, due, status, *, owner=None, unit=None, active=True):
+        return Item(n, DISTRICT, "晋安区", "text", f"事项{n}", None, None, "", owner,
+                    unit and "350111001000", unit, due, status, "console", made, made,
+                    made if status == "done" else None, owner_active=active)
+
+    items = [item(1, dt.date(2026, 12, 10), "todo", unit="茶园街道"),
+             item(2, dt.date(2026, 11, 29), "doing", owner="wang", active=False),
+             item(3, dt.date(2026, 11, 20), "done", owner="li"),
+             item(4, dt.date(2026, 11, 25), "todo", owner="li")]
+    frame = followup_frame(items, today, lang)
+    assert list(frame.iloc[:, 2]) == ["事项4", "事项2", "事项1"]
+    overdue = t("fu_overdue", lang)
+    assert [overdue in s for s in frame.iloc[:, 5]] == [True, True, False]
+    assert list(frame.iloc[:, 3]) == ["li", "wang" + t("fu_owner_disabled", lang), "茶园街道"]

@@ -21,6 +21,7 @@ from lib.charts import targets as TC
 from lib.docx_style import (BODY_FONT, HEAD_FONT, NUMERALS, RED, SUB_FONT, TITLE_FONT, a4_document,
                             demo_header, para, picture, table)
 from lib.followup.model import Item, sort_key
+from lib.i18n import t
 from lib.reading.brief import Brief, Section
 
 DOC_NUMBER = "________〔______〕______号"
@@ -96,9 +97,17 @@ def followup_frame(items: Sequence[Item], today: dt.date, lang: str) -> pd.DataF
     w = WORDS[lang]
     still = sorted((i for i in items if i.status != "done"), key=lambda i: sort_key(i, today))
     cols = [w[k] for k in ("fu_no", "fu_region", "fu_subject", "fu_owner", "fu_due", "fu_status")]
-    rows = [(n, i.region_name, i.subject, i.owner or i.owner_region_name or "—",
-             fmt.day(i.due, lang), i.status_text(today, lang)) for n, i in enumerate(still, 1)]
+    rows = [(n, i.region_name, i.subject, _owner(i, lang), fmt.day(i.due, lang),
+             i.status_text(today, lang)) for n, i in enumerate(still, 1)]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _owner(item: Item, lang: str) -> str:
+    """The owning account (said to be disabled when it is: the item needs another owner), or the
+    owning unit by its region's name."""
+    if item.owner is not None:
+        return item.owner + ("" if item.owner_active else t("fu_owner_disabled", lang))
+    return item.owner_region_name or "—"
 
 
 def brief_docx(brief: Brief, *, assessments=None, charts: bool = True,
