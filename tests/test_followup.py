@@ -13,6 +13,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from lib import clock
 from lib.auth import users
 from lib.followup import service
 from lib.followup.service import FollowupRefused
@@ -124,7 +125,7 @@ def test_summary_counts_per_region_inside_the_scope(engine, cast):
     new(engine, cast["jinan"], CHAYUAN, owner="town")
     new(engine, cast["gulou"], GULOU, owner="gulou")
     service.close(engine, cast["jinan"], a.id)
-    since = dt.datetime.now() - dt.timedelta(days=1)
+    since = clock.now() - dt.timedelta(days=1)
     frame = service.summary(engine, cast["jinan"].scope, since=since, today=dt.date(2026, 12, 31))
     assert list(frame.columns) == ["region_code", "region_name", "new", "closed", "overdue", "open"]
     rows = {r.region_code: (r.region_name, r.new, r.closed, r.overdue, r.open)
@@ -132,7 +133,7 @@ def test_summary_counts_per_region_inside_the_scope(engine, cast):
     assert rows == {JINAN: ("晋安区", 1, 1, 0, 0), CHAYUAN: ("茶园街道", 1, 0, 1, 1)}
     assert service.summary_totals(frame) == {"new": 2, "closed": 1, "overdue": 1, "open": 1,
                                              "regions": 2}
-    whole = service.summary(engine, Scope.everything(), since=dt.datetime.now()
+    whole = service.summary(engine, Scope.everything(), since=clock.now()
                             + dt.timedelta(days=1), today=TODAY)
     assert set(whole["region_code"]) == {JINAN, CHAYUAN, GULOU} and whole["new"].sum() == 0
     assert service.summary_totals(whole.iloc[0:0]) == {"new": 0, "closed": 0, "overdue": 0,

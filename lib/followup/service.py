@@ -49,7 +49,9 @@ class FollowupRefused(ValueError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    # The same clock as "today": under a pinned date an item made now is not after today, so the
+    # meeting's since-the-last-meeting counts and the overdue rule agree with its timestamps.
+    return clock.now()
 
 
 def _text(value: str | None, limit: int, key: str, *, required: bool = False,
