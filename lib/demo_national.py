@@ -1,6 +1,6 @@
-"""National-scale synthetic demo for the benchmark (DESIGN §8): ``python -m lib.demo --scale national``.
+"""National-scale synthetic demo for the benchmark: ``python -m lib.demo --scale national``.
 
-Provinces and cities are real (issue 15): 30 cities of 10 provinces (NBS codes and names, three per
+Provinces and cities are real: 30 cities of 10 provinces (NBS codes and names, three per
 province, taken round-robin so that even two cities span two provinces and the app opens on the
 country), each under its province row and the country. Everything below is invented: district
 codes are the city's prefix and 01–95 (some coincide with real districts' codes, whose names here
@@ -58,7 +58,8 @@ VILLAGE_ORG_TYPES = {  # org_type: share of villages that have one now (urban +0
 
 
 def sizes(scale: float = 1.0) -> dict[str, int]:
-    """Row targets at ``scale`` (1.0 = DESIGN §8); every level keeps at least one region."""
+    """Row targets at ``scale`` (1.0 = ``FULL``, the national scale the app must stay interactive
+    at on DuckDB); every level keeps at least one region."""
     d = max(1, round(FULL["districts"] * scale))
     t = max(d, round(FULL["townships"] * scale))
     return {"cities": math.ceil(d / DISTRICTS_PER_CITY), "districts": d, "townships": t,
@@ -389,7 +390,7 @@ def build(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: dt.date |
                      .values(rows_read=total, rows_loaded=total))
         audit.record(conn, "demo_build", f"national batch {batch_id}, seed {seed}, scale {scale}, "
                                          f"{total} rows", "system")
-        rollups.rebuild(conn)  # in the same transaction as the facts (issue 15)
+        rollups.rebuild(conn)  # in the same transaction as the facts
     planner_stats.refresh_quietly(engine, planner_stats.tables_written(
         [d for d in counts if d in s.FACT_TABLES]))
     return counts

@@ -4,7 +4,7 @@ neutralised against CSV injection; charts as PNG through vl-convert.
 Every table the app offers for download goes through ``csv_bytes`` / ``xlsx_bytes`` (the admin's
 audit log included), so every one is neutralised by ``neutralise_formulas``.
 
-Files for analysts (issue 13) say what they hold: an ``ExportTitle`` gives the XLSX a title row
+Files for analysts say what they hold: an ``ExportTitle`` gives the XLSX a title row
 (region, period, source, data version) and the PNG a title and subtitle, and names the file
 ``晋安区_两癌筛查_2026-01_2026-11.xlsx``. XLSX cells hold numbers as numbers with an Excel number
 format (0.0% for a share, #,##0 for a count), never "101.8%" or "5,800" text Excel cannot sum.

@@ -93,7 +93,7 @@ def until_label(date_to: dt.date, lang: str = "zh") -> str:
 
 
 def small_count(x: float | int | None, masked: bool) -> str:
-    """DESIGN §4: counts under 5 of diagnosed/treated/aided are shown as '<5' below district level."""
+    """Counts under 5 of diagnosed/treated/aided are shown as '<5' below district level."""
     if _missing(x):
         return "—"
     if masked and 0 < x < 5:

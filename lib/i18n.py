@@ -113,7 +113,7 @@ TEXT: dict[str, dict[str, str]] = {
     "metric_pick": {"zh": "地图指标", "en": "Map metric"},
     "org_type_pick": {"zh": "组织类型", "en": "Organisation type"},
     "gap_list": {"zh": "缺口清单：尚无该类组织的村（社区）", "en": "Gap list: villages without this organisation"},
-    # downloads that say what they hold (issue 13): source and data version in every file
+    # downloads that say what they hold: source and data version in every file
     "export_source": {"zh": "{names}台账（各地妇联上报）", "en": "{names} ledgers (reported by the federations)"},
     "export_source_all": {"zh": "各地妇联上报台账", "en": "Ledgers reported by the federations"},
     "export_source_demo": {"zh": "示例数据（程序按固定种子生成，非真实数据）",
@@ -158,7 +158,7 @@ def t(key: str, lang: str = "zh") -> str:
 def dataset_label(name: str, lang: str = "zh") -> str:
     return DATASET_LABELS.get(name, {}).get(lang, name)
 
-# Accounts, roles and scope (issue 6).
+# Accounts, roles and scope.
 TEXT.update({
     "page_login": {"zh": "登录", "en": "Sign in"},
     "page_setup": {"zh": "初始设置", "en": "First-time setup"},
@@ -290,7 +290,7 @@ TEXT.update({
     "none": {"zh": "（无）", "en": "(none)"},
 })
 
-# Admins act only inside their scope (issue 12): refusals on the admin and targets pages.
+# Admins act only inside their scope: refusals on the admin and targets pages.
 TEXT.update({
     "admin_scope_refused": {"zh": "无权操作：该用户、地区或链接不在您的权限范围内。未做任何更改。",
                             "en": "Refused: that account, region or link is outside your scope. "
@@ -301,7 +301,7 @@ TEXT.update({
                                       "only city-level admins change them. Ask a city-level admin."},
 })
 
-# Targets page and meeting mode (issue 5).
+# Targets page and meeting mode.
 TEXT.update({
     "page_targets": {"zh": "目标监测", "en": "Targets"},
     "page_meeting": {"zh": "会议模式", "en": "Meeting mode"},
@@ -339,7 +339,7 @@ TEXT.update({
     "meeting_slide_of": {"zh": "第 {i} / {n} 页", "en": "Slide {i} of {n}"},
 })
 
-# Meeting screen for the back of the room (issue 11, item 3). The control labels carry no symbol
+# Meeting screen for the back of the room. The control labels carry no symbol
 # characters (⏸ ◀ ▶ render as boxes without an emoji font): the buttons draw bundled Material icons.
 TEXT.update({
     "meeting_pause": {"zh": "暂停", "en": "Pause"},
@@ -357,7 +357,7 @@ TEXT.update({
     "meeting_chart_empty": {"zh": "暂无数据", "en": "no data"},
 })
 
-# Targets administration, upload page tables and the boundary import (issues 3, 4, 5).
+# Targets administration, upload page tables and the boundary import.
 TEXT.update({
     "targets_admin": {"zh": "管理指标（管理员）", "en": "Manage indicators (admin)"},
     "targets_admin_edit": {"zh": "修改目标", "en": "Edit a target"},
@@ -479,7 +479,7 @@ ENUM_EN = {
 }
 
 
-# Figures that do not apply, township views, phone and English layout (issue 11).
+# Figures that do not apply, township views, phone and English layout.
 TEXT.update({
     "not_applicable": {"zh": "不适用", "en": "n/a"},
     "na_held_above": {"zh": "由区（县）举办", "en": "held by districts"},
@@ -513,7 +513,7 @@ TEXT.update({
 })
 
 
-# Sign-in hardening (issue 12): setup code, input checks, page errors.
+# Sign-in hardening: setup code, input checks, page errors.
 TEXT.update({
     "setup_code": {"zh": "设置码", "en": "Setup code"},
     "setup_code_help": {"zh": "服务器启动后在其日志中打印的一次性设置码（“halfsky first-admin setup code”），"
@@ -530,7 +530,7 @@ TEXT.update({
 })
 
 
-# Replace exactly what the file holds, and reporting completeness 报送情况 (issue 13).
+# Replace exactly what the file holds, and reporting completeness 报送情况.
 TEXT.update({
     "up_retiring": {"zh": "按整表替换将删除以下地区、月份的 {n} 行（文件中没有的其他地区和月份不受影响）：",
                     "en": "Replace mode will retire {n} rows in these regions and periods (regions "
@@ -604,7 +604,7 @@ TEXT.update({
 })
 
 
-# Written readings and the 通报 (issue 14).
+# Written readings and the 通报.
 TEXT.update({
     "reading_title": {"zh": "文字解读", "en": "Reading"},
     "reading_thin": {"zh": "本期数据不足，暂不作文字解读。", "en": "Too little data this period to say more."},
@@ -629,7 +629,7 @@ def enum_label(value: str, lang: str = "zh") -> str:
                 return zh
     return {"cervical": "宫颈癌", "breast": "乳腺癌"}.get(value, value)
 
-# Progress tables (进度表, issue 13 item 6): the upload page's progress path and the screening export.
+# Progress tables (进度表): the upload page's progress path and the screening export.
 TEXT.update({
     "pg_detected": {"zh": "识别为进度表：截至 {d}，{n} 个地区，{k}。累计数按地区和截至日期单独保存，不计入按月筛查数。",
                     "en": "Read as a progress table: as of {d}, {n} regions, {k}. Cumulative counts are "

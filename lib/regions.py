@@ -1,7 +1,7 @@
 """``python -m lib.regions import T.csv V.csv``: add a city's divisions (统计用区划代码) to the warehouse.
 
 The parsing lives in lib/divisions.py (re-exported here, where callers have always found it), so that
-``lib.warehouse.bootstrap`` can read the default city without importing this command (issue 15: the
+``lib.warehouse.bootstrap`` can read the default city without importing this command (the
 two imported each other).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An admin sees and changes only what is in their scope (issue 12): accounts, display links, the audit
+"""An admin sees and changes only what is in their scope: accounts, display links, the audit
 log and its download, password resets, and the global indicator catalog — in lib and on the pages.
 
 The cast, on both backends: ``city`` (admin of 福州市 350100000000), ``jinan`` (admin of 晋安区

@@ -1,4 +1,4 @@
-"""Sign-in that cannot be abused (issue 12): audit ids under concurrency, atomic back-off per account
+"""Sign-in that cannot be abused: audit ids under concurrency, atomic back-off per account
 and address, one message for every refusal, input checked before SQL, the first-admin setup code,
 and no traceback in the browser. Warehouse tests run on DuckDB and PostgreSQL."""
 import datetime as dt

@@ -62,7 +62,7 @@ def test_bench_city_two_reps(tmp_path, capsys):
     for p in pages:
         assert PAGE_KEYS <= set(p) and _number(p["p50_ms"]) and _number(p["p95_ms"])
     assert result["meta"]["page_errors"] == 0
-    assert "lib.charts.memo" in result["meta"]["cold_clears"]  # chart caches too (issue 15)
+    assert "lib.charts.memo" in result["meta"]["cold_clears"]  # chart caches too
 
     assert result["queries"]
     for q in result["queries"]:

@@ -1,5 +1,5 @@
 """bulk_insert round-trips awkward values on DuckDB and PostgreSQL (on PostgreSQL through COPY in CSV
-written by Arrow, issue 15): NULL vs empty string, text with commas, quotes, newlines, backslashes
+written by Arrow): NULL vs empty string, text with commas, quotes, newlines, backslashes
 and Chinese, floats that need all 17 digits, dates, timestamps with microseconds, booleans."""
 from __future__ import annotations
 

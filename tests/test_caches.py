@@ -1,4 +1,4 @@
-"""Bounded caches (issue 15): cachetools LRUs behind a lock, keyed by data version where the cached
+"""Bounded caches: cachetools LRUs behind a lock, keyed by data version where the cached
 value depends on data, and one ``lib.ui.data.clear_cache()`` that empties every cache the app keeps.
 """
 from __future__ import annotations

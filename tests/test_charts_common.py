@@ -1,5 +1,5 @@
 """Dashboard chart builders: Chinese month names, whole-number ticks for counts, stable series
-colours and a linear funnel (issue 11), checked on the Vega-Lite spec the browser receives."""
+colours and a linear funnel, checked on the Vega-Lite spec the browser receives."""
 from __future__ import annotations
 
 import pandas as pd

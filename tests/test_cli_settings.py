@@ -1,4 +1,4 @@
-"""Every ``python -m lib.…`` command reads the warehouse settings the app reads (issue 13, item 4).
+"""Every ``python -m lib.…`` command reads the warehouse settings the app reads.
 
 The URL from HALFSKY_DB_URL (or secrets), the PostgreSQL schema from HALFSKY_DB_SCHEMA: each test
 configures only the environment, runs one command, and reads the result through the test's own engine,

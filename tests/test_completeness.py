@@ -1,4 +1,4 @@
-"""Reporting completeness 报送情况 (issue 13, item 5): the status rule (pure), the query on DuckDB and
+"""Reporting completeness 报送情况: the status rule (pure), the query on DuckDB and
 PostgreSQL (conftest engine), the admin's deadline rule, scope in SQL, the CLI, and the page.
 
 Batch times are set in the test (the loader stamps the wall clock), so no result depends on the day

@@ -62,7 +62,7 @@ def test_demo_in_warehouse_and_clear(demo_engine, engine):
     with engine.connect() as conn:
         for table in s.FACT_TABLES.values():
             assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
-        # the city's 3,222 divisions and its province above them (issue 15) stay: reference data
+        # the city's 3,222 divisions and its province above them stay: reference data
         assert conn.execute(select(func.count()).select_from(s.region)).scalar_one() == 3223
     assert demo_batch_ids(engine) == []
 

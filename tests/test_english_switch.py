@@ -1,4 +1,4 @@
-"""The English switch is complete (issue 11): after choosing English in the sidebar, no Chinese is
+"""The English switch is complete: after choosing English in the sidebar, no Chinese is
 left in the sidebar's widgets and captions nor in any dashboard page's headings, cards, widgets and
 captions, except region names (data values) and the language picker itself, which names each
 language in its own script so a reader of either can find it."""

@@ -1,4 +1,4 @@
-"""Exports for analysts (issue 13 item 7): numbers as numbers with number formats, a title row with
+"""Exports for analysts: numbers as numbers with number formats, a title row with
 region, period, source and data version, file names like 晋安区_两癌筛查_2026-01_2026-11.xlsx, and
 PNG charts that carry region, period and source in the image. CSV stays formula-neutralised."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Access is re-checked on every fragment run, not only on full runs (issue 12).
+"""Access is re-checked on every fragment run, not only on full runs.
 
 ``st.fragment(run_every=N)`` reruns the meeting slides without app.py's frame, so without the
 login gate. AppTest's ``run()`` always reruns the whole app; ``Ticker`` drives it the way the

@@ -118,7 +118,7 @@ def test_township_circles_sized_by_denominator():
     assert view.not_drawn == ("350111400000",)
     assert "© OpenStreetMap contributors" in view.attribution
     assert gd.picked_region({"objects": {gd.POINT_LAYER: [points["data"][0]]}}) == "350111001000"
-    # deck.gl reads radii in pixels only if it receives the literal string (issue 11: pydeck had
+    # deck.gl reads radii in pixels only if it receives the literal string (pydeck had
     # sent "@@=pixels", an expression, and the circles grew to metres: one solid block)
     assert points["radiusUnits"] == "pixels"
     assert_only_accessors_are_expressions(json.loads(view.deck.to_json()))

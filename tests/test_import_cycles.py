@@ -1,4 +1,4 @@
-"""No import cycles in lib/ (issue 15: lib.demo ↔ lib.demo_national, lib.regions ↔ lib.warehouse.bootstrap).
+"""No import cycles in lib/ (lib.demo ↔ lib.demo_national, lib.regions ↔ lib.warehouse.bootstrap).
 
 Two checks: every module involved imports on its own in a fresh interpreter (a cycle shows up there
 as a partially initialised module, depending on which side is imported first), and the import graph

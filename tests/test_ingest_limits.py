@@ -1,4 +1,4 @@
-"""Limits checked while reading (issue 13 item 3): hostile uploads are refused by name, with bounded
+"""Limits checked while reading: hostile uploads are refused by name, with bounded
 memory; Big5 and UTF-16 without a BOM are read right; the sheet holding the data is named.
 
 The hostile files are built in tmp_path. Memory is measured in a subprocess (peak RSS, which counts

@@ -1,4 +1,4 @@
-"""Replace exactly what the file holds (issue 13, item 2), on DuckDB and PostgreSQL (conftest engine).
+"""Replace exactly what the file holds, on DuckDB and PostgreSQL (conftest engine).
 
 Replace mode retires only inside the (region, period, kind) groups the file itself has, never their
 cross product; the dry run names what retires by region and month; an upsert never blanks a column

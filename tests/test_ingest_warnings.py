@@ -1,4 +1,4 @@
-"""Warnings before confirm (issue 13, item 1), on DuckDB and PostgreSQL (conftest engine).
+"""Warnings before confirm, on DuckDB and PostgreSQL (conftest engine).
 
 Each warning names the file's row, the region and the reason; warnings do not block a load, strict
 mode makes them refusals, and upload history keeps what was warned and who confirmed it.

@@ -1,5 +1,5 @@
 """In headless Chromium: the maps draw what their legend says, and the page fetches nothing from
-outside this server (issue 11: the township map was one solid block; the tab icon came from a public
+outside this server (the township map was one solid block; the tab icon came from a public
 font host an intranet cannot reach)."""
 from __future__ import annotations
 

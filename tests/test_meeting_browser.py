@@ -92,7 +92,7 @@ def test_slides_advance_and_a_load_shows_on_a_later_cycle(pg_schema):
         assert not errors, errors
 
 
-# --- the screen for the back of the room (issue 11, item 3) --------------------------------------
+# --- the screen for the back of the room --------------------------------------
 
 # Every visible text on the page: its colour (with the opacity of its ancestors) against the colour
 # it is drawn on (the first opaque background up the tree, semi-transparent layers blended in), and

@@ -1,4 +1,4 @@
-"""The incomplete month on meeting slides and in the PPTX brief (issue 11): dashed, hollow and
+"""The incomplete month on meeting slides and in the PPTX brief: dashed, hollow and
 labelled 截至M月D日 as the dashboards' trends are, read out as such in the notes; and the slides'
 cards follow the dashboards' rules (不适用, a grey "—" without a base)."""
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Warehouse migrations with Alembic (issue 15): older releases' warehouses upgrade with their rows.
+"""Warehouse migrations with Alembic: older releases' warehouses upgrade with their rows.
 
 The warehouses of earlier releases are built from their own CREATE statements
 (tests/fixtures_migrate/, captured by capture.py from each release's schema.py; schema 1 is the

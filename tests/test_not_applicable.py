@@ -1,5 +1,5 @@
-"""不适用 instead of 0 where a figure is not defined, and no coloured change without a base
-(issue 11): the pure rules of lib/metrics/cards, without Streamlit."""
+"""不适用 instead of 0 where a figure is not defined, and no coloured change without a base:
+the pure rules of lib/metrics/cards, without Streamlit."""
 import pandas as pd
 import pytest
 

@@ -1,4 +1,4 @@
-"""On a phone (390×844, issue 11), in headless Chromium: KPI cards two per row (not five stacked
+"""On a phone (390×844), in headless Chromium: KPI cards two per row (not five stacked
 full-width cards filling 1.5 screens), the map and the trend chart within the screen's width, and
 nothing that scrolls the page sideways."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Progress tables (进度表 / 进度公示, issue 13 item 6): read the published shape, store it as
+"""Progress tables (进度表 / 进度公示): read the published shape, store it as
 cumulative progress by region and date, refuse what cannot be placed, export the same shape back."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Province and country levels (issue 15): a warehouse of two provinces, 福州市 (福建) and a small
+"""Province and country levels: a warehouse of two provinces, 福州市 (福建) and a small
 南昌市 (江西), on DuckDB and PostgreSQL.
 
 ``python -m lib.regions import`` adds the second city (the first one's facts do not stop it), the

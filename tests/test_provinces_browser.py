@@ -1,5 +1,5 @@
 """In headless Chromium: a warehouse of two provinces (福州 of 福建, a small 南昌 of 江西) opens the
-overview at the country, draws it, and draws again after the sidebar drills into 江西省 (issue 15)."""
+overview at the country, draws it, and draws again after the sidebar drills into 江西省."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Two app processes on one PostgreSQL warehouse (DESIGN §8, the multi-process deployment): a ledger
+"""Two app processes on one PostgreSQL warehouse (the multi-process deployment): a ledger
 uploaded through process A's upload page shows on process B's training page on B's next rerun —
 B is not restarted and nobody clears a cache, because every cache key holds the data version.
 

@@ -19,7 +19,7 @@ account or link. Each (backend, user, level, page) is its own test, so a failure
 leak is; the message lists each leaking field with its path. Two references are not data and are
 allowed: a refused crafted link's own ``region=`` in the URL bar and in the audit log.
 
-KNOWN PENDING while the admin page is being scoped (issue 12): the admin-page cases and
+KNOWN PENDING while the admin page is being scoped: the admin-page cases and
 test_admin_page_lists_nothing_outside_scope fail until a 晋安区 admin no longer sees 鼓楼区
 accounts, links or audit events. They are deliberately neither skipped nor xfailed.
 
@@ -286,7 +286,7 @@ def test_downloads_and_variants_were_read(world):
 
 
 def test_admin_page_lists_nothing_outside_scope(world):
-    """KNOWN PENDING (admin page scoping, issue 12): the 晋安区 admin's user list, link list, their
+    """KNOWN PENDING (admin page scoping): the 晋安区 admin's user list, link list, their
     pickers and the audit log hold no 鼓楼区 account or link; the city admin's do (so this can fail)."""
     def shown(user: str) -> str:
         s = _Session(world, user)

@@ -1,4 +1,4 @@
-"""Record keys that respect scope (issue 12): ids namespaced by district, no upload supersedes, retires
+"""Record keys that respect scope: ids namespaced by district, no upload supersedes, retires
 or rolls back a row outside the uploader's scope, rollback only by the uploader or a covering admin,
 the batch list filtered in SQL, batch ids race-free, and version-1 warehouses upgraded in place.
 

@@ -1,4 +1,4 @@
-"""Small counts stay masked (DESIGN §4): diagnosed/treated/aided of 1–4 read "<5" below district
+"""Small counts stay masked: diagnosed/treated/aided of 1–4 read "<5" below district
 level — on the screening page (labels, the chart data sent to the browser), and in meeting mode and
 its PPTX brief, which carry none of these counts at all."""
 from __future__ import annotations

@@ -107,7 +107,7 @@ def test_hostile_names_show_as_text_in_chromium(tmp_path):
         page.wait_for_function(IN_ELEMENT, arg=["h1", name], timeout=90_000)
 
 
-# --- Markdown: user strings are text in every Markdown element (issue 12) -----------------------
+# --- Markdown: user strings are text in every Markdown element -----------------------
 
 HOSTILE_MD = f"{IMG_MD}{LINK_MD}<img src=x onerror=alert(1)>**b**`c`www.evil.example"
 SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:&@")

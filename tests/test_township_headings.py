@@ -1,4 +1,4 @@
-"""Every dashboard page at a township view (issue 11): no heading with nothing under it (a map
+"""Every dashboard page at a township view: no heading with nothing under it (a map
 heading where villages have no map, a ranking heading over nothing), no zeros with green arrows
 (a change without a base is a grey "—"), 不适用 where the figure is not defined (job fairs)."""
 import re

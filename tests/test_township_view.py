@@ -1,5 +1,5 @@
 """At a township view the pages rank villages only: a township's own rows (its training sessions,
-its job fairs) are no child of it, so no one-row 'ranking' of the township itself (issue 11)."""
+its job fairs) are no child of it, so no one-row 'ranking' of the township itself."""
 import pytest
 
 from lib.i18n import t

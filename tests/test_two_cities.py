@@ -1,4 +1,4 @@
-"""A warehouse holding two cities: a user of the second one never lands on the first (issue 15).
+"""A warehouse holding two cities: a user of the second one never lands on the first.
 
 The sidebar used to default to the first city in code order (福州, 3501), which ``narrow`` refuses for
 a user scoped to 厦门 (3502): every page of theirs crashed before drawing. Here every dashboard page
@@ -108,7 +108,7 @@ def test_second_city_user_sees_own_region_on_every_page(two_cities, page, userna
 
 def test_whole_warehouse_view_starts_at_their_province(two_cities):
     """The other half of the rule: without a scope (auth off, development) the view opens on what
-    holds both cities, their province 福建省 (issue 15), with a box to pick either city."""
+    holds both cities, their province 福建省, with a box to pick either city."""
     url, schema = _url(two_cities)
     with app_env(url=url, schema=schema, demo=False):
         at = run_page()

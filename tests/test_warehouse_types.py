@@ -125,7 +125,7 @@ def test_old_warehouse_with_real_columns_is_widened(raw_engine):
         assert conn.execute(select(s.screening.c.aid_amount_10k_yuan)).scalar_one() == AMOUNT
 
 
-# --- one village-coverage computation (issue 15) ------------------------------------------------
+# --- one village-coverage computation ------------------------------------------------
 # The dashboard (queries.org_coverage summed by lib.metrics.compute.coverage) and the targets page
 # (indicator_queries, e.g. O01/O02/F01/F02) read the same computation, so they give the same figure.
 

@@ -159,5 +159,5 @@ with tab_audit:
     st.download_button(t("download_csv", lang), export.csv_bytes(log),
                        file_name="halfsky_audit.csv", mime="text/csv", key="audit_csv")
 
-from lib.ui.progress_ui import alias_form  # noqa: E402  (region aliases for progress tables, issue 13)
+from lib.ui.progress_ui import alias_form  # noqa: E402  (region aliases for progress tables)
 alias_form(admin, lang)

@@ -23,7 +23,7 @@ f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_coverage")
 share = share_ui.slot()
-from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+from lib.ui import reading_ui  # noqa: E402  (the written reading)
 reading_ui.reading(f, "coverage")
 choice = st.selectbox(t("org_type_pick", lang), list(TYPES), key="cv_type",
                       format_func=lambda k: enum_label(k, lang))

@@ -15,7 +15,7 @@ f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_employment")
 share = share_ui.slot()
-from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+from lib.ui import reading_ui  # noqa: E402  (the written reading)
 reading_ui.reading(f, "employment")
 ly_from, ly_to = f.last_year()
 # Fairs recorded above township level have no urban/rural class: under a filter they drop out, and

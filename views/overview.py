@@ -11,7 +11,7 @@ f = current_filters()
 lang = f.lang
 widgets.page_header(f, "app_title")
 share = share_ui.slot()
-from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+from lib.ui import reading_ui  # noqa: E402  (the written reading)
 reading_ui.reading(f, "overview")
 reading_ui.docx_download(f)
 

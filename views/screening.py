@@ -17,7 +17,7 @@ f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_screening")
 share = share_ui.slot()
-from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+from lib.ui import reading_ui  # noqa: E402  (the written reading)
 reading_ui.reading(f, "screening")
 
 year = f.date_to.year
@@ -50,7 +50,7 @@ cards = [card(metric(code).label(lang), now[key], prev[key], metric(code).unit, 
               help=metric(code).description(lang)) for code, key in cards]
 widgets.kpi_row(cards, "screening", f=f)
 drawn = None
-from lib.ui.progress_ui import progress_download, stored_progress  # noqa: E402  (issue 13)
+from lib.ui.progress_ui import progress_download, stored_progress  # noqa: E402
 progress_download(f)  # the 进度公示表 of this period, and the uploaded progress tables
 stored_progress(f)
 

@@ -21,7 +21,7 @@ st.caption(" · ".join(x for x in (md_escape(f.region_name), t("targets_caption"
                                    widgets.until_text(f, lang)) if x))
 widgets.demo_banner(lang)
 share = share_ui.slot()
-from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+from lib.ui import reading_ui  # noqa: E402  (the written reading)
 reading_ui.reading(f, "targets")
 
 assessments = data.query("targets_assess", f.region_code)

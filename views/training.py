@@ -15,7 +15,7 @@ f = current_filters()
 lang = f.lang
 widgets.page_header(f, "page_training")
 share = share_ui.slot()
-from lib.ui import reading_ui  # noqa: E402  (the written reading, issue 14)
+from lib.ui import reading_ui  # noqa: E402  (the written reading)
 reading_ui.reading(f, "training")
 area = dict(urban_rural=f.area)
 ly_from, ly_to = f.last_year()

@@ -28,7 +28,7 @@ flash = st.session_state.pop("up_flash", None)
 if flash:
     st.success(flash)
 
-names = ["auto"] + list(DATASETS) + ["progress"]  # progress: a published 进度表 (issue 13)
+names = ["auto"] + list(DATASETS) + ["progress"]  # progress: a published 进度表
 dataset = st.selectbox(t("up_dataset", lang), names, key="up_dataset",
                        format_func=lambda d: t("up_guess", lang) if d == "auto" else dataset_label(d, lang))
 with st.expander(t("up_templates", lang)):
@@ -189,7 +189,7 @@ else:
                        export.csv_bytes(shown[history].rename(columns=heads)),
                        file_name="batches.csv", key="up_hist_csv")
 
-# --- admins: official township boundaries (DESIGN §7) --------------------------------------------
+# --- admins: official township boundaries (polygons replace the seat circles) ---------------------
 if account.role == "admin":
     st.divider()
     st.subheader(t("up_geo", lang))

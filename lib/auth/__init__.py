@@ -1,1 +1,1 @@
-"""Accounts, roles, regional scope, sessions and meeting display links (issue 6); no streamlit here."""
+"""Accounts, roles, regional scope, sessions and meeting display links; no streamlit here."""

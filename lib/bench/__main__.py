@@ -1,4 +1,4 @@
-"""``python -m lib.bench``: the figures of issues 7 and 15, printed (never asserted).
+"""``python -m lib.bench``: the figures of docs/performance.md, printed (never asserted).
 
     python -m lib.bench [--scale city|national] [--db URL] [--pg-url URL] [--reps N] [--json]
                         [--skip-load] [--skip-browser] [--skip-naive] [--pages a,b,...]

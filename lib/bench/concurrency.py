@@ -5,9 +5,10 @@ upload page (preview, dry run, confirm), all against one ``streamlit run`` serve
 Each session's time runs from navigation until the page's KPI values are drawn; an error is a
 Streamlit exception box, a browser page error or a timeout. The server process's own CPU time over
 the ten sessions (psutil on its PID) is reported beside it: with ten Chromium renderers on the same
-two cores, the wall times mostly measure the browsers, the CPU seconds what the server spent. The upload goes through the server
-itself because a DuckDB file belongs to one process (DESIGN §8); the server runs on a copy of the
-benchmark warehouse so that the upload never changes it.
+two cores, the wall times mostly measure the browsers, the CPU seconds what the server spent. The
+upload goes through the server itself because a DuckDB file belongs to one process (the app refuses
+to share one); the server runs on a copy of the benchmark warehouse so that the upload never
+changes it.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""GCJ-02 → WGS-84 conversion (AMap data is GCJ-02; the app works in WGS-84 only, DESIGN §7).
+"""GCJ-02 → WGS-84 conversion (AMap data is GCJ-02; the app works in WGS-84 only, so that every
+layer of a map lines up with the others).
 
 Single points go through ``prcoords`` (public domain); whole polygons through the same published
 formulas vectorised with numpy, so a city's few thousand vertices convert in milliseconds.

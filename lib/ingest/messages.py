@@ -1,4 +1,5 @@
-"""Every user-facing ingest message, in Chinese and English, in one place (STYLE §7).
+"""Every user-facing ingest message, in Chinese and English, in one place: the upload page, the
+command line and the XLSX of problems say the same words.
 
 Code refers to a message by key and passes values; it never concatenates Chinese text itself.
 """
@@ -20,7 +21,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_sheet": ("工作簿中没有名为「{sheet}」的工作表（现有：{sheets}）。", "The workbook has no sheet named '{sheet}' (it has: {sheets})."),
     "no_header": ("未找到表头行：前 {n} 行中没有可识别的列名。", "No header row found: none of the first {n} rows has recognised column names."),
     "no_rows": ("表头下方没有数据行。", "There are no data rows below the header."),
-    # limits checked while reading (issue 13)
+    # limits checked while reading
     "too_many_rows_read": ("数据行数超过上限 {limit}，已停止读取。", "Over the limit of {limit} data rows: reading stopped there."),
     "too_many_columns": ("第 {line} 行有 {n} 列，超过上限 {limit} 列。", "Row {line} has {n} columns; the limit is {limit}."),
     "cell_too_large": ("第 {line} 行「{col}」列的单元格有 {n} 个字符，超过上限 {limit}。", "The cell in row {line}, column {col} holds {n} characters; the limit is {limit}."),

@@ -1,4 +1,5 @@
-"""Cell normalisers: full-width digits, thousands separators, percentages and every date form of §3.
+"""Cell normalisers: full-width digits, thousands separators, percentages and every date form a
+ledger uses (2024-03-05, 2024/3/5, 2024年3月5日, 2024.03, 2024年3月, an Excel serial).
 
 Pure functions of one cell (raising ValueError on what cannot be read), plus a column helper that
 applies them once per distinct value, so a million-row ledger with a few hundred dates stays fast.

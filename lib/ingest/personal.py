@@ -1,7 +1,8 @@
 """Personal data detection: ID-card numbers (with checksum), mobile numbers, columns of people's names.
 
-halfsky stores no personal data (DESIGN §2). A file carrying any is refused whole, naming the column,
-so the analyst removes it at the source rather than trusting us to drop it.
+halfsky stores no personal data: no names of women, no ID or phone numbers. A file carrying any is
+refused whole, naming the column, so the analyst removes it at the source rather than trusting us
+to drop it.
 """
 from __future__ import annotations
 

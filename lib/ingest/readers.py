@@ -5,7 +5,7 @@ say so), GB18030 (a superset of GBK) or Big5, and never guessed as latin-1: a wr
 mojibake silently. XLSX goes through openpyxl in read-only mode. Everything that is not a readable
 table becomes an IngestRefused, never a traceback.
 
-The limits (``Limits``) are checked while reading, never after loading it all (issue 13: a 3 MB
+The limits (``Limits``) are checked while reading, never after loading it all (a 3 MB
 XLSX of 2.5 M repeated rows took 370 s and 2.2 GB before the row limit refused it): an XLSX's
 decompressed size is read from the zip directory before any part is opened (a part never inflates
 past its declared size), its XML elements are counted from the stream before openpyxl parses them
@@ -159,7 +159,7 @@ def _plausible_share(sample: bytes, codec: str, simplified: bool) -> float | Non
 def _cjk_order(sample: bytes) -> list[str]:
     """GB18030 first, unless the bytes read as Big5 text and as GBK garbage.
 
-    Big5 bytes are mostly valid GBK too (issue 13: a Big5 file loaded as GB18030 mojibake), but
+    Big5 bytes are mostly valid GBK too (a Big5 file loaded as GB18030 mojibake), but
     they decode to kana, Greek, box drawing and rare GBK-extension characters instead of common
     simplified ones; GBK text read as Big5 gives traditional characters, so GB2312 decides."""
     if sample.isascii():
@@ -459,7 +459,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> li
 
     It also returns the first cells that hold a formula (``<f>``) but no saved result (``<v>``):
     openpyxl reads those as empty, so a workbook written by a program that never calculated it
-    (or saved with calculation off) would load blanks where the ledger has figures (issue 13)."""
+    (or saved with calculation off) would load blanks where the ledger has figures."""
     rows = cells = others = 0
     tail = b""
     uncached: list[str] = []

@@ -1,7 +1,8 @@
 """What each uploadable dataset looks like: canonical columns, their Chinese headers, kinds and values.
 
-One declaration per dataset (GLOSSARY.md, "Upload headers"); readers, normalisers, schemas, templates
-and the dataset guesser all iterate over it, so a new header alias is one line here.
+One declaration per dataset (canonical names, with the Chinese headers ledgers use as aliases);
+readers, normalisers, schemas, templates and the dataset guesser all iterate over it, so a new
+header alias is one line here.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Warnings before confirm (issue 13, item 1): figures that load but deserve a second look.
+"""Warnings before confirm: figures that load but deserve a second look.
 
 A file that passes every check may still carry a typo that reaches the leaders' screens: 900,000,000
 participants, a screening target of 10 for a township that already screened 15,491, 300,000 identical

@@ -92,7 +92,7 @@ class Slide:
     note: str = ""
     chart_data: ChartData | None = None                         # the chart's points as numbers
     demo: bool = False                                          # figures from the demo data
-    reading: tuple[str, ...] = ()                               # the written reading (issue 14)
+    reading: tuple[str, ...] = ()                               # the written reading
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Metrics of DESIGN §4: pure functions over the warehouse's aggregate frames, and their registry."""
+"""Metrics of coverage, training, employment and screening: pure functions over the warehouse's
+aggregate frames, and their registry."""
 from lib.metrics.registry import METRICS, Metric, metric
 
 __all__ = ["METRICS", "Metric", "metric"]

@@ -3,7 +3,7 @@
 A card must not claim what the data cannot say. The cases the data model knows of:
 
 - A figure that is **not defined** for the view is shown as 不适用 / n/a, never 0, and gets no
-  change on last year: job fairs are held by districts (DESIGN §2: a fair's region is the unit that
+  change on last year: job fairs are held by districts (a fair's region is the unit that
   held it; the demo and most ledgers record them on the district), so a township has no fairs of its
   own and, since facts above township level have no urban/rural class (lib/warehouse/queries), a
   rural or urban filter leaves nothing to count. A share of villages of a class the view has none

@@ -1,4 +1,4 @@
-"""Two-cancer screening metrics (DESIGN §4): completion, 36-month coverage, funnel rates."""
+"""Two-cancer screening metrics: completion, 36-month coverage, funnel rates."""
 from __future__ import annotations
 
 import datetime as dt
@@ -59,9 +59,9 @@ SMALL_DRAWN = 4.0  # a masked count's bar: the band's top, so 1–4 all look the
 
 
 def masked_funnel(funnel: pd.DataFrame, masked: bool) -> pd.DataFrame:
-    """The funnel with a text ``label`` per bar; when ``masked`` (below district level, DESIGN §4)
-    diagnosed/treated counts of 1–4 read "<5" and their exact value is replaced, so it never
-    reaches the browser's chart data, the PNG or a download."""
+    """The funnel with a text ``label`` per bar; when ``masked`` (below district level, where a
+    count under 5 could point at a person) diagnosed/treated counts of 1–4 read "<5" and their
+    exact value is replaced, so it never reaches the browser's chart data, the PNG or a download."""
     from lib import fmt
 
     out = funnel.copy()

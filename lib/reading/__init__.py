@@ -1,4 +1,4 @@
-"""Words for leaders (issue 14): the written reading of every page and the monthly 通报.
+"""Words for leaders: the written reading of every page and the monthly 通报.
 
 Facts are gathered through the same queries and metric functions the pages use (``gather``), then
 turned into sentences by deterministic templates (``text``): pure functions, facts in, sentences

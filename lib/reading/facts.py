@@ -8,7 +8,7 @@ as ints), so tests can check that the text says nothing the facts do not hold.
 
 What is left out, on purpose (and recorded in ``omitted``):
 - thin data: a rate over too small a denominator, an area with almost no records (``MIN_*``), and
-  below district level no diagnosed/treated/aided figure at all (DESIGN §4 masks counts under 5);
+  below district level no diagnosed/treated/aided figure at all (counts under 5 are masked there);
 - a rank among siblings whose parent lies outside the reader's scope (a district user never learns
   a city figure, not even a rank);
 - jumps in employment: fairs come in campaigns (春风行动), so a month far from the usual is normal.

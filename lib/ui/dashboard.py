@@ -64,7 +64,7 @@ def with_names(per_child: pd.DataFrame) -> pd.DataFrame:
 def parent_prefix(f: Filters) -> str | None:
     """The parent region's prefix, for the 'compared with its parent' line; None at the top and
     whenever the parent lies outside the user's scope (a district user never receives city figures,
-    not even as an average: DESIGN §8, issue 12)."""
+    not even as an average)."""
     parent = _parent(f)
     if parent is None:
         return None
@@ -220,7 +220,7 @@ ROW_PX, MAX_FULL_ROWS = 35, 60
 
 def league_height(rows: int) -> int:
     """Pixels that show every row (header included), so the red bottom three are in view without
-    scrolling (issue 11: a 10-row default hid them). Beyond MAX_FULL_ROWS the table scrolls, and the
+    scrolling (a 10-row default hid them). Beyond MAX_FULL_ROWS the table scrolls, and the
     caption under it still names the bottom three."""
     return (min(rows, MAX_FULL_ROWS) + 1) * ROW_PX + 3
 

@@ -119,7 +119,7 @@ def default_region(cities: list[str], scope: str) -> str:
     """The region shown before any choice: the first city inside (or around) the caller's scope.
 
     Not simply the first city: a user scoped to the warehouse's second city would be sent to the
-    first one, which ``narrow`` refuses (issue 15). A scope below a city starts at that city and is
+    first one, which ``narrow`` refuses. A scope below a city starts at that city and is
     then shown as the scope itself (see ``sidebar_filters``).
     """
     for city in cities:

@@ -29,7 +29,7 @@ def breadcrumb(f: Filters, key: str) -> None:
     chain = []
     code = f.region_code
     parents = data.region_lookup("parent_code")
-    top = filters.top_of(f.scope)  # nothing above the view a user opens on (issue 15)
+    top = filters.top_of(f.scope)  # nothing above the view a user opens on
     if f.scope and len(f.scope) > len(prefix_of(top)):
         top = pad(f.scope)  # a district user's crumbs start at the district: nothing above is theirs
     while isinstance(code, str) and code:
@@ -55,7 +55,7 @@ MAP_LEVELS = ("province", "city", "district", "township")
 
 def has_map(f: Filters) -> bool:
     """A map of the view's children exists: provinces, cities, districts and townships are drawn,
-    villages are not (no geometry, DESIGN §7). Pages ask before drawing a map heading or querying
+    villages are not (they have no geometry). Pages ask before drawing a map heading or querying
     for one."""
     return f.child_level in MAP_LEVELS
 
@@ -93,7 +93,7 @@ def region_map(f: Filters, values: pd.DataFrame, metric_label: str, unit: str, k
     no child of it and are left out; with no child left, nothing is drawn, heading included (a
     heading with nothing under it reads as a broken page).
     Clicking a province, city, district (or township) moves the global filter there: the
-    drill-down of DESIGN §6, country → province → city → district → township.
+    drill-down, country → province → city → district → township.
     """
     level = f.child_level
     values = values[values["region_code"] != f.region_code]

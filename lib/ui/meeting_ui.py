@@ -189,7 +189,7 @@ def last_meeting(lang: str) -> dt.date:
     return since
 
 
-# slide key → the area whose written reading it carries (lib/reading, issue 14)
+# slide key → the area whose written reading it carries (lib/reading)
 READING_OF = {"kpis": "overview", "area:coverage": "coverage", "area:training": "training",
               "area:employment": "employment", "area:screening": "screening", "warnings": "targets"}
 

@@ -1,4 +1,5 @@
-"""The page registry: every page once, with the roles that may open it (issue 6 enforces roles)."""
+"""The page registry: every page once, with the roles that may open it (the frame refuses the page
+to every other role)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

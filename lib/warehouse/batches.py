@@ -4,7 +4,7 @@ Rolling back batch B deletes B's current rows and moves back the rows B supersed
 a later batch has superseded B's rows (roll that one back first), or took a key B had retired, because
 then the state before B is no longer the state to restore.
 
-Who may roll back (issue 12): the batch's own uploader, or an admin; and either only when every row the
+Who may roll back: the batch's own uploader, or an admin; and either only when every row the
 batch wrote or superseded lies inside their scope. The batch list shows a caller only the batches of
 their scope, decided in SQL, so other districts' file names and uploaders never leave the database.
 """

@@ -31,7 +31,7 @@ def open_warehouse(url: str | None = None, *, pg_schema: str | None | _FromSetti
 
     Without ``pg_schema`` a PostgreSQL warehouse opens in the configured schema (HALFSKY_DB_SCHEMA,
     as the app does): every command-line tool calls this, and one that ignored the variable loaded
-    into the default schema and reported success (issue 13). ``pg_schema=None`` means the default.
+    into the default schema and reported success. ``pg_schema=None`` means the default.
     """
     if isinstance(pg_schema, _FromSettings):
         pg_schema = None if resolve_url(url).startswith("duckdb") else resolve_schema()

@@ -1,6 +1,6 @@
 """Fast set-based inserts: DuckDB reads a registered DataFrame, PostgreSQL takes COPY (CSV by Arrow).
 
-Row-by-row INSERTs are orders of magnitude slower on both (DESIGN §9), and every load of more than a
+Row-by-row INSERTs are orders of magnitude slower on both, and every load of more than a
 few hundred rows goes through here. On PostgreSQL the frame becomes one Arrow table typed by the
 target table's columns, and pyarrow's C++ CSV writer turns each record batch into the bytes of
 ``COPY … FROM STDIN (FORMAT csv)``: no Python call per value (a million rows: seconds, not minutes).

@@ -1,4 +1,4 @@
-"""Village coverage rolled up (issue 15): the country view's coverage without a pass over every org.
+"""Village coverage rolled up: the country view's coverage without a pass over every org.
 
 Coverage at a date counts villages with an organisation alive then (queries._village_coverage);
 at country scale that range join of a million organisations with the dates asked for took 1.6–1.9 s

@@ -3,7 +3,7 @@
 The URL comes from HALFSKY_DB_URL, else ``[connections.warehouse] url`` in .streamlit/secrets.toml,
 else the embedded DuckDB file under data/; the PostgreSQL schema from HALFSKY_DB_SCHEMA. The app and
 every ``python -m lib.…`` command resolve both here (``resolve_url``, ``resolve_schema``), so a
-scheduled load lands where the app reads (issue 13). DuckDB files are single-writer: a second process gets a
+scheduled load lands where the app reads. DuckDB files are single-writer: a second process gets a
 plain-language WarehouseLocked instead of a driver traceback. The schema is brought to this release's
 on first use by Alembic (``ensure_schema``; lib/warehouse/migrations, ``python -m lib.warehouse.migrate``).
 """

@@ -1,6 +1,6 @@
 """Yearly values per indicator for one region: uploaded (indicator_value) or computed from the facts.
 
-Indicators with ``computed_from`` are computed per year from the fact tables (DESIGN §4) inside the
+Indicators with ``computed_from`` are computed per year from the fact tables inside the
 region's code prefix; every rate is a sum of numerators over a sum of denominators. A handful of
 aggregate queries serve every indicator and year (years are joined as a VALUES table, never looped).
 

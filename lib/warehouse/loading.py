@@ -6,12 +6,12 @@ current rows decides: new keys are added, changed rows replaced (the old version
 superseded_by = this batch), identical rows left alone; ``replace`` mode also retires the current rows of
 the dataset that the file no longer has, but only in the (region, period, kind) groups the file itself
 holds (RETIRE_GROUPS): a file with 茶园 2024-10 and 王庄 2024-03 retires nothing of 茶园's March or 王庄's
-October (issue 13; it used to retire every region × period combination). Nothing to do → no batch.
+October (it used to retire every region × period combination). Nothing to do → no batch.
 
 Columns the file does not carry (an optional 救助人数 left out of the extract) are never blanked: a row
-the file updates keeps the warehouse's value in every column outside ``carried`` (issue 13).
+the file updates keeps the warehouse's value in every column outside ``carried``.
 
-Scope (issue 12): id-keyed facts are keyed by (id_scope, id), id_scope being the district of the row's
+Scope: id-keyed facts are keyed by (id_scope, id), id_scope being the district of the row's
 region_code, computed here for every row, so two districts' ledgers numbered 001, 002… never meet. A
 file may only add rows inside the uploader's scope, and may never supersede or retire a current row
 outside it (a township analyst and a sibling township's row share one district namespace): such a file

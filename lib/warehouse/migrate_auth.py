@@ -1,4 +1,4 @@
-"""Schema steps of the sign-in hardening (issue 12) that ``create_all`` cannot do by itself.
+"""Schema steps of the sign-in hardening that ``create_all`` cannot do by itself.
 
 ``ensure_schema`` calls :func:`migrate` on every start, after ``create_all``; each step is
 idempotent, so a new warehouse and one created by an older release end in the same state.

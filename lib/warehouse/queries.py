@@ -311,7 +311,7 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
                      org_types: list[str], *, child_len: int | None = None,
                      active_days: int = EFFECTIVE_DAYS, rollup: bool | None = None) -> pd.DataFrame:
     """Village coverage, computed once for the dashboard (``org_coverage``) and the targets page's
-    indicators (``indicator_queries``), so the two cannot disagree (issue 15).
+    indicators (``indicator_queries``), so the two cannot disagree.
 
     Per date, child region, urban/rural class (``_village_area``) and org type: ``villages`` in the
     prefix, ``with_org`` (villages with an organisation of the type alive at the date: established

@@ -21,7 +21,7 @@ def replace_regions(engine: Engine, regions: pd.DataFrame) -> int:
     with write_transaction(engine) as conn:
         conn.execute(delete(s.region))
         n = bulk_insert(conn, s.region, frame)
-        rollups.rebuild(conn)  # townships' urban/rural classes come from the regions (issue 15)
+        rollups.rebuild(conn)  # townships' urban/rural classes come from the regions
     if n >= planner_stats.MIN_CHANGES:
         planner_stats.refresh_quietly(engine, [s.region])
     return n
@@ -29,7 +29,7 @@ def replace_regions(engine: Engine, regions: pd.DataFrame) -> int:
 
 def merge_regions(existing: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
     """``existing`` with the cities of ``added`` put in (a city already there is replaced whole),
-    roots made whole: what ``python -m lib.regions import`` writes (issue 15: it adds a city)."""
+    roots made whole: what ``python -m lib.regions import`` writes (it adds a city)."""
     cities = [c[:4] for c in added.loc[added["level"] == "city", "code"]]
     keep = existing
     if cities:

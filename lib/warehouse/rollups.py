@@ -1,4 +1,4 @@
-"""Rollups: the summable facts pre-summed by region level and period (issue 15).
+"""Rollups: the summable facts pre-summed by region level and period.
 
 Country, province and city views (and PostgreSQL pages generally) sum hundreds of thousands of
 township-month rows per query; the rollup tables (schema.ROLLUP_BY_DATASET) hold those sums per

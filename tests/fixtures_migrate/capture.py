@@ -21,8 +21,8 @@ ROOT = HERE.parents[1]
 # name → (commit, what it is). A release's warehouse is what its ensure_schema left behind.
 # Schema 1 (f630ac0) is not here: it is the migrations' baseline, lib/warehouse/migrations/sql/0001_*.
 RELEASES = {
-    "v2_float": ("047b885", "schema 2: ids keyed by district, Float columns (issues 12-13)"),
-    "v2": ("877fe60", "schema 2 with Double columns: the last release before Alembic (issue 15)"),
+    "v2_float": ("047b885", "schema 2: ids keyed by district, Float columns"),
+    "v2": ("877fe60", "schema 2 with Double columns: the last release before Alembic"),
 }
 DIALECTS = {"duckdb": "duckdb://", "postgresql": "postgresql+psycopg://"}
 

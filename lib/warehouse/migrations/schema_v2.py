@@ -4,10 +4,10 @@ last release before Alembic. Never edit this file to follow lib/warehouse/schema
 Revisions 0002 and 0003 build from these declarations, not from schema.py, so they do the same thing
 whatever later revisions change: 0002 rebuilds the id tables to their schema-2 shape, 0003 creates the
 tables that releases up to 877fe60 added through ``create_all`` and widens the 4-byte floats.
-A verbatim copy (``git show 877fe60:lib/warehouse/schema.py``) apart from this docstring; its own
-text follows.
+A verbatim copy (``git show 877fe60:lib/warehouse/schema.py``) apart from this docstring and the
+comments' references to documents outside the repository; its own text follows.
 
-The warehouse schema (DESIGN §2), declared once in SQLAlchemy Core for DuckDB and PostgreSQL.
+The warehouse schema, declared once in SQLAlchemy Core for DuckDB and PostgreSQL.
 
 Fact tables hold the current state only; a row replaced or retired by a later upload moves to the
 table's ``*_history`` twin with the batch that superseded it, so any batch can be rolled back exactly.
@@ -167,7 +167,7 @@ def _id_key(id_column: str):
     """The key of an id-keyed fact: (district namespace, the ledger's own id).
 
     Ids are the ledger's numbers (培训编号…), unique only within the district that keeps the ledger:
-    keyed on the id alone, one district's upload replaced another's rows (issue 12).
+    keyed on the id alone, one district's upload replaced another's rows.
     """
     return lambda: [Column(ID_SCOPE, String(ID_SCOPE_LENGTH), primary_key=True,
                            default=_id_scope_default),
@@ -280,7 +280,7 @@ def key_columns(table: Table) -> list[str]:
     """The natural key of a fact table: what makes two uploaded rows 'the same row'."""
     return [c.name for c in table.primary_key.columns]
 
-# Read-only meeting display links (issue 6): only the SHA-256 of the random token is stored, so a
+# Read-only meeting display links: only the SHA-256 of the random token is stored, so a
 # copy of the warehouse does not hand out working links.
 display_link = Table(
     "display_link", metadata,
@@ -293,7 +293,7 @@ display_link = Table(
     Column("revoked_at", DateTime),
 )
 
-# Signed-in browser sessions (issue 11): the sign-in cookie names one row here. Only SHA-256 hashes
+# Signed-in browser sessions: the sign-in cookie names one row here. Only SHA-256 hashes
 # of the cookie token and of the one-time hand-off code are stored, so a copy of the warehouse holds
 # no working cookie. ``id`` is not secret: the admin page ends a session by it.
 web_session = Table(
@@ -318,7 +318,7 @@ server_secret = Table(
     Column("value", String(128), nullable=False),
 )
 
-# Reporting deadlines (issue 13, lib/completeness.py): the day of the month after the reported month
+# Reporting deadlines (lib/completeness.py): the day of the month after the reported month
 # by which a dataset's monthly report is due; dataset '*' is the default for every dataset. An admin
 # sets it; without a row the rule is the 10th. A new table: create_all adds it to older warehouses.
 report_rule = Table(
@@ -329,7 +329,7 @@ report_rule = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
-# What an upload was warned about before its uploader confirmed it (issue 13, lib/ingest/warnings.py):
+# What an upload was warned about before its uploader confirmed it (lib/ingest/warnings.py):
 # one row per loaded batch that had warnings; ``detail`` is JSON (the first warnings, counts by
 # reason). A new table, so older warehouses gain it through create_all without a version step.
 upload_warning = Table(
@@ -341,7 +341,7 @@ upload_warning = Table(
     Column("confirmed_at", DateTime, nullable=False),
 )
 
-# Region aliases an admin adds (issue 13, lib/ingest/progress.py): another name for a region code, such
+# Region aliases an admin adds (lib/ingest/progress.py): another name for a region code, such
 # as a functional zone with no division code of its own (经开区, 高新区) mapped to the code the
 # federation files it under. A new table: create_all adds it to older warehouses.
 region_alias = Table(
@@ -353,7 +353,7 @@ region_alias = Table(
     Column("added_at", DateTime, nullable=False),
 )
 
-# Cumulative screening progress as published in a 进度表 (issue 13, lib/warehouse/progress_store.py):
+# Cumulative screening progress as published in a 进度表 (lib/warehouse/progress_store.py):
 # counts done since the start of the task year up to ``as_of``, against that year's quota, per region
 # (district or functional zone) and kind. Never summed with the township-month ``screening`` facts.
 screening_progress = Table(

@@ -1,18 +1,18 @@
-"""The schema steps revisions 0002 and 0003 run, written before Alembic (issues 12 and 15).
+"""The schema steps revisions 0002 and 0003 run, written before Alembic.
 
 Each step runs in the caller's transaction and reads the database's own catalog
 (information_schema, ``current_schema()``), so it also works on a PostgreSQL schema bound through
 search_path. Table declarations come from the frozen ``schema_v2``: a step does today what it did
 when it was written, whatever schema.py says later.
 
-Schema 2 (issue 12): org_unit, training_session and job_fair (and their history twins) gain
+Schema 2: org_unit, training_session and job_fair (and their history twins) gain
 ``id_scope`` — the district (first 6 digits of region_code) — and the id tables' primary key becomes
 (id_scope, id); upload_batch gains ``region_prefix`` (NULL for old batches, judged by their rows).
 PostgreSQL alters the tables (add, fill, re-key); DuckDB cannot change a primary key, so there each
 table is rebuilt: its indexes dropped, a new table created and filled, the old one dropped, the new
 one renamed and the indexes recreated.
 
-Doubles (issue 15): until then the schema said ``Float``, which DuckDB stores as a 4-byte REAL
+Doubles: until then the schema said ``Float``, which DuckDB stores as a 4-byte REAL
 (12345.678 read back as 12345.677734375); ``widen_floats`` makes those columns 8-byte.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Baseline: schema 1, the warehouse as release f630ac0 created it (before issue 12).
+"""Baseline: schema 1, the warehouse as release f630ac0 created it (ids not yet keyed by district).
 
 Only an empty database upgraded revision by revision runs this (a new warehouse is created from
 schema.py and stamped at head; an older one is stamped at the revision its schema_version names).

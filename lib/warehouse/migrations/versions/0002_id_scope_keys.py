@@ -1,4 +1,4 @@
-"""Schema 2 (issue 12): ledger ids keyed by (district, id); upload_batch.region_prefix.
+"""Schema 2: ledger ids keyed by (district, id); upload_batch.region_prefix.
 
 org_unit, training_session and job_fair and their history twins gain ``id_scope`` (the first six
 digits of region_code) and the id tables are keyed by (id_scope, id); PostgreSQL alters them in

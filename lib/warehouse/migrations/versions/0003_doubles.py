@@ -1,4 +1,4 @@
-"""The last release before Alembic (877fe60, issue 15): its tables complete, floats 8 bytes wide.
+"""The last release before Alembic (877fe60): its tables complete, floats 8 bytes wide.
 
 Releases up to 877fe60 ran ``create_all`` on every start, so tables added without a version bump
 (sign-in throttle, sessions, report rules, upload warnings, region aliases, progress tables…) are

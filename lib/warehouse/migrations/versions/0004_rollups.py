@@ -1,4 +1,4 @@
-"""Rollups (issue 15): monthly sums by region level, kept in step with every load and rollback.
+"""Rollups: monthly sums by region level, kept in step with every load and rollback.
 
 Warehouses that started on an earlier revision already hold the tables if the post-upgrade safety
 net created them (hence ``checkfirst``); either way they are filled here from the base tables, so

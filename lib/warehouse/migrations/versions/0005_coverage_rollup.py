@@ -1,4 +1,4 @@
-"""Village coverage rolled up (issue 15): the changes of coverage by region level and day.
+"""Village coverage rolled up: the changes of coverage by region level and day.
 
 Created with ``checkfirst`` (the post-upgrade safety net may have made them) and filled from the
 roster and the regions, so the country view reads them from the first start on this revision.

@@ -1,4 +1,4 @@
-"""Village coverage's changes also by calendar month (issue 15): a date reads the whole months
+"""Village coverage's changes also by calendar month: a date reads the whole months
 before its own from ``rollup_village_cov_month`` and only its own month by day. On PostgreSQL the
 province and city views summed ~600,000–960,000 daily rows a call (~150 ms); by month, ~25× fewer.
 
