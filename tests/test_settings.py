@@ -5,6 +5,7 @@ the configuration table, fails here instead of surprising someone who deploys th
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 import subprocess
@@ -16,7 +17,6 @@ from lib import settings
 from tests.conftest import ROOT
 
 NAME = re.compile(r"HALFSKY_[A-Z0-9_]+")
-ENV_READ = re.compile(r"os\.environ|os\.getenv|\bgetenv\(|from os import[^\n]*environ")
 
 
 def _app_sources() -> list:
@@ -25,10 +25,81 @@ def _app_sources() -> list:
     return [f for f in files if f.exists() and f != ROOT / "lib" / "settings.py"]
 
 
+def environment_reads(source: str) -> list[tuple[int, str]]:
+    """(line, what) for every read of the environment that may be a HALFSKY_* setting: a literal
+    HALFSKY_* key, a key that is not a literal (a constant may hold one), or the whole mapping
+    (``dict(os.environ)``, ``{**os.environ}``). A literal key of another variable (PATH) is fine."""
+    tree = ast.parse(source)
+    from_os = [a for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "os"
+               for a in n.names]
+    environ_names = {a.asname or a.name for a in from_os if a.name == "environ"}
+    getenv_names = {a.asname or a.name for a in from_os if a.name == "getenv"}
+
+    def is_environ(node: ast.AST) -> bool:
+        return ((isinstance(node, ast.Attribute) and node.attr == "environ"
+                 and isinstance(node.value, ast.Name) and node.value.id == "os")
+                or (isinstance(node, ast.Name) and node.id in environ_names))
+
+    def is_getenv(node: ast.AST) -> bool:
+        return ((isinstance(node, ast.Attribute) and node.attr == "getenv"
+                 and isinstance(node.value, ast.Name) and node.value.id == "os")
+                or (isinstance(node, ast.Name) and node.id in getenv_names))
+
+    def key_ok(key: ast.AST | None) -> bool:
+        return (isinstance(key, ast.Constant) and isinstance(key.value, str)
+                and not key.value.startswith("HALFSKY_"))
+
+    found, seen = [], set()
+    for node in ast.walk(tree):
+        key: ast.AST | None = None
+        target = None
+        if isinstance(node, ast.Call) and is_getenv(node.func):
+            target, key = node, node.args[0] if node.args else None
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and is_environ(node.func.value)):
+            target, key = node.func.value, node.args[0] if node.args else None
+        elif isinstance(node, ast.Subscript) and is_environ(node.value):
+            target, key = node.value, node.slice
+        elif (isinstance(node, ast.Compare) and any(isinstance(o, (ast.In, ast.NotIn)) for o in node.ops)
+              and any(is_environ(c) for c in node.comparators)):
+            target = next(c for c in node.comparators if is_environ(c))
+            key = node.left
+        elif is_environ(node):
+            target = node  # the whole mapping, unless a parent above named its key
+        if target is None or id(target) in seen:
+            continue
+        seen.add(id(target))
+        if not key_ok(key):
+            found.append((node.lineno, ast.unparse(node)[:80]))
+    return found
+
+
+def test_the_scan_finds_environment_reads_of_settings():
+    assert environment_reads('import os\nx = os.environ.get("HALFSKY_TILE_URL")\n')
+    assert environment_reads('import os\nx = os.getenv("HALFSKY_AUTH", "")\n')
+    assert environment_reads('import os\nx = os.environ["HALFSKY_DB_URL"]\n')
+    assert environment_reads('import os\nx = "HALFSKY_TODAY" in os.environ\n')
+    assert environment_reads('from os import environ as e\nx = e.get("HALFSKY_TODAY")\n')
+    assert environment_reads('from os import getenv\nx = getenv(NAME)\n')
+    assert environment_reads('import os\nNAME = "HALFSKY_AUTH"\nx = os.environ.get(NAME)\n')
+    assert environment_reads('import os\nenv = dict(os.environ)\n')
+    assert not environment_reads('import os\nx = os.environ.get("PATH", "")\n')
+    assert not environment_reads('import os\nx = os.getenv("HOME")\n')
+    assert not environment_reads('x = settings.tile_url()  # HALFSKY_TILE_URL\n')
+
+
 def test_no_module_but_settings_reads_halfsky_variables_from_the_environment():
-    offenders = [str(f.relative_to(ROOT)) for f in _app_sources()
-                 if ENV_READ.search(text := f.read_text(encoding="utf-8")) and NAME.search(text)]
-    assert offenders == [], f"read HALFSKY_* settings through lib.settings, not os.environ: {offenders}"
+    offenders = {str(f.relative_to(ROOT)): reads for f in _app_sources()
+                 if (reads := environment_reads(f.read_text(encoding="utf-8")))}
+    assert offenders == {}, f"read HALFSKY_* settings through lib.settings, not os.environ: {offenders}"
+
+
+def test_every_halfsky_name_the_app_mentions_is_declared():
+    """A variable named in code or messages but not declared would be a setting nobody documents."""
+    declared = {s.name for s in settings.SETTINGS}
+    mentioned = {m: str(f.relative_to(ROOT)) for f in _app_sources()
+                 for m in NAME.findall(f.read_text(encoding="utf-8"))}
+    assert not set(mentioned) - declared, {m: mentioned[m] for m in set(mentioned) - declared}
 
 
 def _readme_table() -> str:
