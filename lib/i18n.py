@@ -439,7 +439,7 @@ TEXT.update({
 })
 
 
-# Issue 12 (access re-checked on every refresh): a fragment run whose access no longer holds.
+# Access re-checked on every refresh: a fragment run whose access no longer holds.
 TEXT.update({
     "access_link_ended": {"zh": "此展示链接已撤销或已过期，幻灯片已停止。",
                           "en": "This display link has been revoked or has expired; the slides "

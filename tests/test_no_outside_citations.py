@@ -1,6 +1,6 @@
 """Docstrings, comments and the repository's documents explain in place: they cite no issue number
 and no design document a reader of this repository does not have (the design notes, the style
-guide, the glossary). A reference such as "see §4 of the design" tells a reader nothing."""
+guide, the glossary). A reference to a section of a design note tells a reader nothing."""
 from __future__ import annotations
 
 import re
@@ -15,7 +15,7 @@ CITATION = re.compile(
         r"\b(?:DESIGN|STYLE|GLOSSARY)\.md\b",
         r"(?<![\w-])" + "iss" + r"ues?\s+#?\d+",                  # a tracker's issue number
         "\u00a7" + r"\s*\d",                                       # a bare section number
-    ]))
+    ]), re.IGNORECASE)
 SUFFIXES = (".py", ".md", ".toml", ".in", ".txt", ".sh", ".cfg", ".ini")
 
 
@@ -34,9 +34,10 @@ def test_the_pattern_finds_what_it_should_and_nothing_else():
     section = "\u00a7"
     assert citations(f"keyed by district (DESIGN {section}2)")
     assert citations(f"one place (STYLE {section}7)")
-    assert citations("see GLOSSARY.md, 'Upload headers'")
+    assert citations("see GLOSSARY" + ".md, 'Upload headers'")
     assert citations("the written reading, " + "iss" + "ue 14")
     assert citations("(" + "iss" + "ues 12 and 15)")
+    assert citations("Iss" + "ue 12 item 7: nothing outside")
     assert citations(f"every date form of {section}3")
     assert not citations("issued 2024; an issue with the file; 12 issues remain; tissue 7")
     assert not citations("the design of the map, the style of a chart")

@@ -1,4 +1,4 @@
-"""Issue 12 item 7: nothing outside a user's scope reaches the user, on any page, in any form.
+"""Nothing outside a user's scope reaches the user, on any page, in any form.
 
 A warehouse with the demo city (today = 2026-11-30) gets one row per dataset in 鼓楼区 carrying a
 figure no ledger reaches (``leak_util.PROBE`` ≈ 9.9 亿; the 鼓楼区 and city values of an uploaded

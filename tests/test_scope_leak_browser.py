@@ -1,4 +1,4 @@
-"""Issue 12 item 7, in the browser: every websocket frame a 晋安区 viewer's Chromium receives.
+"""In the browser: every websocket frame a 晋安区 viewer's Chromium receives.
 
 The same probe as tests/test_scope_leak.py (the 鼓楼区 probe ≈ 9.9 亿, 泄露探针, a 鼓楼区 account
 and display link; a few 晋安区 rows instead of the demo city, to keep the test near a minute) behind a real ``streamlit run`` with auth on. The viewer signs in

@@ -1,6 +1,6 @@
 """The scope travels with the view (Filters.scope) and is bound to the query boundary.
 
-Issue 12: a 晋安区 viewer's trend charts carried the city's 'parent average' (in the chart data and the
+A 晋安区 viewer's trend charts used to carry the city's 'parent average' (in the chart data and the
 PNG download) because the parent prefix was looked up without the user's scope. Now the comparison is
 left out with a caption saying why, a query for a region outside the session's scope raises instead
 of answering, and the freshness footer only counts batches with rows inside the scope.

@@ -1,6 +1,6 @@
 """Decimal columns are 8-byte doubles on both backends, and older warehouses are widened in place.
 
-Issue 15: the schema said ``Float``, which DuckDB stores as a 4-byte REAL, so an aid amount of
+Until revision 0003 the schema said ``Float``, which DuckDB stores as a 4-byte REAL, so an aid amount of
 12345.678 (万元) came back as 12345.677734375. Revision 0003 (``migrations.steps.widen_floats``)
 alters every column declared ``Double`` that a warehouse still holds as a 4-byte float.
 """
