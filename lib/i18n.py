@@ -18,7 +18,8 @@ TEXT: dict[str, dict[str, str]] = {
     "up_sheet_empty": {"zh": "空", "en": "empty"},
     "up_mode": {"zh": "导入方式", "en": "Mode"},
     "up_mode_upsert": {"zh": "新增或更正", "en": "Add or correct"},
-    "up_mode_replace": {"zh": "整表替换（删除台账中已不存在的行）", "en": "Replace (retire rows no longer in the ledger)"},
+    "up_mode_replace": {"zh": "整表替换（删除台账中已不存在的行）",
+                        "en": "Replace (retire rows no longer in the ledger)"},
     "up_reading": {"zh": "正在读取和校验……", "en": "Reading and checking…"},
     "up_detected": {"zh": "识别为“{ds}”，共 {rows} 行。", "en": "Detected “{ds}”, {rows} rows."},
     "up_mapping": {"zh": "表头对应", "en": "Header mapping"},
@@ -221,7 +222,8 @@ TEXT.update({
     "scope_back": {"zh": "查看我的地区", "en": "Show my region"},
     "page_refused": {"zh": "您的角色无权使用此页面。", "en": "Your role may not use this page."},
     "page_refused_hint": {"zh": "请从左侧菜单选择可用的页面；如需此页面的权限，请联系本级妇联管理员。",
-                          "en": "Choose a page from the menu on the left; ask your federation's administrator for access to this one."},
+                          "en": "Choose a page from the menu on the left; ask your federation's "
+                                "administrator for access to this one."},
     "auth_off": {"zh": "身份验证已关闭（HALFSKY_AUTH=off，仅限开发和测试）。",
                  "en": "Authentication is off (HALFSKY_AUTH=off, development and tests only)."},
     "admin_users": {"zh": "用户与权限范围", "en": "Users and scopes"},
@@ -540,7 +542,8 @@ TEXT.update({
     "up_ret_period": {"zh": "月份/年度", "en": "Month / year"},
     "up_ret_kind": {"zh": "类型", "en": "Kind"},
     "up_ret_rows": {"zh": "删除行数", "en": "Rows retired"},
-    "up_warnings": {"zh": "发现 {n} 条提醒：数据可以导入，但请先核实下列各行；点击“确认导入”即表示已核实，提醒和确认人会记入导入批次。",
+    "up_warnings": {"zh": "发现 {n} 条提醒：数据可以导入，但请先核实下列各行；"
+                          "点击“确认导入”即表示已核实，提醒和确认人会记入导入批次。",
                     "en": "{n} warnings: the file can be loaded, but check these rows first; "
                           "confirming records the warnings and who confirmed with the batch."},
     "up_warning": {"zh": "提醒", "en": "Warning"},
@@ -569,11 +572,13 @@ TEXT.update({
     "cp_units_township": {"zh": "乡镇（街道）", "en": "townships"},
     "cp_units_district": {"zh": "区县", "en": "districts"},
     "cp_grid_drill": {"zh": "每格为该地区按时、迟报、未报的{unit}个数；点击一行查看其下级。",
-                      "en": "Each cell counts the region's {unit} on time, late and missing; click a row to drill down."},
+                      "en": "Each cell counts the region's {unit} on time, late and missing; "
+                            "click a row to drill down."},
     "cp_grid_drill_units": {"zh": "每格为该{unit}当月的报送状态；点击一行查看该{unit}。",
                             "en": "Each cell is the month's status of one of the {unit}; click a row to open it."},
     "cp_reminders_drill": {"zh": "催报名单列出未报的{unit}：请点击上表中的地区下钻到它们所在的一级。",
-                           "en": "The reminder list names the {unit} still missing: click a region in the grid above to drill down to them."},
+                           "en": "The reminder list names the {unit} still missing: click a region in "
+                                 "the grid above to drill down to them."},
     "cp_grid": {"zh": "报送情况一览", "en": "Who reported which month"},
     "cp_region": {"zh": "地区", "en": "Region"},
     "cp_ranking": {"zh": "按时报送排名（已到截止日的月份）", "en": "Timeliness ranking (months already due)"},
@@ -599,7 +604,8 @@ TEXT.update({
                               "holds the whole warehouse (e.g. the whole city) may change it."},
     "cp_rule_bad": {"zh": "截止日须为1–28日，且只适用于按月报送的数据集。",
                     "en": "The deadline day must be 1–28, for a monthly dataset."},
-    "cp_rule_saved": {"zh": "已保存：{ds} 次月 {day} 日前报送。", "en": "Saved: {ds} due by day {day} of the following month."},
+    "cp_rule_saved": {"zh": "已保存：{ds} 次月 {day} 日前报送。",
+                      "en": "Saved: {ds} due by day {day} of the following month."},
     "cp_no_regions": {"zh": "所选范围内没有该级别的地区。", "en": "No region of this level in the selected area."},
 })
 
@@ -641,7 +647,8 @@ TEXT.update({
     "pg_quota": {"zh": "任务数", "en": "Quota"},
     "pg_done": {"zh": "累计完成", "en": "Done (cumulative)"},
     "pg_download": {"zh": "下载进度公示表（Excel）", "en": "Download the progress table (Excel)"},
-    "pg_alias_title": {"zh": "地区别名（进度表中的功能区等）", "en": "Region aliases (functional zones in progress tables)"},
+    "pg_alias_title": {"zh": "地区别名（进度表中的功能区等）",
+                       "en": "Region aliases (functional zones in progress tables)"},
     "pg_alias": {"zh": "别名（如 经开区）", "en": "Alias (e.g. the development zone)"},
     "pg_alias_code": {"zh": "对应区划代码（12 位）", "en": "Region code (12 digits)"},
     "pg_alias_name": {"zh": "导出时显示的名称（可选）", "en": "Name shown in exports (optional)"},
@@ -655,7 +662,8 @@ TEXT.update({
     "pg_stored": {"zh": "已上传的进度表（最新截至 {d}）", "en": "Uploaded progress tables (latest as of {d})"},
     "pg_as_of_pick": {"zh": "截至日期", "en": "As of"},
     "pg_rate": {"zh": "完成率", "en": "Completion"},
-    "pg_stored_note": {"zh": "进度表为截至该日的累计数，单独保存，不计入上方按月汇总的筛查人数；完成率超过100%的按100%计。",
+    "pg_stored_note": {"zh": "进度表为截至该日的累计数，单独保存，不计入上方按月汇总的筛查人数；"
+                             "完成率超过100%的按100%计。",
                        "en": "Progress tables are cumulative to their date and kept apart from the "
                              "monthly screening figures above; completion is capped at 100 %."},
 })

@@ -174,7 +174,8 @@ def test_scoped_viewer_refused_other_district_in_url(engine, app_login):
     assert not at.exception
     assert any("无权查看" in e.value for e in at.error)
     assert not at.metric  # a refusal, not data
-    assert "scope_refused" in users_store.audit_frame(engine, username="vera", scope=Scope.everything())["action"].tolist()
+    audit = users_store.audit_frame(engine, username="vera", scope=Scope.everything())
+    assert "scope_refused" in audit["action"].tolist()
     at.button(key="scope_back").click()
     s.run()
     assert len(at.metric) == 4 and not at.error

@@ -92,7 +92,6 @@ def test_pages_read_the_coverage_rollup_where_it_pays(demo_engine, monkeypatch):
     real = q._coverage_from_rollup
     monkeypatch.setattr(q, "_coverage_from_rollup",
                         lambda *a, **k: calls.append(a[1]) or real(*a, **k))
-    pg = demo_engine.dialect.name == "postgresql"
     q.org_coverage(demo_engine, "3501", D(2025, 12, 31), list(FEDERATION_TYPES), child_len=6)
     q.org_coverage_series(demo_engine, "3501", (D(2024, 12, 31), D(2025, 12, 31)), EVERY)
     assert calls == ["3501", "3501"]

@@ -147,7 +147,8 @@ def test_cli_refuses_missing_file(tmp_path, capsys):
 
 def test_report_lines_list_unmatched(engine, tmp_path):
     towns = _towns(engine)
-    report = import_boundaries(engine, _write(_features(towns), tmp_path, "geojson"), "township", scope=Scope.everything())
+    report = import_boundaries(engine, _write(_features(towns), tmp_path, "geojson"), "township",
+                               scope=Scope.everything())
     text = "\n".join(report.lines())
     assert "2 features matched" in text and "unmatched: 不存在镇" in text
     assert json.dumps(report.matched, ensure_ascii=False)

@@ -28,11 +28,11 @@ CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Default Extension="xml" ContentType="application/xml"/>
 <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
 {sheets}
-</Types>"""
+</Types>"""  # noqa: E501 (the part as Excel writes it, one element a line)
 ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
-</Relationships>"""
+</Relationships>"""  # noqa: E501 (as Excel writes it)
 NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
 
@@ -256,7 +256,8 @@ def test_utf16_with_or_without_bom_is_read(codec):
 
 
 def test_utf16_that_does_not_decode_is_refused_by_name():
-    broken = "乡镇（街道）,培训日期\n茶园街道,2024-03-05\n".encode("utf-16-le") + b"\x3d\xd8\x41\x00"  # a lone surrogate
+    # a lone surrogate after the text
+    broken = "乡镇（街道）,培训日期\n茶园街道,2024-03-05\n".encode("utf-16-le") + b"\x3d\xd8\x41\x00"
     zh, en = refusal(broken, "bad16.csv")
     assert "UTF-16" in en and "UTF-16" in zh
 

@@ -164,7 +164,8 @@ def test_failure_half_way_leaves_nothing(engine):
 
 def test_demo_rows_are_superseded_like_any_others(engine):
     frame = prepare_upload(engine, csv(*ROWS), "demo.csv", scope=Scope.everything()).frame
-    demo = load_batch(engine, {"training": frame}, is_demo=True, dataset_label="demo", scope=Scope.everything()).batch_id
+    demo = load_batch(engine, {"training": frame}, is_demo=True, dataset_label="demo",
+                      scope=Scope.everything()).batch_id
     real = load(engine, csv(ROWS[0].replace(",5", ",50")))
     assert real.counts.replaced == 1
     hist = facts(engine, s.training_session_history)

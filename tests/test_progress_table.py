@@ -92,7 +92,8 @@ def fixture_csv_gbk(rows=DISTRICTS) -> bytes:
 @pytest.fixture
 def wh(engine):
     """The demo city's regions plus the functional zone 经开区 as an admin alias (no region row)."""
-    add_alias(engine, "经开区", CODES["经开区"], display_name="福州经济技术开发区", user="admin", scope=Scope.everything())
+    add_alias(engine, "经开区", CODES["经开区"], display_name="福州经济技术开发区", user="admin",
+              scope=Scope.everything())
     return engine
 
 
@@ -234,7 +235,8 @@ def test_rollback_restores_what_a_batch_replaced(wh):
 
     first = load_progress(wh, _parse(wh, fixture_xlsx(), "a.xlsx").rows, AS_OF, user="ana", scope=Scope.everything())
     fixed = [("鼓楼区", 3000, 2450, 2800, 2100)] + DISTRICTS[1:]
-    second = load_progress(wh, _parse(wh, fixture_xlsx(fixed), "b.xlsx").rows, AS_OF, user="ana", scope=Scope.everything())
+    second = load_progress(wh, _parse(wh, fixture_xlsx(fixed), "b.xlsx").rows, AS_OF, user="ana",
+                           scope=Scope.everything())
     with pytest.raises(RollbackRefused):  # batch 2 replaced one of its rows: that one goes first
         rollback_any(wh, first.batch_id, user="ana", scope=Scope.everything())
     with pytest.raises(RollbackRefused):  # another analyst's batch

@@ -269,7 +269,8 @@ def test_writes_that_change_no_facts_keep_rollups_current(engine):
     from lib.warehouse.reference import replace_regions
 
     rng = np.random.default_rng(8)
-    load_batch(engine, _frames(_codes(engine, rng), rng, 40, "z"), user="t", dataset_label="facts", scope=Scope.everything())
+    load_batch(engine, _frames(_codes(engine, rng), rng, 40, "z"), user="t", dataset_label="facts",
+               scope=Scope.everything())
     add_alias(engine, "高新区", "350111000000", user="t", scope=Scope.everything())
     remove_alias(engine, "高新区", user="t", scope=Scope.everything())
     assert _is_current(engine)

@@ -20,7 +20,7 @@ def test_values_and_nulls_are_kept_across_chunks():
     got = _rows_frame(iter(rows), NAMES, chunk=5)   # five chunks, the last one short
     want = pd.DataFrame(rows, columns=NAMES, dtype=object)
     assert list(got.columns) == NAMES and len(got) == 23
-    assert (got.dtypes == object).all()
+    assert (got.dtypes == "object").all()
     assert got.index.tolist() == list(range(23))
     for name in NAMES:
         assert got[name].tolist() == want[name].tolist(), name

@@ -77,7 +77,8 @@ def test_crafted_url_of_another_district_is_refused(engine, users_, session, reg
     assert not at.exception
     assert any("无权查看" in e.value for e in at.error)
     assert not at.metric and not at.dataframe and not at.table  # a refusal, no figures
-    assert "scope_refused" in users_store.audit_frame(engine, username="vera", scope=Scope.everything())["action"].tolist()
+    audit = users_store.audit_frame(engine, username="vera", scope=Scope.everything())
+    assert "scope_refused" in audit["action"].tolist()
     # the same link opens for the city's admin, with figures: the refusal is the scope's doing
     assert len(session("root", query={"region": region}).at.metric) == 4
 

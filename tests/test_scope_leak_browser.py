@@ -1,12 +1,13 @@
 """In the browser: every websocket frame a 晋安区 viewer's Chromium receives.
 
 The same probe as tests/test_scope_leak.py (the 鼓楼区 probe ≈ 9.9 亿, 泄露探针, a 鼓楼区 account
-and display link; a few 晋安区 rows instead of the demo city, to keep the test near a minute) behind a real ``streamlit run`` with auth on. The viewer signs in
-through the login form and opens every dashboard page from the navigation (meeting mode last: it
-hides the sidebar). Every frame the server sends is a ForwardMsg protobuf: each is decoded and read
-by the same walker as the AppTest variant (Vega-Lite datasets, Arrow tables, deck.gl JSON, widget
-options …) and also searched byte-wise for the probe's decimal spellings, 鼓楼区's code and the
-probe's names (what a decoder might miss, the raw bytes still show).
+and display link; a few 晋安区 rows instead of the demo city, to keep the test near a minute)
+behind a real ``streamlit run`` with auth on. The viewer signs in through the login form and opens
+every dashboard page from the navigation (meeting mode last: it hides the sidebar). Every frame
+the server sends is a ForwardMsg protobuf: each is decoded and read by the same walker as the
+AppTest variant (Vega-Lite datasets, Arrow tables, deck.gl JSON, widget options …) and also
+searched byte-wise for the probe's decimal spellings, 鼓楼区's code and the probe's names (what a
+decoder might miss, the raw bytes still show).
 """
 from __future__ import annotations
 

@@ -208,7 +208,8 @@ def test_fact_queries_treat_wildcards_as_text(wh, bad):
 UNSCOPED = {"has_demo_rows", "regions_table",  # queries.py
             "in_prefix",                                                  # the filter itself
             "scope_prefix", "city_region_code", "top_region_code"}        # indicator_queries.py
-EXERCISED = {"freshness", "data_period", "facts", "screening_targets", "org_coverage", "org_coverage_series", "org_counts",
+EXERCISED = {"freshness", "data_period", "facts", "screening_targets", "org_coverage",
+             "org_coverage_series", "org_counts",
              "villages_without", "indicator_yearly_values", "uploaded_yearly_values",
              "computed_values"}
 

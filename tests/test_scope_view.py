@@ -149,13 +149,12 @@ def empty(request, tmp_path, _templates):
 
 
 def test_freshness_counts_only_batches_inside_the_scope(empty):
-    engine = empty
-    load_batch(engine, {"training": _training("GL-1", "350102001000", 30)}, user="gl",
+    load_batch(empty, {"training": _training("GL-1", "350102001000", 30)}, user="gl",
                filename="gulou.csv", scope=Scope.everything())
-    assert set(q.freshness(engine, Scope("350102"))["dataset"]) == {"training"}
-    assert q.freshness(engine, Scope("350111")).empty  # 鼓楼区's upload is not 晋安区's news
-    assert len(q.freshness(engine, Scope.everything())) == 1
-    load_batch(engine, {"training": _training("JA-1", "350111100000", 12)}, user="ja",
+    assert set(q.freshness(empty, Scope("350102"))["dataset"]) == {"training"}
+    assert q.freshness(empty, Scope("350111")).empty  # 鼓楼区's upload is not 晋安区's news
+    assert len(q.freshness(empty, Scope.everything())) == 1
+    load_batch(empty, {"training": _training("JA-1", "350111100000", 12)}, user="ja",
                filename="jinan.csv", scope=Scope.everything())
-    mine = q.freshness(engine, Scope("350111"))
+    mine = q.freshness(empty, Scope("350111"))
     assert list(mine["dataset"]) == ["training"] and len(mine) == 1

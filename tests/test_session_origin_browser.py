@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from lib.auth import users, web_sessions
+from lib.auth import users
 from lib.warehouse import bootstrap
 from lib.warehouse.engine import dispose_engine
 from tests.browser_util import browser_page, free_port, require_browser, streamlit_server

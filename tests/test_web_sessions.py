@@ -1,7 +1,6 @@
 """Sign-in sessions behind the cookie, on both backends: hand-off once, signature, idle expiry,
 sign-out, an admin ending a session inside (never outside) their scope, resets and disabling."""
 import asyncio
-import datetime as dt
 
 import pytest
 

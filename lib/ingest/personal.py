@@ -14,7 +14,9 @@ import pandas as pd
 from lib.ingest.columns import might_match
 from lib.ingest.messages import problem
 
-ID_NUMBER = re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])")
+ID_NUMBER = re.compile(r"(?<![0-9])[1-9]\d{5}(?:19|20)\d{2}"        # area, birth year
+                       r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"     # birth month and day
+                       r"\d{3}[0-9Xx](?![0-9])")                      # sequence, check digit
 MOBILE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

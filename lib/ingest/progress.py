@@ -22,7 +22,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -65,7 +64,8 @@ MESSAGES = {
     "no_progress_header": ("未找到进度表表头：前 {n} 行中没有「宫颈癌」「乳腺癌」列组及其「任务数」「累计完成」等列。",
                            "No progress-table header: none of the first {n} rows has 宫颈癌/乳腺癌 column "
                            "groups with 任务数/累计完成 columns."),
-    "no_region_column": ("未找到地区列：表头{headers}都不是地区列名（可用「地区」「市县名」「县市区」「区县」「单位」等）。",
+    "no_region_column": ("未找到地区列：表头{headers}都不是地区列名"
+                         "（可用「地区」「市县名」「县市区」「区县」「单位」等）。",
                          "No region column: none of the headers {headers} names regions (use 地区, "
                          "市县名, 县市区, 区县 or 单位)."),
     "no_as_of": ("未找到截至日期：请在标题中写明「截至X年X月X日」，或填写截至日期。",
@@ -79,7 +79,8 @@ MESSAGES = {
     "bad_count": ("不是非负整数。", "Not a whole non-negative number."),
     "no_done": ("缺少「累计完成」数。", "The cumulative count (累计完成) is missing."),
     "no_rows": ("表中没有地区数据行。", "The table has no region rows."),
-    "too_many_rows": ("行数 {rows} 超过进度表上限 {limit}。", "{rows} rows exceed the progress-table limit of {limit}."),
+    "too_many_rows": ("行数 {rows} 超过进度表上限 {limit}。",
+                      "{rows} rows exceed the progress-table limit of {limit}."),
     "too_many_columns": ("列数 {n} 超过上限 {limit}。", "{n} columns exceed the limit of {limit}."),
     "total_mismatch": ("合计行{kind}{measure}为 {stated}，各地区之和为 {summed}。",
                        "The total row's {kind} {measure} is {stated}; the regions sum to {summed}."),

@@ -37,7 +37,8 @@ WORDS = {
            "source": "数据来源：巾帼数据驾驶舱数据仓库（{items}）。",
            "source_none": "数据来源：巾帼数据驾驶舱数据仓库。",
            "version": "数据版本：{v}；生成日期：{d}。",
-           "method": "文中数字与驾驶舱页面同口径、同舍入；数据过少的地区不作表述，乡镇及以下不报告少于5人的确诊、治疗、救助人数。",
+           "method": "文中数字与驾驶舱页面同口径、同舍入；数据过少的地区不作表述，"
+                     "乡镇及以下不报告少于5人的确诊、治疗、救助人数。",
            "demo": "示例数据：本通报数字由程序生成，仅供演示，不是真实统计。", "demo_mark": "示例数据",
            "followup": "督办事项落实情况",
            "fu_open": "截至{day}，{region}未办结的督办事项共{n}项，其中逾期{late}项，列表如下（逾期事项在前）。",
@@ -52,7 +53,9 @@ WORDS = {
            "warn_table": "Warnings", "sign": "{region} Women's Federation", "note": "About the data",
            "source": "Source: the halfsky warehouse ({items}).", "source_none": "Source: the halfsky warehouse.",
            "version": "Data version: {v}; prepared on {d}.",
-           "method": "Figures are computed and rounded as on the dashboard pages; regions with too little data are not described, and counts under 5 of diagnosed, treated and aided women are not reported below district level.",
+           "method": "Figures are computed and rounded as on the dashboard pages; regions with too "
+                     "little data are not described, and counts under 5 of diagnosed, treated and "
+                     "aided women are not reported below district level.",
            "demo": "Demo data: every figure in this report is synthetic, not real statistics.",
            "demo_mark": "Demo data",
            "followup": "Follow-up items",

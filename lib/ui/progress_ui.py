@@ -20,7 +20,6 @@ from lib.ui.safe import md_escape
 
 def progress_upload(account: User, raw: bytes, filename: str, *, lang: str) -> None:
     """Show what the progress table holds and load it on confirm (same Outcome as other uploads)."""
-    engine = data.engine()
     as_of = None
     try:
         table = service.read_progress_table(raw, filename)

@@ -10,9 +10,10 @@ Choices worth knowing:
   missing history would understate coverage) and a target with eligible women > 0 exists for Y.
 - The org roster holds current state, so past years are reconstructed: an organisation is active at
   year end E (for the year still running: today, lib.metrics.asof.year_as_of, the day the cards read
-  by default; a 31 December still to come would judge activity by a day nobody has seen) when established_on ≤ E and (dissolved_on is null or > E); a null established_on counts
-  as unknown, i.e. not active. Roster years run from the first establishment (not before
-  ``first_year``) to the latest date on the roster (not after the current year).
+  by default; a 31 December still to come would judge activity by a day nobody has seen) when
+  established_on ≤ E and (dissolved_on is null or > E); a null established_on counts as unknown,
+  i.e. not active. Roster years run from the first establishment (not before ``first_year``) to the
+  latest date on the roster (not after the current year).
 - Village coverage is the dashboard's own computation (queries._village_coverage, summed as
   lib.metrics.compute.coverage does), so the targets page and the dashboard give the same figure.
   Effective coverage keeps only organisations whose last_activity_on is on or after E − 180 days. The

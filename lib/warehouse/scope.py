@@ -8,7 +8,8 @@ from sqlalchemy import false, not_, true
 
 COUNTRY_CODE = "000000000000"  # the whole country: the root region of a multi-province warehouse
 LEVEL_LENGTH = {"country": 0, "province": 2, "city": 4, "district": 6, "township": 9, "village": 12}
-CHILD_LEVEL = {"country": "province", "province": "city", "city": "district", "district": "township", "township": "village"}
+CHILD_LEVEL = {"country": "province", "province": "city", "city": "district", "district": "township",
+               "township": "village"}
 
 
 class ScopeError(PermissionError):
