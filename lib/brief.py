@@ -51,32 +51,31 @@ def main(argv: list[str] | None = None) -> int:
     from lib.reading.view import make_view
     from lib.warehouse import data_version
     from lib.warehouse.bootstrap import open_warehouse
-    from lib import settings
+    from lib import cli
 
-    parser = argparse.ArgumentParser(prog="python -m lib.brief",
-                                     description="The written reading of a region and its 通报.")
-    parser.add_argument("--db", default=None, help="warehouse URL (default: HALFSKY_DB_URL or data/)")
+    parser = cli.parser("lib.brief", "The written reading of every area of a region for a period, "
+                                     "and the monthly 通报 as a Word document.")
+    cli.add_db(parser)
     parser.add_argument("--region", required=True, help="12-digit region code")
     parser.add_argument("--from", dest="start", type=_month, default=None, help="first month, YYYY-MM")
     parser.add_argument("--to", dest="end", type=_month, default=None, help="last month, YYYY-MM")
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh",
+                        help="the language of the reading (default: zh)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--docx", type=Path, default=None, help="write the 通报 as a Word document")
     parser.add_argument("--no-charts", action="store_true", help="leave chart images out of --docx")
     args = parser.parse_args(argv)
 
-    engine = open_warehouse(args.db, pg_schema=settings.db_schema())
+    engine = open_warehouse(args.db)
     src = EngineSource(engine)
     names = src.names()
     if args.region not in names:
-        print(f"refused: unknown region code {args.region!r}", file=sys.stderr)
-        return 2
+        return cli.refuse(f"unknown region code {args.region!r}")
     try:
         d_from, d_to = _period(src, args.start, args.end)
         view = make_view(args.region, names[args.region], d_from, d_to, lang=args.lang)
     except ValueError as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     brief = build_brief(src, view, data_version=data_version(engine))
     if args.json:
         print(json.dumps(brief.to_dict(), ensure_ascii=False, default=str))
@@ -101,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                                          charts=not args.no_charts, followups=items,
                                          today=today))
         print(f"wrote {args.docx}", file=sys.stderr)
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ new bundle from the new release and unpack it over a copy of the old folder's ``
 """
 from __future__ import annotations
 
-import argparse
 import io
 import platform
 import subprocess
@@ -24,9 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from lib import cli
+
 ROOT = Path(__file__).resolve().parents[1]
 # Committed files that a running server has no use for.
-LEFT_OUT = ("tests/", ".ci/", "docs/", "requirements-dev.txt", ".gitignore")
+LEFT_OUT = ("tests/", ".ci/", "docs/", "requirements-dev.", "requirements-bench.", ".gitignore")
 
 INSTALL_SH = """#!/bin/sh
 # Install halfsky from this bundle's wheels alone: no package index, no network.
@@ -105,26 +106,22 @@ def _add_text(tar: tarfile.TarFile, name: str, text: str, mode: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m lib.bundle",
-        description="Pack the app, a wheelhouse of its requirements for this platform and Python, "
-                    "and install.sh into one archive that installs without network.")
+    parser = cli.parser("lib.bundle", "Pack the app, a wheelhouse of its requirements for this "
+                                      "platform and Python, and install.sh into one archive that "
+                                      "installs without network.")
     parser.add_argument("out", type=Path, help="the archive to write, e.g. halfsky-offline.tar.gz")
     args = parser.parse_args(argv)
     if not args.out.name.endswith((".tar.gz", ".tgz")):
-        print(f"refused: {args.out} must end in .tar.gz or .tgz", file=sys.stderr)
-        return 2
+        return cli.refuse(f"{args.out} must end in .tar.gz or .tgz")
     try:
         made = build(args.out)
     except RuntimeError as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     except subprocess.CalledProcessError as exc:
-        print(f"failed: {' '.join(map(str, exc.cmd[:4]))} … exited {exc.returncode}", file=sys.stderr)
-        return 1
+        return cli.fail(f"{' '.join(map(str, exc.cmd[:4]))} … exited {exc.returncode}")
     print(f"{made.path}: {made.size / 2**20:,.0f} MiB, {made.files} files, {made.wheels} wheels, "
           f"{made.seconds:,.0f} s")
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

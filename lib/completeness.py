@@ -10,8 +10,9 @@ before the deadline day), late (after it) or missing (no batch yet).
 ``completeness_counts`` counts them per region of a coarser level, in SQL, so the page's grid has one
 row per child of the view whatever the number of townships below it. Both are read through
 lib/ui/data.query, narrowed to the user's scope in SQL. ``report_status``, ``ranking`` and
-``reminders`` are pure, tested without a database. ``python -m lib.completeness --month YYYY-MM [--region CODE] [--dataset D] [--json]``
-prints one JSON object per region and dataset.
+``reminders`` are pure, tested without a database.
+``python -m lib.completeness --month YYYY-MM [--region CODE] [--dataset D] [--json]`` prints one
+line (with ``--json``, one JSON object) per region and dataset.
 """
 from __future__ import annotations
 
@@ -339,13 +340,14 @@ def _month(text: str) -> dt.date:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m lib.completeness``: exit 0 with one line per region (and dataset), 2 if refused."""
+    from lib import cli
     from lib.warehouse.bootstrap import open_warehouse
-    from lib.warehouse.engine import DB_HELP
     from lib.warehouse.indicator_queries import top_region_code
 
-    parser = argparse.ArgumentParser(prog="python -m lib.completeness",
-                                     description="Who has reported each monthly dataset.")
-    parser.add_argument("--db", default=None, help=DB_HELP)
+    parser = cli.parser("lib.completeness",
+                        "Who has reported each monthly dataset for a month: one line (or JSON "
+                        "object) per region and dataset, status reported, late or missing.")
+    cli.add_db(parser)
     parser.add_argument("--region", default=None,
                         help="12-digit region code: its townships (default: the country, the only "
                              "province or the city, as the app opens)")
@@ -361,8 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         prefix = prefix_of(region) if region else ""
         level_of(region) if region else None
     except ValueError as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     for dataset in [args.dataset] if args.dataset else list(MONTHLY):
         frame = completeness(engine, prefix, dataset, args.month, args.month, args.level)
         for r in frame.itertuples(index=False):
@@ -375,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"{r.month}  {r.dataset:10} {r.region_code} {r.status:8} "
                       f"{at or '—':19}  {r.region_name}")
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ No personal data is generated: organisations, sessions and fairs are counts, scr
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import resource
 import sys
@@ -159,7 +158,8 @@ def _org_units(regions, towns, villages, rng, today) -> pd.DataFrame:
     parts.append(pd.DataFrame({
         "region_code": towns["code"].to_numpy()[where], "org_type": "new_sector_org",
         "sector": sector, "name": [f"新领域妇联{i + 1:05d}" for i in range(n_ns)],
-        "established_on": (pd.Timestamp(2017, 1, 1) + pd.to_timedelta(ns_days + 730 * rng.random(n_ns).round(), unit="D")).to_numpy(),
+        "established_on": (pd.Timestamp(2017, 1, 1)
+                           + pd.to_timedelta(ns_days + 730 * rng.random(n_ns).round(), unit="D")).to_numpy(),
         "exec_members": rng.integers(3, 9, n_ns), "last_activity_on": last_activity[rng.integers(0, n_v, n_ns)]}))
     out = pd.concat(parts, ignore_index=True)
     out["established_on"] = pd.to_datetime(out["established_on"]).dt.date
@@ -321,14 +321,16 @@ def build_demo(engine, *, seed: int = 7, today: dt.date | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
+    from lib import cli
     from lib.warehouse.bootstrap import open_warehouse
-    from lib.warehouse.engine import DB_HELP
 
-    parser = argparse.ArgumentParser(prog="python -m lib.demo",
-                                     description="Build (or clear) the synthetic demo data.")
-    parser.add_argument("--db", default=None, help=DB_HELP)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--scale", choices=["city", "national"], default="city")
+    parser = cli.parser("lib.demo", "Build (or clear) the synthetic demo data (示例数据): one batch, "
+                                    "removable with --clear; none of its numbers are real statistics.")
+    cli.add_db(parser)
+    parser.add_argument("--seed", type=int, default=7, help="the random seed (default: 7)")
+    parser.add_argument("--scale", choices=["city", "national"], default="city",
+                        help="city: 福州市's real divisions (default); national: the benchmark's "
+                             "invented districts under 30 real cities")
     parser.add_argument("--clear", action="store_true", help="remove the demo batch")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
@@ -350,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("rows: " + ", ".join(f"{k}={v:,}" for k, v in counts.items()))
     print(f"time {time.perf_counter() - t0:.1f}s, peak RSS {peak:.0f} MB")
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ two imported each other).
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+
+from lib import cli
 
 from lib.divisions import (  # noqa: F401  (re-exported)
     DATA_DIR, DEFAULT_TOWNSHIPS, DEFAULT_VILLAGES, INDICATORS_CSV, PROVINCES, TOWNSHIP_COLUMNS,
@@ -20,32 +21,30 @@ from lib.divisions import (  # noqa: F401  (re-exported)
 def main(argv: list[str] | None = None) -> int:
     from lib.warehouse import bootstrap
 
-    parser = argparse.ArgumentParser(prog="python -m lib.regions",
-                                     description="Add a city's divisions to the warehouse.")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    imp = sub.add_parser("import", help="add a city's two division files to the warehouse's regions")
-    imp.add_argument("townships", type=Path)
-    imp.add_argument("villages", type=Path)
-    imp.add_argument("--db", default=None, help="warehouse URL (default: HALFSKY_DB_URL or data/)")
+    parser = cli.parser("lib.regions", "Add a city's divisions (统计用区划代码) to the warehouse.")
+    sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    imp = sub.add_parser("import", help="add a city's two division files to the warehouse's regions "
+                                        "(re-importing a city replaces its rows)")
+    imp.add_argument("townships", type=Path, help="CSV in the format of data/fuzhou_townships.csv")
+    imp.add_argument("villages", type=Path, help="CSV in the format of data/fuzhou_villages.csv")
+    cli.add_db(parser, imp)
     args = parser.parse_args(argv)
     try:
         frame = read_division_files(args.townships, args.villages)
     except (OSError, ValueError, KeyError) as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     engine = bootstrap.open_warehouse(args.db, load_default_regions=False)
     try:
         stored = bootstrap.import_regions(engine, frame)
     except bootstrap.RegionsInUse as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     counts = frame["level"].value_counts()
     print("loaded " + ", ".join(f"{counts.get(k, 0)} {k}" for k in
                                 ("city", "district", "township", "village")))
     total = stored["level"].value_counts()
     print("the warehouse now holds " + ", ".join(
         f"{total.get(k, 0)} {k}" for k in ("province", "city", "district", "township", "village")))
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

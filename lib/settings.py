@@ -12,7 +12,6 @@ Adding a setting: declare it in ``SETTINGS``, add a typed accessor, paste ``--ma
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import tomllib
@@ -237,9 +236,10 @@ def markdown_table() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m lib.settings",
-        description="Print halfsky's effective settings (secrets shown only as set/not set).")
+    from lib import cli
+
+    parser = cli.parser("lib.settings", "Print halfsky's effective settings and where each comes "
+                                        "from (secrets shown only as set/not set).")
     parser.add_argument("--markdown", action="store_true",
                         help="print README's configuration table instead")
     args = parser.parse_args(argv)

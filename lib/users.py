@@ -5,11 +5,10 @@ command line, where they would end up in shell history and the process list.
 """
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 
-from lib import settings
+from lib import cli
 from lib.auth import users
 from lib.auth.passwords import PasswordPolicyError
 from lib.warehouse.scope import Scope
@@ -32,24 +31,22 @@ def _message(code: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     from lib.warehouse.bootstrap import open_warehouse
 
-    parser = argparse.ArgumentParser(prog="python -m lib.users", description=__doc__)
-    parser.add_argument("--db", help="warehouse URL (default: HALFSKY_DB_URL, secrets, embedded)")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    add = sub.add_parser("add", help="add an account (password from stdin)")
+    parser = cli.parser("lib.users", "Add, list and disable accounts, and reset passwords; "
+                                     "passwords are read from standard input, never the command line.")
+    sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    add = sub.add_parser("add", help="add an account (password from standard input)")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=users.ROLES)
     add.add_argument("--scope", required=True, help="12-digit region code, e.g. 350111000000")
-    add.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
-    sub.add_parser("list", help="list accounts").add_argument("--db", dest="db_sub",
-                                                            help=argparse.SUPPRESS)
-    for name in ("disable", "reset-password"):
-        p = sub.add_parser(name)
-        p.add_argument("username")
-        p.add_argument("--db", dest="db_sub", help=argparse.SUPPRESS)
+    listing = sub.add_parser("list", help="list the accounts")
+    disable = sub.add_parser("disable", help="disable an account (its sessions end)")
+    disable.add_argument("username")
+    reset = sub.add_parser("reset-password",
+                           help="set a new password (from standard input); the account's sessions end")
+    reset.add_argument("username")
+    cli.add_db(parser, add, listing, disable, reset)
     args = parser.parse_args(argv)
-    # HALFSKY_DB_SCHEMA as in the app: the PostgreSQL schema (search_path) of the warehouse.
-    engine = open_warehouse(getattr(args, "db_sub", None) or args.db,
-                            pg_schema=settings.db_schema())
+    engine = open_warehouse(args.db)
     try:
         if args.cmd == "add":
             pw = _read_password(f"password for {args.username}: ")
@@ -68,9 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             users.set_password(engine, args.username, pw, by="console")
             print(f"password reset for {args.username}")
     except (users.AccountError, PasswordPolicyError) as exc:
-        print(f"error: {_message(exc.code)}", file=sys.stderr)
-        return 1
-    return 0
+        return cli.refuse(_message(exc.code))
+    return cli.OK
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def test_reserved_names_are_refused_at_setup_and_the_console(engine, monkeypatch
             monkeypatch.setenv("HALFSKY_DB_SCHEMA", conn.exec_driver_sql(
                 "select current_schema()").scalar_one())
     monkeypatch.setattr(sys, "stdin", io.StringIO(PW + "\n"))
-    assert cli.main(["add", "cli", "--role", "admin", "--scope", "350100000000", "--db", url]) == 1
+    assert cli.main(["add", "cli", "--role", "admin", "--scope", "350100000000", "--db", url]) == 2
     assert not users.has_users(engine)
 
 

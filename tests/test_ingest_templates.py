@@ -37,7 +37,7 @@ def test_xlsx_template_is_a_workbook(tmp_path):
 @pytest.mark.parametrize("name", ["t.txt", "t", "t.xls"])
 def test_other_suffixes_are_refused_and_nothing_written(tmp_path, capsys, name):
     out = tmp_path / name
-    assert main(["template", "training", str(out)]) == 1
+    assert main(["template", "training", str(out)]) == 2
     err = capsys.readouterr().err
     assert ".csv" in err and ".xlsx" in err
     assert not out.exists()

@@ -144,7 +144,7 @@ def test_cli_prints_warnings_and_strict_refuses(engine, tmp_path, capsys, monkey
     assert "warning: row 2 茶园街道" in out and "900,000,000" in out
     assert ingest_main([*args, "--strict"]) == 2
     captured = capsys.readouterr()
-    assert "Strict mode" in captured.out and "row 2" in captured.err
+    assert "refused: Strict mode" in captured.err and "row 2" in captured.err
     assert ingest_main(args) == 0
     assert "1 warnings" in capsys.readouterr().out
     assert ingest_main(["batches", "--json"]) == 0

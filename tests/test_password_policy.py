@@ -78,5 +78,5 @@ def test_console_refuses_a_common_password(engine, monkeypatch, capsys):
                                .scalar_one())
     monkeypatch.setattr(sys, "stdin", io.StringIO("iloveyou1234\n"))
     code = cli.main(["add", "bob", "--role", "viewer", "--scope", "350111000000", "--db", url])
-    assert code == 1 and t("pw_common", "en") in capsys.readouterr().err
+    assert code == 2 and t("pw_common", "en") in capsys.readouterr().err
     assert users.get_user(engine, "bob") is None

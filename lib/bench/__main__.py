@@ -20,14 +20,14 @@ import platform
 import sys
 import time
 
+from lib import cli
 from lib.bench import cases as cases_mod
 from lib.bench import naive, warehouses
 from lib.bench.timing import log, measure, p50, p95
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m lib.bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = cli.parser("lib.bench", __doc__ or "", formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=["city", "national"], default="city")
     p.add_argument("--db", help="warehouse URL (default data/bench_<scale>.duckdb; built if empty)")
     p.add_argument("--pg-url", help="also run the pages and queries on this PostgreSQL (schema "

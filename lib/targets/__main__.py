@@ -2,7 +2,8 @@
 ``python -m lib.targets report --docx FILE [--region CODE] [--year YYYY]``: the annual monitoring
 report (or the mid-term / final evaluation) as Word.
 
-Both run as the console: the whole warehouse, any region. Exit 2 when the region or year is refused.
+Both run as the console: the whole warehouse, any region. Exit status as every command's
+(lib/cli.py): 2 when the region or year is refused.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import math
 import sys
 from pathlib import Path
 
+from lib import cli
 from lib.targets.labels import VOLATILE_LABEL, status_label
 
 CLI_FIELDS = ["code", "region_code", "latest_year", "latest_value", "latest_label", "target_value",
@@ -21,6 +23,7 @@ USAGE = ("python -m lib.targets [--db URL] [--region CODE] [--json] [--xlsx FILE
          "[--lang zh|en] [--no-charts] [--db URL]")
 REGION_HELP = ("12-digit region code (default: the country, the only province or the city, as the "
                "app opens)")
+LANG_HELP = "the language of statuses, names and the report (default: zh)"
 
 
 def _clean(v):
@@ -36,25 +39,23 @@ def main(argv: list[str] | None = None) -> int:
     from lib.targets.report import monitoring_report_xlsx
     from lib.targets.run import assess_region
     from lib.warehouse.bootstrap import open_warehouse
-    from lib.warehouse.engine import DB_HELP
 
-    parser = argparse.ArgumentParser(
-        prog="python -m lib.targets", usage=USAGE,
-        description="Assess plan indicators against their targets.",
+    parser = cli.parser(
+        "lib.targets", "Assess every plan indicator of a region against its target: latest value, "
+                       "projection and status (达标 / 按进度 / 有风险 / 滞后).", usage=USAGE,
         epilog="report: write the annual monitoring report (mid-term for 2025, final for 2030) as "
                "Word; see `python -m lib.targets report --help`.")
-    parser.add_argument("--db", default=None, help=DB_HELP)
+    cli.add_db(parser)
     parser.add_argument("--region", default=None, help=REGION_HELP)
     parser.add_argument("--json", action="store_true", help="one JSON object per indicator")
     parser.add_argument("--xlsx", type=Path, default=None, help="also write the monitoring report")
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help=LANG_HELP)
     args = parser.parse_args(argv)
     engine = open_warehouse(args.db)
     try:
         assessments = assess_region(engine, args.region)
     except ValueError as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     for a in assessments:
         # the latest value's date as every surface says it (截至2026年11月30日 / 2025年末)
         d = {**a.to_dict(), "latest_label": a.latest_label(args.lang)}
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"target {a.target_value} ({a.target_year})  projected {proj}  {name}")
     if args.xlsx:
         args.xlsx.write_bytes(monitoring_report_xlsx(assessments, lang=args.lang))
-    return 0
+    return cli.OK
 
 
 def _year(text: str) -> int:
@@ -86,30 +87,26 @@ def report_main(argv: list[str]) -> int:
     from lib.targets.evaluation import build_report
     from lib.warehouse import data_version
     from lib.warehouse.bootstrap import open_warehouse
-    from lib.warehouse.engine import DB_HELP
     from lib.warehouse.indicator_queries import top_region_code
     from lib.warehouse.scope import Scope, ScopeError
 
-    parser = argparse.ArgumentParser(
-        prog="python -m lib.targets report",
-        description="Write the annual monitoring report as Word: every indicator of the catalog "
-                    "by field, with its figures, status, projection and trend chart, and the "
-                    "督办 items of those at risk or behind. 2025 makes it the mid-term "
-                    "evaluation, 2030 the final one.")
+    parser = cli.parser(
+        "lib.targets report",
+        "Write the annual monitoring report as Word: every indicator of the catalog by field, with "
+        "its figures, status, projection and trend chart, and the 督办 items of those at risk or "
+        "behind. 2025 makes it the mid-term evaluation, 2030 the final one.")
     parser.add_argument("--docx", type=Path, required=True, help="the Word file to write")
     parser.add_argument("--region", default=None, help=REGION_HELP)
     parser.add_argument("--year", type=_year, default=None,
                         help="as of the end of this year (default: the current year, to today)")
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help=LANG_HELP)
     parser.add_argument("--no-charts", action="store_true", help="leave the trend charts out")
-    parser.add_argument("--db", default=None, help=DB_HELP)
+    cli.add_db(parser)
     args = parser.parse_args(argv)
     engine = open_warehouse(args.db)
     region = args.region or top_region_code(engine)
     if region is None:
-        print("refused: the warehouse has no region of level 'city'; pass --region",
-              file=sys.stderr)
-        return 2
+        return cli.refuse("the warehouse has no region of level 'city'; pass --region")
     console = Scope.everything()  # the console reads the whole warehouse
 
     def followups(codes: list[str]) -> dict[str, list]:
@@ -123,11 +120,10 @@ def report_main(argv: list[str]) -> int:
                               scope=console.narrow(region), data_version=data_version(engine),
                               followups=followups)
     except (ValueError, ScopeError) as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     args.docx.write_bytes(monitoring_report_docx(report, charts=not args.no_charts))
     print(f"wrote {args.docx}", file=sys.stderr)
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

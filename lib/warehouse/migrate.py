@@ -9,14 +9,12 @@ themselves, and how to add one, are in lib/warehouse/migrations.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from lib import cli
 from lib.warehouse import migrations
-from lib.warehouse.engine import (
-    DB_HELP, ensure_schema, open_engine, resolve_schema, resolve_url,
-)
+from lib.warehouse.engine import ensure_schema, open_engine, resolve_schema, resolve_url
 
 
 def _schema_for(url: str) -> str | None:
@@ -54,9 +52,10 @@ def _current(url: str, schema: str | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.warehouse.migrate",
-                                     description="Create or upgrade the warehouse schema (Alembic).")
-    parser.add_argument("--db", default=None, help=DB_HELP)
+    parser = cli.parser("lib.warehouse.migrate",
+                        "Create or upgrade the warehouse schema (Alembic), as every start of the app "
+                        "does, or show its revision.")
+    cli.add_db(parser)
     parser.add_argument("command", nargs="?", default="upgrade",
                         choices=["upgrade", "current", "history"],
                         help="upgrade to head (default), show the current revision, list revisions")
@@ -79,11 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             engine.dispose()
     except migrations.UnknownRevision as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+        return cli.refuse(str(exc))
     what = "; ".join(done) if done else "nothing to do"
     print(f"{_where(url, schema)}: at {migrations.head()} (head); {what}")
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

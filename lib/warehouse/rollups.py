@@ -276,18 +276,20 @@ def touched(conn: Connection, dataset: str, where) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m lib.warehouse.rollups [--db URL]``: rebuild every rollup now."""
-    import argparse
+    from lib import cli
+    from lib.warehouse.engine import get_engine, resolve_schema, resolve_url, write_transaction
 
-    from lib.warehouse.engine import DB_HELP, get_engine, resolve_schema, write_transaction
-
-    ap = argparse.ArgumentParser(prog="python -m lib.warehouse.rollups", description=main.__doc__)
-    ap.add_argument("--db", help=DB_HELP)
+    ap = cli.parser("lib.warehouse.rollups",
+                    "Rebuild every rollup (the pre-summed tables the pages read) from the base "
+                    "tables; loads keep them current, so this is for repairs.")
+    cli.add_db(ap)
     args = ap.parse_args(argv)
-    engine = get_engine(args.db, pg_schema=resolve_schema())
+    url = resolve_url(args.db)
+    engine = get_engine(url, pg_schema=None if url.startswith("duckdb") else resolve_schema())
     with write_transaction(engine) as conn:
         rebuild(conn)
     print("rollups rebuilt")
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":
