@@ -11,7 +11,7 @@ def _missing(x) -> bool:
 
 def count(x: float | int | None, lang: str = "zh") -> str:
     """12,345 → 1.2万 (zh) / 12,345 (en); below 10,000 the plain number with separators."""
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     x = float(x)
     if lang == "zh":
@@ -28,14 +28,14 @@ def count(x: float | int | None, lang: str = "zh") -> str:
 def exact(x: float | int | None) -> str:
     """Every digit, with separators: 40000 → 40,000. For counts a reader checks or adds up (rows
     read, regions reporting), where 4.0万 would hide the last digits."""
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     return f"{round(float(x)):,}"
 
 
 def rate(x: float | None, digits: int = 1) -> str:
     """A share in [0, 1] as a percentage with one decimal: 0.8567 → 85.7%."""
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     return f"{x * 100:.{digits}f}%"
 
@@ -47,26 +47,26 @@ RATE_PRINTF = "%.1f%%"
 
 def points(x: float | None, lang: str = "zh") -> str:
     """A difference of two percentages, unsigned, in percentage points: 32.4个百分点 / 32.4 pp."""
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     return f"{x:.1f}个百分点" if lang == "zh" else f"{x:.1f} pp"
 
 
 def change_pp(x: float | None) -> str:
     """A change of a rate in percentage points: +2.3个百分点 is shown as +2.3 pp (short, both languages)."""
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     return f"{x * 100:+.1f} pp"
 
 
 def change_pct(x: float | None) -> str:
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     return f"{x * 100:+.1f}%"
 
 
 def money_10k(x: float | None, lang: str = "zh") -> str:
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     return f"{x:,.1f}万元" if lang == "zh" else f"¥{x * 1e4:,.0f}"
 
@@ -94,7 +94,7 @@ def until_label(date_to: dt.date, lang: str = "zh") -> str:
 
 def small_count(x: float | int | None, masked: bool) -> str:
     """Counts under 5 of diagnosed/treated/aided are shown as '<5' below district level."""
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     if masked and 0 < x < 5:
         return "<5"
@@ -109,6 +109,6 @@ def value(x: float | None, unit: str, lang: str = "zh") -> str:
         return count(x, lang)
     if unit == "10k_yuan":
         return money_10k(x, lang)
-    if _missing(x):
+    if x is None or _missing(x):
         return "—"
     return f"{x:,.1f}"

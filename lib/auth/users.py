@@ -199,12 +199,12 @@ def authenticate(engine: Engine, username: str, password: str, *, address: str |
             row = store.fetch_user(conn, name)
         stored_hash = row["password_hash"] if row else None
         ok = checkable and passwords.verify_password(stored_hash, password)
-        if not ok:
+        if not ok or row is None or name is None:  # (ok holds only for a real account's name)
             after = {key: throttle.after_failure(state, now, throttle.policy_for(key))
                      for key, state in states.items()}
             for key, state in after.items():
                 throttle_store.save(conn, key, state)
-            if row is None:  # the typed name may be a password: not recorded
+            if row is None or name is None:  # the typed name may be a password: not recorded
                 audit.record(conn, "login_failed", "unknown user" if checkable else "invalid input")
                 return LoginResult(LoginOutcome.BAD_CREDENTIALS)
             # app_user mirrors the account's back-off for the admin's listing
@@ -217,7 +217,7 @@ def authenticate(engine: Engine, username: str, password: str, *, address: str |
             audit.record(conn, "login_failed", "account disabled", name)
             return LoginResult(LoginOutcome.DISABLED)
         throttle_store.clear(conn, throttle.user_key(name))
-        values = {"failed_logins": 0, "locked_until": None}
+        values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
         if passwords.needs_rehash(row["password_hash"]):
             values["password_hash"] = passwords.hash_password(password)
         store.update_user(conn, name, **values)

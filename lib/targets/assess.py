@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -112,9 +112,17 @@ class Assessment:
         return d
 
 
+def _value_of(target: Target) -> float:
+    """The target's value; gaps and shares exist only for an indicator that has one (``assess``
+    answers ``no_target`` before it measures any)."""
+    if target.target_value is None:
+        raise ValueError(f"indicator {target.code} has no target value to measure against")
+    return target.target_value
+
+
 def gap(value: float, target: Target) -> float:
     """Distance still to go to the target, ≥ 0 (0 when the value meets it)."""
-    t = target.target_value
+    t = _value_of(target)
     if target.direction == "down":
         return max(0.0, value - t)
     if target.direction == "keep":
@@ -123,7 +131,7 @@ def gap(value: float, target: Target) -> float:
 
 
 def meets(value: float, target: Target) -> bool:
-    return gap(value, target) <= _EPS * max(1.0, abs(target.target_value))
+    return gap(value, target) <= _EPS * max(1.0, abs(_value_of(target)))
 
 
 def clip_to_unit(value: float, unit: str) -> float:
@@ -183,6 +191,7 @@ def assess(values: pd.DataFrame | tuple[np.ndarray, np.ndarray], target: Target,
     if until_year is not None:
         upto = years <= int(until_year)
         years, vals = years[upto], vals[upto]
+    base: dict[str, Any]
     base = dict(code=target.code, region_code=region_code, direction=target.direction,
                 unit=target.unit, domain=target.domain, name_zh=target.name_zh,
                 name_en=target.name_en, target_value=target.target_value,
@@ -237,7 +246,7 @@ def assess(values: pd.DataFrame | tuple[np.ndarray, np.ndarray], target: Target,
 
 
 def _favourable_meets(low: float, high: float, target: Target) -> bool:
-    t = target.target_value
+    t = _value_of(target)
     if target.direction == "up":
         return meets(high, target)
     if target.direction == "down":
@@ -247,7 +256,7 @@ def _favourable_meets(low: float, high: float, target: Target) -> bool:
 
 
 def _share(short: float, target: Target) -> float:
-    return short / max(abs(target.target_value), _EPS)
+    return short / max(abs(_value_of(target)), _EPS)
 
 
 def assess_indicators(indicators: pd.DataFrame | list[Target], values: pd.DataFrame,

@@ -40,7 +40,7 @@ def language_box() -> str:
     only one (so a visitor reads the form in their language before signing in)."""
     with st.sidebar:
         return st.selectbox(t("language", current_lang()), list(LANGS), key=K_LANG,
-                            format_func=LANGS.get)
+                            format_func=lambda code: LANGS[code])
 
 
 def login_language() -> str:
@@ -156,20 +156,20 @@ def sidebar_filters(scope: Scope) -> Filters:
     """Draw the sidebar filters and return the view they select (always within ``scope``); the
     months offered are those with data inside ``scope``."""
     lo, hi = data.query("data_period", scope)
-    scope = scope.prefix  # the view below carries the prefix
+    own = scope.prefix  # the view below carries the prefix
     today = clock.today()
     months = _month_options(lo or dt.date(today.year, 1, 1), hi or today)
     restore = st.session_state.pop(K_RESTORE, None)
     if not st.session_state.get(K_INIT) or restore:
-        _init_from_url(scope, months, restore)
+        _init_from_url(own, months, restore)
     if st.session_state.get(K_DRILL):
-        _apply_region(st.session_state.pop(K_DRILL), scope)
+        _apply_region(st.session_state.pop(K_DRILL), own)
 
     lang = language_box()
     with st.sidebar:
         st.subheader(t("filters", lang))
         names = data.region_lookup("name")
-        scope_in = scope[:LEVEL_CITY]  # a district user's own city still counts as one choice
+        scope_in = own[:LEVEL_CITY]  # a district user's own city still counts as one choice
         provinces = [p for p in data.codes_at("province") if prefix_of(p).startswith(scope_in)
                      or scope_in.startswith(prefix_of(p))]
         cities = data.codes_at("city")
@@ -186,8 +186,8 @@ def sidebar_filters(scope: Scope) -> Filters:
         c_prefix = "" if city == "all" else city[:4]
         # A district (township) user's box names that district (township), fixed: "全部" there
         # read as the whole city to the people it was shown to.
-        if len(scope) >= LEVEL_DISTRICT:
-            district = _select(t("district", lang), [pad(scope[:LEVEL_DISTRICT])], K_DISTRICT,
+        if len(own) >= LEVEL_DISTRICT:
+            district = _select(t("district", lang), [pad(own[:LEVEL_DISTRICT])], K_DISTRICT,
                                names, lang, disabled=True)
         elif not c_prefix and len(_within(own_cities, p_prefix)) > 1:
             # several cities and none chosen: their districts (~3,000 at the country) are no list
@@ -196,9 +196,9 @@ def sidebar_filters(scope: Scope) -> Filters:
                                disabled=True)
         else:
             district = _select(t("district", lang), ["all"] + _within(
-                data.codes_at("district"), scope, p_prefix, c_prefix), K_DISTRICT, names, lang)
-        if len(scope) >= LEVEL_TOWNSHIP:
-            township = _select(t("township", lang), [pad(scope[:LEVEL_TOWNSHIP])], K_TOWNSHIP,
+                data.codes_at("district"), own, p_prefix, c_prefix), K_DISTRICT, names, lang)
+        if len(own) >= LEVEL_TOWNSHIP:
+            township = _select(t("township", lang), [pad(own[:LEVEL_TOWNSHIP])], K_TOWNSHIP,
                                names, lang, disabled=True)
         else:
             township_opts = ["all"]
@@ -219,11 +219,11 @@ def sidebar_filters(scope: Scope) -> Filters:
     if m_from > m_to:
         m_from, m_to = m_to, m_from
     code = next((c for c in (township, district, city, province) if c != "all"), None)
-    code = code or top_of(scope)
-    if scope and len(prefix_of(code)) < len(scope):
+    code = code or top_of(own)
+    if own and len(prefix_of(code)) < len(own):
         # A parent of the caller's scope (the city for a district user) shows the scope: name the
         # scope's own region, so pages keyed by region code (targets, meeting) never get the city.
-        code = scope.ljust(12, "0")
+        code = own.ljust(12, "0")
     date_from = dt.date(int(m_from[:4]), int(m_from[5:]), 1)
     end_month = pd.Timestamp(m_to + "-01") + pd.offsets.MonthEnd(0)
     date_to = min(end_month.date(), max(today, hi or today))
@@ -234,5 +234,5 @@ def sidebar_filters(scope: Scope) -> Filters:
     if st.session_state.pop("f_bad_region", False):
         st.warning(t("bad_region", lang))
     return Filters(lang=lang, region_code=code, region_name=names.get(code, code),
-                   level=level_of(code), prefix=narrow(scope, code), date_from=date_from,
-                   date_to=date_to, area=None if area == "all" else area, scope=scope)
+                   level=level_of(code), prefix=narrow(own, code), date_from=date_from,
+                   date_to=date_to, area=None if area == "all" else area, scope=own)
