@@ -7,11 +7,17 @@ from those wheels alone. On the target: ``tar xzf OUT.tar.gz && ./install.sh``, 
 run command (``.venv/bin/streamlit run serve.py``).
 
 A wheelhouse is specific to the platform and the Python minor version it was built with; the
-install script checks the version and says which one the bundle wants. To update a server, build a
+install script checks the version and says which one the bundle wants. requirements.txt pins every
+package with the hashes of its published files, and ``pip wheel`` checks them while it fills the
+wheelhouse; a project that publishes only source (prcoords) is then built into a wheel whose hash
+no index knows, so the bundle carries its own lock, ``wheelhouse/requirements.txt``: every wheel in
+it, pinned with the hash of that very file, which ``install.sh`` installs in pip's hash-checking
+mode. A wheel changed or swapped after the build stops the install. To update a server, build a
 new bundle from the new release and unpack it over a copy of the old folder's ``data/`` warehouse.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import platform
 import subprocess
@@ -43,7 +49,8 @@ fi
 "$PY" -m venv .venv
 # Ignore any pip configuration of this machine (an index, find-links, constraints): only ./wheelhouse.
 env -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_FIND_LINKS -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \\
-  .venv/bin/pip install --quiet --no-index --find-links wheelhouse -r requirements.txt
+  .venv/bin/pip install --quiet --no-index --find-links wheelhouse --require-hashes \\
+  -r wheelhouse/requirements.txt
 echo "installed. start: .venv/bin/streamlit run serve.py"
 """
 
@@ -77,6 +84,17 @@ def build_wheelhouse(folder: Path, requirements: Path, say: Callable[[str], None
     return sorted(folder.glob("*.whl"))
 
 
+def wheelhouse_lock(wheels: list[Path]) -> str:
+    """A requirements file naming each wheel by its name and version, with its own SHA-256."""
+    lines = ["# Every wheel of this bundle's wheelhouse, with the hash of the file itself "
+             "(python -m lib.bundle)."]
+    for wheel in sorted(wheels, key=lambda w: w.name.lower()):
+        name, version = wheel.name.split("-")[:2]
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        lines.append(f"{name}=={version} --hash=sha256:{digest}")
+    return "\n".join(lines) + "\n"
+
+
 def build(out: Path, *, root: Path = ROOT, say: Callable[[str], None] = print) -> Bundle:
     started = time.perf_counter()
     files = app_files(root)
@@ -91,6 +109,7 @@ def build(out: Path, *, root: Path = ROOT, say: Callable[[str], None] = print) -
                 tar.add(root / name, arcname=name)
             for wheel in wheels:
                 tar.add(wheel, arcname=f"wheelhouse/{wheel.name}")
+            _add_text(tar, "wheelhouse/requirements.txt", wheelhouse_lock(wheels), mode=0o644)
             _add_text(tar, "install.sh", INSTALL_SH.format(python=python,
                                                            platform=platform.machine()), mode=0o755)
             _add_text(tar, "BUNDLE.txt", f"python {python}\nplatform {platform.machine()}\n"

@@ -354,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--month", required=True, type=_month, help="YYYY-MM")
     parser.add_argument("--dataset", choices=sorted(MONTHLY), default=None,
                         help="one dataset (default: every monthly dataset)")
-    parser.add_argument("--level", choices=LEVELS, default="township")
+    parser.add_argument("--level", choices=LEVELS, default="township",
+                        help="the reporting unit: townships (default) or districts")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     args = parser.parse_args(argv)
     engine = open_warehouse(args.db)

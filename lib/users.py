@@ -28,6 +28,9 @@ def _message(code: str) -> str:
     return f"{t(code, 'zh')} / {t(code, 'en')}"
 
 
+NAME_HELP = "the account's name (for single sign-on, its email)"
+
+
 def main(argv: list[str] | None = None) -> int:
     from lib.warehouse.bootstrap import open_warehouse
 
@@ -35,15 +38,16 @@ def main(argv: list[str] | None = None) -> int:
                                      "passwords are read from standard input, never the command line.")
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     add = sub.add_parser("add", help="add an account (password from standard input)")
-    add.add_argument("username")
-    add.add_argument("--role", required=True, choices=users.ROLES)
+    add.add_argument("username", help=NAME_HELP)
+    add.add_argument("--role", required=True, choices=users.ROLES,
+                     help="viewer: dashboards; analyst: + uploads; admin: + accounts and links")
     add.add_argument("--scope", required=True, help="12-digit region code, e.g. 350111000000")
     listing = sub.add_parser("list", help="list the accounts")
     disable = sub.add_parser("disable", help="disable an account (its sessions end)")
-    disable.add_argument("username")
+    disable.add_argument("username", help=NAME_HELP)
     reset = sub.add_parser("reset-password",
                            help="set a new password (from standard input); the account's sessions end")
-    reset.add_argument("username")
+    reset.add_argument("username", help=NAME_HELP)
     cli.add_db(parser, add, listing, disable, reset)
     args = parser.parse_args(argv)
     engine = open_warehouse(args.db)

@@ -6,6 +6,7 @@ process may make one: root, as in CI), then served by ``streamlit run serve.py``
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -41,6 +42,16 @@ def test_refuses_an_archive_name_it_would_not_write(tmp_path, capsys):
     assert not (tmp_path / "halfsky.zip").exists()
 
 
+def test_the_wheelhouse_lock_pins_each_wheel_by_its_own_hash(tmp_path):
+    a = tmp_path / "prcoords-1.0.2-py3-none-any.whl"
+    b = tmp_path / "psycopg_binary-3.3.9-cp311-cp311-manylinux_2_28_x86_64.whl"
+    a.write_bytes(b"built here from the sdist")
+    b.write_bytes(b"downloaded")
+    lines = bundle.wheelhouse_lock([b, a]).splitlines()[1:]
+    assert lines == [f"prcoords==1.0.2 --hash=sha256:{hashlib.sha256(a.read_bytes()).hexdigest()}",
+                     f"psycopg_binary==3.3.9 --hash=sha256:{hashlib.sha256(b.read_bytes()).hexdigest()}"]
+
+
 def test_bundle_installs_offline_and_serves(tmp_path):
     if not (ROOT / ".git").exists():
         pytest.skip("a bundle packs committed files: this copy is not a git checkout")
@@ -51,7 +62,9 @@ def test_bundle_installs_offline_and_serves(tmp_path):
     target.mkdir()
     with tarfile.open(out) as tar:
         names = tar.getnames()
-        assert "install.sh" in names and "requirements.txt" in names
+        assert {"install.sh", "requirements.txt", "wheelhouse/requirements.txt"} <= set(names)
+        lock = tar.extractfile("wheelhouse/requirements.txt").read().decode()
+        assert len([line for line in lock.splitlines() if "--hash=sha256:" in line]) == made.wheels
         assert not [n for n in names if n.startswith("tests/")]
         tar.extractall(target, filter="tar")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "HALFSKY_", "VIRTUAL_ENV"))}

@@ -103,6 +103,16 @@ def test_help_runs_and_reads_like_every_other_command(module, capsys, monkeypatc
 
 
 @pytest.mark.parametrize("module", MODULES)
+def test_every_argument_says_what_it_is(module, monkeypatch):
+    parser = parser_of(module, monkeypatch)
+    silent = [f"{p.prog} {a.option_strings or a.dest}"
+              for p in [parser, *subcommands(parser).values()] for a in p._actions
+              if a.help is None
+              and not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction))]
+    assert not silent, silent
+
+
+@pytest.mark.parametrize("module", MODULES)
 def test_readme_mentions_every_command_and_subcommand(module, monkeypatch):
     assert f"python -m {module}" in README, f"README never shows python -m {module}"
     for name in subcommands(parser_of(module, monkeypatch)):

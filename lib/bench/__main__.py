@@ -28,7 +28,8 @@ from lib.bench.timing import log, measure, p50, p95
 
 def _parser() -> argparse.ArgumentParser:
     p = cli.parser("lib.bench", __doc__ or "", formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--scale", choices=["city", "national"], default="city")
+    p.add_argument("--scale", choices=["city", "national"], default="city",
+                   help="city: the demo city's warehouse (default); national: 2,850 districts")
     p.add_argument("--db", help="warehouse URL (default data/bench_<scale>.duckdb; built if empty)")
     p.add_argument("--pg-url", help="also run the pages and queries on this PostgreSQL (schema "
                                     "bench_<scale>, built there if empty)")

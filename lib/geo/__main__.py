@@ -17,8 +17,9 @@ def main(argv: list[str] | None = None) -> int:
                                    "rewrite the prepared province outlines.")
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     imp = sub.add_parser("import", help="GeoJSON, zipped Shapefile or GeoPackage of polygons")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--level", default="township", choices=["township"])
+    imp.add_argument("file", type=Path, help="the polygons: .geojson, a zipped Shapefile or .gpkg")
+    imp.add_argument("--level", default="township", choices=["township"],
+                     help="the level the polygons are of (townships only)")
     imp.add_argument("--crs", default="wgs84", choices=["wgs84", "gcj02"],
                      help="coordinates of the file when it is geographic (CGCS2000 = wgs84)")
     imp.add_argument("--code-column", default=None, help="attribute holding division codes")

@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     load = sub.add_parser("load", help="load a CSV/XLSX file: load FILE --dataset NAME "
                                        "(or load DATASET FILE)")
-    load.add_argument("args", nargs="+", metavar="[DATASET] FILE")
+    load.add_argument("args", nargs="+", metavar="[DATASET] FILE",
+                      help="the CSV or XLSX ledger, optionally after its dataset")
     load.add_argument("--dataset", choices=sorted([*DATASETS, "progress"]),
                       help="progress: a published 进度表 (two-row header, 合计 first); "
                            "detected when not given")
@@ -45,20 +46,20 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--scope", default="", help=SCOPE_HELP)
     load.add_argument("--user", default="cli", help=USER_HELP)
     rb = sub.add_parser("rollback", help="roll a batch back")
-    rb.add_argument("batch_id", type=int)
+    rb.add_argument("batch_id", type=int, help="the batch's number, as `batches` lists it")
     rb.add_argument("--user", default="cli", help=USER_HELP)
     rb.add_argument("--scope", default="", help=SCOPE_HELP)
     bt = sub.add_parser("batches", help="list the batches")
     bt.add_argument("--json", action="store_true", help="print the list as JSON")
     al = sub.add_parser("alias", help="name a region also ALIAS (a functional zone such as 经开区 "
                                       "in progress tables): alias ALIAS CODE [--name NAME]")
-    al.add_argument("alias")
+    al.add_argument("alias", help="the other name, e.g. 经开区")
     al.add_argument("code", help="12-digit region code the alias stands for")
     al.add_argument("--name", help="how exports name it (e.g. 福州经济技术开发区)")
     al.add_argument("--user", default="cli", help=USER_HELP)
     al.add_argument("--scope", default="", help=SCOPE_HELP)
     tp = sub.add_parser("template", help="write a template: OUT.csv (UTF-8 with BOM) or OUT.xlsx")
-    tp.add_argument("dataset", choices=sorted(DATASETS))
+    tp.add_argument("dataset", choices=sorted(DATASETS), help="the dataset whose headers it holds")
     tp.add_argument("out", type=Path, help="the file to write, ending in .csv or .xlsx")
     cli.add_db(p, load, rb, bt, al)
     return p
