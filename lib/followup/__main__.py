@@ -1,9 +1,9 @@
 """``python -m lib.followup``: assign, list, note and close 督办 follow-up items from the console.
 
 Without ``--user`` the command acts as the console (the whole warehouse, audited as "console");
-with ``--user NAME`` as that active account, inside its scope and with its role. Exit codes:
-0 done, 2 refused (one line on stderr, English / 中文; nothing written), argparse's own for a
-malformed command line.
+with ``--user NAME`` as that active account, inside its scope and with its role. Exit status as
+every command's (lib/cli.py): 0 done, 2 refused (one line on stderr, English / 中文; nothing
+written) or a malformed command line.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import json
 import sys
 from pathlib import Path
 
+from lib import cli
 from lib.followup.model import STATUSES, SUBJECT_KINDS
-from lib.warehouse.engine import DB_HELP
 
-REFUSED = 2
+REFUSED = cli.REFUSED
 
 
 def _date(text: str) -> dt.date:
@@ -27,13 +27,15 @@ def _date(text: str) -> dt.date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m lib.followup", description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
+    p = cli.parser("lib.followup", "Assign, list, note and close 督办 follow-up items from the "
+                                   "console.")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    commands = []
 
     def common(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("--user", help="act as this account (its role and scope); default: the "
                                         "console, the whole warehouse")
-        cmd.add_argument("--db", help=DB_HELP)
+        commands.append(cmd)
 
     add = sub.add_parser("add", help="assign an item")
     add.add_argument("--region", required=True, help="12-digit region code the item is about")
@@ -52,30 +54,30 @@ def _parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list items, overdue first")
     ls.add_argument("--region", help="only items inside this region (12-digit code)")
-    ls.add_argument("--status", choices=[*STATUSES, "overdue"])
+    ls.add_argument("--status", choices=[*STATUSES, "overdue"],
+                    help="only items of this status; overdue: open and past their due date")
     ls.add_argument("--view", choices=["all", "mine", "assigned"], default="all",
                     help="mine: owned by --user; assigned: created by --user")
     ls.add_argument("--json", action="store_true", help="one JSON object a line")
     common(ls)
 
     note = sub.add_parser("note", help="add a progress note to an item")
-    note.add_argument("id", type=int)
-    note.add_argument("text")
+    note.add_argument("id", type=int, help="the item's number, as list shows it")
+    note.add_argument("text", help="the note")
     note.add_argument("--status", choices=["doing", "done"], help="also move the item to it")
     note.add_argument("--attach", type=Path, help="a CSV, XLSX, PDF, PNG or JPG file (≤ 5 MB)")
     common(note)
 
     close = sub.add_parser("close", help="close an item (已办结)")
-    close.add_argument("id", type=int)
+    close.add_argument("id", type=int, help="the item's number, as list shows it")
     close.add_argument("--note", help="a closing note")
     common(close)
+    cli.add_db(p, *commands)
     return p
 
 
 def _refuse(en: str, zh: str) -> int:
-    line = f"refused: {en} / {zh}"
-    print(" ".join(line.split()), file=sys.stderr)  # one line, whatever the detail held
-    return REFUSED
+    return cli.refuse(" ".join(f"{en} / {zh}".split()))  # one line, whatever the detail held
 
 
 def _actor(engine, name: str | None):
@@ -128,7 +130,7 @@ def _run(engine, actor, args) -> int:
         else:
             print(f"added follow-up {item.id}: {item.region_name} · {item.subject} · "
                   f"due {item.due.isoformat()}")
-        return 0
+        return cli.OK
     if args.cmd == "list":
         status = None if args.status in (None, "overdue") else args.status
         items = service.list_items(engine, actor, view=args.view, status=status,
@@ -141,17 +143,17 @@ def _run(engine, actor, args) -> int:
                 owner = item.owner or item.owner_region_name or ""
                 print(f"{item.id}\t{item.status_text(today, 'zh')}\t{item.due.isoformat()}\t"
                       f"{item.region_name}\t{owner}\t{item.subject}")
-        return 0
+        return cli.OK
     if args.cmd == "note":
         attachment = (args.attach.name, args.attach.read_bytes()) if args.attach else None
         note = service.add_note(engine, actor, args.id, args.text, status=args.status,
                                 attachment=attachment)
         moved = f" ({note.status_from} → {note.status_to})" if note.status_to else ""
         print(f"note {note.id} added to follow-up {args.id}{moved}")
-        return 0
+        return cli.OK
     item = service.close(engine, actor, args.id, args.note)
     print(f"closed follow-up {item.id} at {item.closed_at:%Y-%m-%d %H:%M}")
-    return 0
+    return cli.OK
 
 
 if __name__ == "__main__":

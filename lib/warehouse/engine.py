@@ -41,11 +41,6 @@ def resolve_url(explicit: str | None = None) -> str:
     return explicit or settings.db_url()
 
 
-# the --db help of every command: where the warehouse is when --db is not given
-DB_HELP = ("warehouse URL (default: HALFSKY_DB_URL, else .streamlit/secrets.toml, else data/); "
-           "PostgreSQL schema: HALFSKY_DB_SCHEMA, as in the app")
-
-
 def resolve_schema(explicit: str | None = None) -> str | None:
     """The PostgreSQL schema (search_path) of the warehouse: argument, else HALFSKY_DB_SCHEMA, else
     None (the server's default). The app reads the same variable (lib/ui/data.py)."""
