@@ -753,7 +753,8 @@ TEXT.update({
     "mfu_overdue": {"zh": "逾期事项", "en": "Overdue"},
     "mfu_chart": {"zh": "各地区督办事项", "en": "Follow-up items by region"},
     "mfu_since_input": {"zh": "上次会议日期", "en": "Last meeting on"},
-    "mfu_bad_since": {"zh": "链接中的上次会议日期无效（应为近两年内、不晚于今天的日期，如 2026-10-31），已按30天前计算。",
+    "mfu_bad_since": {"zh": "链接中的上次会议日期无效（应为近两年内、不晚于今天的日期，如 2026-10-31），"
+                            "已按30天前计算。",
                       "en": "The link's last-meeting date is not valid (a date within the last two "
                             "years and not after today, e.g. 2026-10-31): counting from 30 days ago."},
 })
