@@ -618,6 +618,98 @@ TEXT.update({
     "reading_docx": {"zh": "下载通报（Word）", "en": "Download the report (Word)"},
 })
 
+# 督办事项 Follow-ups: the page, and the 督办 button beside a warning (lib/ui/followup_ui).
+TEXT.update({
+    "page_followup": {"zh": "督办事项", "en": "Follow-ups"},
+    "fup_raise": {"zh": "督办", "en": "Follow up"},
+    "fup_raise_help": {"zh": "新建督办事项（已预填）：{subject}", "en": "New follow-up, prefilled: {subject}"},
+    "fup_raise_targets": {"zh": "对预警指标督办", "en": "Follow up a warning"},
+    "fup_raise_league": {"zh": "对排名靠后的地区督办", "en": "Follow up a region near the bottom"},
+    "fup_raise_reading": {"zh": "对落后地区督办", "en": "Follow up a lagging region"},
+    "fup_raise_reminder": {"zh": "对未报送的单位督办", "en": "Follow up a missing report"},
+    "fup_raise_upload": {"zh": "对预警行督办", "en": "Follow up a warned row"},
+    # what a warning hands to the create form (lib/followup/prefills.py)
+    "fup_subj_indicator": {"zh": "{name} {status}", "en": "{name}: {status}"},
+    "fup_ask_indicator": {"zh": "最新值 {latest}（{when}），目标值 {target}（{year}年），预计 {projected}。"
+                                "请分析原因，提出改进措施，并在办理期限内反馈办理情况。",
+                         "en": "Latest {latest} ({when}), target {target} by {year}, projected "
+                               "{projected}. Please find the causes, propose measures and report "
+                               "back by the due date."},
+    "fup_subj_league": {"zh": "{region} {label}排名靠后", "en": "{region}: {label} near the bottom"},
+    "fup_ask_league": {"zh": "{label} {value}，在 {count} 个地区中排第 {rank} 名。请说明原因，提出改进措施，"
+                            "并在办理期限内反馈办理情况。",
+                      "en": "{label} {value}, rank {rank} of {count}. Please explain, propose "
+                            "measures and report back by the due date."},
+    "fup_subj_missing": {"zh": "{region} {month}{dataset}未报送", "en": "{region}: {dataset} of {month} not reported"},
+    "fup_ask_missing": {"zh": "报送截止日 {deadline}，已逾期 {days} 天。请尽快上传台账。",
+                       "en": "Due {deadline}, {days} days overdue. Please upload the ledger."},
+    "fup_subj_upload": {"zh": "{region} 上传数据待核实", "en": "{region}: uploaded figures to check"},
+    "fup_ask_upload": {"zh": "文件「{file}」第 {row} 行：{warning}", "en": "File '{file}', row {row}: {warning}"},
+    # the page
+    "fup_caption": {"zh": "交办、跟踪、办结预警提出的事项；只显示您权限范围内的事项。",
+                   "en": "Assign, track and close what the warnings ask for; only items inside "
+                         "your scope are shown."},
+    "fup_view": {"zh": "范围", "en": "Show"},
+    "fup_view_mine": {"zh": "我负责的", "en": "Mine"},
+    "fup_view_assigned": {"zh": "我交办的", "en": "Assigned by me"},
+    "fup_view_all": {"zh": "本辖区全部", "en": "All in my scope"},
+    "fup_status": {"zh": "状态", "en": "Status"},
+    "fup_any": {"zh": "全部", "en": "All"},
+    "fup_region": {"zh": "地区", "en": "Region"},
+    "fup_due": {"zh": "办理期限", "en": "Due"},
+    "fup_due_overdue": {"zh": "已逾期", "en": "Overdue"},
+    "fup_due_7": {"zh": "7 天内到期", "en": "Due within 7 days"},
+    "fup_due_30": {"zh": "30 天内到期", "en": "Due within 30 days"},
+    "fup_none": {"zh": "没有符合条件的督办事项。", "en": "No follow-up matches."},
+    "fup_count": {"zh": "共 {n} 项，其中逾期 {overdue} 项（逾期的排在前面）。",
+                 "en": "{n} items, {overdue} overdue (listed first)."},
+    "fup_col_flag": {"zh": "提示", "en": "Flag"},
+    "fup_col_id": {"zh": "编号", "en": "No."},
+    "fup_col_subject": {"zh": "标题", "en": "Subject"},
+    "fup_col_region": {"zh": "地区", "en": "Region"},
+    "fup_col_owner": {"zh": "承办人", "en": "Owner"},
+    "fup_col_due": {"zh": "办理期限", "en": "Due"},
+    "fup_col_status": {"zh": "状态", "en": "Status"},
+    "fup_col_created_by": {"zh": "交办人", "en": "Assigned by"},
+    "fup_col_created_at": {"zh": "交办时间", "en": "Assigned on"},
+    "fup_export": {"zh": "导出督办清单（XLSX）", "en": "Export the list (XLSX)"},
+    "fup_pick": {"zh": "查看事项", "en": "Open item"},
+    "fup_detail_meta": {"zh": "地区：{region} · 承办人：{owner} · 办理期限：{due} · 状态：{status} · "
+                             "交办人：{by}（{at}）",
+                       "en": "Region: {region} · owner: {owner} · due: {due} · status: {status} · "
+                             "assigned by {by} ({at})"},
+    "fup_closed_on": {"zh": "办结于 {at}", "en": "closed {at}"},
+    "fup_asked": {"zh": "办理要求", "en": "What is asked"},
+    "fup_notes": {"zh": "办理记录", "en": "Progress notes"},
+    "fup_no_notes": {"zh": "暂无办理记录。", "en": "No notes yet."},
+    "fup_status_change": {"zh": "状态：{old} → {new}", "en": "Status: {old} → {new}"},
+    "fup_note_form": {"zh": "更新办理情况", "en": "Update progress"},
+    "fup_note_body": {"zh": "办理情况", "en": "Progress"},
+    "fup_note_status": {"zh": "状态", "en": "Status"},
+    "fup_note_file": {"zh": "附件（可选）", "en": "Attachment (optional)"},
+    "fup_note_submit": {"zh": "提交", "en": "Submit"},
+    "fup_note_saved": {"zh": "已保存办理记录。", "en": "Note saved."},
+    "fup_closed_saved": {"zh": "事项 {id} 已办结。", "en": "Item {id} closed."},
+    "fup_create": {"zh": "新建督办事项", "en": "New follow-up"},
+    "fup_create_prefilled": {"zh": "已根据预警预填，请核对后创建。", "en": "Prefilled from the warning: check, then create."},
+    "fup_f_region": {"zh": "地区", "en": "Region"},
+    "fup_f_subject": {"zh": "标题", "en": "Subject"},
+    "fup_f_asked": {"zh": "办理要求", "en": "What is asked"},
+    "fup_f_owner_kind": {"zh": "承办方", "en": "Owner"},
+    "fup_f_owner_user": {"zh": "账户", "en": "An account"},
+    "fup_f_owner_unit": {"zh": "单位（地区）", "en": "A unit (region)"},
+    "fup_f_owner": {"zh": "承办人账户", "en": "Owner account"},
+    "fup_f_owner_region": {"zh": "承办单位", "en": "Owner unit"},
+    "fup_f_no_owner": {"zh": "该地区没有可以指定的账户：可改为指定承办单位。",
+                      "en": "No account can own an item of this region: name a unit instead."},
+    "fup_f_due": {"zh": "办理期限", "en": "Due date"},
+    "fup_f_submit": {"zh": "创建督办事项", "en": "Create follow-up"},
+    "fup_created": {"zh": "已创建督办事项 {id}：{subject}", "en": "Follow-up {id} created: {subject}"},
+    "fup_prefill_outside": {"zh": "链接中的地区不在您的权限范围内，未预填。",
+                           "en": "The link's region is outside your scope; nothing was prefilled."},
+    "fup_refused": {"zh": "未保存：{msg}", "en": "Not saved: {msg}"},
+})
+
 def enum_label(value: str, lang: str = "zh") -> str:
     """An identifier's label: the glossary's Chinese term (as in the upload specs) or English."""
     if lang == "en":

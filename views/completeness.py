@@ -13,8 +13,9 @@ from lib import clock, export, fmt
 from lib.completeness import (ANY_DATASET, LEVELS, MONTHLY, RuleRefused, deadline_day, ranking,
                               reminders)
 from lib.completeness_grid import COLORS, grid, group_len, month_totals
+from lib.followup import prefills
 from lib.i18n import dataset_label, t
-from lib.ui import data, filters, service, widgets
+from lib.ui import data, filters, followup_ui, service, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.frame import current_filters
 from lib.warehouse.scope import LEVEL_LENGTH
@@ -124,6 +125,12 @@ else:
     st.download_button(t("cp_reminders_xlsx", lang),
                        export.xlsx_bytes(shown.rename(columns=heads), sheet="催报名单", title=title),
                        file_name=name, key="cp_reminders_xlsx")
+    # 督办 a unit still missing a month (only months already due: a report not yet late is no case)
+    followup_ui.raise_menu(
+        [(f"{r['region_name']} · {r['month']} · {dataset_label(r['dataset'], lang)}",
+          prefills.from_reminder(r, lang=lang, today=today))
+         for r in todo.to_dict("records") if r["days_overdue"] > 0],
+        key="cp_fu", lang=lang, label=t("fup_raise_reminder", lang))
 
 # --- the deadline rule (admins holding the whole warehouse; others see why they may not) ----------
 if account.role == "admin":

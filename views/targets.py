@@ -2,11 +2,13 @@
 admins edit targets and add indicators (audited)."""
 import streamlit as st
 
-from lib import fmt
+from lib import clock, fmt
 from lib.charts import targets as C
+from lib.followup import prefills
 from lib.i18n import t
 from lib.targets import labels as L, monitoring_report_xlsx
-from lib.ui import dashboard, data, service, share_ui, targets_ui, widgets
+from lib.targets.assess import warnings
+from lib.ui import dashboard, data, followup_ui, service, share_ui, targets_ui, widgets
 from lib.ui.auth_ui import current_user
 from lib.ui.frame import current_filters
 from lib.ui.safe import md_escape
@@ -76,6 +78,11 @@ if warn.empty:
     st.success(t("targets_no_warnings", lang))
 else:
     show(warn, C.WARNING_COLUMNS)
+    # 督办 beside each indicator at 有风险 / 滞后 (admins and analysts; nothing for viewers)
+    followup_ui.raise_menu([(f"{a.code} {C.indicator_name(a, lang)} · {C.status_text(a, lang)}",
+                             prefills.from_assessment(a, lang=lang, today=clock.today()))
+                            for a in warnings(assessments) if a.status in ("at_risk", "off_track")],
+                           key="t_fu", lang=lang, label=t("fup_raise_targets", lang))
 
 # --- child regions -----------------------------------------------------------------------------
 st.subheader(t("targets_children", lang))

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import export, fmt
+from lib import clock, export, fmt
+from lib.followup import prefills
 from lib.i18n import TEXT, dataset_label, enum_label, t
 from lib.ingest import DATASETS, RollbackRefused, export_problems_xlsx, template_xlsx
 from lib.ingest.errors import IngestRefused
@@ -13,7 +14,7 @@ from lib.ingest.readers import xlsx_sheets
 from lib.ingest.regions_match import RegionIndex
 from lib.ingest.warnings import MAX_PER_REASON
 from lib.ingest.specs import REGION_COLUMNS
-from lib.ui import data, service, uploader, widgets
+from lib.ui import data, followup_ui, service, uploader, widgets
 from lib.ui.auth_ui import require_role
 from lib.ui.problems_ui import problems_table
 from lib.ui.frame import current_filters
@@ -144,6 +145,18 @@ elif upload is not None:
                 bar.progress(1.0, text=t("up_done", lang))
                 (st.success if out.ok else st.error)(
                     md_escape(out.message_zh if lang == "zh" else out.message_en))
+            # 督办 a warned row once the file is stored (loaded now, or every row unchanged): the
+            # button leaves this page, and a file not yet confirmed would be left behind unloaded
+            stored = out.ok if out is not dry else (c.unchanged > 0 and not (
+                c.added or c.replaced or c.retired))
+            if dry.warnings_total and stored:
+                followup_ui.raise_menu(
+                    [(f"{r['row']} · {r['region_name']} · {r[wcol]}",
+                      prefills.from_upload_warning(r, filename=upload.name, lang=lang,
+                                                   today=clock.today()))
+                     for r in dry.warnings.to_dict("records")
+                     if isinstance(r["region_code"], str) and len(r["region_code"]) == 12],
+                    key="up_fu", lang=lang, label=t("fup_raise_upload", lang))
         else:
             st.error(md_escape(dry.message_zh if lang == "zh" else dry.message_en))
         if not out.ok:  # refused by the loader (e.g. records of another scope): the file's rows

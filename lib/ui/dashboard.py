@@ -7,15 +7,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from lib import export, fmt
+from lib import clock, export, fmt
 from lib.charts import common as charts
 from lib.charts.months import every_month, first_month
 from lib.charts.memo import spec_of
+from lib.followup import prefills
 from lib.i18n import dataset_label, t
 from lib.metrics import metric
 from lib.metrics.league import league
 from lib.metrics.overview import rows_of
-from lib.ui import data
+from lib.ui import data, followup_ui
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape
 from lib.warehouse.scope import prefix_of
@@ -265,6 +266,7 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
     if any(bottom):
         names = ("、" if lang == "zh" else ", ").join(table.loc[table["bottom"], "name"])
         st.caption(t("bottom_note", lang).format(names=md_escape(names)))  # names: text, not Markdown
+        raise_bottom(table, label, unit, key, lang)
     if len(unranked):
         names = ("、" if lang == "zh" else ", ").join(unranked["name"].astype(str))
         st.caption(t("league_unranked", lang).format(names=md_escape(names)))
@@ -279,6 +281,19 @@ def league_table(f: Filters, current: pd.DataFrame, previous: pd.DataFrame | Non
     downloads(shown, f"league_{key}", key, lang, f=f, numbers=numbers, formats={
         label: export.UNIT_FORMATS.get(unit, export.FLOAT_FORMAT),
         t("col_rank_change", lang): export.CHANGE_FORMAT})
+
+
+def raise_bottom(table: pd.DataFrame, label: str, unit: str, key: str, lang: str) -> None:
+    """督办 beside the bottom three of a league table (admins and analysts only)."""
+    area = SUBJECTS.get(key.split("_")[0], ("page_" + key,))[0].removeprefix("page_")
+    rows = [{"code": r.region_code, "name": r.name, "rank": int(r.rank),
+             "value_text": fmt.value(r.value, unit, lang)}
+            for r in table[table["bottom"]].itertuples()]
+    followup_ui.raise_menu(
+        [(f"{r['name']} · {r['value_text']}",
+          prefills.from_league_row(r, label=label, count=len(table), area=area, lang=lang,
+                                   today=clock.today())) for r in rows],
+        key=f"{key}_fu", lang=lang, label=t("fup_raise_league", lang))
 
 
 def monthly_vs_parent(f: Filters, dataset: str, measure: str) -> pd.DataFrame:

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 from sqlalchemy import Engine
 
 from lib import clock
 from lib.auth.users import User
+from lib.followup import prefills
 from lib.followup.model import Item
 from lib.i18n import t
 from lib.reading.brief import Brief, build_brief
 from lib.reading.facts import AreaFacts, gather
 from lib.reading.text import sentences
-from lib.ui import data
+from lib.ui import data, followup_ui
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape
 from lib.warehouse.scope import ScopeError
@@ -50,10 +51,28 @@ def facts_of(f: Filters, area: str) -> AreaFacts:
     return gather(UiSource(), f, area)
 
 
+class Said(NamedTuple):
+    """What a reading says, and the lagging child regions it names (for their 督办 buttons)."""
+    sentences: tuple[str, ...]
+    laggards: tuple[dict, ...]  # code, name, rank, value_text (lib/reading/facts league rows)
+    league_label: str
+    league_size: int
+
+
+def _said(facts: AreaFacts) -> Said:
+    return Said(tuple(sentences(facts)), tuple(facts.laggards), facts.league_label,
+                len(facts.league))
+
+
+def said_of(f: Filters, area: str) -> Said:
+    """The reading of ``area`` for the view, computed once per data version (the view holds
+    region, period, area, language and scope)."""
+    return data.derived(("reading", f, area), lambda: _said(facts_of(f, area)))
+
+
 def sentences_of(f: Filters, area: str) -> list[str]:
-    """The reading of ``area`` for the view, [] when there is too little data to say anything;
-    computed once per data version (the view holds region, period, area, language and scope)."""
-    return list(data.derived(("reading", f, area), lambda: tuple(sentences(facts_of(f, area)))))
+    """The reading of ``area`` for the view, [] when there is too little data to say anything."""
+    return list(said_of(f, area).sentences)
 
 
 def reading(f: Filters, area: str) -> None:
@@ -61,7 +80,8 @@ def reading(f: Filters, area: str) -> None:
     are too thin. A failure to read is logged and leaves the page itself standing."""
     lang = f.lang
     try:
-        said = sentences_of(f, area)
+        reading_ = said_of(f, area)
+        said = list(reading_.sentences)
     except ScopeError:
         raise
     except Exception:  # the figures below still show; the log has the traceback
@@ -75,6 +95,12 @@ def reading(f: Filters, area: str) -> None:
             return
         # names come from imported CSVs: every sentence is shown as text, never as Markdown
         st.markdown("\n".join(f"- {md_escape(s)}" for s in said))
+        # 督办 a lagging child region the reading names (admins and analysts only)
+        followup_ui.raise_menu(
+            [(f"{r['name']} · {r['value_text']}", prefills.from_league_row(
+                r, label=reading_.league_label, count=reading_.league_size, area=area, lang=lang,
+                today=clock.today())) for r in reading_.laggards],
+            key=f"reading_{area}_fu", lang=lang, label=t("fup_raise_reading", lang))
 
 
 def brief_of(f: Filters) -> Brief:
