@@ -27,6 +27,7 @@ PAGES: list[PageSpec] = [
     PageSpec("views/upload.py", "page_upload", ":material/upload_file:", "upload", roles=("analyst", "admin")),
     PageSpec("views/completeness.py", "page_completeness", ":material/fact_check:", "completeness",
              roles=("analyst", "admin")),
+    PageSpec("views/followup.py", "page_followup", ":material/assignment_turned_in:", "followup"),
     PageSpec("views/meeting.py", "page_meeting", ":material/present_to_all:", "meeting"),
     PageSpec("views/account.py", "page_account", ":material/person:", "account"),
     PageSpec("views/admin.py", "page_admin", ":material/admin_panel_settings:", "admin", roles=("admin",)),

@@ -13,9 +13,10 @@ from typing import Any, Mapping
 import pandas as pd
 
 from lib.auth import links, users, web_sessions
+from lib import clock
 from lib.completeness import may_set_rule, set_deadline_day
-from lib.followup.model import Item
-from lib.followup.service import for_indicator
+from lib.followup import service as followup
+from lib.followup.model import Item, Note
 from lib.auth.users import User
 from lib.geo.importer import ImportReport, import_boundaries
 from lib.ingest.api import Outcome, load_prepared, prepare_upload
@@ -191,5 +192,45 @@ def indicator_followups(account: User, region_code: str,
                         codes: list[str]) -> dict[str, list[Item]]:
     """{indicator code: the 督办 items raised on it} inside ``account``'s scope narrowed to
     ``region_code`` (a region outside it is refused: ScopeError), for the monitoring report."""
-    return {code: for_indicator(data.engine(), account.scope, code, region_code)
+    return {code: followup.for_indicator(data.engine(), account.scope, code, region_code)
             for code in codes}
+
+
+# --- follow-ups (督办): lib.followup.service narrows to the account's scope and audits ---------
+
+
+def followups(account: User, *, view: str, status: str | None = None,
+              region_code: str | None = None, due_before: dt.date | None = None,
+              overdue_only: bool = False) -> list[Item]:
+    return followup.list_items(data.engine(), account, view=view, status=status,
+                               region_code=region_code, due_before=due_before,
+                               overdue_only=overdue_only, today=clock.today())
+
+
+def followup_notes(account: User, item_id: int) -> list[Note]:
+    return followup.notes(data.engine(), account, int(item_id))
+
+
+def create_followup(account: User, **fields: Any) -> Item:
+    return followup.create(data.engine(), account, **fields)
+
+
+def add_followup_note(account: User, item_id: int, body: str, *, status: str | None = None,
+                      attachment: tuple[str, bytes] | None = None) -> Note:
+    return followup.add_note(data.engine(), account, int(item_id), body, status=status,
+                             attachment=attachment)
+
+
+def followup_attachment(account: User, file_id: int) -> tuple[str, str, bytes]:
+    return followup.attachment(data.engine(), account, int(file_id))
+
+
+def followup_owners(account: User, region_code: str) -> list[str]:
+    """The accounts that may own an item of ``region_code``: active, inside ``account``'s scope,
+    and with a scope covering the region (lib.followup.service checks the same on create)."""
+    frame = users.list_users(data.engine(), within=account.scope)
+    if frame.empty:
+        return []
+    ok = [bool(active) and Scope.of_region(code).contains(region_code) if code else bool(active)
+          for code, active in zip(frame["scope_code"], frame["active"])]
+    return frame.loc[ok, "username"].tolist()

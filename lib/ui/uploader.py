@@ -24,10 +24,10 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def limits_line(types: Sequence[str], lang: str) -> str:
-    """What a file may be: its size limit (the server's own setting) and its kinds."""
+def limits_line(types: Sequence[str], lang: str, mb: int | None = None) -> str:
+    """What a file may be: its size limit (``mb``, else the server's own setting) and its kinds."""
     kinds = t("list_sep", lang).join(kind.upper() for kind in types)
-    return t("up_limits", lang).format(mb=st.get_option("server.maxUploadSize"), types=kinds)
+    return t("up_limits", lang).format(mb=mb or st.get_option("server.maxUploadSize"), types=kinds)
 
 
 def _css(key: str, button: str) -> str:
@@ -39,11 +39,13 @@ def _css(key: str, button: str) -> str:
             "</style>")
 
 
-def file_uploader(label: str, types: list[str], key: str, lang: str) -> UploadedFile | None:
+def file_uploader(label: str, types: list[str], key: str, lang: str, *, mb: int | None = None
+                  ) -> UploadedFile | None:
     """``st.file_uploader`` (one file of ``types``) that reads in ``lang``; the uploader keeps
-    ``key``, its container is ``{key}_box``."""
+    ``key``, its container is ``{key}_box``. ``mb``: a limit of the caller's below the server's,
+    stated in the caption (the caller still checks it: the browser enforces only the server's)."""
     with st.container(key=f"{key}_box"):
         st.html(_css(key, t("up_pick", lang)))
         upload = st.file_uploader(label, type=types, key=key)
-        st.caption(limits_line(types, lang))
+        st.caption(limits_line(types, lang, mb))
     return upload
