@@ -678,6 +678,8 @@ TEXT.update({
                              "交办人：{by}（{at}）",
                        "en": "Region: {region} · owner: {owner} · due: {due} · status: {status} · "
                              "assigned by {by} ({at})"},
+    "fup_source": {"zh": "来源：{src}", "en": "Raised on: {src}"},
+    "fup_src_league": {"zh": "下级地区排名", "en": "league table"},
     "fup_closed_on": {"zh": "办结于 {at}", "en": "closed {at}"},
     "fup_asked": {"zh": "办理要求", "en": "What is asked"},
     "fup_notes": {"zh": "办理记录", "en": "Progress notes"},

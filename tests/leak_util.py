@@ -46,6 +46,7 @@ GULOU_TOWN = "350102001000"
 PROBE_ORG = "泄露探针"
 PROBE_ACCOUNT = "gulou_probe"
 PROBE_LINK = "鼓楼探针"
+PROBE_FOLLOWUP = "鼓楼督办探针"  # a 督办 item (and its note) of 鼓楼区
 PROBE_INDICATOR = "H09"  # an uploaded (not computed) indicator of the catalog
 PROBE_YEAR = 2025  # the demo's last full indicator year with today = 2026-11-30
 
@@ -126,10 +127,11 @@ def plant(engine, users_: dict[str, tuple[str, str]], password: str, *, today: d
           gulou_village: str, demo: bool = True) -> None:
     """The demo city as of ``today`` (or, with ``demo=False``, a few 晋安区 rows: scope_frames),
     the probe rows loaded as an upload (lib.warehouse.loading), the given users (name → (role,
-    scope code)), and — made by a city admin ``root`` — a 鼓楼区 account and a 鼓楼区 display link
-    that no 晋安区 user may see."""
+    scope code)), and — made by a city admin ``root`` — a 鼓楼区 account, a 鼓楼区 display link and
+    a 鼓楼区 督办 item (with that account's note and file) that no 晋安区 user may see."""
     from lib import demo as demo_module
     from lib.auth import links, users
+    from lib.followup import service as followup
     from lib.warehouse.loading import load_batch
 
     if demo:
@@ -145,6 +147,11 @@ def plant(engine, users_: dict[str, tuple[str, str]], password: str, *, today: d
         users.create_user(engine, name, password, role, scope, by="root")
     users.create_user(engine, PROBE_ACCOUNT, password, "viewer", GULOU_DISTRICT, by="root")
     links.create_link(engine, root, GULOU_DISTRICT, dt.timedelta(days=30), PROBE_LINK)
+    item = followup.create(engine, root, region_code=GULOU_TOWN, subject=PROBE_FOLLOWUP,
+                           asked=PROBE_FOLLOWUP, due=today + dt.timedelta(days=30),
+                           owner=PROBE_ACCOUNT, today=today)
+    followup.add_note(engine, users.get_user(engine, PROBE_ACCOUNT), item.id, PROBE_FOLLOWUP,
+                      attachment=(f"{PROBE_FOLLOWUP}.csv", f"{PROBE_FOLLOWUP},{PROBE}\n".encode()))
 
 
 # --- what a user receives: items with where they were found -------------------------------------
@@ -578,7 +585,8 @@ def rules_for(regions: pd.DataFrame, scope: str) -> ScopeRules:
     ancestor_names = set(regions.loc[regions["code"].isin(ancestors), "name"])
     names = [n for n in names if n not in ancestor_names]
     return ScopeRules(scope=scope,
-                      forbidden_names=tuple(names) + (PROBE_ORG, PROBE_ACCOUNT, PROBE_LINK),
+                      forbidden_names=tuple(names) + (PROBE_ORG, PROBE_ACCOUNT, PROBE_LINK,
+                                                       PROBE_FOLLOWUP),
                       city_name=city, allowed_codes=(CITY, *sorted(ancestors)))
 
 

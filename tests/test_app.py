@@ -4,7 +4,7 @@ import pytest
 from tests.apptest_util import app_env, run_page
 
 PAGES = ["views/overview.py", "views/coverage.py", "views/training.py", "views/employment.py",
-         "views/screening.py", "views/upload.py"]
+         "views/screening.py", "views/upload.py", "views/followup.py"]
 
 
 def _url(engine):

@@ -107,3 +107,16 @@ def test_a_long_subject_is_cut_to_a_title():
 ])
 def test_every_prefill_round_trips_through_the_query_string(prefill):
     assert Prefill.from_query(prefill.to_query()) == prefill
+
+
+@pytest.mark.parametrize("ref,lang,label", [
+    ("targets:H08", "zh", "目标监测 · H08"),
+    ("completeness:training:2026-10", "zh", "报送情况 · 培训 · 2026-10"),
+    ("training:league", "zh", "培训 · 下级地区排名"),
+    ("overview:league", "en", "Overview · league table"),
+    ("upload:screening.csv#7", "zh", "数据上传 · screening.csv"),
+    ("batch:17", "zh", "batch:17"),  # typed at the console: shown as it is
+    (None, "zh", ""),
+])
+def test_where_an_item_was_raised(ref, lang, label):
+    assert P.source_label(ref, lang) == label

@@ -127,6 +127,19 @@ def test_the_probe_is_in_the_warehouse_and_the_city_admin_sees_it(world):
     assert any("rate ≥" in x.why for x in leaks), L.report(leaks)
 
 
+def test_the_city_admin_sees_the_probe_follow_up(world):
+    """The 鼓楼区 督办 item, its note and its file reach the city's admin: the follow-up page's
+    cases below would prove nothing if the page showed no item at all."""
+    s = _Session(world, "root")
+    at = s.open("views/followup.py")
+    assert not at.exception, at.exception
+    got = L.harvest_apptest(at, "root")
+    got.extend(_download_harvest(s, "root"))
+    leaks = L.find_leaks(got.items, world.rules["vera"])
+    assert any(L.PROBE_FOLLOWUP in (x.text or "") for x in got.items), L.report(leaks)
+    assert any("planted figure" in x.why for x in leaks), L.report(leaks)  # the file's content
+
+
 # --- sessions through the login form -------------------------------------------------------------
 
 @contextlib.contextmanager

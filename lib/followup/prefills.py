@@ -13,7 +13,7 @@ from typing import Any
 from lib import fmt
 from lib.charts import targets as TC
 from lib.followup.model import Prefill
-from lib.i18n import dataset_label, t
+from lib.i18n import TEXT, dataset_label, t
 from lib.targets import labels as TL
 from lib.targets.assess import Assessment
 
@@ -83,3 +83,23 @@ def from_upload_warning(row: Mapping[str, Any], *, filename: str, lang: str,
     return Prefill(region_code=str(row["region_code"]), subject_kind="upload_warning",
                    subject=_subject(subject), ref=f"upload:{filename}#{int(row['row'])}",
                    asked=asked, due=default_due(today))
+
+
+def source_label(ref: str | None, lang: str) -> str:
+    """Where an item was raised, as a reader names it: the page's title and what on it
+    ("targets:H08" → 目标监测 · H08, "completeness:training:2026-10" → 报送情况 · 培训 · 2026-10,
+    "training:league" → 培训 · 排名); a reference of another shape is shown as it is."""
+    if not ref:
+        return ""
+    page, _, rest = ref.partition(":")
+    if f"page_{page}" not in TEXT or page == "followup":
+        return ref
+    if page == "completeness":
+        dataset, _, month = rest.partition(":")
+        rest = " · ".join(x for x in (dataset_label(dataset, lang), month) if x)
+    elif page == "upload":
+        rest = rest.rpartition("#")[0] or rest
+    elif rest == "league":
+        rest = t("fup_src_league", lang)
+    return " · ".join(x for x in (t(f"page_{page}", lang), rest) if x)
+

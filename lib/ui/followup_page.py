@@ -17,7 +17,7 @@ import streamlit as st
 from lib.auth.users import User
 from lib.followup.model import OVERDUE_LABEL, STATUSES, TRANSITIONS, Item, Note, Prefill, status_label
 from lib.followup import attachments
-from lib.followup.prefills import default_due
+from lib.followup.prefills import default_due, source_label
 from lib.followup.service import FollowupRefused, export_xlsx
 from lib.followup.xlsx import owner_text
 from lib.i18n import t
@@ -26,7 +26,7 @@ from lib.ui.followup_ui import may_assign
 from lib.ui.safe import md_escape
 from lib.warehouse.scope import ScopeError, prefix_of
 
-K_FLASH, K_PICK = "fup_flash", "fup_pick"
+K_FLASH, K_PICK, K_NEXT, K_CLICKED = "fup_flash", "fup_pick", "fup_pick_next", "fup_clicked"
 VIEWS = ("mine", "assigned", "all")
 DUE_WINDOWS = {"fup_due_7": 7, "fup_due_30": 30}
 OVERDUE_RED = "#c62828"
@@ -69,7 +69,7 @@ def flash() -> None:
 def _done(text: str, pick: int | None = None) -> None:
     st.session_state[K_FLASH] = text
     if pick is not None:
-        st.session_state[K_PICK] = pick
+        st.session_state[K_NEXT] = pick  # the picker is drawn already: applied on the next run
     st.rerun()  # the list above was drawn before the change
 
 
@@ -227,9 +227,11 @@ def pick(items: Sequence[Item], clicked: int | None, lang: str) -> Item | None:
     ids = [i.id for i in items]
     if not ids:
         return None
-    if clicked is not None and st.session_state.get("fup_clicked") != clicked:
+    if clicked is not None and st.session_state.get(K_CLICKED) != clicked:
         st.session_state[K_PICK] = clicked
-    st.session_state["fup_clicked"] = clicked
+    st.session_state[K_CLICKED] = clicked
+    if K_NEXT in st.session_state:  # the item just created or updated
+        st.session_state[K_PICK] = st.session_state.pop(K_NEXT)
     if st.session_state.get(K_PICK) not in ids:
         st.session_state[K_PICK] = ids[0]
     by_id = {i.id: i for i in items}
@@ -280,6 +282,9 @@ def detail(user: User, item: Item, lang: str, today: dt.date) -> None:
             status=status, by=md_escape(item.created_by), at=f"{item.created_at:%Y-%m-%d}")
             + (" · " + t("fup_closed_on", lang).format(at=f"{item.closed_at:%Y-%m-%d}")
                if item.closed_at else ""))
+        source = source_label(item.ref, lang)
+        if source:
+            st.caption(t("fup_source", lang).format(src=md_escape(source)))
         if item.overdue(today):
             st.markdown(f":red-badge[{OVERDUE_LABEL(lang)}]")
         if item.asked.strip():
