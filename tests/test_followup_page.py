@@ -99,6 +99,18 @@ def _widget(at, kind: str, prefix: str):
     return found[0]
 
 
+@pytest.mark.parametrize("top,levels", [
+    ("country", ("country", "province", "city")),
+    ("city", ("city", "district", "township")),
+    ("district", ("district", "township")),
+    ("township", ("township",)),
+])
+def test_the_regions_offered_stop_two_levels_down_and_above_villages(top, levels):
+    from lib.ui.followup_page import offered_levels
+
+    assert offered_levels(top) == levels
+
+
 # --- every role, with and without data ------------------------------------------------------------
 
 @pytest.mark.parametrize("role", ["viewer", "analyst", "admin"])

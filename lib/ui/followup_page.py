@@ -21,17 +21,17 @@ from lib.followup.prefills import default_due, source_label
 from lib.followup.service import FollowupRefused, export_xlsx
 from lib.followup.xlsx import owner_text
 from lib.i18n import t
-from lib.ui import auth_ui, data, service, uploader
+from lib.ui import auth_ui, data, filters, service, uploader
 from lib.ui.followup_ui import may_assign
 from lib.ui.safe import md_escape
-from lib.warehouse.scope import ScopeError, prefix_of
+from lib.warehouse.scope import CHILD_LEVEL, ScopeError, level_of, prefix_of
 
 K_FLASH, K_PICK, K_NEXT, K_CLICKED = "fup_flash", "fup_pick", "fup_pick_next", "fup_clicked"
 VIEWS = ("mine", "assigned", "all")
 DUE_WINDOWS = {"fup_due_7": 7, "fup_due_30": 30}
 OVERDUE_RED = "#c62828"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UNIT_LEVELS = ("city", "district", "township")  # regions offered as items' regions and units
+DEPTH = 3  # levels of regions offered (the scope's top and two below): a list, not 40,000 towns
 COLUMNS = ["flag", "id", "subject", "region", "owner", "due", "status", "created_by", "created_at"]
 
 
@@ -56,6 +56,25 @@ def next_statuses(status: str) -> list[str]:
 def note_lines(text: str) -> str:
     """A typed note or ask as Markdown that shows its own line breaks and nothing else."""
     return "  \n".join(md_escape(line) for line in text.splitlines() if line.strip())
+
+
+def offered_levels(top_level: str) -> tuple[str, ...]:
+    """The levels whose regions the page offers as an item's region, unit or filter: the level
+    of the reader's top region and the two below it, never villages (a city: city, districts,
+    townships; a district: district, townships)."""
+    levels, level = [], top_level
+    while level in CHILD_LEVEL and len(levels) < DEPTH:
+        levels.append(level)
+        level = CHILD_LEVEL[level]
+    if level != "village" and len(levels) < DEPTH:
+        levels.append(level)
+    return tuple(levels)
+
+
+def _scope_regions(user: User) -> pd.DataFrame:
+    """code, name of the regions offered to ``user`` (inside the scope, at ``offered_levels``)."""
+    top = filters.top_of(user.scope.prefix)
+    return service.regions_in_scope(user, offered_levels(level_of(top)))
 
 
 # --- the flash line a rerun carries ---------------------------------------------------------------
@@ -94,7 +113,7 @@ def clear_prefill() -> None:
 def _regions(user: User, prefill: Prefill | None) -> tuple[list[str], dict[str, str]]:
     """The regions an item may be raised on (the account's, above villages; plus a prefilled
     village a league table named) and their names."""
-    frame = service.regions_in_scope(user, UNIT_LEVELS)
+    frame = _scope_regions(user)
     codes = frame["code"].tolist()
     names = dict(zip(frame["code"], frame["name"]))
     if prefill is not None and prefill.region_code not in names:
@@ -177,7 +196,7 @@ def list_filters(user: User, lang: str, today: dt.date) -> dict:
     status = c1.selectbox(t("fup_status", lang), ["any", *STATUSES], key="fup_status",
                           format_func=lambda s: t("fup_any", lang) if s == "any"
                           else status_label(s, lang))
-    frame = service.regions_in_scope(user, UNIT_LEVELS)
+    frame = _scope_regions(user)
     names = dict(zip(frame["code"], frame["name"]))
     region = c2.selectbox(t("fup_region", lang), ["any", *frame["code"]], key="fup_region",
                           format_func=lambda c: t("fup_any", lang) if c == "any" else names[c])
