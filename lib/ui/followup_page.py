@@ -15,10 +15,11 @@ import pandas as pd
 import streamlit as st
 
 from lib.auth.users import User
-from lib.followup.model import OVERDUE_LABEL, STATUSES, TRANSITIONS, Item, Note, Prefill, status_label
 from lib.followup import attachments
+from lib.followup.model import (ASKED_MAX, OVERDUE_LABEL, STATUSES, SUBJECT_MAX, TRANSITIONS, Item,
+                                Note, Prefill, status_label)
 from lib.followup.prefills import default_due, source_label
-from lib.followup.service import FollowupRefused, export_xlsx
+from lib.followup.service import NOTE_MAX, FollowupRefused, export_xlsx
 from lib.followup.xlsx import owner_text
 from lib.i18n import t
 from lib.ui import auth_ui, data, filters, service, uploader
@@ -141,9 +142,9 @@ def create_form(user: User, prefill: Prefill | None, lang: str, today: dt.date) 
         region = st.selectbox(t("fup_f_region", lang), codes, index=first,
                               key=f"fup_f_region_{tag}", format_func=lambda c: names.get(c, c))
         subject = st.text_input(t("fup_f_subject", lang), value=prefill.subject if prefill else "",
-                                key=f"fup_f_subject_{tag}", max_chars=200)
+                                key=f"fup_f_subject_{tag}", max_chars=SUBJECT_MAX)
         asked = st.text_area(t("fup_f_asked", lang), value=prefill.asked if prefill else "",
-                             key=f"fup_f_asked_{tag}", max_chars=2000)
+                             key=f"fup_f_asked_{tag}", max_chars=ASKED_MAX)
         c1, c2, c3 = st.columns([1, 2, 1])
         kind = c1.radio(t("fup_f_owner_kind", lang), ["user", "unit"], key=f"fup_f_kind_{tag}",
                         format_func=lambda k: t(f"fup_f_owner_{k}", lang))
@@ -261,12 +262,12 @@ def pick(items: Sequence[Item], clicked: int | None, lang: str) -> Item | None:
 
 # --- one item: what is asked, its notes and files, the update form ----------------------------------
 
-def _attachment(grant, file_id: int) -> bytes:
+def _attachment(grant, file_id: int, lang: str) -> bytes:
     """An attachment for its download button, read only while the session still holds
     (Streamlit runs this after the click, outside the script and so outside the gate)."""
     reason = auth_ui.recheck(data.engine(), grant)
     if reason is not None:
-        raise PermissionError(t(reason, "zh"))
+        raise PermissionError(t(reason, lang))
     return service.followup_attachment(grant.user, file_id)[2]
 
 
@@ -281,7 +282,7 @@ def _note(n: Note, lang: str, grant) -> None:
     for f in n.files:
         st.download_button(f"{f.filename}（{f.size / 1024:,.0f} KB）" if lang == "zh"
                            else f"{f.filename} ({f.size / 1024:,.0f} KB)",
-                           lambda fid=f.id: _attachment(grant, fid), file_name=f.filename,
+                           lambda fid=f.id: _attachment(grant, fid, lang), file_name=f.filename,
                            mime=f.mime, key=f"fup_file_{f.id}", on_click="ignore",
                            icon=":material/attach_file:")
 
@@ -328,7 +329,8 @@ def note_form(user: User, item: Item, lang: str) -> None:
     """A note, a status and a file (CSV/XLSX/PDF/PNG/JPG, size-limited: the service checks the
     bytes themselves); keyed by item, so one item's draft never lands on another."""
     st.markdown(f"**{t('fup_note_form', lang)}**")
-    body = st.text_area(t("fup_note_body", lang), key=f"fup_note_{item.id}", max_chars=2000)
+    body = st.text_area(t("fup_note_body", lang), key=f"fup_note_{item.id}",
+                        max_chars=NOTE_MAX)
     choices = next_statuses(item.status)
     status = st.radio(t("fup_note_status", lang), choices, horizontal=True,
                       key=f"fup_note_status_{item.id}", format_func=lambda s: status_label(s, lang))
