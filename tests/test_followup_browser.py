@@ -7,6 +7,8 @@ followup_closed.png."""
 import datetime as dt
 import re
 
+from playwright.sync_api import expect
+
 from lib import demo as demo_module
 from lib.auth import users
 from lib.followup import service as followup
@@ -35,8 +37,11 @@ def _settled(page) -> None:
 
 
 def _choose(page, box_key: str, option: str) -> None:
+    """Pick the first option holding ``option`` in a select box: typed into its filter, so the
+    option is among the few the list draws."""
     page.locator(f".st-key-{box_key} [data-testid='stSelectbox']").click()
-    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=re.compile(re.escape(option))).first.click(timeout=60_000)
     _settled(page)
 
 
@@ -81,13 +86,14 @@ def test_follow_up_from_a_target_at_risk_to_closed(tmp_path):
         # the 督办事项 page, its create form prefilled from that row
         page.get_by_text("已根据预警预填，请核对后创建。").wait_for(timeout=120_000)
         _settled(page)
-        subject = page.locator("[class*='st-key-fup_f_subject_'] input").input_value()
-        asked = page.locator("[class*='st-key-fup_f_asked_'] textarea").input_value()
-        due = page.locator("[class*='st-key-fup_f_due_'] input").input_value()
         # "H08 孕产妇贫血患病率 · 有风险": the indicator's name
         name = re.search(r"\b[A-Z]\d\d (\S+) · 有风险", picked).group(1)
-        assert subject == f"{name} 有风险", (subject, picked)
-        assert asked.startswith("最新值") and "目标值" in asked, asked
+        # the form's fields fill in as they are drawn: expect() waits for them
+        expect(page.locator("[class*='st-key-fup_f_subject_'] input")).to_have_value(
+            f"{name} 有风险", timeout=30_000)
+        expect(page.locator("[class*='st-key-fup_f_asked_'] textarea")).to_have_value(
+            re.compile(r"^最新值 .*目标值 "), timeout=30_000)
+        due = page.locator("[class*='st-key-fup_f_due_'] input").input_value()
         assert due == "2026/12/30" or due == "2026-12-30", due  # 30 days after the pinned today
         assert "fu_subject=" in page.url and "region=350111000000" in page.url, page.url
         shot(page, "followup_prefilled")
