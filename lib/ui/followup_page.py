@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -63,12 +64,11 @@ def offered_levels(top_level: str) -> tuple[str, ...]:
     """The levels whose regions the page offers as an item's region, unit or filter: the level
     of the reader's top region and the two below it, never villages (a city: city, districts,
     townships; a district: district, townships)."""
-    levels, level = [], top_level
-    while level in CHILD_LEVEL and len(levels) < DEPTH:
+    levels: list[str] = []
+    level = top_level
+    while level in CHILD_LEVEL and len(levels) < DEPTH:  # a township's child is a village: stop
         levels.append(level)
         level = CHILD_LEVEL[level]
-    if level != "village" and len(levels) < DEPTH:
-        levels.append(level)
     return tuple(levels)
 
 
@@ -282,7 +282,7 @@ def _note(n: Note, lang: str, grant) -> None:
     for f in n.files:
         st.download_button(f"{f.filename}（{f.size / 1024:,.0f} KB）" if lang == "zh"
                            else f"{f.filename} ({f.size / 1024:,.0f} KB)",
-                           lambda fid=f.id: _attachment(grant, fid, lang), file_name=f.filename,
+                           partial(_attachment, grant, f.id, lang), file_name=f.filename,
                            mime=f.mime, key=f"fup_file_{f.id}", on_click="ignore",
                            icon=":material/attach_file:")
 
