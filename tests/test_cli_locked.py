@@ -25,6 +25,7 @@ COMMANDS = {
     "lib.brief": ["--region", "350100000000"],
     "lib.demo": [],
     "lib.bench": ["--skip-load"],
+    "lib.followup": ["list"],
 }
 # commands that never open the warehouse: lib.settings prints the configuration, lib.bundle packs
 # the committed app

@@ -56,7 +56,7 @@ def test_add_list_disable_reset(engine, run):
 ])
 def test_refusals_exit_nonzero(engine, run, argv, stdin, message):
     code, _, err = run(*argv, stdin=stdin)
-    assert code == 1 and message in err
+    assert code == 2 and message in err  # a refusal, as in every command (lib.cli)
     assert users.get_user(engine, "bob") is None
 
 
