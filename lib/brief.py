@@ -27,7 +27,7 @@ def _period(src, start: tuple[int, int] | None, end: tuple[int, int] | None):
     """The sidebar's rules: default January → the last month with data; the end month's last
     day, never past today when the data reach today's month."""
     from lib import clock
-    from lib.reading.view import default_period, month_end
+    from lib.filters import default_period, month_end
 
     from lib.warehouse.scope import Scope
 
@@ -46,9 +46,9 @@ def _period(src, start: tuple[int, int] | None, end: tuple[int, int] | None):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lib.reading.brief import build_brief
+    from lib.reading.bulletin import build_brief
     from lib.reading.source import EngineSource
-    from lib.reading.view import make_view
+    from lib.filters import make_view
     from lib.warehouse import data_version
     from lib.warehouse.bootstrap import open_warehouse
     from lib import cli

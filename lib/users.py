@@ -9,7 +9,7 @@ import getpass
 import sys
 
 from lib import cli
-from lib.auth import users
+from lib.auth import accounts
 from lib.auth.passwords import PasswordPolicyError
 from lib.warehouse.scope import Scope
 from lib.i18n import t
@@ -19,7 +19,7 @@ def _read_password(prompt: str) -> str:
     if sys.stdin.isatty():
         first = getpass.getpass(prompt)
         if getpass.getpass("again / 再输入一次: ") != first:
-            raise users.AccountError("pw_mismatch")
+            raise accounts.AccountError("pw_mismatch")
         return first
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     add = sub.add_parser("add", help="add an account (password from standard input)")
     add.add_argument("username", help=NAME_HELP)
-    add.add_argument("--role", required=True, choices=users.ROLES,
+    add.add_argument("--role", required=True, choices=accounts.ROLES,
                      help="viewer: dashboards; analyst: + uploads; admin: + accounts and links")
     add.add_argument("--scope", required=True, help="12-digit region code, e.g. 350111000000")
     listing = sub.add_parser("list", help="list the accounts")
@@ -54,21 +54,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "add":
             pw = _read_password(f"password for {args.username}: ")
-            users.create_user(engine, args.username, pw, args.role, args.scope, by="console")
+            accounts.create_user(engine, args.username, pw, args.role, args.scope, by="console")
             print(f"added {args.username} ({args.role}, {args.scope})")
         elif args.cmd == "list":
-            frame = users.list_users(engine, within=Scope.everything())  # the console
+            frame = accounts.list_users(engine, within=Scope.everything())  # the console
             print(frame.to_string(index=False) if not frame.empty else "(no accounts)")
         elif args.cmd == "disable":
-            users.disable_user(engine, args.username, by="console")
+            accounts.disable_user(engine, args.username, by="console")
             print(f"disabled {args.username}")
         else:
-            if users.get_user(engine, args.username) is None:
-                raise users.AccountError("no_such_user", args.username)
+            if accounts.get_user(engine, args.username) is None:
+                raise accounts.AccountError("no_such_user", args.username)
             pw = _read_password(f"new password for {args.username}: ")
-            users.set_password(engine, args.username, pw, by="console")
+            accounts.set_password(engine, args.username, pw, by="console")
             print(f"password reset for {args.username}")
-    except (users.AccountError, PasswordPolicyError) as exc:
+    except (accounts.AccountError, PasswordPolicyError) as exc:
         return cli.refuse(_message(exc.code))
     return cli.OK
 

@@ -130,7 +130,7 @@ def plant(engine, users_: dict[str, tuple[str, str]], password: str, *, today: d
     scope code)), and — made by a city admin ``root`` — a 鼓楼区 account, a 鼓楼区 display link and
     a 鼓楼区 督办 item (with that account's note and file) that no 晋安区 user may see."""
     from lib import demo as demo_module
-    from lib.auth import links, users
+    from lib.auth import links, accounts
     from lib.followup import service as followup
     from lib.warehouse.loading import load_batch
 
@@ -142,15 +142,15 @@ def plant(engine, users_: dict[str, tuple[str, str]], password: str, *, today: d
     result = load_batch(engine, probe_frames(gulou_village), filename="leak_probe.csv",
                         dataset_label="leak_probe", user="root", scope=Scope.everything())
     assert result.status == "loaded", result
-    root = users.create_user(engine, "root", password, "admin", CITY)
+    root = accounts.create_user(engine, "root", password, "admin", CITY)
     for name, (role, scope) in users_.items():
-        users.create_user(engine, name, password, role, scope, by="root")
-    users.create_user(engine, PROBE_ACCOUNT, password, "viewer", GULOU_DISTRICT, by="root")
+        accounts.create_user(engine, name, password, role, scope, by="root")
+    accounts.create_user(engine, PROBE_ACCOUNT, password, "viewer", GULOU_DISTRICT, by="root")
     links.create_link(engine, root, GULOU_DISTRICT, dt.timedelta(days=30), PROBE_LINK)
     item = followup.create(engine, root, region_code=GULOU_TOWN, subject=PROBE_FOLLOWUP,
                            asked=PROBE_FOLLOWUP, due=today + dt.timedelta(days=30),
                            owner=PROBE_ACCOUNT, today=today)
-    followup.add_note(engine, users.get_user(engine, PROBE_ACCOUNT), item.id, PROBE_FOLLOWUP,
+    followup.add_note(engine, accounts.get_user(engine, PROBE_ACCOUNT), item.id, PROBE_FOLLOWUP,
                       attachment=(f"{PROBE_FOLLOWUP}.csv", f"{PROBE_FOLLOWUP},{PROBE}\n".encode()))
 
 

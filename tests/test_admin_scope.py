@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from lib import export
-from lib.auth import links, users
-from lib.auth.users import AccountError
-from lib.warehouse import audit, users_store
+from lib.auth import links, accounts
+from lib.auth.accounts import AccountError
+from lib.warehouse import audit, accounts_store
 from lib.warehouse.reference import indicators_frame
 from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
@@ -34,10 +34,10 @@ DAY = dt.timedelta(days=1)
 @pytest.fixture
 def world(engine):
     """Accounts, links and audit rows in and out of 晋安区; returns the display links' user names."""
-    city = users.create_user(engine, "city", PW, "admin", CITY)
-    jinan = users.create_user(engine, "jinan", PW, "admin", JINAN, by="city")
-    users.create_user(engine, "jinan_ana", PW, "analyst", "350111001000", by="jinan")
-    users.create_user(engine, "gulou", PW, "analyst", GULOU, by="city")
+    city = accounts.create_user(engine, "city", PW, "admin", CITY)
+    jinan = accounts.create_user(engine, "jinan", PW, "admin", JINAN, by="city")
+    accounts.create_user(engine, "jinan_ana", PW, "analyst", "350111001000", by="jinan")
+    accounts.create_user(engine, "gulou", PW, "analyst", GULOU, by="city")
     t_city = links.create_link(engine, city, CITY, DAY, "city projector")
     t_gulou = links.create_link(engine, city, GULOU, DAY, "gulou hall")
     t_jinan = links.create_link(engine, jinan, JINAN, DAY, "jinan hall")
@@ -60,12 +60,12 @@ def _audit_users(frame: pd.DataFrame) -> set:
 # --- lib: lists narrowed in SQL ------------------------------------------------------------------
 
 def test_district_admin_lists_only_accounts_in_scope(engine, world):
-    frame = users.list_users(engine, within=Scope("350111"))
+    frame = accounts.list_users(engine, within=Scope("350111"))
     assert set(frame["username"]) == IN_JINAN
     assert frame["scope_code"].str.startswith("350111").all()
-    assert set(users_store.users_frame(engine, Scope("350111"))["username"]) == IN_JINAN
-    assert set(users.list_users(engine, within=Scope("3501"))["username"]) == IN_JINAN | {"city", "gulou"}
-    assert set(users.list_users(engine, within=Scope.everything())["username"]) == IN_JINAN | {"city", "gulou"}
+    assert set(accounts_store.users_frame(engine, Scope("350111"))["username"]) == IN_JINAN
+    assert set(accounts.list_users(engine, within=Scope("3501"))["username"]) == IN_JINAN | {"city", "gulou"}
+    assert set(accounts.list_users(engine, within=Scope.everything())["username"]) == IN_JINAN | {"city", "gulou"}
 
 
 def test_district_admin_lists_only_links_in_scope(engine, world):
@@ -75,29 +75,29 @@ def test_district_admin_lists_only_links_in_scope(engine, world):
 
 
 def test_district_admin_reads_only_audit_rows_of_their_scope(engine, world):
-    log = users_store.audit_frame(engine, scope=Scope("350111"))
+    log = accounts_store.audit_frame(engine, scope=Scope("350111"))
     assert _audit_users(log) == {"jinan", "jinan_ana", world["display"]["jinan"]}
     assert "gulou" not in log["detail"].str.cat(sep=" ")  # 鼓楼's own rows, not mere mentions
     assert not log["username"].isna().any()  # unknown-user rows are the city's
-    actions = users_store.audit_actions(engine, Scope("350111"))
+    actions = accounts_store.audit_actions(engine, Scope("350111"))
     assert "gulou_only_action" not in actions and "demo_build" not in actions
     assert {"user_add", "link_add", "note", "scope_refused"} <= set(actions)
     # filtering by an out-of-scope name through the same function still yields nothing
-    assert users_store.audit_frame(engine, username="gulou", scope=Scope("350111")).empty
+    assert accounts_store.audit_frame(engine, username="gulou", scope=Scope("350111")).empty
 
 
 def test_city_admin_reads_the_whole_audit_log(engine, world):
-    log = users_store.audit_frame(engine, scope=Scope("3501"))
+    log = accounts_store.audit_frame(engine, scope=Scope("3501"))
     assert {"gulou", "system", "city", world["display"]["gulou"]} <= _audit_users(log)
     assert log["username"].isna().any()  # the failed login of an unknown name
-    assert len(log) == len(users_store.audit_frame(engine, scope=Scope.everything()))
-    assert "gulou_only_action" in users_store.audit_actions(engine, Scope("3501"))
+    assert len(log) == len(accounts_store.audit_frame(engine, scope=Scope.everything()))
+    assert "gulou_only_action" in accounts_store.audit_actions(engine, Scope("3501"))
 
 
 def test_township_admin_does_not_see_the_district_admins_rows(engine, world):
-    users.create_user(engine, "town", PW, "admin", "350111001000", by="jinan")  # a row of jinan's
+    accounts.create_user(engine, "town", PW, "admin", "350111001000", by="jinan")  # a row of jinan's
     audit.record_now(engine, "note", "", "town")
-    log = users_store.audit_frame(engine, scope=Scope("350111001"))
+    log = accounts_store.audit_frame(engine, scope=Scope("350111001"))
     assert _audit_users(log) == {"jinan_ana", "town"}
 
 
@@ -109,7 +109,7 @@ def test_district_admin_cannot_revoke_the_citys_link(engine, world):
         links.revoke(engine, links.token_hash(token), by=world["jinan"])
     assert err.value.code == "scope_refused"
     assert links.resolve(engine, token) is not None
-    refusals = users_store.audit_frame(engine, username="jinan", action="scope_refused", scope=Scope.everything())
+    refusals = accounts_store.audit_frame(engine, username="jinan", action="scope_refused", scope=Scope.everything())
     assert refusals["detail"].str.contains("link_revoke").any()
     assert links.revoke(engine, links.token_hash(world["tokens"]["jinan"]), by=world["jinan"])
 
@@ -125,32 +125,32 @@ def test_district_admin_cannot_create_a_link_outside_or_above_the_scope(engine, 
 
 def _hash(engine, username):
     with engine.connect() as conn:
-        return users_store.fetch_user(conn, username)["password_hash"]
+        return accounts_store.fetch_user(conn, username)["password_hash"]
 
 
 def test_district_admin_cannot_reset_a_password_outside_the_scope(engine, world):
-    before, n_audit = _hash(engine, "gulou"), len(users_store.audit_frame(engine, scope=Scope.everything()))
+    before, n_audit = _hash(engine, "gulou"), len(accounts_store.audit_frame(engine, scope=Scope.everything()))
     with pytest.raises(AccountError) as err:
-        users.set_password(engine, "gulou", "reset by jinan 9", by="jinan", within=Scope("350111"))
+        accounts.set_password(engine, "gulou", "reset by jinan 9", by="jinan", within=Scope("350111"))
     assert err.value.code == "scope_refused"
     assert _hash(engine, "gulou") == before
-    assert len(users_store.audit_frame(engine, scope=Scope.everything())) == n_audit
-    users.set_password(engine, "jinan_ana", "reset by jinan 9", by="jinan", within=Scope("350111"))
+    assert len(accounts_store.audit_frame(engine, scope=Scope.everything())) == n_audit
+    accounts.set_password(engine, "jinan_ana", "reset by jinan 9", by="jinan", within=Scope("350111"))
     assert _hash(engine, "jinan_ana") != before
-    users.set_password(engine, "gulou", "reset by city 99", by="city", within=Scope("3501"))
+    accounts.set_password(engine, "gulou", "reset by city 99", by="city", within=Scope("3501"))
 
 
 def test_district_admin_cannot_edit_an_account_outside_the_scope(engine, world):
     with pytest.raises(AccountError) as err:
-        users.update_account(engine, "gulou", by="jinan", active=False, within=Scope("350111"))
+        accounts.update_account(engine, "gulou", by="jinan", active=False, within=Scope("350111"))
     assert err.value.code == "scope_refused"
-    assert users.get_user(engine, "gulou").active
+    assert accounts.get_user(engine, "gulou").active
 
 
 # --- the audit download is formula-neutralised ---------------------------------------------------
 
 def test_audit_csv_neutralises_formulas(engine, world):
-    log = users_store.audit_frame(engine, scope=Scope("350111"))
+    log = accounts_store.audit_frame(engine, scope=Scope("350111"))
     assert HOSTILE in log["detail"].tolist()  # stored as typed
     read = pd.read_csv(io.BytesIO(export.csv_bytes(log)), encoding="utf-8-sig", dtype=str)
     assert "'" + HOSTILE in read["detail"].tolist()

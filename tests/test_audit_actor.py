@@ -10,11 +10,11 @@ from sqlalchemy import select, text
 
 from lib import users as cli
 from lib.warehouse.scope import Scope
-from lib.auth import setup_code, users
-from lib.auth.users import AccountError
+from lib.auth import setup_code, accounts
+from lib.auth.accounts import AccountError
 from lib.warehouse import audit, migrations
 from lib.warehouse import schema as s
-from lib.warehouse import users_store
+from lib.warehouse import accounts_store
 from tests.test_auth import PW
 from tests.test_migrations import _new_schema_engine
 from tests.conftest import BACKENDS
@@ -24,18 +24,18 @@ JINAN, GULOU = "350111000000", "350102000000"
 
 @pytest.fixture
 def people(engine):
-    users.create_user(engine, "city", PW, "admin", "350100000000")
-    users.create_user(engine, "jinan", PW, "admin", JINAN, by="city")
-    users.create_user(engine, "gulou_ana", PW, "analyst", GULOU, by="city")
+    accounts.create_user(engine, "city", PW, "admin", "350100000000")
+    accounts.create_user(engine, "jinan", PW, "admin", JINAN, by="city")
+    accounts.create_user(engine, "gulou_ana", PW, "analyst", GULOU, by="city")
     return engine
 
 
 @pytest.mark.parametrize("name", ["console", "cli", "system", "Console", "SYSTEM", "anonymous"])
 def test_reserved_actor_names_cannot_become_accounts(people, name):
     with pytest.raises(AccountError) as err:
-        users.create_user(people, name, PW, "viewer", JINAN, by="jinan", within=Scope("350111"))
+        accounts.create_user(people, name, PW, "viewer", JINAN, by="jinan", within=Scope("350111"))
     assert err.value.code == "reserved_username"
-    assert users.get_user(people, name) is None
+    assert accounts.get_user(people, name) is None
 
 
 def test_reserved_names_are_refused_at_setup_and_the_console(engine, monkeypatch, capsys):
@@ -49,7 +49,7 @@ def test_reserved_names_are_refused_at_setup_and_the_console(engine, monkeypatch
                 "select current_schema()").scalar_one())
     monkeypatch.setattr(sys, "stdin", io.StringIO(PW + "\n"))
     assert cli.main(["add", "cli", "--role", "admin", "--scope", "350100000000", "--db", url]) == 2
-    assert not users.has_users(engine)
+    assert not accounts.has_users(engine)
 
 
 def _actors(engine):
@@ -59,9 +59,9 @@ def _actors(engine):
 
 
 def test_every_row_carries_its_actor_kind(people):
-    users.set_password(people, "gulou_ana", "reset by console 1", by="console")
+    accounts.set_password(people, "gulou_ana", "reset by console 1", by="console")
     audit.record_now(people, "demo_build", "batch 1", "system")
-    users.authenticate(people, "nobody", "whatever it is")
+    accounts.authenticate(people, "nobody", "whatever it is")
     kinds = _actors(people)
     assert kinds[("user_add", "city")] == "account"
     assert kinds[("password_set", "console")] == "console"
@@ -73,27 +73,27 @@ def test_a_district_admin_does_not_read_console_rows_through_a_look_alike_accoun
     """The attack: before reserved names were refused, a district admin could make an account
     called "console" in their district; the console's rows about other districts then matched it."""
     with people.begin() as conn:  # such an account in a warehouse from before the fix
-        users_store.insert_user(conn, username="console", password_hash="x", role="viewer",
-                                scope_code=JINAN, active=True, failed_logins=0, locked_until=None,
-                                created_at=dt.datetime(2026, 1, 1))
-    users.set_password(people, "gulou_ana", "reset by console 2", by="console")
+        accounts_store.insert_user(conn, username="console", password_hash="x", role="viewer",
+                                   scope_code=JINAN, active=True, failed_logins=0, locked_until=None,
+                                   created_at=dt.datetime(2026, 1, 1))
+    accounts.set_password(people, "gulou_ana", "reset by console 2", by="console")
     audit.record_now(people, "demo_build", "batch 1", "system")
-    seen = users_store.audit_frame(people, scope=Scope("350111"))
+    seen = accounts_store.audit_frame(people, scope=Scope("350111"))
     assert not ((seen["username"] == "console") | (seen["username"] == "system")).any()
     assert "gulou_ana" not in " ".join(seen["detail"].fillna(""))
     assert set(seen["username"]) <= {"jinan"}
-    city = users_store.audit_frame(people, scope=Scope("3501"))  # the city sees the console's rows
+    city = accounts_store.audit_frame(people, scope=Scope("3501"))  # the city sees the console's rows
     assert ((city["username"] == "console") & (city["action"] == "password_set")).any()
-    assert "password_set" not in users_store.audit_actions(people, Scope("350111"))
+    assert "password_set" not in accounts_store.audit_actions(people, Scope("350111"))
 
 
 def test_filtering_by_user_reads_only_that_accounts_rows(people):
     audit.record_now(people, "demo_build", "batch 1", "system")
     with people.begin() as conn:
-        users_store.insert_user(conn, username="system", password_hash="x", role="viewer",
-                                scope_code=JINAN, active=True, failed_logins=0, locked_until=None,
-                                created_at=dt.datetime(2026, 1, 1))
-    rows = users_store.audit_frame(people, username="system", scope=Scope("350111"))
+        accounts_store.insert_user(conn, username="system", password_hash="x", role="viewer",
+                                   scope_code=JINAN, active=True, failed_logins=0, locked_until=None,
+                                   created_at=dt.datetime(2026, 1, 1))
+    rows = accounts_store.audit_frame(people, username="system", scope=Scope("350111"))
     assert rows.empty
 
 

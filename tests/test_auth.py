@@ -4,10 +4,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from lib.auth import passwords, sessions, throttle, users
-from lib.auth.users import AccountError, LoginOutcome
+from lib.auth import passwords, sessions, throttle, accounts
+from lib.auth.accounts import AccountError, LoginOutcome
 from lib.warehouse import schema as s
-from lib.warehouse import throttle_store, users_store
+from lib.warehouse import throttle_store, accounts_store
 from lib.warehouse.scope import Scope
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, 0)
@@ -32,12 +32,12 @@ def clock():
 
 @pytest.fixture
 def alice(engine, clock):
-    return users.create_user(engine, "alice", PW, "viewer", "350111000000", by="test", clock=clock)
+    return accounts.create_user(engine, "alice", PW, "viewer", "350111000000", by="test", clock=clock)
 
 
 def _stored(engine, username):
     with engine.connect() as conn:
-        return users_store.fetch_user(conn, username)
+        return accounts_store.fetch_user(conn, username)
 
 
 def test_password_is_stored_hashed_only(engine, alice):
@@ -62,9 +62,9 @@ def test_verify_never_raises_on_bad_hashes(stored):
                                            (" alexandra_k ", "pw_is_username")])
 def test_password_policy(engine, password, code):
     with pytest.raises(passwords.PasswordPolicyError) as err:
-        users.create_user(engine, "alexandra_k", password, "viewer", "350111000000")
+        accounts.create_user(engine, "alexandra_k", password, "viewer", "350111000000")
     assert err.value.code == code
-    assert users.get_user(engine, "alexandra_k") is None
+    assert accounts.get_user(engine, "alexandra_k") is None
 
 
 @pytest.mark.parametrize("username,role,scope,code", [
@@ -76,31 +76,31 @@ def test_password_policy(engine, password, code):
 ])
 def test_bad_accounts_refused(engine, username, role, scope, code):
     with pytest.raises(AccountError) as err:
-        users.create_user(engine, username, PW, role, scope)
+        accounts.create_user(engine, username, PW, role, scope)
     assert err.value.code == code
-    assert not users.has_users(engine)
+    assert not accounts.has_users(engine)
 
 
 def test_duplicate_user_refused(engine, alice):
     with pytest.raises(AccountError, match="user_exists"):
-        users.create_user(engine, "alice", PW, "admin", "350100000000")
-    assert users.get_user(engine, "alice").role == "viewer"
+        accounts.create_user(engine, "alice", PW, "admin", "350100000000")
+    assert accounts.get_user(engine, "alice").role == "viewer"
 
 
 def test_first_admin_only_once(engine):
-    users.create_user(engine, "root", PW, "admin", "350100000000", only_if_empty=True)
+    accounts.create_user(engine, "root", PW, "admin", "350100000000", only_if_empty=True)
     with pytest.raises(AccountError, match="setup_done"):
-        users.create_user(engine, "root2", PW, "admin", "350100000000", only_if_empty=True)
-    assert users.list_users(engine, within=Scope.everything())["username"].tolist() == ["root"]
+        accounts.create_user(engine, "root2", PW, "admin", "350100000000", only_if_empty=True)
+    assert accounts.list_users(engine, within=Scope.everything())["username"].tolist() == ["root"]
 
 
 def test_login_ok_and_wrong(engine, alice, clock):
-    ok = users.authenticate(engine, "alice", PW, clock=clock)
+    ok = accounts.authenticate(engine, "alice", PW, clock=clock)
     assert ok.outcome is LoginOutcome.OK and ok.user.scope_prefix == "350111"
-    assert users.authenticate(engine, "alice", "nope nope", clock=clock).outcome \
+    assert accounts.authenticate(engine, "alice", "nope nope", clock=clock).outcome \
         is LoginOutcome.BAD_CREDENTIALS
     # an unknown user looks exactly like a wrong password
-    assert users.authenticate(engine, "mallory", PW, clock=clock).outcome \
+    assert accounts.authenticate(engine, "mallory", PW, clock=clock).outcome \
         is LoginOutcome.BAD_CREDENTIALS
 
 
@@ -109,16 +109,16 @@ def test_back_off_after_failures_then_right_password_works(engine, alice, clock)
     once the delay is over the right password works, and the record is cleared."""
     n = throttle.USER_POLICY.free_failures
     for _ in range(n):
-        assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
+        assert accounts.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
             is LoginOutcome.BAD_CREDENTIALS
-    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
     clock.advance(seconds=29)
-    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
     clock.advance(seconds=1)
-    assert users.authenticate(engine, "alice", PW, clock=clock).ok
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).ok
     assert _stored(engine, "alice")["failed_logins"] == 0
     assert throttle_store.read(engine, throttle.user_key("alice")) is None
-    actions = users_store.audit_frame(engine, username="alice", scope=Scope.everything())["action"].tolist()
+    actions = accounts_store.audit_frame(engine, username="alice", scope=Scope.everything())["action"].tolist()
     assert "login_throttled" in actions and "login_failed" in actions
 
 
@@ -127,66 +127,66 @@ def test_back_off_doubles_and_is_capped(engine, alice, clock):
     while waiting do not count, so a stranger holds an admin back for at most 15 min per guess."""
     n = throttle.USER_POLICY.free_failures
     for _ in range(n):
-        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
+        accounts.authenticate(engine, "alice", "wrong-pass", clock=clock)
     waits = []
     for _ in range(8):
         state = throttle_store.read(engine, throttle.user_key("alice"))
         wait = state.next_allowed_at - clock()
         waits.append(wait.total_seconds())
         for _ in range(3):  # refused, not counted
-            assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
+            assert accounts.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
                 is LoginOutcome.THROTTLED
         clock.advance(seconds=wait.total_seconds())
-        assert users.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
+        assert accounts.authenticate(engine, "alice", "wrong-pass", clock=clock).outcome \
             is LoginOutcome.BAD_CREDENTIALS
     assert waits == [30, 60, 120, 240, 480, 900, 900, 900]
     assert _stored(engine, "alice")["locked_until"] == clock() + dt.timedelta(minutes=15)
     clock.advance(minutes=15)
-    assert users.authenticate(engine, "alice", PW, clock=clock).ok
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).ok
 
 
 def test_success_resets_failure_count(engine, alice, clock):
     for _ in range(throttle.USER_POLICY.free_failures - 1):
-        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
-    assert users.authenticate(engine, "alice", PW, clock=clock).ok
+        accounts.authenticate(engine, "alice", "wrong-pass", clock=clock)
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).ok
     for _ in range(throttle.USER_POLICY.free_failures - 1):
-        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
-    assert users.authenticate(engine, "alice", PW, clock=clock).ok
+        accounts.authenticate(engine, "alice", "wrong-pass", clock=clock)
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).ok
 
 
 def test_disabled_user_cannot_login(engine, alice, clock):
-    users.create_user(engine, "root", PW, "admin", "350100000000")
-    users.disable_user(engine, "alice", by="root")
-    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.DISABLED
-    assert users.active_user(engine, "alice") is None
-    assert users.get_user(engine, "alice").active is False
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.disable_user(engine, "alice", by="root")
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.DISABLED
+    assert accounts.active_user(engine, "alice") is None
+    assert accounts.get_user(engine, "alice").active is False
 
 
 def test_last_admin_cannot_be_disabled_or_demoted(engine):
-    users.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
     with pytest.raises(AccountError, match="last_admin"):
-        users.disable_user(engine, "root")
+        accounts.disable_user(engine, "root")
     with pytest.raises(AccountError, match="last_admin"):
-        users.update_account(engine, "root", by="root", role="viewer")
-    users.create_user(engine, "root2", PW, "admin", "350100000000")
-    users.disable_user(engine, "root")
-    assert users.get_user(engine, "root").active is False
+        accounts.update_account(engine, "root", by="root", role="viewer")
+    accounts.create_user(engine, "root2", PW, "admin", "350100000000")
+    accounts.disable_user(engine, "root")
+    assert accounts.get_user(engine, "root").active is False
 
 
 def test_change_password(engine, alice, clock):
     with pytest.raises(AccountError, match="old_password_wrong"):
-        users.change_password(engine, "alice", "wrong-pass", "a new secret 1")
-    users.change_password(engine, "alice", PW, "a new secret 1")
-    assert not users.authenticate(engine, "alice", PW, clock=clock).ok
-    assert users.authenticate(engine, "alice", "a new secret 1", clock=clock).ok
+        accounts.change_password(engine, "alice", "wrong-pass", "a new secret 1")
+    accounts.change_password(engine, "alice", PW, "a new secret 1")
+    assert not accounts.authenticate(engine, "alice", PW, clock=clock).ok
+    assert accounts.authenticate(engine, "alice", "a new secret 1", clock=clock).ok
 
 
 def test_reset_password_lifts_back_off(engine, alice, clock):
     for _ in range(throttle.USER_POLICY.free_failures):
-        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
-    assert users.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
-    users.set_password(engine, "alice", "reset by admin 9", by="root")
-    assert users.authenticate(engine, "alice", "reset by admin 9", clock=clock).ok
+        accounts.authenticate(engine, "alice", "wrong-pass", clock=clock)
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).outcome is LoginOutcome.THROTTLED
+    accounts.set_password(engine, "alice", "reset by admin 9", by="root")
+    assert accounts.authenticate(engine, "alice", "reset by admin 9", clock=clock).ok
 
 
 @pytest.mark.parametrize("idle,expired", [(dt.timedelta(0), False),
@@ -208,18 +208,18 @@ def test_never_seen_session_is_expired():
     ("350111000000", "350100000000", False),  # a district admin cannot grant the whole city
 ])
 def test_admin_grants_only_within_own_scope(engine, admin_scope, target, ok):
-    admin = users.create_user(engine, "root", PW, "admin", admin_scope)
+    admin = accounts.create_user(engine, "root", PW, "admin", admin_scope)
     if ok:
-        users.create_user(engine, "bob", PW, "viewer", target, by="root", within=admin.scope)
-        assert users.get_user(engine, "bob").scope_code == target
+        accounts.create_user(engine, "bob", PW, "viewer", target, by="root", within=admin.scope)
+        assert accounts.get_user(engine, "bob").scope_code == target
     else:
         with pytest.raises(AccountError, match="scope_refused"):
-            users.create_user(engine, "bob", PW, "viewer", target, by="root",
-                              within=admin.scope)
-        assert users.get_user(engine, "bob") is None
+            accounts.create_user(engine, "bob", PW, "viewer", target, by="root",
+                                 within=admin.scope)
+        assert accounts.get_user(engine, "bob") is None
 
 
 def test_listing_carries_no_hashes(engine, alice):
-    frame = users.list_users(engine, within=Scope.everything())
+    frame = accounts.list_users(engine, within=Scope.everything())
     assert "password_hash" not in frame.columns
     assert frame["username"].tolist() == ["alice"]

@@ -4,9 +4,9 @@ import logging
 
 import pytest
 
-from lib.auth import links, sessions, setup_code, throttle, users
+from lib.auth import links, sessions, setup_code, throttle, accounts
 from lib.i18n import t
-from lib.warehouse import users_store
+from lib.warehouse import accounts_store
 from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
@@ -60,7 +60,7 @@ def test_empty_warehouse_opens_setup_and_creates_first_admin(engine, app_login):
     at.button(key="setup_submit").click()
     s.run()
     assert not at.exception
-    u = users.get_user(engine, "root")
+    u = accounts.get_user(engine, "root")
     assert (u.role, u.scope_code) == ("admin", "350100000000")  # the city: first scope offered
     assert len(at.metric) == 4  # signed in, the overview shows
 
@@ -84,11 +84,11 @@ def test_setup_refuses_mismatched_passwords(engine, app_login):
     s.at.button(key="setup_submit").click()
     s.run()
     assert any("不一致" in e.value for e in s.at.error)
-    assert not users.has_users(engine)
+    assert not accounts.has_users(engine)
 
 
 def test_login_page_when_users_exist(engine, app_login):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
     assert not s.at.exception
     assert s.at.text_input(key="login_user") is not None
@@ -98,7 +98,7 @@ def test_login_page_when_users_exist(engine, app_login):
 
 
 def test_wrong_password_then_right(engine, app_login):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
     at = s.login("vera", "wrong password")
     assert any("错误" in e.value for e in at.error)
@@ -108,7 +108,7 @@ def test_wrong_password_then_right(engine, app_login):
 
 
 def test_back_off_says_nothing_more_than_a_wrong_password(engine, app_login):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
     messages = []
     for _ in range(throttle.USER_POLICY.free_failures):
@@ -122,7 +122,7 @@ def test_back_off_says_nothing_more_than_a_wrong_password(engine, app_login):
 
 
 def test_session_expires_after_inactivity(engine, app_login):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
     at = s.login("vera")
     assert len(at.metric) == 4
@@ -135,11 +135,11 @@ def test_session_expires_after_inactivity(engine, app_login):
 
 
 def test_disabled_user_is_signed_out_at_once(engine, app_login):
-    users.create_user(engine, "root", PW, "admin", "350100000000")
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
     assert len(s.login("vera").metric) == 4
-    users.disable_user(engine, "vera", by="root")
+    accounts.disable_user(engine, "vera", by="root")
     assert not s.run().metric
 
 
@@ -150,9 +150,9 @@ def _nav_paths(at):
 @pytest.mark.parametrize("role,admin_visible", [("viewer", False), ("analyst", False),
                                                 ("admin", True)])
 def test_admin_page_by_role(engine, app_login, role, admin_visible):
-    users.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
     if role != "admin":
-        users.create_user(engine, "someone", PW, role, "350111000000")
+        accounts.create_user(engine, "someone", PW, role, "350111000000")
     s = app_login()
     s.login("root" if role == "admin" else "someone")
     assert ("admin.py" in _nav_paths(s.at)) is admin_visible
@@ -168,13 +168,13 @@ def test_admin_page_by_role(engine, app_login, role, admin_visible):
 
 
 def test_scoped_viewer_refused_other_district_in_url(engine, app_login):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login(query={"region": "350102000000"})
     at = s.login("vera")
     assert not at.exception
     assert any("无权查看" in e.value for e in at.error)
     assert not at.metric  # a refusal, not data
-    audit = users_store.audit_frame(engine, username="vera", scope=Scope.everything())
+    audit = accounts_store.audit_frame(engine, username="vera", scope=Scope.everything())
     assert "scope_refused" in audit["action"].tolist()
     at.button(key="scope_back").click()
     s.run()
@@ -182,7 +182,7 @@ def test_scoped_viewer_refused_other_district_in_url(engine, app_login):
 
 
 def test_scoped_viewer_sees_only_own_district_in_filters(engine, app_login):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login(query={"region": "350111000000"})
     at = s.login("vera")
     assert not at.error
@@ -195,7 +195,7 @@ def test_scoped_viewer_sees_only_own_district_in_filters(engine, app_login):
 
 def test_township_viewer_sees_own_district_and_township_fixed(engine, app_login):
     town = "350111001000"
-    users.create_user(engine, "tina", PW, "viewer", town)
+    accounts.create_user(engine, "tina", PW, "viewer", town)
     at = app_login().login("tina")
     assert not at.error and not at.exception
     district, township = at.selectbox(key="f_district"), at.selectbox(key="f_township")
@@ -205,17 +205,17 @@ def test_township_viewer_sees_own_district_and_township_fixed(engine, app_login)
 
 
 def test_logout(engine, app_login):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
     s.login("vera")
     s.at.button(key="logout").click()
     at = s.run()
     assert not at.metric and at.text_input(key="login_user") is not None
-    assert "logout" in users_store.audit_frame(engine, username="vera", scope=Scope.everything())["action"].tolist()
+    assert "logout" in accounts_store.audit_frame(engine, username="vera", scope=Scope.everything())["action"].tolist()
 
 
 def test_display_link_opens_read_only_until_revoked(engine, app_login):
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
     token = links.create_link(engine, root, "350111000000", dt.timedelta(days=1))
     s = app_login(query={"display": token})
     assert not s.at.exception and len(s.at.metric) == 4
@@ -236,7 +236,7 @@ def test_setup_refuses_a_wrong_code(engine, app_login):
     at = s.run()
     assert not at.exception
     assert any("设置码不正确" in e.value for e in at.error)
-    assert not users.has_users(engine) and not at.metric
+    assert not accounts.has_users(engine) and not at.metric
 
 
 def test_setup_with_the_code_from_the_log(engine, app_login, monkeypatch, caplog):
@@ -254,14 +254,14 @@ def test_setup_with_the_code_from_the_log(engine, app_login, monkeypatch, caplog
     s.at.button(key="setup_submit").click()
     at = s.run()
     assert not at.exception and len(at.metric) == 4
-    assert users.get_user(engine, "root").role == "admin"
+    assert accounts.get_user(engine, "root").role == "admin"
     assert not setup_code.check(code)
 
 
 @pytest.mark.parametrize("username", ["vera\x00", "\x00' OR 1=1 --", "ve\x1bra", "v" * 5000])
 def test_malformed_username_shows_the_generic_message(engine, app_login, username):
     """A NUL byte in the name once showed a PostgreSQL traceback with SQL and server paths."""
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
     at = s.login(username)
     assert not at.exception
@@ -271,7 +271,7 @@ def test_malformed_username_shows_the_generic_message(engine, app_login, usernam
 
 
 def test_login_page_switches_language_and_keeps_it_after_signing_in(engine, app_login):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     s = app_login()
     assert s.at.text_input(key="login_user").label == t("username", "zh")
     s.at.selectbox(key="f_lang").set_value("en")

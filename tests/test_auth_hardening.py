@@ -9,9 +9,9 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from lib.auth import passwords, setup_code, throttle, users
-from lib.auth.users import AccountError, LoginOutcome
-from lib.warehouse import audit, migrate_auth, throttle_store, users_store
+from lib.auth import passwords, setup_code, throttle, accounts
+from lib.auth.accounts import AccountError, LoginOutcome
+from lib.warehouse import audit, migrate_auth, throttle_store, accounts_store
 from lib.warehouse import schema as s
 from tests.test_auth import PW, T0, FakeClock
 
@@ -102,10 +102,10 @@ def test_audit_sequence_starts_after_existing_rows(engine):
 def test_concurrent_wrong_guesses_stop_at_the_limit(engine, clock, checks):
     """12 wrong guesses sent at once: no more than N are checked against the real hash, the rest
     are refused, and every checked one is counted (none lost)."""
-    users.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
+    accounts.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
     n = throttle.USER_POLICY.free_failures
     results, errors = _in_threads(
-        lambda i: users.authenticate(engine, "alice", f"wrong guess {i}", clock=clock))
+        lambda i: accounts.authenticate(engine, "alice", f"wrong guess {i}", clock=clock))
     assert not errors, errors[:3]
     outcomes = [r.outcome for r in results]
     assert checks["real"] <= n
@@ -115,17 +115,17 @@ def test_concurrent_wrong_guesses_stop_at_the_limit(engine, clock, checks):
     state = throttle_store.read(engine, throttle.user_key("alice"))
     assert state.failures == checks["real"]
     with engine.connect() as conn:
-        assert users_store.fetch_user(conn, "alice")["failed_logins"] == checks["real"]
+        assert accounts_store.fetch_user(conn, "alice")["failed_logins"] == checks["real"]
 
 
 def test_concurrent_guesses_with_one_free_attempt_left(engine, clock, checks):
-    users.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
+    accounts.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
     n = throttle.USER_POLICY.free_failures
     for _ in range(n - 1):
-        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
+        accounts.authenticate(engine, "alice", "wrong-pass", clock=clock)
     checks["real"] = 0
-    results, errors = _in_threads(lambda i: users.authenticate(engine, "alice", "x" * 9,
-                                                               clock=clock))
+    results, errors = _in_threads(lambda i: accounts.authenticate(engine, "alice", "x" * 9,
+                                                                  clock=clock))
     assert not errors, errors[:3]
     assert checks["real"] == 1
     assert [r.outcome for r in results].count(LoginOutcome.BAD_CREDENTIALS) == 1
@@ -134,9 +134,9 @@ def test_concurrent_guesses_with_one_free_attempt_left(engine, clock, checks):
 def test_simultaneous_sign_ins_all_succeed(engine, clock):
     """Several people signing in at the same moment: no duplicate audit id, no traceback."""
     for i in range(6):
-        users.create_user(engine, f"user{i}", PW, "viewer", "350111000000", clock=clock)
-    results, errors = _in_threads(lambda i: users.authenticate(engine, f"user{i % 6}", PW,
-                                                               address="10.1.2.3", clock=clock))
+        accounts.create_user(engine, f"user{i}", PW, "viewer", "350111000000", clock=clock)
+    results, errors = _in_threads(lambda i: accounts.authenticate(engine, f"user{i % 6}", PW,
+                                                                  address="10.1.2.3", clock=clock))
     assert not errors, errors[:3]
     assert all(r.ok for r in results)
     with engine.connect() as conn:
@@ -199,42 +199,42 @@ def test_a_key_deleted_by_a_concurrent_sign_in_starts_empty_again(engine):
 def test_address_back_off_across_many_names(engine, clock):
     """Guessing at many names from one address slows that address down, not the accounts: the
     right password from another address still works."""
-    users.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
+    accounts.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
     for i in range(throttle.ADDR_POLICY.free_failures):
-        assert users.authenticate(engine, f"name{i}", "wrong-pass", address="203.0.113.9",
-                                  clock=clock).outcome is LoginOutcome.BAD_CREDENTIALS
-    assert users.authenticate(engine, "alice", PW, address="203.0.113.9", clock=clock).outcome \
+        assert accounts.authenticate(engine, f"name{i}", "wrong-pass", address="203.0.113.9",
+                                     clock=clock).outcome is LoginOutcome.BAD_CREDENTIALS
+    assert accounts.authenticate(engine, "alice", PW, address="203.0.113.9", clock=clock).outcome \
         is LoginOutcome.THROTTLED
-    assert users.authenticate(engine, "alice", PW, address="198.51.100.7", clock=clock).ok
+    assert accounts.authenticate(engine, "alice", PW, address="198.51.100.7", clock=clock).ok
     clock.advance(seconds=30)
-    assert users.authenticate(engine, "alice", PW, address="203.0.113.9", clock=clock).ok
+    assert accounts.authenticate(engine, "alice", PW, address="203.0.113.9", clock=clock).ok
 
 
 def test_stranger_cannot_lock_admin_for_long(engine, clock):
     """A stranger typing an admin's name at full speed: the admin's right password works again
     after at most 15 minutes, however many attempts the stranger made meanwhile."""
-    users.create_user(engine, "root", PW, "admin", "350100000000", clock=clock)
+    accounts.create_user(engine, "root", PW, "admin", "350100000000", clock=clock)
     for _ in range(40):  # one guess every 3 s for 2 minutes
-        users.authenticate(engine, "root", "guess-guess", address="203.0.113.9", clock=clock)
+        accounts.authenticate(engine, "root", "guess-guess", address="203.0.113.9", clock=clock)
         clock.advance(seconds=3)
     # 5 guesses heard at once, then one after 30 s and one after 60 s; the rest were not heard
     assert throttle_store.read(engine, throttle.user_key("root")).failures \
         == throttle.USER_POLICY.free_failures + 2
     clock.advance(minutes=15)
-    assert users.authenticate(engine, "root", PW, address="198.51.100.7", clock=clock).ok
+    assert accounts.authenticate(engine, "root", PW, address="198.51.100.7", clock=clock).ok
 
 
 def test_unknown_name_wrong_password_and_waiting_look_the_same(engine, clock, checks):
     """The page shows one message for all three, and each costs exactly one argon2 check."""
     from lib.ui.auth_ui import login_message
 
-    users.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
+    accounts.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
     for _ in range(throttle.USER_POLICY.free_failures):
-        users.authenticate(engine, "alice", "wrong-pass", clock=clock)
+        accounts.authenticate(engine, "alice", "wrong-pass", clock=clock)
     results = []
     for name, pw in [("mallory", PW), ("alice", "wrong-pass"), ("alice", PW)]:
         before = checks["all"]
-        results.append(users.authenticate(engine, name, pw, clock=clock))
+        results.append(accounts.authenticate(engine, name, pw, clock=clock))
         assert checks["all"] == before + 1
     assert [r.outcome for r in results] == [LoginOutcome.BAD_CREDENTIALS, LoginOutcome.THROTTLED,
                                             LoginOutcome.THROTTLED]
@@ -252,22 +252,22 @@ MALFORMED = [("ali\x00ce", PW), ("\x00", PW), ("alice\nbob", PW), ("al\tice", PW
 def test_malformed_input_refused_before_sql(engine, clock):
     """A NUL byte reached PostgreSQL and came back as a driver traceback; now every malformed
     name or password is refused with the ordinary outcome, on both backends, and never stored."""
-    users.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
+    accounts.create_user(engine, "alice", PW, "viewer", "350111000000", clock=clock)
     for i, (username, password) in enumerate(MALFORMED):
-        result = users.authenticate(engine, username, password, address=f"203.0.113.{i}",
-                                    clock=clock)
+        result = accounts.authenticate(engine, username, password, address=f"203.0.113.{i}",
+                                       clock=clock)
         assert result.outcome is LoginOutcome.BAD_CREDENTIALS, (username, password)
     with engine.connect() as conn:
         keys = sorted(r[0] for r in conn.execute(select(s.login_throttle.c.key)))
     # counted for the address only
     assert keys == sorted(throttle.addr_key(f"203.0.113.{i}") for i in range(len(MALFORMED)))
-    assert users.authenticate(engine, "alice", PW, clock=clock).ok
+    assert accounts.authenticate(engine, "alice", PW, clock=clock).ok
 
 
 def test_passwords_that_could_never_sign_in_are_refused(engine):
     for bad in ("p" * (passwords.MAX_LENGTH + 1), "has a \x00 nul"):
         with pytest.raises(passwords.PasswordPolicyError, match="pw_unusable"):
-            users.create_user(engine, "alice", bad, "viewer", "350111000000")
+            accounts.create_user(engine, "alice", bad, "viewer", "350111000000")
 
 
 # --- pure policy -------------------------------------------------------------------------------
@@ -319,11 +319,11 @@ def test_setup_needs_the_logged_code(engine, fresh_code):
     for wrong in (None, "", "AAAA-AAAA-AAAA", fresh_code + "X", "x" * 10_000):
         with pytest.raises(AccountError, match="setup_code_wrong"):
             setup_code.create_first_admin(engine, wrong, "root", PW, "350100000000")
-        assert not users.has_users(engine)
+        assert not accounts.has_users(engine)
     # as people copy it: lower case, spaces instead of dashes
     setup_code.create_first_admin(engine, fresh_code.lower().replace("-", " "), "root", PW,
                                   "350100000000")
-    assert users.get_user(engine, "root").role == "admin"
+    assert accounts.get_user(engine, "root").role == "admin"
     assert not setup_code.check(fresh_code)  # spent once the first admin exists
     with pytest.raises(AccountError, match="setup_done"):
         setup_code.create_first_admin(engine, fresh_code, "root2", PW, "350100000000")
@@ -336,10 +336,10 @@ def test_setup_code_from_environment(engine, monkeypatch, caplog):
         setup_code.issue()
     assert not [r for r in caplog.records if r.name == "halfsky.setup"]  # never logged
     assert setup_code.check("INSTALL-CODE-7") and not setup_code.check("install-code-8")
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     with pytest.raises(AccountError, match="setup_done"):  # the right code, but too late
         setup_code.create_first_admin(engine, "install-code-7", "root", PW, "350100000000")
-    assert users.get_user(engine, "root") is None
+    assert accounts.get_user(engine, "root") is None
 
 
 # --- no traceback in the browser ---------------------------------------------------------------

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from lib.auth import links, users
-from lib.auth.users import AccountError
+from lib.auth import links, accounts
+from lib.auth.accounts import AccountError
 from lib.warehouse import schema as s
 from lib.warehouse.scope import Scope
 from tests.test_auth import PW, FakeClock
@@ -15,7 +15,7 @@ DAY = dt.timedelta(days=1)
 
 @pytest.fixture
 def admin(engine):
-    return users.create_user(engine, "root", PW, "admin", "350111000000")
+    return accounts.create_user(engine, "root", PW, "admin", "350111000000")
 
 
 def test_link_opens_then_expires(engine, admin):
@@ -66,7 +66,7 @@ def test_bad_links_refused(engine, admin, region, valid, code):
 
 @pytest.fixture
 def city(engine):
-    return users.create_user(engine, "city", PW, "admin", "350100000000")
+    return accounts.create_user(engine, "city", PW, "admin", "350100000000")
 
 
 def test_link_lists_are_narrowed_to_the_admins_scope(engine, admin, city):
@@ -93,12 +93,12 @@ def test_district_admin_cannot_revoke_the_citys_link(engine, admin, city):
 
 def test_revoke_update_itself_carries_the_scope(engine, admin, city):
     """Even a caller that skipped every check cannot revoke outside the scope in SQL."""
-    from lib.warehouse import users_store
+    from lib.warehouse import accounts_store
 
     token = links.create_link(engine, city, "350102000000", DAY)
     with engine.begin() as conn:
-        assert users_store.revoke_link(conn, links.token_hash(token), dt.datetime(2030, 1, 1),
-                                       Scope("350111")) == 0
+        assert accounts_store.revoke_link(conn, links.token_hash(token), dt.datetime(2030, 1, 1),
+                                          Scope("350111")) == 0
     assert links.resolve(engine, token) is not None
 
 
@@ -108,19 +108,19 @@ def test_links_stop_when_their_creator_is_disabled_and_the_list_says_so(engine, 
     clock = FakeClock()
     token = links.create_link(engine, admin, "350111001000", DAY, "projector", clock=clock)
     other = links.create_link(engine, city, "350102000000", DAY, "gulou", clock=clock)
-    users.update_account(engine, "root", by="city", active=False)
+    accounts.update_account(engine, "root", by="city", active=False)
     assert links.resolve(engine, token, clock=clock) is None
     assert links.resolve(engine, other, clock=clock) is not None
     table = links.list_links(engine, within=Scope.everything(), clock=clock).set_index("label")
     assert table.at["projector", "status"] == "creator_disabled"
     assert table.at["gulou", "status"] == "live"
-    users.update_account(engine, "root", by="city", active=True)
+    accounts.update_account(engine, "root", by="city", active=True)
     assert links.resolve(engine, token, clock=clock) is not None
 
 
 def test_links_stop_when_their_creator_no_longer_holds_the_region(engine, admin, city):
     token = links.create_link(engine, admin, "350111001000", DAY, "projector")
-    users.update_account(engine, "root", by="city", scope_code="350102000000")
+    accounts.update_account(engine, "root", by="city", scope_code="350102000000")
     assert links.resolve(engine, token) is None
     assert links.list_links(engine, within=Scope.everything()).at[0, "status"] == "creator_disabled"
 

@@ -1,7 +1,7 @@
 """OIDC through st.login: an identity maps to an existing active account by email, never created."""
 import pytest
 
-from lib.auth import users
+from lib.auth import accounts as auth_accounts
 from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env
 from tests.test_app import _url
@@ -10,10 +10,10 @@ from tests.test_auth import PW
 
 @pytest.fixture
 def accounts(engine):
-    users.create_user(engine, "wang@fed.example", PW, "analyst", "350111000000")
-    users.create_user(engine, "old@fed.example", PW, "viewer", "350111000000")
-    users.create_user(engine, "root", PW, "admin", "350100000000")
-    users.disable_user(engine, "old@fed.example", by="root")
+    auth_accounts.create_user(engine, "wang@fed.example", PW, "analyst", "350111000000")
+    auth_accounts.create_user(engine, "old@fed.example", PW, "viewer", "350111000000")
+    auth_accounts.create_user(engine, "root", PW, "admin", "350100000000")
+    auth_accounts.disable_user(engine, "old@fed.example", by="root")
     return engine
 
 
@@ -28,10 +28,10 @@ def accounts(engine):
     ("wang@fed.example' OR '1'='1", True, None),
 ])
 def test_oidc_identity_maps_to_existing_accounts_only(accounts, email, verified, expected):
-    before = len(users.list_users(accounts, within=Scope.everything()))
-    user = users.oidc_user(accounts, email, verified)
+    before = len(auth_accounts.list_users(accounts, within=Scope.everything()))
+    user = auth_accounts.oidc_user(accounts, email, verified)
     assert (None if user is None else (user.username, user.role, user.scope_code)) == expected
-    assert len(users.list_users(accounts, within=Scope.everything())) == before
+    assert len(auth_accounts.list_users(accounts, within=Scope.everything())) == before
 
 
 def _login_page(engine, secrets: dict | None):

@@ -13,10 +13,10 @@ from pptx import Presentation
 from sqlalchemy import insert
 
 from lib import brief as cli
-from lib.meeting.brief import brief_pptx
+from lib.meeting.powerpoint import brief_pptx
 from lib.meeting.slides import MeetingData, build_slides, speaker_notes
 from lib.metrics.overview import Headline
-from lib.reading.brief import build_brief
+from lib.reading.bulletin import build_brief
 from lib.reading.document import DOC_NUMBER, brief_docx
 from lib.reading.source import EngineSource
 from lib.warehouse import data_version
@@ -164,7 +164,7 @@ def test_docx_lists_open_and_overdue_items_of_the_readers_scope(wh_url):
     """A 晋安区 viewer's 通报 lists 晋安区's open items, overdue first and marked 逾期, and nothing
     of 鼓楼区 or the city, even when the view asked for is the city; closed items are not listed."""
     from lib import clock
-    from lib.auth.users import User
+    from lib.auth.accounts import User
     from lib.ui.reading_ui import open_followups
     from tests.test_meeting_followup import seed, specs
 

@@ -84,15 +84,15 @@ def test_ingest_as_a_scheduled_process_with_only_the_environment(engine, tmp_pat
 
 
 def test_demo_builds_in_the_configured_schema(engine, monkeypatch, capsys):
-    from lib import demo
+    from lib.demo.__main__ import main as demo_main
 
     cli_target(engine, monkeypatch)
     assert count(engine, s.screening) == 0
-    assert demo.main(["--seed", "3"]) == 0
+    assert demo_main(["--seed", "3"]) == 0
     assert count(engine, s.screening) > 1000
     with engine.connect() as conn:
         assert conn.execute(select(s.upload_batch.c.is_demo)).scalars().all() == [True]
-    assert demo.main(["--clear"]) == 0
+    assert demo_main(["--clear"]) == 0
     assert count(engine, s.screening) == 0
 
 
@@ -145,10 +145,10 @@ def test_regions_import_lands_in_the_configured_schema(bare_engine, monkeypatch,
 
 def test_users_add_lands_in_the_configured_schema(engine, monkeypatch, capsys):
     from lib import users as cli
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.test_auth import PW
 
     cli_target(engine, monkeypatch)
     monkeypatch.setattr(sys, "stdin", io.StringIO(PW + "\n"))
     assert cli.main(["add", "ana", "--role", "analyst", "--scope", "350111000000"]) == 0
-    assert users.get_user(engine, "ana").scope_prefix == "350111"
+    assert accounts.get_user(engine, "ana").scope_prefix == "350111"

@@ -158,12 +158,12 @@ def test_a_grid_row_drills_down_in_chromium(tmp_path):
 
 
 def test_a_district_admin_sees_the_rule_but_cannot_change_it(engine):
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.test_admin_scope import _Session
     from tests.test_auth import PW
 
-    users.create_user(engine, "city", PW, "admin", "350100000000")
-    users.create_user(engine, "jinan", PW, "admin", "350111000000", by="city")
+    accounts.create_user(engine, "city", PW, "admin", "350100000000")
+    accounts.create_user(engine, "jinan", PW, "admin", "350111000000", by="city")
     session = _Session(engine, "jinan")
     at = session.open("views/completeness.py")
     assert at.button(key="cp_rule_save").disabled

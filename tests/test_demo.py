@@ -4,6 +4,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from lib import demo, regions
+from lib.demo.__main__ import main as demo_main
 from lib.warehouse import schema as s
 from lib.warehouse.demo_store import clear_demo, demo_batch_ids
 from lib.warehouse.engine import data_version
@@ -69,10 +70,10 @@ def test_demo_in_warehouse_and_clear(demo_engine, engine):
 
 def test_cli_builds_and_clears(tmp_path, capsys):
     url = f"duckdb:///{tmp_path / 'x.duckdb'}"
-    assert demo.main(["--db", url, "--seed", "2"]) == 0
+    assert demo_main(["--db", url, "--seed", "2"]) == 0
     out = capsys.readouterr().out
     assert "screening=" in out and "peak RSS" in out
-    assert demo.main(["--db", url]) == 0
+    assert demo_main(["--db", url]) == 0
     assert "already present" in capsys.readouterr().out
-    assert demo.main(["--db", url, "--clear"]) == 0
+    assert demo_main(["--db", url, "--clear"]) == 0
     assert "removed demo data" in capsys.readouterr().out

@@ -1,11 +1,11 @@
-"""The national-scale generator (lib/demo_national.py) at a tiny scale: consistent, synthetic frames."""
+"""The national-scale generator (lib/demo/national.py) at a tiny scale: consistent, synthetic frames."""
 import datetime as dt
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from lib import demo_national as dn
+from lib.demo import national as dn
 from lib.warehouse import schema as s
 from lib.warehouse.scope import level_of
 

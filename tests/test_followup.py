@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lib import clock
-from lib.auth import users
+from lib.auth import accounts
 from lib.followup import service
 from lib.followup.service import FollowupRefused
 from lib.warehouse import audit
@@ -37,7 +37,7 @@ def cast(engine):
                              ("ana", "analyst", JINAN), ("vera", "viewer", JINAN),
                              ("vic", "viewer", JINAN), ("town", "viewer", CHAYUAN),
                              ("gulou", "admin", GULOU)):
-        made[name] = users.create_user(engine, name, PW, role, code)
+        made[name] = accounts.create_user(engine, name, PW, role, code)
     return made
 
 
@@ -265,7 +265,7 @@ def test_both_owners_at_once_are_refused(engine, cast):
 def test_a_disabled_owners_items_stay_and_say_so(engine, cast):
     item = new(engine, cast["jinan"])
     assert item.owner_active
-    users.update_account(engine, "vera", by="jinan", active=False, within=cast["jinan"].scope)
+    accounts.update_account(engine, "vera", by="jinan", active=False, within=cast["jinan"].scope)
     kept = service.get(engine, cast["jinan"], item.id)
     assert kept.owner == "vera" and not kept.owner_active
     with pytest.raises(FollowupRefused) as err:

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from lib import demo as demo_module
-from lib.auth import users
+from lib.auth import accounts
 from lib.followup import service as followup
 from lib.warehouse import bootstrap
 from lib.warehouse.engine import dispose_engine
@@ -56,8 +56,8 @@ def test_follow_up_from_a_target_at_risk_to_closed(tmp_path):
     url = f"duckdb:///{tmp_path / 'followup.duckdb'}"
     engine = bootstrap.open_warehouse(url)
     demo_module.build_demo(engine, seed=7)
-    ana = users.create_user(engine, "ana", PW, "analyst", JINAN)
-    users.create_user(engine, "vera", PW, "viewer", JINAN)
+    ana = accounts.create_user(engine, "ana", PW, "analyst", JINAN)
+    accounts.create_user(engine, "vera", PW, "viewer", JINAN)
     # one item of vera's already past its due date: listed first, marked 逾期
     followup.create(engine, ana, region_code="350111100000", subject="鼓山镇培训台账补报",
                     due=dt.date(2026, 11, 1), owner="vera", today=dt.date(2026, 10, 1))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lib import clock
-from lib.auth import users
+from lib.auth import accounts
 from lib.followup import service
 from lib.followup.__main__ import main
 from lib.warehouse import audit
@@ -28,7 +28,7 @@ def db(engine):
     """The warehouse's URL (the command opens its own engine), with accounts in two districts."""
     for name, role, code in (("jinan", "admin", JINAN), ("vera", "viewer", JINAN),
                              ("gulou", "admin", GULOU)):
-        users.create_user(engine, name, PW, role, code)
+        accounts.create_user(engine, name, PW, role, code)
     return engine.url.render_as_string(hide_password=False)
 
 

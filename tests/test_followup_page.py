@@ -12,10 +12,10 @@ import datetime as dt
 
 import pytest
 
-from lib.auth import users
+from lib.auth import accounts
 from lib.followup import prefills, service as core
 from lib.followup.model import Prefill
-from lib.warehouse import users_store
+from lib.warehouse import accounts_store
 from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
 from tests.test_app import _url
@@ -72,11 +72,11 @@ class Session:
 
 def _accounts(engine) -> None:
     for name, (role, scope) in ACCOUNTS.items():
-        users.create_user(engine, name, PW, role, scope)
+        accounts.create_user(engine, name, PW, role, scope)
 
 
 def _user(engine, name: str):
-    return users.get_user(engine, name)
+    return accounts.get_user(engine, name)
 
 
 @pytest.fixture
@@ -270,7 +270,7 @@ def test_an_item_assigned_to_a_viewer_is_closed_by_that_viewer(demo):
     assert "已约谈鼓山镇，本月补报。" in v.text()
     assert any(b.key == f"fup_file_{notes[0].files[0].id}" for b in at.get("download_button"))
     assert f"fup_note_submit_{item_id}" not in v.keys()
-    actions = users_store.audit_frame(demo, username="vera", scope=Scope.everything())["action"]
+    actions = accounts_store.audit_frame(demo, username="vera", scope=Scope.everything())["action"]
     assert "followup_close" in actions.tolist()
 
 

@@ -14,7 +14,7 @@ import pytest
 import streamlit.testing.v1.local_script_runner as lsr
 from pptx import Presentation
 
-from lib.auth import web_sessions, links, sessions, users
+from lib.auth import web_sessions, links, sessions, accounts
 from lib.i18n import t
 from lib.ui import auth_ui
 from tests.apptest_util import app_env, run_page
@@ -111,7 +111,7 @@ def _open_signed_in(engine, username):
 
 def test_tick_draws_slides_while_access_holds(engine, ticker, clock):
     """The harness itself: a tick reruns the slides (and only them) while the link is valid."""
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     at, env = _open_by_link(engine, token)
     ticker.tick(at, env)
@@ -122,7 +122,7 @@ def test_tick_draws_slides_while_access_holds(engine, ticker, clock):
 
 
 def test_revoked_link_stops_the_slides_at_the_next_tick(engine, ticker, clock):
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     at, env = _open_by_link(engine, token)
     links.revoke(engine, links.token_hash(token), by=root)
@@ -135,7 +135,7 @@ def test_revoked_link_stops_the_slides_at_the_next_tick(engine, ticker, clock):
 
 
 def test_expired_link_stops_the_slides_at_the_next_tick(engine, ticker, clock):
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     at, env = _open_by_link(engine, token)
     clock.advance(hours=23, minutes=59)
@@ -148,12 +148,12 @@ def test_expired_link_stops_the_slides_at_the_next_tick(engine, ticker, clock):
 
 
 def test_disabled_account_stops_the_slides_at_the_next_tick(engine, ticker, clock):
-    users.create_user(engine, "root", PW, "admin", "350100000000")
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     at, env = _open_signed_in(engine, "vera")
     ticker.tick(at, env)
     assert len(at.metric) == 4
-    users.disable_user(engine, "vera", by="root")
+    accounts.disable_user(engine, "vera", by="root")
     ticker.tick(at, env)
     assert not at.exception, at.exception
     assert t("access_disabled", "zh") in _errors(at)
@@ -161,7 +161,7 @@ def test_disabled_account_stops_the_slides_at_the_next_tick(engine, ticker, cloc
 
 
 def test_idle_session_ends_the_slides_and_a_click_counts_as_activity(engine, ticker, clock):
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     at, env = _open_signed_in(engine, "vera")
     clock.advance(minutes=20)
     at.button(key="m_forward").click()
@@ -179,17 +179,17 @@ def test_idle_session_ends_the_slides_and_a_click_counts_as_activity(engine, tic
 
 
 def test_scope_change_stops_the_slides(engine, ticker, clock):
-    users.create_user(engine, "root", PW, "admin", "350100000000")
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     at, env = _open_signed_in(engine, "vera")
-    users.update_account(engine, "vera", by="root", scope_code="350102000000")
+    accounts.update_account(engine, "vera", by="root", scope_code="350102000000")
     ticker.tick(at, env)
     assert t("access_changed", "zh") in _errors(at)
     assert not _slides_drawn(at)
 
 
 def test_reload_button_hands_over_to_the_gate(engine, ticker, clock):
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     at, env = _open_by_link(engine, token)
     links.revoke(engine, links.token_hash(token), by=root)
@@ -209,8 +209,8 @@ def auth_on(monkeypatch):
 
 
 def test_recheck_rules(engine, clock, auth_on):
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
-    vera = users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
+    vera = accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     display = links.resolve(engine, token, clock=clock)
     session_id, _code = web_sessions.start(engine, "vera", bind="b", clock=clock)
@@ -225,7 +225,7 @@ def test_recheck_rules(engine, clock, auth_on):
     assert auth_ui.recheck(engine, None) == auth_ui.ACCESS_SESSION
     assert auth_ui.recheck(engine, auth_ui.Grant(vera)) == auth_ui.ACCESS_SESSION  # no session
     assert auth_ui.recheck(engine, auth_ui.Grant(vera, oidc=True)) is None  # OIDC: account checked
-    ghost = users.User("ghost", "viewer", "350111000000", True)
+    ghost = accounts.User("ghost", "viewer", "350111000000", True)
     assert auth_ui.recheck(engine, auth_ui.Grant(ghost, oidc=True)) == auth_ui.ACCESS_DISABLED
     clock.advance(seconds=sessions.IDLE_TIMEOUT.total_seconds() + 1)
     assert auth_ui.recheck(engine, auth_ui.Grant(vera, auth=live)) == auth_ui.ACCESS_SESSION
@@ -235,7 +235,7 @@ def test_brief_download_rechecks_access(engine, clock, auth_on):
     """The brief is built when the button is clicked, by the server outside any script run."""
     from lib.ui import filters, meeting_ui
 
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     grant = auth_ui.Grant(links.resolve(engine, token, clock=clock), display_token=token)
     f = filters.Filters(lang="zh", region_code="350111000000", region_name="晋安区",
@@ -278,11 +278,11 @@ def _has_button(at, key: str) -> bool:
 def test_exit_button_goes_to_the_start_page_but_not_for_a_display_link(engine, clock):
     """退出会议模式 opens the user's start page; a display link may show meeting mode only, so it has
     no exit (Esc then finds no button and does nothing)."""
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
     token = links.create_link(engine, root, "350111000000", DAY, clock=clock)
     at, _ = _open_by_link(engine, token)
     assert not _has_button(at, "m_exit") and _has_button(at, "m_forward")
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     at, env = _open_signed_in(engine, "vera")
     assert at.button(key="m_exit").label == "退出会议模式"
     with app_env(**env):

@@ -205,7 +205,7 @@ def test_two_province_warehouse_maps_each_level(bare_engine, parent, children):
                                          ("district", True), ("township", False)])
 def test_map_is_drawn_below_every_level_but_the_township(level, drawn):
     from lib.ui import mapview
-    from lib.view import Filters
+    from lib.filters import Filters
 
     code = {"country": COUNTRY_CODE, "province": FUJIAN, "city": FUZHOU,
             "district": "350102000000", "township": "350102001000"}[level]
@@ -304,9 +304,9 @@ def test_a_province_counts_the_villages_of_its_cities(two_provinces):
 
 
 def test_the_national_demo_has_a_polygon_for_each_province_and_city():
-    """The national demo's real province and city codes (lib/demo_national.CITIES) are all drawn
+    """The national demo's real province and city codes (lib.demo.national.CITIES) are all drawn
     at its country and province views."""
-    from lib.demo_national import CITIES
+    from lib.demo.national import CITIES
 
     cities = sorted(code.ljust(12, "0") for code, *_ in CITIES)
     provinces = sorted({code[:2].ljust(12, "0") for code in cities})

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from lib.metrics.cards import APPLIES, Applicability, card, no_last_year
-from lib.view import Filters
+from lib.filters import Filters
 
 D = dt.date
 
@@ -56,7 +56,7 @@ def test_the_reading_tells_no_change_against_a_period_before_the_data(demo_engin
     against the year before has no change (the cards read 无上年同期数据); a later one has one."""
     from lib.reading.facts import gather
     from lib.reading.source import EngineSource
-    from lib.reading.view import make_view
+    from lib.filters import make_view
     from lib.warehouse import queries
     from lib.warehouse.scope import Scope
 

@@ -37,15 +37,15 @@ def test_cli_load_reload_refuse_rollback(tmp_path, capsys):
 def test_cli_user_loads_with_that_accounts_role_and_scope(tmp_path, capsys):
     from sqlalchemy import func, select
 
-    from lib.auth import users
+    from lib.auth import accounts
     from lib.warehouse import bootstrap, schema as s
     from tests.test_auth import PW
 
     url = f"duckdb:///{tmp_path / 'u.duckdb'}"
     engine = bootstrap.open_warehouse(url)
-    users.create_user(engine, "jinan", PW, "analyst", "350111000000")
-    users.create_user(engine, "gulou", PW, "analyst", "350102000000")
-    users.create_user(engine, "vera", PW, "viewer", "350100000000")
+    accounts.create_user(engine, "jinan", PW, "analyst", "350111000000")
+    accounts.create_user(engine, "gulou", PW, "analyst", "350102000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350100000000")
     gbk = str(FIX / "training_gbk_title_total.csv")  # 晋安区 townships
 
     def rows() -> int:

@@ -1,7 +1,7 @@
 """In headless Chromium, with auth on: wrong password, login, logout; a viewer cannot open /admin."""
 import pytest
 
-from lib.auth import users
+from lib.auth import accounts
 from lib.warehouse import bootstrap
 from lib.warehouse.engine import dispose_engine
 from tests.browser_util import browser_page, require_browser, streamlit_server
@@ -21,7 +21,7 @@ def test_login_wrong_password_logout(tmp_path, first_url):
     require_browser()
     url = f"duckdb:///{tmp_path / 'auth.duckdb'}"
     engine = bootstrap.open_warehouse(url)
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     dispose_engine(url)  # the server process opens the file
     env = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_NO_DEMO": "1",
            "HALFSKY_AUTH": ""}
@@ -58,8 +58,8 @@ def test_back_off_message_and_display_link(tmp_path):
 
     url = f"duckdb:///{tmp_path / 'auth.duckdb'}"
     engine = bootstrap.open_warehouse(url)
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
-    root = users.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
+    root = accounts.create_user(engine, "root", PW, "admin", "350100000000")
     token = links.create_link(engine, root, "350111000000", dt.timedelta(days=1), "projector")
     dispose_engine(url)
     env = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_NO_DEMO": "1",
@@ -99,7 +99,7 @@ def test_nul_username_shows_no_traceback(tmp_path):
     require_browser()
     url = f"duckdb:///{tmp_path / 'auth.duckdb'}"
     engine = bootstrap.open_warehouse(url)
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
     dispose_engine(url)
     env = {"HALFSKY_DB_URL": url, "HALFSKY_DB_SCHEMA": "", "HALFSKY_NO_DEMO": "1",
            "HALFSKY_AUTH": ""}

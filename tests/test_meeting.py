@@ -10,7 +10,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
 from lib.meeting import deck
-from lib.meeting.brief import brief_pptx
+from lib.meeting.powerpoint import brief_pptx
 from lib.meeting.slides import MeetingData, build_slides
 from lib.metrics.overview import Headline
 from lib.targets.assess import Target, assess

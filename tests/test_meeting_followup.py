@@ -13,7 +13,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
 from lib.meeting import followup as FU
-from lib.meeting.brief import brief_pptx
+from lib.meeting.powerpoint import brief_pptx
 from lib.meeting.slides import build_slides, speaker_notes
 from lib.reading import followup as reading
 from tests.test_meeting import _data, _texts

@@ -9,7 +9,7 @@ from pptx import Presentation
 
 from lib import fmt
 from lib.meeting import charts as MC
-from lib.meeting.brief import brief_pptx
+from lib.meeting.powerpoint import brief_pptx
 from lib.meeting.slides import MeetingData, build_slides, speaker_notes
 from lib.metrics.cards import Applicability
 from lib.metrics.overview import Headline

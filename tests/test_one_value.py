@@ -29,10 +29,10 @@ from lib.metrics.asof import dated, figure_date
 from lib.metrics.cards import card, headline_cards
 from lib.metrics.compute import FEDERATION_TYPES, coverage
 from lib.metrics.overview import child_coverage, headlines
-from lib.reading.brief import build_brief
+from lib.reading.bulletin import build_brief
 from lib.reading.document import brief_docx
 from lib.reading.source import EngineSource
-from lib.reading.view import default_period, make_view
+from lib.filters import default_period, make_view
 from lib.warehouse.scope import Scope
 from lib.targets.run import assess_region
 from lib.warehouse import bootstrap

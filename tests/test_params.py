@@ -90,10 +90,10 @@ def test_meeting_page_survives_hostile_query(engine, auth_off, query):
 
 
 def test_hostile_display_token_is_refused_not_raised(engine):
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.test_auth import PW
 
-    users.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False, auth=True):
         for token in ("y" * 5000, "\x00", "%00", "' OR 1=1 --"):

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lib import users as cli
-from lib.auth import passwords, setup_code, users
+from lib.auth import passwords, setup_code, accounts
 from lib.i18n import t
 from tests.test_auth import PW
 
@@ -47,27 +47,27 @@ def test_every_refusal_says_why_in_both_languages(code):
 @pytest.mark.parametrize("password,code", WEAK[:1] + WEAK[5:6] + WEAK[8:9])
 def test_create_refuses_and_writes_nothing(engine, password, code):
     with pytest.raises(passwords.PasswordPolicyError, match=code):
-        users.create_user(engine, "alice", password, "viewer", "350111000000")
-    assert users.get_user(engine, "alice") is None
+        accounts.create_user(engine, "alice", password, "viewer", "350111000000")
+    assert accounts.get_user(engine, "alice") is None
 
 
 def test_admin_reset_and_own_change_refuse_a_common_password(engine):
-    users.create_user(engine, "root", PW, "admin", "350100000000")
-    users.create_user(engine, "alice", PW, "viewer", "350111000000", by="root")
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "alice", PW, "viewer", "350111000000", by="root")
     with pytest.raises(passwords.PasswordPolicyError, match="pw_common"):
-        users.set_password(engine, "alice", "PASSWORD123", by="root")
+        accounts.set_password(engine, "alice", "PASSWORD123", by="root")
     with pytest.raises(passwords.PasswordPolicyError, match="pw_common"):
-        users.change_password(engine, "alice", PW, "Qwertyuiop")
+        accounts.change_password(engine, "alice", PW, "Qwertyuiop")
     with pytest.raises(passwords.PasswordPolicyError, match="pw_blank"):
-        users.change_password(engine, "alice", PW, " " * 10)
-    assert users.authenticate(engine, "alice", PW).ok  # unchanged
+        accounts.change_password(engine, "alice", PW, " " * 10)
+    assert accounts.authenticate(engine, "alice", PW).ok  # unchanged
 
 
 def test_first_admin_setup_refuses_a_common_password(engine, monkeypatch):
     monkeypatch.setenv(setup_code.ENV, "install-code-7")
     with pytest.raises(passwords.PasswordPolicyError, match="pw_common"):
         setup_code.create_first_admin(engine, "install-code-7", "root", "1234567890", "350100000000")
-    assert not users.has_users(engine)
+    assert not accounts.has_users(engine)
 
 
 def test_console_refuses_a_common_password(engine, monkeypatch, capsys):
@@ -79,4 +79,4 @@ def test_console_refuses_a_common_password(engine, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("iloveyou1234\n"))
     code = cli.main(["add", "bob", "--role", "viewer", "--scope", "350111000000", "--db", url])
     assert code == 2 and t("pw_common", "en") in capsys.readouterr().err
-    assert users.get_user(engine, "bob") is None
+    assert accounts.get_user(engine, "bob") is None

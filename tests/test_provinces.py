@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 
 from lib import demo, divisions, regions
-from lib.auth import users
-from lib.view import top_region
+from lib.auth import accounts
+from lib.filters import top_region
 from lib.warehouse import bootstrap
 from lib.warehouse.indicators_admin import may_change_catalog
 from lib.warehouse.reference import regions_frame
 from lib.warehouse.scope import COUNTRY_CODE, Scope, narrow
-from lib.warehouse.users_store import sees_unattributed
+from lib.warehouse.accounts_store import sees_unattributed
 from tests.apptest_util import app_env, run_page
 from tests.conftest import BACKENDS, _open
 from tests.test_app import _url
@@ -132,7 +132,7 @@ def two_provinces(request, tmp_path_factory):
     eng, _u, drop = _open(request.param, tmp_path_factory.mktemp("prov"))
     bootstrap.import_regions(eng, nanchang_regions())
     demo.build_demo(eng, seed=7)
-    users.create_user(eng, "jx_admin", PW, "admin", JIANGXI)
+    accounts.create_user(eng, "jx_admin", PW, "admin", JIANGXI)
     yield eng
     drop()
 
@@ -272,17 +272,17 @@ def test_provincial_admin_manages_only_their_province(two_provinces):
     """A 江西 admin grants 南昌 accounts, not 福州 or country ones, and lists only 江西's accounts;
     a country admin (the country code) is a whole-warehouse admin."""
     eng = two_provinces
-    admin = users.get_user(eng, "jx_admin")
+    admin = accounts.get_user(eng, "jx_admin")
     assert admin.scope_prefix == "36" and may_change_catalog(admin.scope)
-    users.create_user(eng, "nc_viewer", PW, "viewer", NANCHANG, within=Scope("36"), by="jx_admin")
+    accounts.create_user(eng, "nc_viewer", PW, "viewer", NANCHANG, within=Scope("36"), by="jx_admin")
     for code in (FUZHOU, FUJIAN, COUNTRY_CODE):
-        with pytest.raises(users.AccountError):
-            users.create_user(eng, f"x{code[:2]}", PW, "viewer", code, within=Scope("36"))
-    users.create_user(eng, "cn_admin", PW, "admin", COUNTRY_CODE)
-    assert users.get_user(eng, "cn_admin").scope_prefix == ""
-    listed = set(users.list_users(eng, within=Scope("36"))["username"])
+        with pytest.raises(accounts.AccountError):
+            accounts.create_user(eng, f"x{code[:2]}", PW, "viewer", code, within=Scope("36"))
+    accounts.create_user(eng, "cn_admin", PW, "admin", COUNTRY_CODE)
+    assert accounts.get_user(eng, "cn_admin").scope_prefix == ""
+    listed = set(accounts.list_users(eng, within=Scope("36"))["username"])
     assert {"jx_admin", "nc_viewer"} <= listed and "cn_admin" not in listed
-    assert "cn_admin" in set(users.list_users(eng, within=Scope.everything())["username"])
+    assert "cn_admin" in set(accounts.list_users(eng, within=Scope.everything())["username"])
 
 
 def test_import_beside_facts_and_refused_again_on_both_backends(two_provinces):

@@ -12,7 +12,7 @@ import pytest
 from lib.reading.facts import AREAS, AreaFacts, gather, item
 from lib.reading.source import EngineSource
 from lib.reading.text import sentences
-from lib.reading.view import make_view
+from lib.filters import make_view
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
 from lib.warehouse.engine import write_transaction

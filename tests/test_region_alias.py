@@ -55,7 +55,7 @@ def test_a_real_name_wins_over_a_stored_bad_alias(engine):
 
 def test_cli_refuses_a_district_admin_aliasing_another_district(engine, tmp_path, capsys,
                                                                   monkeypatch):
-    from lib.auth.users import create_user
+    from lib.auth.accounts import create_user
     from lib.ingest.__main__ import main
 
     url = engine.url.render_as_string(hide_password=False)
@@ -75,11 +75,11 @@ def test_cli_refuses_a_district_admin_aliasing_another_district(engine, tmp_path
 def test_district_admin_on_the_page_sees_adds_and_removes_only_in_scope(engine):
     """管理 → 地区别名 signed in as 晋安区's admin: 鼓楼区 as an alias is refused, the city's 经开区
     is neither listed nor offered for removal, the district's own zone is."""
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.test_admin_scope import _Session
     from tests.test_auth import PW
 
-    users.create_user(engine, "jinan", PW, "admin", JINAN)
+    accounts.create_user(engine, "jinan", PW, "admin", JINAN)
     add_alias(engine, "经开区", "350198000000", user="city", scope=Scope("3501"))
     add_alias(engine, "晋安新区", "350111990000", user="jinan", scope=Scope("350111"))
     session = _Session(engine, "jinan")

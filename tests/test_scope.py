@@ -112,6 +112,6 @@ def test_where_narrows_in_sql(engine):
 @pytest.mark.parametrize("code,expected", [
     ("350111000000", Scope("350111")), (COUNTRY_CODE, Scope.everything()), ("", Scope.everything())])
 def test_account_scope(code, expected):
-    from lib.auth.users import User
+    from lib.auth.accounts import User
 
     assert User("u", "viewer", code).scope == expected

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from lib.auth import users
+from lib.auth import accounts
 from lib.ingest import load_prepared, prepare_upload
-from lib.warehouse import data_version, users_store
+from lib.warehouse import data_version, accounts_store
 from lib.warehouse import schema as s
 from lib.warehouse.scope import Scope
 from tests.apptest_util import app_env, run_page
@@ -61,9 +61,9 @@ def session(engine):
 
 @pytest.fixture
 def users_(engine):
-    users.create_user(engine, "root", PW, "admin", "350100000000")
-    users.create_user(engine, "vera", PW, "viewer", "350111000000")
-    users.create_user(engine, "ana", PW, "analyst", "350111000000")
+    accounts.create_user(engine, "root", PW, "admin", "350100000000")
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000")
+    accounts.create_user(engine, "ana", PW, "analyst", "350111000000")
 
 
 def _kpis(at) -> list[str]:
@@ -77,7 +77,7 @@ def test_crafted_url_of_another_district_is_refused(engine, users_, session, reg
     assert not at.exception
     assert any("无权查看" in e.value for e in at.error)
     assert not at.metric and not at.dataframe and not at.table  # a refusal, no figures
-    audit = users_store.audit_frame(engine, username="vera", scope=Scope.everything())
+    audit = accounts_store.audit_frame(engine, username="vera", scope=Scope.everything())
     assert "scope_refused" in audit["action"].tolist()
     # the same link opens for the city's admin, with figures: the refusal is the scope's doing
     assert len(session("root", query={"region": region}).at.metric) == 4
@@ -177,7 +177,7 @@ def _counts(engine) -> tuple[int, int, int]:
 
 
 def test_analyst_out_of_scope_rows_are_refused_with_nothing_written(engine, users_):
-    analyst = users.get_user(engine, "ana")
+    analyst = accounts.get_user(engine, "ana")
     gulou_town = "350102001000"
     before = _counts(engine)
     prepared = prepare_upload(engine, CSV.format(code=gulou_town).encode(), "gulou.csv",
@@ -185,7 +185,7 @@ def test_analyst_out_of_scope_rows_are_refused_with_nothing_written(engine, user
     outcome = load_prepared(engine, prepared, user="ana")
     assert outcome.status == "refused"
     assert _counts(engine) == before
-    assert "refusal" in users_store.audit_frame(engine, username="ana", scope=Scope.everything())["action"].tolist()
+    assert "refusal" in accounts_store.audit_frame(engine, username="ana", scope=Scope.everything())["action"].tolist()
     # the same file within the scope loads: the refusal above is the scope's doing
     own_town = f"{SCOPE}001000"
     ok = load_prepared(engine, prepare_upload(engine, CSV.format(code=own_town).encode(),

@@ -21,7 +21,7 @@ from lib.warehouse.scope import Scope
 
 # module → functions that take no Scope, each with why. Keep the reasons true.
 UNSCOPED = {
-    # the audit log's writers (the reader, users_store.audit_frame, is scoped)
+    # the audit log's writers (the reader, accounts_store.audit_frame, is scoped)
     "audit": {"record", "record_now",
               "actor_kind",  # which kind of actor a stored name stands for: no rows read
               "events"},  # the console's whole log (python -m lib.users audit): an operator's tool
@@ -82,8 +82,8 @@ UNSCOPED = {
     "throttle_store": {"clear", "exclusive", "lock_states", "prune", "read", "save"},
     # one named account or link (sign-in, password change, a link's holder); the listings
     # (users_frame, links_frame, audit_frame, audit_actions) and revoke_link are scoped
-    "users_store": {"bump_failed_logins", "count_users", "fetch_link", "fetch_user", "insert_link",
-                    "insert_user", "update_user"},
+    "accounts_store": {"bump_failed_logins", "count_users", "fetch_link", "fetch_user", "insert_link",
+                       "insert_user", "update_user"},
 }
 
 # Fact queries addressed by the view's region-code prefix, a required str the page narrowed from

@@ -486,13 +486,13 @@ def test_version_1_warehouse_upgrades_in_place(raw_engine):
 def test_upload_page_shows_the_refused_file_rows_and_lists_only_own_scope(engine):
     """A 茶园街道 analyst's file reusing 王庄街道's 培训编号: the dry run is refused on the page with the
     file's row number, no confirm button, nothing written; the history shows no other scope's file."""
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.apptest_util import app_env, run_page
     from tests.test_app import _url
     from tests.test_auth import PW
 
-    users.create_user(engine, "boss", PW, "admin", "350100000000")
-    users.create_user(engine, "town", PW, "analyst", CHAYUAN, by="boss")
+    accounts.create_user(engine, "boss", PW, "admin", "350100000000")
+    accounts.create_user(engine, "town", PW, "analyst", CHAYUAN, by="boss")
     load(engine, csv(("J-1", WANGZHUANG, 30)), scope=JINAN, user="ja")
     load(engine, csv(("G-1", GUDONG, 30)), scope=GULOU, user="gl")
     own = load(engine, csv(("C-1", CHAYUAN, 3)), scope=CHAYUAN_SCOPE, user="town").batch_id
@@ -522,7 +522,7 @@ def test_upload_page_shows_the_refused_file_rows_and_lists_only_own_scope(engine
 def test_cli_rollback_runs_as_the_named_account(tmp_path, capsys):
     """``python -m lib.ingest rollback N --user NAME`` has that account's role and scope; without
     --user (the operator at the shell) it acts as an admin of --scope."""
-    from lib.auth import users
+    from lib.auth import accounts
     from lib.ingest.__main__ import main
     from lib.warehouse import bootstrap
     from lib.warehouse.engine import dispose_engine
@@ -531,9 +531,9 @@ def test_cli_rollback_runs_as_the_named_account(tmp_path, capsys):
     url = f"duckdb:///{tmp_path / 'cli.duckdb'}"
     try:
         engine = bootstrap.open_warehouse(url)
-        users.create_user(engine, "ja", PW, "analyst", "350111000000")
-        users.create_user(engine, "ja2", PW, "analyst", "350111000000")
-        users.create_user(engine, "gladmin", PW, "admin", "350102000000")
+        accounts.create_user(engine, "ja", PW, "analyst", "350111000000")
+        accounts.create_user(engine, "ja2", PW, "analyst", "350111000000")
+        accounts.create_user(engine, "gladmin", PW, "admin", "350102000000")
         path = tmp_path / "j.csv"
         path.write_bytes(csv(("J-1", CHAYUAN, 3)))
         assert main(["load", str(path), "--dataset", "training", "--db", url, "--user", "ja"]) == 0

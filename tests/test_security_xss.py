@@ -243,13 +243,13 @@ def test_region_and_indicator_names_show_as_text(engine, auth_off):
 
 
 def test_username_in_the_sidebar_shows_as_text(engine, monkeypatch):
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.apptest_util import app_env, run_page
     from tests.test_app import _url
     from tests.test_auth import PW
 
     name = "__vera__@evil.example"  # a valid username: bold and a mailto link if left as Markdown
-    users.create_user(engine, name, PW, "viewer", "350111000000")
+    accounts.create_user(engine, name, PW, "viewer", "350111000000")
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False, auth=True):
         at = run_page()

@@ -3,7 +3,7 @@ signing in lands on the page asked for with its region, a reload and a new tab k
 sign-out and an admin's "end session" sign the browser out. Screenshots go to out/screenshots."""
 import pytest
 
-from lib.auth import users, web_sessions
+from lib.auth import accounts, web_sessions
 from lib.warehouse import bootstrap
 from lib.warehouse.engine import dispose_engine
 from tests.browser_util import browser_page, require_browser, shot, streamlit_server
@@ -33,7 +33,7 @@ def _at_login(page, timeout=60_000) -> None:
 def warehouse(tmp_path):
     url = f"duckdb:///{tmp_path / 'journey.duckdb'}"
     engine = bootstrap.open_warehouse(url)
-    users.create_user(engine, "vera", PW, "viewer", JINAN)
+    accounts.create_user(engine, "vera", PW, "viewer", JINAN)
     dispose_engine(url)  # the server process opens the file
     return url
 
@@ -104,7 +104,7 @@ def test_admin_ends_a_session(warehouse):
     """An admin of 晋安区 ends vera's session on the admin page; vera's next reload signs her out."""
     require_browser()
     engine = bootstrap.open_warehouse(warehouse, load_default_regions=False)
-    users.create_user(engine, "jin_admin", PW, "admin", JINAN)
+    accounts.create_user(engine, "jin_admin", PW, "admin", JINAN)
     dispose_engine(warehouse)
     env = {"HALFSKY_DB_URL": warehouse, "HALFSKY_DB_SCHEMA": "", "HALFSKY_NO_DEMO": "1",
            "HALFSKY_AUTH": ""}

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from lib.auth import users
+from lib.auth import accounts
 from lib.warehouse import bootstrap
 from lib.warehouse.engine import dispose_engine
 from tests.browser_util import browser_page, free_port, require_browser, streamlit_server
@@ -68,8 +68,8 @@ def other_port_site(files: dict[str, str], folder: Path) -> Iterator[str]:
 def warehouse(tmp_path):
     url = f"duckdb:///{tmp_path / 'origin.duckdb'}"
     engine = bootstrap.open_warehouse(url)
-    users.create_user(engine, "vera", PW, "viewer", JINAN)
-    users.create_user(engine, "gulou", PW, "viewer", "350102000000")
+    accounts.create_user(engine, "vera", PW, "viewer", JINAN)
+    accounts.create_user(engine, "gulou", PW, "viewer", "350102000000")
     dispose_engine(url)  # the server process opens the file
     return url
 

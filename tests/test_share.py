@@ -558,15 +558,15 @@ def test_the_city_admins_picture_of_gulou_shows_the_probe(world):
 
 def test_no_picture_once_the_account_is_disabled(world):
     """The click runs outside the sign-in gate: it re-checks the session before reading anything."""
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.test_auth import PW
 
     engine = world[0]
-    users.create_user(engine, "wendy", PW, "viewer", "350111000000", by="root")
+    accounts.create_user(engine, "wendy", PW, "viewer", "350111000000", by="root")
     s = _Session(world, "wendy")
     at = s.open("views/training.py")
     _, (build, _, _) = _share(at, s.book)
-    users.disable_user(engine, "wendy", by="root")
+    accounts.disable_user(engine, "wendy", by="root")
     with s._env(), pytest.raises(PermissionError):
         build()
     assert not s.pictures  # refused before anything was read or drawn

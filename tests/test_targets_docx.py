@@ -330,14 +330,14 @@ def cli_db(demo_copy, monkeypatch):
 
 
 def test_cli_writes_the_report_with_the_followups_of_the_warehouse(cli_db, tmp_path, capsys):
-    from lib.auth import users
+    from lib.auth import accounts
     from lib.followup import service as fu
     from tests.test_auth import PW
 
     engine, url = cli_db
-    users.create_user(engine, "root", PW, "admin", CITY)
-    users.create_user(engine, "ana", PW, "analyst", CITY)
-    root = users.get_user(engine, "root")
+    accounts.create_user(engine, "root", PW, "admin", CITY)
+    accounts.create_user(engine, "ana", PW, "analyst", CITY)
+    root = accounts.get_user(engine, "root")
     at_risk = [a.code for a in assess_region(engine, CITY, until_year=2025)
                if a.status in ("at_risk", "off_track")]
     fu.create(engine, root, region_code=CITY, subject="说明滞后原因", due=dt.date(2026, 1, 15),
@@ -405,18 +405,18 @@ def test_section_numerals_out_of_range(i):
 # --- the 目标监测 page --------------------------------------------------------------------------------
 
 @pytest.fixture
-def accounts(demo_copy):
-    from lib.auth import users
+def district_users(demo_copy):
+    from lib.auth import accounts
     from tests.test_auth import PW
 
-    users.create_user(demo_copy, "boss", PW, "admin", CITY)
+    accounts.create_user(demo_copy, "boss", PW, "admin", CITY)
     for role in ("viewer", "analyst", "admin"):
-        users.create_user(demo_copy, f"d_{role}", PW, role, DISTRICT, by="boss")
+        accounts.create_user(demo_copy, f"d_{role}", PW, role, DISTRICT, by="boss")
     return demo_copy
 
 
 @pytest.mark.parametrize("role", ["viewer", "analyst", "admin"])
-def test_the_page_offers_the_word_report_to_every_role(accounts, role, monkeypatch):
+def test_the_page_offers_the_word_report_to_every_role(district_users, role, monkeypatch):
     from lib.ui import data
     from tests.apptest_util import app_env, run_page
     from tests.test_auth import PW
@@ -425,7 +425,7 @@ def test_the_page_offers_the_word_report_to_every_role(accounts, role, monkeypat
 
     monkeypatch.delenv("HALFSKY_AUTH", raising=False)
     data.clear_cache()
-    url, schema = _url(accounts)
+    url, schema = _url(district_users)
     book: dict = {}
     with app_env(url, schema=schema, demo=False, auth=True), _recording(book):
         at = run_page()
@@ -453,28 +453,28 @@ def test_the_page_offers_the_word_report_to_every_role(accounts, role, monkeypat
     assert "示例数据" in header_text(doc)
 
 
-def test_the_pages_report_is_the_accounts_own(accounts, monkeypatch):
+def test_the_pages_report_is_the_accounts_own(district_users, monkeypatch):
     """Built when clicked, outside the script run: the account's scope is bound again, so a
     district viewer's report is the district's, and the city is refused."""
-    from lib.auth import users
+    from lib.auth import accounts
     from lib.followup import service as fu
     from lib.ui import data, targets_ui
     from lib.ui.auth_ui import Grant
     from lib.warehouse.scope import ScopeError
     from tests.apptest_util import app_env, run_page
 
-    boss = users.get_user(accounts, "boss")
-    district_risky = [a.code for a in assess_region(accounts, DISTRICT, until_year=2025)
+    boss = accounts.get_user(district_users, "boss")
+    district_risky = [a.code for a in assess_region(district_users, DISTRICT, until_year=2025)
                       if a.status in ("at_risk", "off_track")]
-    fu.create(accounts, boss, region_code=DISTRICT, subject="晋安区的事项",
+    fu.create(district_users, boss, region_code=DISTRICT, subject="晋安区的事项",
               due=dt.date(2026, 12, 31), subject_kind="indicator",
               indicator=district_risky[0], owner="d_analyst")
-    fu.create(accounts, boss, region_code="350102000000", subject="鼓楼区的事项",
+    fu.create(district_users, boss, region_code="350102000000", subject="鼓楼区的事项",
               due=dt.date(2026, 12, 31), subject_kind="indicator",
               indicator=district_risky[0], owner="boss")
     data.clear_cache()
-    url, schema = _url(accounts)
-    viewer = users.get_user(accounts, "d_viewer")
+    url, schema = _url(district_users)
+    viewer = accounts.get_user(district_users, "d_viewer")
     with app_env(url, schema=schema):
         at = run_page(query={"region": DISTRICT})
         f = at.session_state["_filters"]

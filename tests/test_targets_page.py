@@ -158,12 +158,12 @@ def test_admin_add_duplicate_code_refused(engine):
 
 @pytest.mark.parametrize("role", ["viewer", "analyst"])
 def test_only_admins_see_the_editor(engine, role, monkeypatch):
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.test_auth import PW
 
     monkeypatch.delenv("HALFSKY_AUTH")
-    users.create_user(engine, "boss", PW, "admin", "350100000000")
-    users.create_user(engine, "someone", PW, role, "350100000000", by="boss")
+    accounts.create_user(engine, "boss", PW, "admin", "350100000000")
+    accounts.create_user(engine, "someone", PW, role, "350100000000", by="boss")
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False, auth=True):
         at = run_page()

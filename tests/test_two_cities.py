@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lib import demo, regions
-from lib.auth import users
+from lib.auth import accounts
 from lib.ui.filters import default_region
 from lib.warehouse.reference import replace_regions
 from tests.apptest_util import app_env, run_page
@@ -55,8 +55,8 @@ def two_cities(request, tmp_path_factory):
     fuzhou = regions.read_division_files(regions.DEFAULT_TOWNSHIPS, regions.DEFAULT_VILLAGES)
     replace_regions(eng, pd.concat([fuzhou, xiamen_regions()], ignore_index=True))
     demo.build_demo(eng, seed=7)
-    users.create_user(eng, "xm_admin", PW, "admin", XIAMEN)
-    users.create_user(eng, "huli", PW, "viewer", HULI)
+    accounts.create_user(eng, "xm_admin", PW, "admin", XIAMEN)
+    accounts.create_user(eng, "huli", PW, "viewer", HULI)
     yield eng
     drop()
 

@@ -187,11 +187,11 @@ def test_unreadable_boundary_file_is_a_message(engine):
 
 
 def test_analyst_gets_no_boundary_uploader(engine, monkeypatch):
-    from lib.auth import users
+    from lib.auth import accounts
     from tests.test_auth import PW
 
-    users.create_user(engine, "boss", PW, "admin", "350100000000")
-    users.create_user(engine, "ana", PW, "analyst", "350111000000", by="boss")
+    accounts.create_user(engine, "boss", PW, "admin", "350100000000")
+    accounts.create_user(engine, "ana", PW, "analyst", "350111000000", by="boss")
     url, schema = _url(engine)
     with app_env(url, schema=schema, demo=False, auth=True):
         at = run_page()

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lib import users as cli
-from lib.auth import users
+from lib.auth import accounts
 from tests.conftest import ROOT
 from tests.test_auth import PW
 
@@ -39,12 +39,12 @@ def test_add_list_disable_reset(engine, run):
     code, out, _ = run("list")
     assert code == 0 and "ana" in out and "analyst" in out and "350111000000" in out
     assert "argon2" not in out and PW not in out
-    assert users.authenticate(engine, "ana", PW).ok
+    assert accounts.authenticate(engine, "ana", PW).ok
     assert run("reset-password", "ana", stdin="brand new pw 7\n")[0] == 0
-    assert not users.authenticate(engine, "ana", PW).ok
-    assert users.authenticate(engine, "ana", "brand new pw 7").ok
+    assert not accounts.authenticate(engine, "ana", PW).ok
+    assert accounts.authenticate(engine, "ana", "brand new pw 7").ok
     assert run("disable", "ana")[0] == 0
-    assert users.get_user(engine, "ana").active is False
+    assert accounts.get_user(engine, "ana").active is False
 
 
 @pytest.mark.parametrize("argv,stdin,message", [
@@ -57,7 +57,7 @@ def test_add_list_disable_reset(engine, run):
 def test_refusals_exit_nonzero(engine, run, argv, stdin, message):
     code, _, err = run(*argv, stdin=stdin)
     assert code == 2 and message in err  # a refusal, as in every command (lib.cli)
-    assert users.get_user(engine, "bob") is None
+    assert accounts.get_user(engine, "bob") is None
 
 
 def test_role_must_be_known(run):
@@ -78,4 +78,4 @@ def test_module_reads_password_from_stdin_not_argv(engine):
     assert PW not in proc.stdout + proc.stderr
     from lib.warehouse.bootstrap import open_warehouse
     eng = open_warehouse(url, pg_schema=schema or None)
-    assert users.authenticate(eng, "eve", PW).ok
+    assert accounts.authenticate(eng, "eve", PW).ok

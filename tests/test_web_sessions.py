@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from lib.auth import sessions, users, web_sessions
+from lib.auth import sessions, accounts, web_sessions
 from lib.web import session_routes
 from lib.warehouse.scope import Scope
 from tests.test_auth import PW, FakeClock
@@ -17,10 +17,10 @@ def clock():
 
 @pytest.fixture
 def people(engine, clock):
-    users.create_user(engine, "root", PW, "admin", "350100000000", clock=clock)
-    users.create_user(engine, "jin_admin", PW, "admin", "350111000000", clock=clock)
-    users.create_user(engine, "vera", PW, "viewer", "350111000000", clock=clock)
-    users.create_user(engine, "gulou", PW, "viewer", "350102000000", clock=clock)
+    accounts.create_user(engine, "root", PW, "admin", "350100000000", clock=clock)
+    accounts.create_user(engine, "jin_admin", PW, "admin", "350111000000", clock=clock)
+    accounts.create_user(engine, "vera", PW, "viewer", "350111000000", clock=clock)
+    accounts.create_user(engine, "gulou", PW, "viewer", "350102000000", clock=clock)
     return engine
 
 
@@ -96,9 +96,9 @@ def test_password_reset_and_disabling_end_every_session(people, clock):
     engine = people
     sid1, c1 = _cookie(engine, "vera", clock)
     sid2, c2 = _cookie(engine, "gulou", clock)
-    users.set_password(engine, "vera", "another horse 43", by="root")
+    accounts.set_password(engine, "vera", "another horse 43", by="root")
     assert web_sessions.from_cookie(engine, c1, clock=clock) is None
-    users.update_account(engine, "gulou", by="root", active=False)
+    accounts.update_account(engine, "gulou", by="root", active=False)
     assert web_sessions.from_cookie(engine, c2, clock=clock) is None
 
 
@@ -109,11 +109,11 @@ def test_changing_ones_own_password_ends_every_other_session(people, clock):
     here, c_here = _cookie(engine, "jin_admin", clock)
     _there, c_there = _cookie(engine, "jin_admin", clock)
     _other, c_other = _cookie(engine, "vera", clock)
-    users.change_password(engine, "jin_admin", PW, "another horse 44", keep_session=here)
+    accounts.change_password(engine, "jin_admin", PW, "another horse 44", keep_session=here)
     assert web_sessions.from_cookie(engine, c_here, clock=clock) is not None
     assert web_sessions.from_cookie(engine, c_there, clock=clock) is None
     assert web_sessions.from_cookie(engine, c_other, clock=clock) is not None  # another account
-    users.change_password(engine, "jin_admin", "another horse 44", "another horse 45")
+    accounts.change_password(engine, "jin_admin", "another horse 44", "another horse 45")
     assert web_sessions.from_cookie(engine, c_here, clock=clock) is None  # no session to keep
 
 

@@ -1,7 +1,7 @@
 """我的账户 My account: who I am, my scope, and changing my own password."""
 import streamlit as st
 
-from lib.auth import users
+from lib.auth import accounts
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
 from lib.ui import auth_ui, data
@@ -24,11 +24,11 @@ with st.form("password_form", clear_on_submit=True):
 if submitted:
     try:
         if new != new2:
-            raise users.AccountError("pw_mismatch")
+            raise accounts.AccountError("pw_mismatch")
         # this browser's sign-in stays; every other one of the account ends
         here = (st.session_state.get(auth_ui.K_AUTH) or {}).get("session_id")
-        users.change_password(data.engine(), user.username, old, new, keep_session=here)
-    except (users.AccountError, PasswordPolicyError) as exc:
+        accounts.change_password(data.engine(), user.username, old, new, keep_session=here)
+    except (accounts.AccountError, PasswordPolicyError) as exc:
         st.error(t(exc.code, lang))
     else:
         st.success(t("password_changed", lang))

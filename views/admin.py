@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from lib import export
-from lib.auth import users
+from lib.auth import accounts
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
 from lib.ui import auth_ui, service, widgets
@@ -34,15 +34,15 @@ tab_users, tab_sessions, tab_links, tab_audit = st.tabs(
     key="admin_tabs", on_change="rerun")  # a widget: the open tab survives a button's rerun
 
 with tab_users:
-    accounts = service.accounts(admin)
-    st.dataframe(widgets.labelled(accounts, lang, regions=scope_names), hide_index=True,
+    account_rows = service.accounts(admin)
+    st.dataframe(widgets.labelled(account_rows, lang, regions=scope_names), hide_index=True,
                  width="stretch")
     c_add, c_edit = st.columns(2)
     with c_add, st.form("add_user", clear_on_submit=True):
         st.subheader(t("admin_add_user", lang))
         name = st.text_input(t("username", lang), key="add_name")
         pw = st.text_input(t("password", lang), type="password", key="add_password")
-        role = st.selectbox(t("role", lang), users.ROLES, key="add_role",
+        role = st.selectbox(t("role", lang), accounts.ROLES, key="add_role",
                             format_func=lambda r: t("role_" + r, lang))
         scope = st.selectbox(t("scope", lang), list(scope_names), key="add_scope",
                              format_func=scope_label)
@@ -50,16 +50,16 @@ with tab_users:
             try:
                 service.create_account(admin, name, pw, role, scope or "")
                 st.success(t("saved", lang))
-            except (users.AccountError, PasswordPolicyError) as exc:
+            except (accounts.AccountError, PasswordPolicyError) as exc:
                 _refused(exc)
     with c_edit:
         st.subheader(t("admin_edit_user", lang))
-        target = st.selectbox(t("username", lang), accounts["username"].tolist(), key="edit_name")
-        row = accounts[accounts["username"] == target].iloc[0] if target else None
+        target = st.selectbox(t("username", lang), account_rows["username"].tolist(), key="edit_name")
+        row = account_rows[account_rows["username"] == target].iloc[0] if target else None
         if row is not None:
             with st.form("edit_user"):
-                role = st.selectbox(t("role", lang), users.ROLES, key="edit_role",
-                                    index=users.ROLES.index(row["role"]),
+                role = st.selectbox(t("role", lang), accounts.ROLES, key="edit_role",
+                                    index=accounts.ROLES.index(row["role"]),
                                     format_func=lambda r: t("role_" + r, lang))
                 codes = list(scope_names)
                 scope = st.selectbox(t("scope", lang), codes, key="edit_scope",
@@ -71,7 +71,7 @@ with tab_users:
                         service.update_account(admin, target, role=role, scope_code=scope,
                                                active=active)
                         st.success(t("saved", lang))
-                    except users.AccountError as exc:
+                    except accounts.AccountError as exc:
                         _refused(exc)
             with st.form("reset_password", clear_on_submit=True):
                 new_pw = st.text_input(t("new_password", lang), type="password", key="reset_pw")
@@ -79,7 +79,7 @@ with tab_users:
                     try:
                         service.reset_password(admin, target, new_pw)
                         st.success(t("saved", lang))
-                    except (users.AccountError, PasswordPolicyError) as exc:
+                    except (accounts.AccountError, PasswordPolicyError) as exc:
                         _refused(exc)
 
 def _end_session() -> None:
@@ -124,7 +124,7 @@ with tab_links:
                 token = service.create_display_link(admin, region, int(days), label)
                 st.success(t("link_created", lang))
                 st.code(f"?display={token}", language=None)
-            except users.AccountError as exc:
+            except accounts.AccountError as exc:
                 _refused(exc)
     table = service.display_links(admin)
     shown = table.assign(token_hash=table["token_hash"].str[:8],
@@ -138,7 +138,7 @@ with tab_links:
         if st.button(t("link_revoke", lang), key="link_revoke"):
             try:
                 service.revoke_display_link(admin, pick)
-            except users.AccountError as exc:
+            except accounts.AccountError as exc:
                 _refused(exc)
             else:
                 st.success(t("link_revoked", lang))
@@ -146,7 +146,7 @@ with tab_links:
 
 with tab_audit:
     c1, c2, c3 = st.columns(3)
-    who = c1.selectbox(t("audit_user", lang), ["", *accounts["username"].tolist()], key="audit_user",
+    who = c1.selectbox(t("audit_user", lang), ["", *account_rows["username"].tolist()], key="audit_user",
                        format_func=lambda u: u or t("all", lang))
     action = c2.selectbox(t("audit_action", lang),
                           ["", *service.audit_actions(admin)],

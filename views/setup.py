@@ -1,7 +1,7 @@
 """初始设置 First-time setup: create the first admin of an empty warehouse (no default password)."""
 import streamlit as st
 
-from lib.auth import setup_code, users
+from lib.auth import setup_code, accounts
 from lib.auth.passwords import PasswordPolicyError
 from lib.i18n import t
 from lib.ui import auth_ui, data, filters
@@ -28,9 +28,9 @@ with st.form("setup_form"):
 if submitted:
     try:
         if pw != pw2:
-            raise users.AccountError("pw_mismatch")
+            raise accounts.AccountError("pw_mismatch")
         setup_code.create_first_admin(data.engine(), code, username, pw, scope or "")
-    except (users.AccountError, PasswordPolicyError) as exc:
+    except (accounts.AccountError, PasswordPolicyError) as exc:
         st.error(t(exc.code, lang))
     else:
         auth_ui.sign_in(data.engine(), username, pw)

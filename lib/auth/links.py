@@ -10,9 +10,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib.auth.sessions import Clock, system_clock
-from lib.auth.users import AccountError, User
+from lib.auth.accounts import AccountError, User
 from lib.warehouse import audit
-from lib.warehouse import users_store as store
+from lib.warehouse import accounts_store as store
 from lib.warehouse.scope import Scope, prefix_of
 
 DISPLAY_ROLE = "display"  # a pseudo-role: meeting mode only, never a row in app_user

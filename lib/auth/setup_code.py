@@ -18,7 +18,7 @@ import threading
 from sqlalchemy import Engine
 
 from lib import settings
-from lib.auth import users
+from lib.auth import accounts
 from lib.auth.sessions import Clock, system_clock
 
 log = logging.getLogger("halfsky.setup")
@@ -91,18 +91,18 @@ def check(code: str | None) -> bool:
 
 
 def create_first_admin(engine: Engine, code: str | None, username: str, password: str,
-                       scope_code: str, *, clock: Clock = system_clock) -> users.User:
+                       scope_code: str, *, clock: Clock = system_clock) -> accounts.User:
     """The first admin of an empty warehouse, only with the right setup code.
 
     A wrong code is refused before anything else is looked at, and nothing is written; once any
     account exists the code is worthless (``only_if_empty``) and is forgotten.
     """
-    if users.has_users(engine):
+    if accounts.has_users(engine):
         forget()
-        raise users.AccountError("setup_done")
+        raise accounts.AccountError("setup_done")
     if not check(code):
-        raise users.AccountError("setup_code_wrong")
-    user = users.create_user(engine, username, password, "admin", scope_code, clock=clock,
-                             only_if_empty=True)
+        raise accounts.AccountError("setup_code_wrong")
+    user = accounts.create_user(engine, username, password, "admin", scope_code, clock=clock,
+                                only_if_empty=True)
     forget()
     return user

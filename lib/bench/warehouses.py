@@ -56,7 +56,7 @@ def ensure(url: str, scale: str, *, pg_schema: str | None = None, seed: int = 7,
         with shuffled_writes(demo_store, seed):
             build_demo(engine, seed=seed)
     else:
-        from lib import demo_national
+        from lib.demo import national as demo_national
         with shuffled_writes(demo_national, seed):
             demo_national.build(engine, seed=seed, scale=national_scale,
                                 progress=lambda f, m: log(f"  {f:4.0%} {m}"))

@@ -81,7 +81,7 @@ def _refuse(en: str, zh: str) -> int:
 
 
 def _actor(engine, name: str | None):
-    from lib.auth.users import active_user, login_name
+    from lib.auth.accounts import active_user, login_name
     from lib.followup.service import CONSOLE
 
     if name is None:

@@ -1,6 +1,6 @@
 """督办 follow-up items: who may assign, see, note and close them, on the warehouse.
 
-Every call takes the acting account (``lib.auth.users.User``; the console acts as a whole-warehouse
+Every call takes the acting account (``lib.auth.accounts.User``; the console acts as a whole-warehouse
 admin named "console") and reads or writes only inside its scope, narrowed in SQL by
 lib/warehouse/followup_store.py. An item outside the scope is a ``LookupError`` exactly like an id
 that does not exist, so ids cannot be probed across districts. Every change is audited in its own
@@ -18,14 +18,14 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib import clock
-from lib.auth.users import User, login_name
+from lib.auth.accounts import User, login_name
 from lib.followup import attachments
 from lib.followup.model import (ASKED_MAX, REF_MAX, STATUSES, SUBJECT_KINDS, SUBJECT_MAX,
                                 TRANSITIONS, FileInfo, Item, Note, sort_key)
 from lib.followup.xlsx import export_xlsx
 from lib.warehouse import audit
 from lib.warehouse import followup_store as store
-from lib.warehouse import users_store
+from lib.warehouse import accounts_store
 from lib.warehouse.scope import Scope, ScopeError, level_of
 
 ASSIGNERS = ("admin", "analyst")
@@ -125,7 +125,7 @@ def create(engine: Engine, actor: User, *, region_code: str, subject: str, due: 
         if indicator is not None and not store.indicator_known(conn, indicator):
             raise FollowupRefused("fu_bad_indicator", indicator)
         if owner is not None:
-            row = users_store.fetch_user(conn, owner)
+            row = accounts_store.fetch_user(conn, owner)
             # one refusal for a missing, disabled or out-of-region account: no account oracle
             if row is None or not row["active"] or not _account_scope(row).contains(region_code):
                 raise FollowupRefused("fu_owner_bad", owner)

@@ -101,7 +101,7 @@ def _account_scope(engine, args) -> Scope | None:
     admin, narrowed to the account's scope (a --scope may narrow it further, never widen it).
     Without, the console holds the whole warehouse (or --scope). Returns the scope, or None after
     printing a refusal."""
-    from lib.auth.users import active_user, has_users
+    from lib.auth.accounts import active_user, has_users
     from lib.ingest.regions_match import scope_prefix
 
     requested = scope_prefix(args.scope)
@@ -179,7 +179,7 @@ def _load(engine, args) -> int:
 
 
 def _alias(engine, args) -> int:
-    from lib.auth.users import active_user, has_users
+    from lib.auth.accounts import active_user, has_users
     from lib.warehouse.progress_store import add_alias
 
     scope = _account_scope(engine, args)
@@ -230,7 +230,7 @@ def _load_progress(engine, args, data: bytes, filename: str, scope: Scope) -> in
 def _rollback(engine, args) -> int:
     """As the account --user names (its role and scope) when accounts exist; else as the operator,
     who holds the database anyway and rolls back as an admin of --scope."""
-    from lib.auth.users import get_user, has_users
+    from lib.auth.accounts import get_user, has_users
     from lib.warehouse.batches import RollbackRefused
     from lib.warehouse.progress_store import rollback_any as rollback_batch  # progress batches too
 

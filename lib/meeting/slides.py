@@ -1,7 +1,7 @@
 """The meeting slides as data: headline KPIs, one slide per area of work, the target warnings.
 
 Built from the same frames the overview reads; the screen (lib/ui/meeting_ui) and the PPTX brief
-(lib/meeting/brief) draw the same list, so the brief always matches what was projected: a chart's
+(lib/meeting/powerpoint) draw the same list, so the brief always matches what was projected: a chart's
 points travel with the slide as numbers (``ChartData``), the brief draws them as an editable chart
 and writes every figure of the slide into its speaker notes (``speaker_notes``). While demo rows
 are in the warehouse every slide says so (``Slide.demo``): made-up figures must never reach a

@@ -22,7 +22,7 @@ from lib.docx_style import (BODY_FONT, HEAD_FONT, NUMERALS, RED, SUB_FONT, TITLE
                             demo_header, para, picture, table)
 from lib.followup.model import Item, sort_key
 from lib.i18n import t
-from lib.reading.brief import Brief, Section
+from lib.reading.bulletin import Brief, Section
 
 DOC_NUMBER = "________〔______〕______号"
 AREA_ORDER = ("coverage", "training", "employment", "screening")

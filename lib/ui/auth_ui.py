@@ -12,8 +12,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from lib import settings
-from lib.auth import links, sessions, setup_code, users, web_sessions
-from lib.auth.users import User
+from lib.auth import links, sessions, setup_code, accounts, web_sessions
+from lib.auth.accounts import User
 from lib.i18n import t
 from lib.ui import page_errors
 from lib.ui.safe import md_escape
@@ -77,9 +77,9 @@ def bind_browser() -> None:
     _invisible_image(f"{session_routes.BIND_PATH}?tab={tab}&k={secret}")
 
 
-def sign_in(engine: Engine, username: str, password: str) -> users.LoginResult:
+def sign_in(engine: Engine, username: str, password: str) -> accounts.LoginResult:
     """Check a login and, when it succeeds, start the session (the page then reruns)."""
-    result = users.authenticate(engine, username, password, address=client_address(), clock=clock)
+    result = accounts.authenticate(engine, username, password, address=client_address(), clock=clock)
     if result.ok:
         session_id, code = web_sessions.start(engine, result.user.username,
                                               bind=_tab_binding()[1],
@@ -90,11 +90,11 @@ def sign_in(engine: Engine, username: str, password: str) -> users.LoginResult:
     return result
 
 
-def login_message(result: users.LoginResult) -> str:
+def login_message(result: accounts.LoginResult) -> str:
     """The i18n key shown for a refused sign-in: one message for a wrong name, a wrong password,
     malformed input and the back-off alike, so the page never tells which names exist or which
     accounts are held back. Only a disabled account (right password) hears why."""
-    return "login_disabled" if result.outcome is users.LoginOutcome.DISABLED else "login_bad"
+    return "login_disabled" if result.outcome is accounts.LoginOutcome.DISABLED else "login_bad"
 
 
 def sign_out() -> None:
@@ -157,7 +157,7 @@ def _session_user(engine: Engine) -> User | None:
     if session is None or session.username != auth.get("username"):
         _forget_session(auth, "session_closed" if auth.get("session_id") else None)
         return None
-    user = users.active_user(engine, auth["username"])  # a disabled account is out at once
+    user = accounts.active_user(engine, auth["username"])  # a disabled account is out at once
     if user is None:
         _forget_session(auth, None)
         return None
@@ -214,7 +214,7 @@ def _oidc_user(engine: Engine) -> User | None:
         return None
     if not from_own_origin():  # Streamlit's identity cookie is as ambient as ours
         return None
-    user = users.oidc_user(engine, st.user.get("email"), st.user.get("email_verified"))
+    user = accounts.oidc_user(engine, st.user.get("email"), st.user.get("email_verified"))
     if user is None:
         st.session_state[K_MSG] = "oidc_no_account"
     return user
@@ -241,7 +241,7 @@ def gate(engine: Engine, lang: str) -> User:
         user = _display_user(engine, lang) or _session_user(engine) or _oidc_user(engine)
     if user is None:
         st.session_state.pop(K_USER, None)
-        first = not users.has_users(engine)
+        first = not accounts.has_users(engine)
         if first:
             setup_code.issue()  # logged once per process: setup asks for it
         page_errors.run_page(st.navigation(signed_out_pages(first, lang), position="hidden").run,
@@ -390,7 +390,7 @@ def recheck(engine: Engine, grant: Grant | None) -> str | None:
             return ACCESS_SESSION
     elif not grant.oidc:
         return ACCESS_SESSION
-    fresh = users.active_user(engine, grant.user.username)
+    fresh = accounts.active_user(engine, grant.user.username)
     if fresh is None:
         return ACCESS_DISABLED
     if (fresh.role, fresh.scope_code) != (grant.user.role, grant.user.scope_code):

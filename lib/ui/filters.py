@@ -13,7 +13,7 @@ import streamlit as st
 from lib import clock, fmt
 from lib.i18n import LANGS, t
 from lib.ui import data
-from lib.view import Filters, top_region  # noqa: F401  (re-exported: pages and tests use Filters)
+from lib.filters import Filters, top_region  # noqa: F401  (re-exported: pages and tests use Filters)
 from lib.warehouse.scope import COUNTRY_CODE, Scope, ScopeError, level_of, narrow, pad, prefix_of
 
 K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"

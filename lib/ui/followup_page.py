@@ -15,7 +15,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from lib.auth.users import User
+from lib.auth.accounts import User
 from lib.followup import attachments
 from lib.followup.model import (ASKED_MAX, OVERDUE_LABEL, STATUSES, SUBJECT_MAX, TRANSITIONS, Item,
                                 Note, Prefill, status_label)

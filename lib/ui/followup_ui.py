@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from lib.auth.users import User
+from lib.auth.accounts import User
 from lib.followup.model import Prefill
 from lib.i18n import t
 from lib.ui import filters

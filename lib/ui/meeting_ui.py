@@ -30,7 +30,7 @@ from lib.charts.targets import apply_theme
 from lib.i18n import t
 from lib.meeting import deck
 from lib.meeting import followup as FU
-from lib.meeting.brief import brief_pptx
+from lib.meeting.powerpoint import brief_pptx
 from lib.meeting.slides import AREAS, MeetingData, Slide, build_slides, deck_title, with_reading
 from lib.metrics.overview import child_coverage, headlines
 from lib.ui import auth_ui, came_from, dashboard, data, filters, share_ui

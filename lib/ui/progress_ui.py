@@ -13,7 +13,7 @@ from lib.export_progress import progress_filename, progress_rows, progress_xlsx
 
 from lib.i18n import enum_label, t
 from lib.ingest.errors import IngestRefused
-from lib.auth.users import User
+from lib.auth.accounts import User
 from lib.ui import data, service
 from lib.ui.safe import md_escape
 

@@ -15,11 +15,11 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from lib import clock
-from lib.auth.users import User
+from lib.auth.accounts import User
 from lib.followup import prefills
 from lib.followup.model import Item
 from lib.i18n import t
-from lib.reading.brief import Brief, build_brief
+from lib.reading.bulletin import Brief, build_brief
 from lib.reading.facts import AreaFacts, gather
 from lib.reading.text import sentences
 from lib.ui import data, followup_ui

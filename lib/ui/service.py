@@ -1,6 +1,6 @@
 """What the pages do with accounts and uploads, always as the signed-in account.
 
-Every function takes the account (``lib.auth.users.User``) and narrows to its ``Scope`` here, so a
+Every function takes the account (``lib.auth.accounts.User``) and narrows to its ``Scope`` here, so a
 page never hands a scope (or an admin's ``within``) to lib.auth or lib.warehouse by itself: a page
 that forgets the account does not call at all.
 """
@@ -12,18 +12,19 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from lib.auth import links, users, web_sessions
+from lib.auth import accounts as auth_accounts
+from lib.auth import links, web_sessions
 from lib import clock
 from lib.completeness import may_set_rule, set_deadline_day
 from lib.followup import service as followup
 from lib.followup.model import Item, Note
-from lib.auth.users import User
+from lib.auth.accounts import User
 from lib.geo.importer import ImportReport, import_boundaries
 from lib.ingest.api import Outcome, load_prepared, prepare_upload
 from lib.ingest.pipeline import Prepared
 from lib.ingest.progress import parse_progress, upload_progress
 from lib.ui import data
-from lib.warehouse import users_store
+from lib.warehouse import accounts_store
 from lib.warehouse.batches import RollbackResult, list_batches
 from lib.warehouse.indicators_admin import add_indicator, may_change_catalog, update_target
 from lib.warehouse.progress_store import add_alias, aliases_frame, remove_alias, rollback_any
@@ -130,22 +131,22 @@ def new_indicator(account: User, row: Mapping[str, Any]) -> dict:
 
 
 def accounts(admin: User) -> pd.DataFrame:
-    return users.list_users(data.engine(), within=admin.scope)
+    return auth_accounts.list_users(data.engine(), within=admin.scope)
 
 
 def create_account(admin: User, username: str, password: str, role: str, scope_code: str) -> User:
-    return users.create_user(data.engine(), username, password, role, scope_code,
-                             by=admin.username, within=admin.scope)
+    return auth_accounts.create_user(data.engine(), username, password, role, scope_code,
+                                     by=admin.username, within=admin.scope)
 
 
 def update_account(admin: User, username: str, *, role: str, scope_code: str,
                    active: bool) -> User:
-    return users.update_account(data.engine(), username, by=admin.username, role=role,
-                                scope_code=scope_code, active=active, within=admin.scope)
+    return auth_accounts.update_account(data.engine(), username, by=admin.username, role=role,
+                                        scope_code=scope_code, active=active, within=admin.scope)
 
 
 def reset_password(admin: User, username: str, password: str) -> None:
-    users.set_password(data.engine(), username, password, by=admin.username, within=admin.scope)
+    auth_accounts.set_password(data.engine(), username, password, by=admin.username, within=admin.scope)
 
 
 def sessions(admin: User, *, clock: Any) -> pd.DataFrame:
@@ -170,13 +171,13 @@ def revoke_display_link(admin: User, token_hash: str) -> bool:
 
 
 def audit_actions(admin: User) -> list[str]:
-    return users_store.audit_actions(data.engine(), admin.scope)
+    return accounts_store.audit_actions(data.engine(), admin.scope)
 
 
 def audit_log(admin: User, *, username: str | None, action: str | None,
               since: dt.datetime) -> pd.DataFrame:
-    return users_store.audit_frame(data.engine(), username=username, action=action, since=since,
-                                   scope=admin.scope)
+    return accounts_store.audit_frame(data.engine(), username=username, action=action, since=since,
+                                      scope=admin.scope)
 
 
 def regions_in_scope(admin: User, levels: tuple[str, ...]) -> pd.DataFrame:
@@ -228,7 +229,7 @@ def followup_attachment(account: User, file_id: int) -> tuple[str, str, bytes]:
 def followup_owners(account: User, region_code: str) -> list[str]:
     """The accounts that may own an item of ``region_code``: active, inside ``account``'s scope,
     and with a scope covering the region (lib.followup.service checks the same on create)."""
-    frame = users.list_users(data.engine(), within=account.scope)
+    frame = auth_accounts.list_users(data.engine(), within=account.scope)
     if frame.empty:
         return []
     ok = [bool(active) and Scope.of_region(code).contains(region_code) if code else bool(active)

@@ -1,7 +1,7 @@
 """All SQL for signed-in browser sessions (web_session) and the cookie-signing secret.
 
 The session listing narrows to the admin's scope in SQL through the account's scope, like the
-account list (lib/warehouse/users_store.py).
+account list (lib/warehouse/accounts_store.py).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lib.warehouse import schema as s
 from lib.warehouse.scope import Scope
-from lib.warehouse.users_store import in_scope
+from lib.warehouse.accounts_store import in_scope
 
 SESSION_COLUMNS = ["id", "username", "role", "scope_code", "created_at", "last_seen", "client"]
 

@@ -1,4 +1,4 @@
-"""The shapes both demos share (city: lib/demo.py, national: lib/demo_national.py): categories,
+"""The shapes both demos share (city: lib/demo/city.py, national: lib/demo/national.py): categories,
 the screening season and the indicators' paths. Its own module so that the national demo does not
 import the city demo, whose command line imports it (the two imported each other)."""
 from __future__ import annotations

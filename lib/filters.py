@@ -1,14 +1,16 @@
 """The view a page (or the brief CLI) is about: region, period, urban/rural, language and scope.
 
 Streamlit-free, so the command-line brief and the pure metric code build the same object the
-sidebar builds (lib/ui/filters.sidebar_filters).
+sidebar builds (lib/ui/filters.sidebar_filters): ``make_view`` and ``default_period`` are the
+sidebar's rules for a caller without a session.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from lib.warehouse.scope import CHILD_LEVEL, COUNTRY_CODE, LEVEL_LENGTH, Scope, prefix_of
+from lib import clock
+from lib.warehouse.scope import CHILD_LEVEL, COUNTRY_CODE, LEVEL_LENGTH, Scope, level_of, narrow, prefix_of
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,20 @@ def shift_year(d: dt.date) -> dt.date:
 def month_end(year: int, month: int) -> dt.date:
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
+
+
+def make_view(region_code: str, region_name: str, date_from: dt.date, date_to: dt.date, *,
+              lang: str = "zh", area: str | None = None, scope: str = "") -> Filters:
+    """Filters as the sidebar would build them (the prefix narrowed to ``scope``; refused outside)."""
+    return Filters(lang=lang, region_code=region_code, region_name=region_name,
+                   level=level_of(region_code), prefix=narrow(scope, region_code),
+                   date_from=date_from, date_to=date_to, area=area, scope=scope)
+
+
+def default_period(data_period: tuple[dt.date | None, dt.date | None]) -> tuple[dt.date, dt.date]:
+    """The sidebar's default: January of the last month with data, to the end of that month (never
+    past today when the data reach today's month)."""
+    today = clock.today()
+    hi = data_period[1] or today
+    date_to = min(month_end(hi.year, hi.month), max(today, hi))
+    return dt.date(hi.year, 1, 1), date_to

@@ -1,4 +1,4 @@
-"""Synthetic demo data on real divisions: ``python -m lib.demo [--db URL] [--seed N] [--scale …]``.
+"""The city demo: synthetic figures on a real city's divisions (built by ``python -m lib.demo``).
 
 Every number here is made up (seeded, reproducible) and the UI labels it 示例数据. The shapes follow
 the plans and reports in shared/background: coverage rising toward the 2025 targets, 春风行动 fairs in
@@ -8,16 +8,13 @@ No personal data is generated: organisations, sessions and fairs are counts, scr
 from __future__ import annotations
 
 import datetime as dt
-import resource
-import sys
-import time
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from lib import clock
-from lib.demo_shapes import (  # noqa: F401  (SECTORS … VOLATILE re-exported: lib.demo.X still works)
+from lib.demo.shapes import (  # noqa: F401  (SECTORS … VOLATILE re-exported: lib.demo.X still works)
     AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE,
 )
 from lib.divisions import is_urban
@@ -318,44 +315,3 @@ def build_demo(engine, *, seed: int = 7, today: dt.date | None = None,
     if progress:
         progress(1.0, "完成 done")
     return counts
-
-
-def main(argv: list[str] | None = None) -> int:
-    from lib import cli
-    from lib.warehouse.bootstrap import open_warehouse
-
-    parser = cli.parser("lib.demo", "Build (or clear) the synthetic demo data (示例数据): one batch, "
-                                    "removable with --clear; none of its numbers are real statistics.")
-    cli.add_db(parser)
-    parser.add_argument("--seed", type=int, default=7, help="the random seed (default: 7)")
-    parser.add_argument("--scale", choices=["city", "national"], default="city",
-                        help="city: 福州市's real divisions (default); national: the benchmark's "
-                             "invented districts under 30 real cities")
-    parser.add_argument("--clear", action="store_true", help="remove the demo batch")
-    args = parser.parse_args(argv)
-    t0 = time.perf_counter()
-    if args.scale == "national":
-        from lib import demo_national
-        engine = open_warehouse(args.db, load_default_regions=False)
-        counts = demo_national.build(engine, seed=args.seed)
-    else:
-        engine = open_warehouse(args.db)
-        if args.clear:
-            removed = demo_store.clear_demo(engine)
-            print(f"removed demo data: {removed} rows")
-            return 0
-        if demo_store.demo_batch_ids(engine):
-            print("demo data already present (use --clear first to rebuild)")
-            return 0
-        counts = build_demo(engine, seed=args.seed,
-                            progress=lambda f, m: print(f"{f:4.0%} {m}", flush=True))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("rows: " + ", ".join(f"{k}={v:,}" for k, v in counts.items()))
-    print(f"time {time.perf_counter() - t0:.1f}s, peak RSS {peak:.0f} MB")
-    return cli.OK
-
-
-if __name__ == "__main__":
-    from lib.warehouse.cli import run
-
-    sys.exit(run(main))

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert
 
 from lib import clock
-from lib.demo_shapes import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
+from lib.demo.shapes import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
 from lib.divisions import is_urban, with_roots
 from lib.warehouse import audit, planner_stats, rollups
 from lib.warehouse import schema as s

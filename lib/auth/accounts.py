@@ -15,7 +15,7 @@ from lib.auth.sessions import Clock, system_clock
 from lib.warehouse import audit
 from lib.warehouse import sessions_store
 from lib.warehouse import throttle_store
-from lib.warehouse import users_store as store
+from lib.warehouse import accounts_store as store
 from lib.warehouse.scope import Scope, level_of, prefix_of
 
 ROLES = ("viewer", "analyst", "admin")
