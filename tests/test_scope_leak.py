@@ -204,6 +204,51 @@ class _Session:
         return self.run()
 
 
+def _blank_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buf, "PNG")
+    return buf.getvalue()
+
+
+BLANK_PNG = _blank_png()
+
+
+@contextlib.contextmanager
+def _charts_read_not_drawn(out: L.Harvest, where: str):
+    """While a download is built, every chart it would draw is read instead: the Vega-Lite spec
+    vl-convert would get (data, titles, axis labels) goes through the walker, and a blank image takes
+    its place in the file.
+
+    The walker cannot read pixels, so a drawn chart was only ever checked through the text around
+    it; its spec is what carries the figures. Drawing them (a monitoring report draws one per
+    indicator) was most of this module's time and checked nothing. The report's own image memo is
+    swapped for an empty one, so no blank image outlives the block.
+    """
+    import json
+
+    from lib import export
+    from lib.charts.memo import BoundedCache
+    from lib.targets import document
+
+    specs: list[str] = []
+
+    def record(chart, scale: float = 2.0, *, title=None, part: str = "") -> bytes:
+        if title is not None:
+            chart = export.titled_chart(chart, title, part)
+        specs.append(chart.to_json(validate=False))
+        return BLANK_PNG
+
+    with mock.patch.object(export, "chart_png", record), \
+            mock.patch.object(document, "_PNGS", BoundedCache(256)):
+        yield
+    for i, spec in enumerate(specs):
+        L.walk_json(json.loads(spec), f"{where}<chart {i}>", out)
+
+
 def _download_harvest(s: _Session, where: str) -> L.Harvest:
     """Read every download button of the current run: its file, fetched the way a click would."""
     out = L.Harvest()
@@ -218,7 +263,7 @@ def _download_harvest(s: _Session, where: str) -> L.Harvest:
         if mimetype == "image/png":
             continue  # pixels of a chart whose data the page sent and was read above
         if callable(data):
-            with _env(s.world):
+            with _env(s.world), _charts_read_not_drawn(out, here):
                 data = data()
         if hasattr(data, "read"):
             data = data.read()
