@@ -17,7 +17,7 @@ from lib import clock
 from lib.demo.shapes import (  # noqa: F401  (SECTORS … VOLATILE re-exported: lib.demo.X still works)
     AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE,
 )
-from lib.divisions import is_urban
+from lib.warehouse.divisions import is_urban
 from lib.warehouse import demo_store
 
 Progress = Callable[[float, str], None]

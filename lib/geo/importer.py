@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from lib.geo.coords import gcj_to_wgs_geometry, round_geometry
+from lib.coords import gcj_to_wgs_geometry, round_geometry
 from lib.regions import township_aliases
 from lib.warehouse.scope import Scope
 

@@ -9,9 +9,9 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine
 
-from lib.divisions import PROVINCES
+from lib.warehouse.divisions import PROVINCES
 from lib.geo import prepared
-from lib.geo.coords import round_geometry
+from lib.coords import round_geometry
 from lib.geo.districts import TOLERANCE, district_shapes
 from lib.warehouse.scope import Scope
 

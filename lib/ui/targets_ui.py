@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib import clock
 from lib.i18n import t
-from lib.targets.evaluation import FIRST_YEAR, build_report, kind_of
+from lib.monitoring.evaluation import FIRST_YEAR, build_report, kind_of
 from lib.ui import data, service
 from lib.ui.filters import Filters
 from lib.ui.reading_ui import DOCX_MIME, UiSource
@@ -23,7 +23,7 @@ def year_label(year: int, lang: str) -> str:
 
 def report_docx(f: Filters, grant, year: int, *, charts: bool = True) -> bytes:
     """The report of the page's region as of the end of ``year``, while ``grant`` still holds."""
-    from lib.targets.document import monitoring_report_docx
+    from lib.monitoring.document import monitoring_report_docx
     from lib.ui import auth_ui
 
     reason = auth_ui.recheck(data.engine(), grant)

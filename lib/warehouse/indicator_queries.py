@@ -38,7 +38,7 @@ from lib.warehouse import schema as s
 # the shared coverage and urban/rural rules (private to lib.warehouse: not page-facing queries)
 from lib.warehouse.queries import (EFFECTIVE_DAYS, ROLLUP_LEVELS, _rollup_policy,
                                   _townships_of_area, _village_coverage, in_prefix)
-from lib.filters import top_region
+from lib.warehouse.scope import top_region
 from lib.warehouse.scope import prefix_of
 
 DEFAULT_FIRST_YEAR = 2015
@@ -64,8 +64,9 @@ def city_region_code(engine: Engine) -> str | None:
 
 def top_region_code(engine: Engine) -> str | None:
     """The region a command run over the whole warehouse speaks for when given none: the view the
-    app opens on for a whole-warehouse user (``lib.filters.top_region``): the country with two or more
-    provinces, the only province with two or more cities, else the city. None: no city at all."""
+    app opens on for a whole-warehouse user (``lib.warehouse.scope.top_region``): the country with
+    two or more provinces, the only province with two or more cities, else the city. None: no city
+    at all."""
     with engine.connect() as conn:
         rows = conn.execute(select(s.region.c.code, s.region.c.level).where(
             s.region.c.level.in_(("country", "province", "city")))).all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
-from lib.divisions import with_roots
+from lib.warehouse.divisions import with_roots
 from lib.warehouse import planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert

