@@ -15,11 +15,10 @@ from lib.warehouse.divisions import (  # noqa: F401  (re-exported)
     VILLAGE_COLUMNS, build_regions, infer_urban_rural, is_urban, pad_code, read_division_files,
     read_indicator_catalog, township_aliases, village_aliases, with_roots,
 )
+from lib.warehouse import bootstrap
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lib.warehouse import bootstrap
-
     parser = cli.parser("lib.regions", "Add a city's divisions (统计用区划代码) to the warehouse.")
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     imp = sub.add_parser("import", help="add a city's two division files to the warehouse's regions "

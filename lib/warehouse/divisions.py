@@ -52,7 +52,7 @@ def pad_code(code: str | int) -> str:
 
 def is_urban(codes: pd.Series) -> pd.Series:
     """The urban/rural rule on 城乡分类代码 in pandas: 1xx is urban, anything else (2xx, or no code)
-    rural — the twin of the SQL rule every warehouse query uses (queries._village_area)."""
+    rural — the twin of the SQL rule every warehouse query uses (queries.village_area)."""
     return codes.fillna("2").astype(str).str.startswith("1")
 
 
