@@ -5,6 +5,7 @@ the app, but a sign-in then lasts only as long as the browser tab: a reload asks
 """
 import streamlit as st
 
+from lib.ui import data
 from lib.web import session_routes
 
-app = st.App("app.py", routes=session_routes.routes())
+app = st.App("app.py", routes=session_routes.routes(engine=data.engine))

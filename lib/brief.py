@@ -14,6 +14,16 @@ import json
 import sys
 from pathlib import Path
 
+from lib import cli, clock
+from lib.filters import default_period, make_view, month_end
+from lib.followup import service
+from lib.reading.bulletin import build_brief
+from lib.reading.document import brief_docx
+from lib.reading.source import EngineSource
+from lib.warehouse import data_version
+from lib.warehouse.bootstrap import open_warehouse
+from lib.warehouse.scope import Scope
+
 
 def _month(text: str) -> tuple[int, int]:
     try:
@@ -26,11 +36,6 @@ def _month(text: str) -> tuple[int, int]:
 def _period(src, start: tuple[int, int] | None, end: tuple[int, int] | None):
     """The sidebar's rules: default January → the last month with data; the end month's last
     day, never past today when the data reach today's month."""
-    from lib import clock
-    from lib.filters import default_period, month_end
-
-    from lib.warehouse.scope import Scope
-
     lo_hi = src.query("data_period", Scope.everything())  # the console sees it all
     d_from, d_to = default_period(lo_hi)
     if end is not None:
@@ -46,13 +51,6 @@ def _period(src, start: tuple[int, int] | None, end: tuple[int, int] | None):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lib.reading.bulletin import build_brief
-    from lib.reading.source import EngineSource
-    from lib.filters import make_view
-    from lib.warehouse import data_version
-    from lib.warehouse.bootstrap import open_warehouse
-    from lib import cli
-
     parser = cli.parser("lib.brief", "The written reading of every area of a region for a period, "
                                      "and the monthly 通报 as a Word document.")
     cli.add_db(parser)
@@ -88,10 +86,6 @@ def main(argv: list[str] | None = None) -> int:
             for line in s.sentences:
                 print(f"  {line}")
     if args.docx:
-        from lib import clock
-        from lib.followup import service
-        from lib.reading.document import brief_docx
-
         today = clock.today()  # the console's items: every open one of the region
         items = [i for status in ("todo", "doing") for i in service.list_items(
             engine, service.CONSOLE, status=status, region_code=args.region, today=today)]

@@ -24,9 +24,13 @@ import sys
 import pandas as pd
 from sqlalchemy import Engine, case, extract, func, literal, literal_column, select, union_all
 
-from lib.warehouse import schema as s
-from lib.warehouse.engine import write_transaction
+from lib import cli
 from lib.warehouse import rollups
+from lib.warehouse import schema as s
+from lib.warehouse.batches import audit
+from lib.warehouse.bootstrap import open_warehouse
+from lib.warehouse.engine import write_transaction
+from lib.warehouse.indicator_queries import top_region_code
 from lib.warehouse.queries import in_prefix
 from lib.warehouse.scope import COUNTRY_CODE, LEVEL_LENGTH, Scope, level_of, pad, prefix_of
 
@@ -169,7 +173,6 @@ def set_deadline_day(engine: Engine, day: int, *, user: str | None, scope: Scope
         raise RuleRefused(f"not a monthly dataset: {dataset}")
     if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
         raise RuleRefused(f"the deadline day must be 1–28, not {day!r}")
-    from lib.warehouse.batches import audit
 
     r = s.report_rule
     now = dt.datetime.now().replace(microsecond=0)
@@ -340,10 +343,6 @@ def _month(text: str) -> dt.date:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m lib.completeness``: exit 0 with one line per region (and dataset), 2 if refused."""
-    from lib import cli
-    from lib.warehouse.bootstrap import open_warehouse
-    from lib.warehouse.indicator_queries import top_region_code
-
     parser = cli.parser("lib.completeness",
                         "Who has reported each monthly dataset for a month: one line (or JSON "
                         "object) per region and dataset, status reported, late or missing.")

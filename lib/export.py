@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lib.charts.common import FONT
 from lib.ingest.exports import neutralise_cell
 
 
@@ -174,8 +175,6 @@ def titled_chart(chart, title: ExportTitle, part: str = ""):
     """``chart`` with the view in the image: its own title (else the heading) over a subtitle of
     region and period, and one of source and data version (a PNG forwarded alone says its origin)."""
     import altair as alt
-
-    from lib.charts.common import FONT
 
     own = chart.title if not isinstance(chart.title, type(alt.Undefined)) else None
     if isinstance(own, alt.TitleParams):

@@ -1,6 +1,8 @@
 """User-facing text, one place per language (简体中文 default, English switchable)."""
 from __future__ import annotations
 
+from lib import terms
+
 LANGS = {"zh": "简体中文", "en": "English"}
 
 TEXT: dict[str, dict[str, str]] = {
@@ -717,14 +719,12 @@ def enum_label(value: str, lang: str = "zh") -> str:
     """An identifier's label: the glossary's Chinese term (as in the upload specs) or English."""
     if lang == "en":
         return ENUM_EN.get(value, value)
-    from lib.ingest import specs
-
     if value == "federation":
         return "村（社区）妇联"
     if value in ("urban", "rural"):
         return t(value, "zh")
-    for table in (specs.ORG_TYPES, specs.TOPICS, specs.AUDIENCES, specs.MODES, specs.FAIR_TYPES,
-                  specs.SECTORS):
+    for table in (terms.ORG_TYPES, terms.TOPICS, terms.AUDIENCES, terms.MODES, terms.FAIR_TYPES,
+                  terms.SECTORS):
         for zh, ident in table.items():
             if ident == value:
                 return zh

@@ -1,8 +1,7 @@
 """``python -m lib.regions import T.csv V.csv``: add a city's divisions (统计用区划代码) to the warehouse.
 
-The parsing lives in lib/divisions.py (re-exported here, where callers have always found it), so that
-``lib.warehouse.bootstrap`` can read the default city without importing this command (the
-two imported each other).
+The parsing lives in lib/warehouse/divisions.py (re-exported here, where callers have always found
+it), so that ``lib.warehouse.bootstrap`` can read the default city without importing this command.
 """
 from __future__ import annotations
 
@@ -11,16 +10,15 @@ from pathlib import Path
 
 from lib import cli
 
-from lib.divisions import (  # noqa: F401  (re-exported)
+from lib.warehouse.divisions import (  # noqa: F401  (re-exported)
     DATA_DIR, DEFAULT_TOWNSHIPS, DEFAULT_VILLAGES, INDICATORS_CSV, PROVINCES, TOWNSHIP_COLUMNS,
     VILLAGE_COLUMNS, build_regions, infer_urban_rural, is_urban, pad_code, read_division_files,
     read_indicator_catalog, township_aliases, village_aliases, with_roots,
 )
+from lib.warehouse import bootstrap
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lib.warehouse import bootstrap
-
     parser = cli.parser("lib.regions", "Add a city's divisions (统计用区划代码) to the warehouse.")
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     imp = sub.add_parser("import", help="add a city's two division files to the warehouse's regions "

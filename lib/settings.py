@@ -22,6 +22,8 @@ from typing import Iterator, Mapping
 
 from sqlalchemy.engine import make_url
 
+from lib import cli
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB_URL = f"duckdb:///{PROJECT_ROOT / 'data' / 'warehouse.duckdb'}"
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -236,8 +238,6 @@ def markdown_table() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lib import cli
-
     parser = cli.parser("lib.settings", "Print halfsky's effective settings and where each comes "
                                         "from (secrets shown only as set/not set).")
     parser.add_argument("--markdown", action="store_true",

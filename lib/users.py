@@ -11,8 +11,9 @@ import sys
 from lib import cli
 from lib.auth import accounts
 from lib.auth.passwords import PasswordPolicyError
-from lib.warehouse.scope import Scope
 from lib.i18n import t
+from lib.warehouse.bootstrap import open_warehouse
+from lib.warehouse.scope import Scope
 
 
 def _read_password(prompt: str) -> str:
@@ -32,8 +33,6 @@ NAME_HELP = "the account's name (for single sign-on, its email)"
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lib.warehouse.bootstrap import open_warehouse
-
     parser = cli.parser("lib.users", "Add, list and disable accounts, and reset passwords; "
                                      "passwords are read from standard input, never the command line.")
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")

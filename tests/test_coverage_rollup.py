@@ -44,8 +44,8 @@ KEY = ["child", "as_of", "area", "org_type"]
 
 def _both(engine, prefix: str, child: int | None, types: list[str], dates=DATES) -> pd.DataFrame:
     with engine.connect() as conn:
-        base = q._village_coverage(conn, prefix, dates, types, child_len=child, rollup=False)
-        rolled = q._village_coverage(conn, prefix, dates, types, child_len=child, rollup=True)
+        base = q.village_coverage(conn, prefix, dates, types, child_len=child, rollup=False)
+        rolled = q.village_coverage(conn, prefix, dates, types, child_len=child, rollup=True)
     base = base.sort_values(KEY, ignore_index=True)
     rolled = rolled.sort_values(KEY, ignore_index=True)
     pd.testing.assert_frame_equal(base, rolled, check_dtype=False,
@@ -101,7 +101,7 @@ def test_pages_read_the_coverage_rollup_where_it_pays(demo_engine, monkeypatch):
     q.org_coverage(demo_engine, "3501", D(2025, 12, 31), EVERY, active_days=90)
     assert calls == ["3501", "3501", "350111"]
     with demo_engine.connect() as conn, pytest.raises(ValueError, match="cannot answer"):
-        q._village_coverage(conn, "3501", DATES, EVERY, child_len=9, rollup=True)
+        q.village_coverage(conn, "3501", DATES, EVERY, child_len=9, rollup=True)
 
 
 def test_the_day_an_organisation_starts_stops_and_goes_quiet(engine):

@@ -58,7 +58,7 @@ def test_region_codes_and_parents(regions):
 def test_real_provinces_and_cities_round_robin():
     """Two cities already span two provinces (the app opens on the country); 30 are ten provinces'
     three each, every code and name a real one from the province table."""
-    from lib.divisions import PROVINCES
+    from lib.warehouse.divisions import PROVINCES
 
     two = dn.build_regions(2 * dn.DISTRICTS_PER_CITY / dn.FULL["districts"], seed=3)
     assert set(two.loc[two["level"] == "city", "name"]) == {"福州市", "南昌市"}

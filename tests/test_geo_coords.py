@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Polygon
 
-from lib.geo import coords
+from lib import coords
 
 # (WGS-84 lat, lon, GCJ-02 lat, lon): the published test points of googollee/eviltransform (MIT).
 PAIRS = [

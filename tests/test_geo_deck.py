@@ -168,5 +168,5 @@ def test_initial_view_holds_the_whole_city_at_the_width_it_is_fitted_for(width):
     view = gd.build_map(_frame(), "district", "zh", "覆盖率", "percent", width=width, height=480)
     state = json.loads(view.deck.to_json())["initialViewState"]
     shown = width * 360.0 / (512.0 * 2 ** state["zoom"])   # degrees of longitude across the map
-    minx, _, maxx, _ = gd._bounds(gd.polygon_shapes(CODES, "district"))
+    minx, _, maxx, _ = gd.shape_bounds(gd.polygon_shapes(CODES, "district"))
     assert state["longitude"] - shown / 2 <= minx and maxx <= state["longitude"] + shown / 2

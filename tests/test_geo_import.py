@@ -12,7 +12,7 @@ from shapely.geometry import box
 
 from lib.geo.__main__ import main as cli
 from lib.warehouse.scope import Scope
-from lib.geo.coords import wgs_to_gcj_array
+from lib.coords import wgs_to_gcj_array
 from lib.geo.importer import import_boundaries
 from lib.geo.shapes import map_shapes
 from lib.warehouse.boundaries import read_boundaries

@@ -8,7 +8,7 @@ import shapely
 
 from lib import fmt
 from lib.geo import scale
-from lib.geo.coords import wgs_to_gcj_array
+from lib.coords import wgs_to_gcj_array
 from lib.geo.districts import cnmaps_land_dir, district_shapes
 from lib.geo.shapes import SRC_OSM_SEATS, map_shapes, township_shapes
 from lib.warehouse.scope import Scope

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ALONE = ["lib.demo", "lib.demo.city", "lib.demo.national", "lib.demo.shapes", "lib.regions",
-         "lib.divisions",
+         "lib.warehouse.divisions",
          "lib.warehouse.bootstrap", "lib.warehouse.queries", "lib.warehouse.indicator_queries",
          "lib.warehouse.migrate"]
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import demo, divisions, regions
+from lib import demo, regions
+from lib.warehouse import divisions
 from lib.auth import accounts
-from lib.filters import top_region
+from lib.warehouse.scope import top_region
 from lib.warehouse import bootstrap
 from lib.warehouse.indicators_admin import may_change_catalog
 from lib.warehouse.reference import regions_frame

@@ -1,4 +1,4 @@
-"""The annual monitoring report as Word (lib/targets/evaluation, lib/targets/document): opened and
+"""The annual monitoring report as Word (lib/monitoring/evaluation, lib/monitoring/document): opened and
 read back with python-docx on DuckDB and PostgreSQL; ``python -m lib.targets report``; the
 目标监测 page's download for every role."""
 from __future__ import annotations
@@ -22,8 +22,8 @@ from lib.followup.model import Item
 from lib.reading.source import EngineSource
 from lib.targets import labels as L
 from lib.targets.__main__ import main
-from lib.targets.document import monitoring_report_docx, title
-from lib.targets.evaluation import MonitoringReport, build_report, check_year, kind_of
+from lib.monitoring.document import monitoring_report_docx, title
+from lib.monitoring.evaluation import MonitoringReport, build_report, check_year, kind_of
 from lib.targets.run import assess_region
 from lib.warehouse import data_version
 from lib.warehouse import schema as s
@@ -221,7 +221,7 @@ def test_demo_mark_in_header_title_and_charts(demo_docs):
     assert paragraphs[1] == "（数据截至2026年11月30日）"
     assert paragraphs[2].startswith("示例数据：")
     # every chart says so too: drawn under its title, so the image differs from one without it
-    from lib.targets.document import trend_png
+    from lib.monitoring.document import trend_png
 
     a = next(a for a in report.assessments if a.observed)
     assert TC.trend_chart(a, "zh", demo=True).to_dict(validate=False)["title"]["subtitle"] == \

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from lib.warehouse.throttle_store import State  # one key's stored record
+
 USER_PREFIX, ADDR_PREFIX = "user:", "addr:"
 MAX_KEY_LENGTH = 120  # login_throttle.key
 
@@ -30,14 +32,6 @@ class Policy:
 USER_POLICY = Policy(5, dt.timedelta(seconds=30), dt.timedelta(minutes=15), dt.timedelta(hours=24))
 # Per address: more slack, since one office may sit behind one address (NAT), same ceiling.
 ADDR_POLICY = Policy(20, dt.timedelta(seconds=30), dt.timedelta(minutes=15), dt.timedelta(hours=24))
-
-
-@dataclass(frozen=True)
-class State:
-    """One key's record: failures in a row, when it is heard again, the last failure."""
-    failures: int = 0
-    next_allowed_at: dt.datetime | None = None
-    last_failed_at: dt.datetime | None = None
 
 
 def user_key(username: str) -> str:

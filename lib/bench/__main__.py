@@ -23,6 +23,13 @@ import time
 from lib import cli
 from lib.bench import cases as cases_mod
 from lib.bench import naive, warehouses
+from lib.bench.browser import run_browser_bench
+from lib.bench.cold import clear_every_cache
+from lib.bench.concurrency import run_concurrency
+from lib.bench.load import run_load, run_pg_load
+from lib.bench.maps import run_china_districts, run_maps
+from lib.bench.pages import PAGES, run_pages
+from lib.bench.report import text
 from lib.bench.timing import log, measure, p50, p95
 
 
@@ -52,7 +59,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _pages() -> list[str]:
-    from lib.bench.pages import PAGES
     return PAGES
 
 
@@ -104,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_load:
         log(f"{args.load_rows:,}-row CSV load, then the same rows again (10 % changed, shuffled)")
-        from lib.bench.load import run_load
         result["load_1m"], result["load_1m_reload"] = run_load(url, engine, args.load_rows)
 
     # As the app does (lib/ui/data.py): one idle connection keeps DuckDB's instance open, so each
@@ -123,7 +128,6 @@ def main(argv: list[str] | None = None) -> int:
         meta["pg_build_seconds"] = None if pg_built is None else round(pg_built, 1)
         if not args.skip_load:
             log(f"{args.load_rows:,}-row CSV load on PostgreSQL")
-            from lib.bench.load import run_pg_load
             result["pg_load_1m"] = run_pg_load(args.pg_url, args.pg_schema or f"bench_{args.scale}",
                                                args.load_rows)
     store = None
@@ -137,18 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     del store
 
     log("maps")
-    from lib.bench.maps import run_maps
     result["maps"] = run_maps(engine, views, args.reps)
     if args.scale == "national":
-        from lib.bench.maps import run_china_districts
         result["maps"].append(run_china_districts())
 
     pages = [p for p in args.pages.split(",") if p]
-    from lib.bench.cold import clear_every_cache
     meta["cold_clears"] = ", ".join(clear_every_cache())
     if pages and not args.skip_pages:
         log("pages")
-        from lib.bench.pages import run_pages
         result["pages"], errors = run_pages(url, views, args.reps, pages, pg_schema=main_schema)
         for row in result["pages"]:
             row["db"] = engine.dialect.name
@@ -166,13 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         keeper.close()
     if not args.skip_browser and pages:
         log("browser: click to fully drawn, one page at a time; server CPU per view")
-        from lib.bench.browser import run_browser_bench
         got = run_browser_bench(url, pages, args.reps)  # the app's default view
         if got is not None:
             result["browser"], result["capacity"] = got
     if not args.skip_browser and not args.skip_concurrency:
         log("concurrency")
-        from lib.bench.concurrency import run_concurrency
         result["concurrency"] = run_concurrency(url, views)
 
     meta["load_avg_at_end"] = _load_avg()
@@ -180,7 +178,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
     else:
-        from lib.bench.report import text
         print(text(result))
     return 0
 

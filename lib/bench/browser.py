@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.bench.concurrency import CHROMIUM, CHROMIUM_ARGS, server
 from lib.bench.timing import cpu_seconds, log
+from lib.warehouse.engine import dispose_engine
 
 PAGES = ["overview", "coverage", "training", "employment", "screening", "targets", "meeting"]
 DEFAULT_PAGE = "overview"  # lib/ui/nav.py: served at "/"
@@ -125,8 +127,6 @@ def run_browser(base: str, pid: int, pages: list[str], reps: int, timeout_s: flo
     page the previous one drew."""
     from playwright.sync_api import sync_playwright
 
-    from lib.bench.concurrency import CHROMIUM, CHROMIUM_ARGS
-
     samples: dict[str, list[float]] = {p: [] for p in pages}
     first: dict[str, dict] = {}
     last: dict[str, dict] = {}
@@ -182,9 +182,6 @@ def run_browser_bench(url: str, pages: list[str], reps: int, region: str = ""
                       ) -> tuple[list, dict] | None:
     """Start a server on ``url`` and run :func:`run_browser`; None when Chromium is missing."""
     import shutil
-
-    from lib.bench.concurrency import CHROMIUM, server
-    from lib.warehouse.engine import dispose_engine
 
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
         log("  browser: skipped (no /usr/bin/chromium)")

@@ -7,10 +7,9 @@ later is cleared too without anyone listing it here). Not cleared: ``st.cache_re
 engine and its idle connection, which a running server keeps across loads) and module imports.
 """
 from __future__ import annotations
+from lib.ui import data
 
 
 def clear_every_cache() -> list[str]:
     """Clear them all; returns what was cleared (the benchmark reports it next to its figures)."""
-    from lib.ui import data
-
     return ["st.cache_data", "lib.ui.data.clear_cache()", *data.clear_cache()]

@@ -31,6 +31,7 @@ from lib import settings
 from lib.bench.load import write_csv
 from lib.bench.timing import cpu_seconds, log
 from lib.bench.warehouses import View
+from lib.warehouse.engine import dispose_engine, get_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -154,7 +155,6 @@ def run_concurrency(url: str, views: list[View], sessions: int = 10, timeout_s: 
     if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
         log("  concurrency: skipped (no /usr/bin/chromium)")
         return None
-    from lib.warehouse.engine import dispose_engine, get_engine
     with tempfile.TemporaryDirectory(prefix="halfsky_conc_") as tmp:
         csv = None
         if upload_rows and url.startswith("duckdb:///"):

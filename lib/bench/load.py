@@ -31,6 +31,9 @@ from sqlalchemy import Engine, create_engine, text
 
 from lib import settings
 from lib.bench.timing import log
+from lib.warehouse import schema as s
+from lib.warehouse.bootstrap import open_warehouse
+from lib.warehouse.engine import dispose_engine
 from lib.warehouse.reference import regions_frame
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,7 +126,6 @@ def run_load(url: str, engine: Engine, rows: int = 1_000_000) -> tuple[dict | No
     src = Path(url.split("///", 1)[1])
     with tempfile.TemporaryDirectory(prefix="halfsky_bench_") as tmp:
         copy = Path(tmp) / "copy.duckdb"
-        from lib.warehouse.engine import dispose_engine
         towns = township_codes(engine)
         dispose_engine(url)  # release the file so the copy is consistent
         shutil.copyfile(src, copy)
@@ -133,10 +135,6 @@ def run_load(url: str, engine: Engine, rows: int = 1_000_000) -> tuple[dict | No
 def run_pg_load(pg_url: str, src_schema: str, rows: int = 1_000_000) -> dict | None:
     """{seconds, peak_rss_mb, reload_seconds, reload_peak_rss_mb, ...}: the same two loads into a
     scratch schema of ``pg_url`` that holds a copy of ``src_schema``'s regions (dropped after)."""
-    from lib.warehouse import schema as s
-    from lib.warehouse.bootstrap import open_warehouse
-    from lib.warehouse.engine import dispose_engine
-
     scratch = f"bench_load_{uuid.uuid4().hex[:8]}"
     admin = create_engine(pg_url)
     try:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lib import settings
+from lib.bench.cold import clear_every_cache
 from lib.bench.timing import log, measure, p50, p95
 from lib.bench.warehouses import View
 
@@ -33,8 +34,6 @@ def run_pages(url: str, views: list[View], reps: int, pages: list[str] = PAGES,
               pg_schema: str | None = None) -> tuple[list[dict], list[str]]:
     """[{page, level, cache, p50_ms, p95_ms}] and the errors seen (page exceptions)."""
     from streamlit.testing.v1 import AppTest
-
-    from lib.bench.cold import clear_every_cache
 
     out, errors = [], []
     with app_env(url, pg_schema):

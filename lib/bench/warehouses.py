@@ -19,6 +19,8 @@ import numpy as np
 from sqlalchemy import Engine, create_engine, text
 
 from lib.bench.timing import log
+from lib.demo import build_demo, national as demo_national
+from lib.warehouse import demo_store, schema as s
 from lib.warehouse.bootstrap import has_facts, open_warehouse
 from lib.warehouse.engine import PROJECT_ROOT
 from lib.warehouse.reference import regions_frame
@@ -51,12 +53,9 @@ def ensure(url: str, scale: str, *, pg_schema: str | None = None, seed: int = 7,
     log(f"building the {scale} warehouse at {url}{' schema ' + pg_schema if pg_schema else ''}")
     t0 = time.perf_counter()
     if scale == "city":
-        from lib.demo import build_demo
-        from lib.warehouse import demo_store
         with shuffled_writes(demo_store, seed):
             build_demo(engine, seed=seed)
     else:
-        from lib.demo import national as demo_national
         with shuffled_writes(demo_national, seed):
             demo_national.build(engine, seed=seed, scale=national_scale,
                                 progress=lambda f, m: log(f"  {f:4.0%} {m}"))
@@ -72,8 +71,6 @@ DATA_ORDER = "random row order within each generated frame (seeded shuffle), not
 def shuffled_writes(module, seed: int) -> Iterator[None]:
     """While building, ``module``'s fact inserts (it imports ``bulk_insert``) get their rows in a
     random order instead of the generator's region order."""
-    from lib.warehouse import schema as s
-
     real = module.bulk_insert
     rng = np.random.default_rng(seed + 1)
     facts = {t.name for t in s.FACT_TABLES.values()}

@@ -17,8 +17,9 @@ from lib import clock
 from lib.demo.shapes import (  # noqa: F401  (SECTORS … VOLATILE re-exported: lib.demo.X still works)
     AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE,
 )
-from lib.divisions import is_urban
 from lib.warehouse import demo_store
+from lib.warehouse.divisions import is_urban
+from lib.warehouse.reference import regions_frame
 
 Progress = Callable[[float, str], None]
 
@@ -303,8 +304,6 @@ def _indicator_values(regions, rng, today) -> pd.DataFrame:
 def build_demo(engine, *, seed: int = 7, today: dt.date | None = None,
                progress: Progress | None = None) -> dict[str, int]:
     """Build the demo as one batch in the warehouse; refused when one is already there."""
-    from lib.warehouse.reference import regions_frame
-
     regions = regions_frame(engine)
     if regions.empty:
         raise RuntimeError("the warehouse has no regions: run `python -m lib.regions import` first")

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, insert
 
 from lib import clock
 from lib.demo.shapes import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
-from lib.divisions import is_urban, with_roots
+from lib.warehouse.divisions import is_urban, with_roots
 from lib.warehouse import audit, planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bootstrap import has_facts

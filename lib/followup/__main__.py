@@ -13,8 +13,14 @@ import json
 import sys
 from pathlib import Path
 
-from lib import cli
+from lib import cli, clock
+from lib.auth.accounts import active_user, login_name
+from lib.followup import service
 from lib.followup.model import STATUSES, SUBJECT_KINDS
+from lib.followup.service import CONSOLE
+from lib.i18n import t
+from lib.warehouse.bootstrap import open_warehouse
+from lib.warehouse.scope import ScopeError
 
 REFUSED = cli.REFUSED
 
@@ -81,9 +87,6 @@ def _refuse(en: str, zh: str) -> int:
 
 
 def _actor(engine, name: str | None):
-    from lib.auth.accounts import active_user, login_name
-    from lib.followup.service import CONSOLE
-
     if name is None:
         return CONSOLE
     user = active_user(engine, name) if login_name(name) else None
@@ -92,10 +95,6 @@ def _actor(engine, name: str | None):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from lib.followup import service
-    from lib.i18n import t
-    from lib.warehouse.bootstrap import open_warehouse
-    from lib.warehouse.scope import ScopeError
 
     engine = open_warehouse(args.db)
     actor = _actor(engine, args.user)
@@ -115,9 +114,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(engine, actor, args) -> int:
-    from lib import clock
-    from lib.followup import service
-
     today = clock.today()
     if args.cmd == "add":
         kind = args.kind or ("indicator" if args.indicator else "text")

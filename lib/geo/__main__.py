@@ -6,13 +6,13 @@ import sys
 from pathlib import Path
 
 from lib import cli
+from lib.geo import districts, prepared
+from lib.geo.importer import import_boundaries
+from lib.warehouse import bootstrap
+from lib.warehouse.scope import Scope
 
 
 def main(argv: list[str] | None = None) -> int:
-    from lib.geo.importer import import_boundaries
-    from lib.warehouse.scope import Scope
-    from lib.warehouse import bootstrap
-
     parser = cli.parser("lib.geo", "Import official township boundaries into the warehouse, or "
                                    "rewrite the prepared province outlines.")
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
@@ -28,11 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     cli.add_db(parser, imp)
     args = parser.parse_args(argv)
     if args.cmd == "outlines":
-        from lib.geo import prepared
-        from lib.geo.districts import TOLERANCE, province_outlines
-
-        outlines = province_outlines()
-        size = prepared.write_provinces(outlines, TOLERANCE["province"])
+        outlines = districts.province_outlines()
+        size = prepared.write_provinces(outlines, districts.TOLERANCE["province"])
         print(f"{len(outlines)} provinces, {size:,} bytes → {prepared.PATH}")
         return cli.OK
     if not args.file.exists():

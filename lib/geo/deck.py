@@ -48,7 +48,7 @@ CONTROLLER = {"scrollZoom": True, "dragPan": True, "dragRotate": False, "touchRo
               "touchZoom": True, "doubleClickZoom": True, "keyboard": True}
 # Narrowest map a phone shows (390 px screen less the page's margins): the initial zoom for phones.
 PHONE_WIDTH = 340
-_MIN_RADIUS_PX, _MAX_RADIUS_PX = 4.0, 18.0
+MIN_RADIUS_PX, MAX_RADIUS_PX = 4.0, 18.0
 
 
 class CompactDeck(pdk.Deck):
@@ -152,7 +152,7 @@ def fit_view(bounds: tuple[float, float, float, float], width: int = 700, height
                          zoom=round(max(0.0, min(zoom_x, zoom_y, 16.0)), 2), pitch=0, bearing=0)
 
 
-def _bounds(shapes: MapShapes) -> tuple[float, float, float, float]:
+def shape_bounds(shapes: MapShapes) -> tuple[float, float, float, float]:
     boxes = []
     for gdf in (shapes.polygons, shapes.outlines, shapes.context):
         if len(gdf):
@@ -249,10 +249,10 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
                             errors="coerce")
         top = den.max()
         if pd.notna(top) and top > 0:
-            radius = _MIN_RADIUS_PX + (_MAX_RADIUS_PX - _MIN_RADIUS_PX) * np.sqrt(
+            radius = MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * np.sqrt(
                 den.fillna(0).clip(lower=0) / top)
         else:
-            radius = pd.Series(_MIN_RADIUS_PX * 1.5, index=pts.index)
+            radius = pd.Series(MIN_RADIUS_PX * 1.5, index=pts.index)
         records = [{"region_code": r.region_code,
                     "name": r.name if isinstance(r.name, str) else r.region_code,
                     "tip": r.tip if isinstance(r.tip, str) else scale.NO_DATA_LABEL[lang],
@@ -268,7 +268,7 @@ def build_map(frame: pd.DataFrame, level: str, lang: str, metric_label: str, uni
             get_line_color=_OUTLINE_RGBA, line_width_min_pixels=1, pickable=True,
             auto_highlight=True))
 
-    deck = CompactDeck(layers=layers, initial_view_state=fit_view(_bounds(shapes), width, height),
+    deck = CompactDeck(layers=layers, initial_view_state=fit_view(shape_bounds(shapes), width, height),
                           views=[pdk.View(type="MapView", id=view_id, controller=CONTROLLER)],
                           # No basemap: map_provider=None with pydeck's default map_style sentinel.
                           # (map_style=None would make Streamlit add its theme's CARTO basemap.)

@@ -16,7 +16,7 @@ import geopandas as gpd
 import shapely
 
 from lib.geo import prepared
-from lib.geo.coords import gcj_to_wgs_geometry, round_geometry
+from lib.coords import gcj_to_wgs_geometry, round_geometry
 
 # Simplification per level, in degrees (0.001° ≈ 100 m: invisible at a city view). Provinces are seen
 # at the country view (≈ 0.1°/pixel for the whole country, ≈ 0.01°/pixel for two provinces), cities

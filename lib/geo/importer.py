@@ -16,8 +16,10 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from lib.geo.coords import gcj_to_wgs_geometry, round_geometry
+from lib.coords import gcj_to_wgs_geometry, round_geometry
 from lib.regions import township_aliases
+from lib.warehouse.boundaries import read_boundaries, replace_boundaries
+from lib.warehouse.reference import regions_frame
 from lib.warehouse.scope import Scope
 
 _CODE = re.compile(r"^\d{6}(\d{3}){0,2}$")
@@ -192,9 +194,6 @@ def import_boundaries(engine, path: Path, level: str = "township", *, crs: str =
                       source: str | None = None, scope: Scope) -> ImportReport:
     """Read, reproject, match and write one file's polygons in one transaction; return the report.
     Only regions inside ``scope`` are matched (and so written)."""
-    from lib.warehouse.boundaries import read_boundaries, replace_boundaries
-    from lib.warehouse.reference import regions_frame
-
     frame = to_wgs84(read_features(Path(path)), crs)
     regions = regions_frame(engine)
     if not scope.is_everything:

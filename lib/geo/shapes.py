@@ -9,10 +9,11 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine
 
-from lib.divisions import PROVINCES
+from lib.coords import round_geometry
 from lib.geo import prepared
-from lib.geo.coords import round_geometry
 from lib.geo.districts import TOLERANCE, district_shapes
+from lib.warehouse.boundaries import read_boundaries, read_seats
+from lib.warehouse.divisions import PROVINCES
 from lib.warehouse.scope import Scope
 
 TOWNSHIP_TOLERANCE = 0.0003  # ≈ 30 m: township polygons are seen at district or city zoom
@@ -138,8 +139,6 @@ def map_shapes(engine: Engine, level: str, codes: list[str], scope: Scope) -> Ma
     if level in ("province", "city", "district"):
         return polygon_shapes(codes, level)
     if level == "township":
-        from lib.warehouse.boundaries import read_boundaries, read_seats
-
         codes = [c for c in codes if scope.contains(str(c))]
         regions = read_seats(engine, codes)
         boundaries = read_boundaries(engine, "township", scope, codes)

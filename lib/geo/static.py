@@ -18,7 +18,7 @@ import shapely
 
 from lib.charts.common import FONT
 from lib.geo import scale
-from lib.geo.deck import _MAX_RADIUS_PX, _MIN_RADIUS_PX, _bounds, map_classes
+from lib.geo.deck import MAX_RADIUS_PX, MIN_RADIUS_PX, shape_bounds, map_classes
 from lib.geo.shapes import MapShapes
 
 WIDTH, MAX_HEIGHT, MIN_HEIGHT = 486, 430, 240  # Vega-Lite px of the whole map, legend included
@@ -73,7 +73,7 @@ def _frame(shapes: MapShapes) -> tuple[int, int, bool]:
     """Plot width and height for the shapes' proportions in Web Mercator, and whether the legend
     goes beside the map: a tall region (a district) leaves room at its sides, a wide one (a city
     by the sea) below it."""
-    minx, miny, maxx, maxy = _bounds(shapes)
+    minx, miny, maxx, maxy = shape_bounds(shapes)
     if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
         return WIDTH, MAX_HEIGHT, False
     (x0, y0), (x1, y1) = _merc(minx, miny), _merc(maxx, maxy)
@@ -88,9 +88,9 @@ def _radius(den: pd.Series) -> pd.Series:
     den = pd.to_numeric(den, errors="coerce")
     top = den.max()
     if pd.notna(top) and top > 0:
-        return _MIN_RADIUS_PX + (_MAX_RADIUS_PX - _MIN_RADIUS_PX) * (den.fillna(0).clip(lower=0)
+        return MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * (den.fillna(0).clip(lower=0)
                                                                       / top) ** 0.5
-    return pd.Series(_MIN_RADIUS_PX * 1.5, index=den.index)
+    return pd.Series(MIN_RADIUS_PX * 1.5, index=den.index)
 
 
 def map_spec(frame: pd.DataFrame, lang: str, metric_label: str, unit: str, *,

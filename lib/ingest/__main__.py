@@ -12,7 +12,16 @@ import sys
 from pathlib import Path
 
 from lib import cli
+from lib.auth.accounts import active_user, get_user, has_users
+from lib.ingest.api import load_prepared, prepare_upload
+from lib.ingest.progress import looks_like_progress, upload_progress
+from lib.ingest.regions_match import scope_prefix
 from lib.ingest.specs import DATASETS
+from lib.ingest.templates import TEMPLATE_WRITERS
+from lib.warehouse.batches import RollbackRefused, list_batches
+from lib.warehouse.bootstrap import open_warehouse
+from lib.warehouse.progress_store import add_alias
+from lib.warehouse.progress_store import rollback_any as rollback_batch  # progress batches too
 from lib.warehouse.scope import Scope
 
 REFUSED = cli.REFUSED
@@ -77,7 +86,6 @@ def main(argv: list[str] | None = None) -> int:
             args.args[0] in DATASETS or args.args[0] == "progress")):
         parser.error("load FILE --dataset NAME, or load DATASET FILE")  # exits 2, as usage errors do
     if args.cmd == "template":
-        from lib.ingest.templates import TEMPLATE_WRITERS
         write = TEMPLATE_WRITERS.get(args.out.suffix.lower())
         if write is None:
             return cli.refuse(f"{args.out} — a template is written as .csv (UTF-8 text) or .xlsx; "
@@ -85,7 +93,6 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_bytes(write(args.dataset))
         print(f"wrote {args.out}")
         return cli.OK
-    from lib.warehouse.bootstrap import open_warehouse
     engine = open_warehouse(args.db)
     if args.cmd == "batches":
         return _batches(engine, args.json)
@@ -101,9 +108,6 @@ def _account_scope(engine, args) -> Scope | None:
     admin, narrowed to the account's scope (a --scope may narrow it further, never widen it).
     Without, the console holds the whole warehouse (or --scope). Returns the scope, or None after
     printing a refusal."""
-    from lib.auth.accounts import active_user, has_users
-    from lib.ingest.regions_match import scope_prefix
-
     requested = scope_prefix(args.scope)
     try:
         if requested:
@@ -129,8 +133,6 @@ def _account_scope(engine, args) -> Scope | None:
 
 
 def _load(engine, args) -> int:
-    from lib.ingest.api import load_prepared, prepare_upload
-
     dataset, path = args.dataset, Path(args.args[-1])
     if len(args.args) == 2:
         dataset = args.args[0]
@@ -179,9 +181,6 @@ def _load(engine, args) -> int:
 
 
 def _alias(engine, args) -> int:
-    from lib.auth.accounts import active_user, has_users
-    from lib.warehouse.progress_store import add_alias
-
     scope = _account_scope(engine, args)
     if scope is None:
         return REFUSED
@@ -197,14 +196,11 @@ def _alias(engine, args) -> int:
 
 
 def _is_progress(data: bytes, filename: str, sheet: str | None) -> bool:
-    from lib.ingest.progress import looks_like_progress
     return looks_like_progress(data, filename, sheet)
 
 
 def _load_progress(engine, args, data: bytes, filename: str, scope: Scope) -> int:
     """A published progress table (lib/ingest/progress.py): stored as cumulative progress."""
-    from lib.ingest.progress import upload_progress
-
     print("dataset: progress (进度表)")
     outcome = upload_progress(engine, data, filename, scope=scope, user=args.user,
                               dry_run=args.dry_run, strict=args.strict, as_of=args.as_of,
@@ -230,10 +226,6 @@ def _load_progress(engine, args, data: bytes, filename: str, scope: Scope) -> in
 def _rollback(engine, args) -> int:
     """As the account --user names (its role and scope) when accounts exist; else as the operator,
     who holds the database anyway and rolls back as an admin of --scope."""
-    from lib.auth.accounts import get_user, has_users
-    from lib.warehouse.batches import RollbackRefused
-    from lib.warehouse.progress_store import rollback_any as rollback_batch  # progress batches too
-
     scope = _account_scope(engine, args)
     if scope is None:
         return REFUSED
@@ -248,8 +240,6 @@ def _rollback(engine, args) -> int:
 
 
 def _batches(engine, as_json: bool) -> int:
-    from lib.warehouse.batches import list_batches
-
     frame = list_batches(engine, Scope.everything())  # the console lists every batch
     if as_json:
         cols = ["batch_id", "dataset", "filename", "status", "rows_read", "rows_loaded",

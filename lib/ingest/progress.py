@@ -28,10 +28,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lib.ingest.api import Outcome
 from lib.ingest.errors import IngestRefused
 from lib.ingest.messages import problems_frame
 from lib.ingest.normalise import clean_text, is_percent, parse_number
 from lib.ingest.readers import Limits, decode_text, open_workbook, refuse_uncached_formulas
+from lib.ingest.warnings import WARNING_COLUMNS
+from lib.warehouse.batches import audit_only
+from lib.warehouse.loading import Counts, LoadRefused
+from lib.warehouse.progress_store import aliases_frame, load_progress
+from lib.warehouse.reference import regions_frame
 from lib.warehouse.scope import Scope
 
 KIND_WORDS = {"宫颈癌": "cervical", "乳腺癌": "breast"}
@@ -544,13 +550,6 @@ def upload_progress(engine, data: bytes, filename: str, *, scope: Scope, user: s
     problems by row; the 合计 and completion checks come back as warnings (refusals with ``strict``).
     """
     import hashlib
-
-    from lib.ingest.api import Outcome
-    from lib.ingest.warnings import WARNING_COLUMNS
-    from lib.warehouse.batches import audit_only
-    from lib.warehouse.loading import Counts, LoadRefused
-    from lib.warehouse.progress_store import aliases_frame, load_progress
-    from lib.warehouse.reference import regions_frame
 
     def refused(problems: pd.DataFrame) -> Outcome:
         if not dry_run:

@@ -34,6 +34,7 @@ from sqlalchemy import Engine, extract, func, or_, select
 from lib import clock
 from lib.ingest.messages import text
 from lib.ingest.specs import DATASETS
+from lib.warehouse import schema as s
 from lib.warehouse.scope import Scope
 
 WARNING_COLUMNS = ["row", "column", "value", "region_code", "region_name", "reason", "warning_zh",
@@ -311,8 +312,6 @@ def gather(engine: Engine, frame: pd.DataFrame, dataset: str, headers: dict[str,
     """``find_warnings`` with the history, screening done, indicator units and region names this
     file needs, read from the warehouse (only the file's districts, only the months it needs, and
     only inside ``scope``, the uploader's: the warnings show these figures)."""
-    from lib.warehouse import schema as s
-
     if frame.empty or "region_code" not in frame:
         return find_warnings(frame, dataset, headers, today=today, totals=totals)
     codes = sorted({str(c) for c in frame["region_code"].dropna()})

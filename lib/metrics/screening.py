@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from lib import fmt
 from lib.metrics.compute import ratio
 
 FUNNEL = ["screened", "abnormal", "diagnosed", "treated"]
@@ -62,8 +63,6 @@ def masked_funnel(funnel: pd.DataFrame, masked: bool) -> pd.DataFrame:
     """The funnel with a text ``label`` per bar; when ``masked`` (below district level, where a
     count under 5 could point at a person) diagnosed/treated counts of 1–4 read "<5" and their
     exact value is replaced, so it never reaches the browser's chart data, the PNG or a download."""
-    from lib import fmt
-
     out = funnel.copy()
     small = (out["stage"].isin(MASKED) & (out["value"] > 0) & (out["value"] < 5)) & masked
     out["label"] = [fmt.small_count(v, masked and s in MASKED)

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import pandas as pd
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from lib import clock, fmt
-from lib.charts import targets as TC
+from lib import clock, export, fmt
+from lib.charts import common as charts, targets as TC
 from lib.docx_style import (BODY_FONT, HEAD_FONT, NUMERALS, RED, SUB_FONT, TITLE_FONT, a4_document,
                             demo_header, para, picture, table)
 from lib.followup.model import Item, sort_key
@@ -81,9 +81,6 @@ def league_frame(section: Section, lang: str) -> pd.DataFrame:
 
 def league_png(section: Section, lang: str) -> bytes | None:
     """The ranking as a bar chart (the pages' chart builder, rendered by vl-convert)."""
-    from lib import export
-    from lib.charts import common as charts
-
     f = section.facts
     if len(f.league) < 2:
         return None

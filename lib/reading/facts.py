@@ -34,7 +34,7 @@ from lib.reading.source import Source
 from lib.targets import labels as TL
 from lib.targets.areas import ALL as ALL_INDICATOR_AREAS, in_area
 from lib.targets.assess import Assessment, warnings
-from lib.warehouse.scope import prefix_of
+from lib.warehouse.scope import level_of, prefix_of
 
 AREAS = ("overview", "coverage", "training", "employment", "screening", "targets")
 FED = list(FEDERATION_TYPES)  # the overview's and meeting's org_coverage argument (same cache key)
@@ -215,8 +215,6 @@ def _sibling_rank(src: Source, view, facts: AreaFacts, values) -> None:
 
 
 def _level_of(code: str) -> str:
-    from lib.warehouse.scope import level_of
-
     return level_of(code)
 
 

@@ -13,6 +13,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lib.charts.memo import frozen
+from lib.targets.run import assess_region
+from lib.warehouse import queries, reference
 
 
 class Source(Protocol):
@@ -28,9 +30,6 @@ class Source(Protocol):
 
 
 def _queries() -> dict:
-    from lib.targets.run import assess_region
-    from lib.warehouse import queries, reference
-
     return {"facts": queries.facts, "screening_targets": queries.screening_targets,
             "org_coverage": queries.org_coverage, "org_counts": queries.org_counts,
             "freshness": queries.freshness, "has_demo_rows": queries.has_demo_rows,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lib.i18n import dataset_label
 from lib.reading.facts import AreaFacts
+from lib.targets.labels import status_label
 
 # A rank is counted among the parent's children and says so: 在晋安区9个乡镇（街道）中居第7位. The
 # parent is named (the country as 全国); without a name, by its level (所在区（县）).
@@ -186,7 +187,6 @@ def target_sentences(f: AreaFacts, lang: str) -> list[str]:
     judged = c.get("total", 0) - c.get("insufficient_data", 0)
     if f.area == "targets" and judged > 0:
         order = ("achieved", "on_track", "at_risk", "off_track", "insufficient_data")
-        from lib.targets.labels import status_label
         parts = [f"{status_label(s, lang)}{c[s]}项" if _z(lang) else f"{c[s]} {status_label(s, lang).lower()}"
                  for s in order if c.get(s)]
         if _z(lang):

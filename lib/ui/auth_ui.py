@@ -15,10 +15,11 @@ from lib import settings
 from lib.auth import links, sessions, setup_code, accounts, web_sessions
 from lib.auth.accounts import User
 from lib.i18n import t
-from lib.ui import page_errors
+from lib.ui import data, nav, page_errors
 from lib.ui.safe import md_escape
+from lib.warehouse import audit
 from lib.warehouse.scope import ScopeError, level_of, narrow
-from lib.web import origins
+from lib.web import origins, session_routes
 
 K_AUTH, K_USER, K_MSG, K_DISPLAY = "_auth", "_user", "_auth_msg", "_display_token"
 K_HANDOFF, K_CLEAR_COOKIE = "_session_handoff", "_session_clear_cookie"
@@ -69,8 +70,6 @@ def _tab_binding() -> tuple[str, str]:
 def bind_browser() -> None:
     """Plant this tab's secret as a cookie (the login page draws this beside the form), so that
     the code handed over after signing in works in this browser and no other."""
-    from lib.web import session_routes
-
     if not session_routes.mounted():
         return
     tab, secret = _tab_binding()
@@ -98,9 +97,6 @@ def login_message(result: accounts.LoginResult) -> str:
 
 
 def sign_out() -> None:
-    from lib.warehouse import audit
-    from lib.ui import data
-
     user = st.session_state.pop(K_USER, None)
     auth = st.session_state.pop(K_AUTH, None)
     if auth and auth.get("session_id"):
@@ -179,8 +175,6 @@ def hand_off_cookie() -> None:
     An invisible same-origin image does it: the browser keeps the HttpOnly cookie from the reply.
     Nothing is drawn when the routes are not served (``streamlit run app.py``, AppTest).
     """
-    from lib.web import session_routes
-
     code = st.session_state.pop(K_HANDOFF, None)
     clear = st.session_state.pop(K_CLEAR_COOKIE, None)
     if not session_routes.mounted():
@@ -259,8 +253,6 @@ def signed_out_pages(first: bool, lang: str) -> list:
     which would also drop the path), and after signing in the frame runs the page asked for, with
     the link's region, period and language still in the URL.
     """
-    from lib.ui import nav
-
     target = SETUP_PAGE if first else LOGIN_PAGE
     title = t("page_setup" if first else "page_login", lang)
     return [st.Page(target, title=title, default=True)] + [
@@ -280,8 +272,6 @@ def refuse_out_of_scope_link(user: User, lang: str) -> None:
         return  # not a region code at all: the filters say so and show the default
     except ScopeError:
         pass
-    from lib.warehouse import audit
-    from lib.ui import data
 
     audit.record_now(data.engine(), "scope_refused", f"region={code}", user.username)
     st.error(t("scope_refused", lang))
@@ -313,8 +303,6 @@ def sidebar_account(user: User, lang: str) -> None:
 
 def pages_of(user: User) -> list:
     """The PageSpecs in this user's navigation: a role's pages; a display link gets meeting mode."""
-    from lib.ui import nav
-
     if user.role != links.DISPLAY_ROLE:
         return nav.pages_for(user.role)
     meeting = [p for p in nav.PAGES if p.url_path == "meeting"]
@@ -325,8 +313,6 @@ def pages_of(user: User) -> list:
 
 def pages_withheld(mine: list) -> list:
     """The PageSpecs not in ``mine``: registered hidden, so their addresses refuse politely."""
-    from lib.ui import nav
-
     own = {p.url_path for p in mine}
     return [p for p in nav.PAGES if p.url_path not in own]
 
@@ -424,8 +410,6 @@ def fragment_gate(engine: Engine, lang: str) -> User | None:
 def touch_session() -> None:
     """A click inside a fragment is activity: it extends a live password session (as a full run's
     gate does) but never revives one already idle past the limit. A timer tick is not activity."""
-    from lib.ui import data
-
     auth = st.session_state.get(K_AUTH)
     if auth and not sessions.is_expired(auth.get("last_seen"), clock()):
         auth["last_seen"] = clock()

@@ -9,8 +9,8 @@ import streamlit as st
 
 from lib import clock, export, fmt
 from lib.charts import common as charts
-from lib.charts.months import every_month, first_month
 from lib.charts.memo import spec_of
+from lib.charts.months import every_month, first_month
 from lib.followup import prefills
 from lib.i18n import dataset_label, t
 from lib.metrics import metric
@@ -18,6 +18,7 @@ from lib.metrics.league import league
 from lib.metrics.overview import rows_of
 from lib.ui import data, followup_ui
 from lib.ui.filters import Filters
+from lib.ui.frame import current_filters
 from lib.ui.safe import md_escape
 from lib.warehouse.scope import prefix_of
 
@@ -125,7 +126,6 @@ def export_title(f: Filters | None, key: str) -> export.ExportTitle | None:
     """What a download from this view says about itself: region, period, subject, the source and
     the data version (the last load of the datasets behind it, inside the user's scope)."""
     if f is None:
-        from lib.ui.frame import current_filters
         try:
             f = current_filters()
         except (KeyError, AttributeError):  # no view (a page run on its own in a test)

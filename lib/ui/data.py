@@ -23,13 +23,11 @@ from sqlalchemy import Engine
 from lib.charts import memo
 from lib.charts.memo import BoundedCache, frozen
 from lib.warehouse import bootstrap, data_version, queries, reference
+from lib.warehouse.engine import resolve_schema, resolve_url
 from lib.warehouse.scope import Scope, ScopeError, level_of, prefix_of
-from lib.warehouse.engine import resolve_schema
 
 
 def warehouse_url() -> str:
-    from lib.warehouse.engine import resolve_url
-
     return resolve_url(None)
 
 

@@ -13,8 +13,8 @@ import streamlit as st
 from lib import clock, fmt
 from lib.i18n import LANGS, t
 from lib.ui import data
-from lib.filters import Filters, top_region  # noqa: F401  (re-exported: pages and tests use Filters)
-from lib.warehouse.scope import COUNTRY_CODE, Scope, ScopeError, level_of, narrow, pad, prefix_of
+from lib.filters import Filters  # noqa: F401  (re-exported: pages and tests use Filters)
+from lib.warehouse.scope import COUNTRY_CODE, Scope, ScopeError, level_of, narrow, pad, prefix_of, top_region
 
 K_LANG, K_DISTRICT, K_TOWNSHIP = "f_lang", "f_district", "f_township"
 K_PROVINCE, K_CITY = "f_province", "f_city"

@@ -11,6 +11,7 @@ from lib.auth.accounts import User
 from lib.followup.model import Prefill
 from lib.i18n import t
 from lib.ui import filters
+from lib.ui.auth_ui import K_USER
 from lib.ui.frame import current_filters
 
 FOLLOWUP_PAGE = "views/followup.py"
@@ -23,8 +24,6 @@ def may_assign(user: User | None) -> bool:
 
 
 def _user() -> User | None:
-    from lib.ui.auth_ui import K_USER
-
     return st.session_state.get(K_USER)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import settings
+from lib import demo, settings
 from lib.i18n import t
 from lib.ui import auth_ui, came_from, data, filters, heap, page_errors, widgets
-from lib.warehouse import WarehouseLocked
+from lib.warehouse import WarehouseLocked, bootstrap
+from lib.warehouse.demo_store import demo_batch_ids
 
 K_FILTERS = "_filters"
 REFUSED_PAGE = "views/refused.py"
@@ -25,13 +26,9 @@ def _ensure_warehouse(lang: str) -> bool:
     except WarehouseLocked as exc:
         st.error(f"{t('locked', lang)}{t('colon', lang)}{exc}")
         return False
-    from lib.warehouse import bootstrap
 
     auto_demo = not settings.no_demo()
     if auto_demo and not bootstrap.has_facts(engine) and not st.session_state.get("_demo_checked"):
-        from lib import demo
-        from lib.warehouse.demo_store import demo_batch_ids
-
         st.session_state["_demo_checked"] = True
         if not demo_batch_ids(engine):
             bar = st.progress(0.0, text=t("building_demo", lang))

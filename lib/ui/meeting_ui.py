@@ -27,13 +27,14 @@ import streamlit as st
 
 from lib import clock, fmt
 from lib.charts.targets import apply_theme
+from lib.followup import service
 from lib.i18n import t
 from lib.meeting import deck
 from lib.meeting import followup as FU
 from lib.meeting.powerpoint import brief_pptx
 from lib.meeting.slides import AREAS, MeetingData, Slide, build_slides, deck_title, with_reading
 from lib.metrics.overview import child_coverage, headlines
-from lib.ui import auth_ui, came_from, dashboard, data, filters, share_ui
+from lib.ui import auth_ui, came_from, dashboard, data, filters, reading_ui, share_ui
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape, md_table
 
@@ -160,8 +161,6 @@ def followup_summary(f: Filters, since: dt.date | None = None) -> FU.FollowupSum
     run (a small grouped count): an item closed during the meeting shows on the next slide cycle.
     Narrowed in SQL to the meeting's region, itself inside the viewer's bound scope (a region
     outside it raises ScopeError before anything is read)."""
-    from lib.followup import service
-
     today = clock.today()
     since = since or FU.default_since(today)
     scope = data.bound_scope().narrow(f.region_code)
@@ -196,17 +195,13 @@ READING_OF = {"kpis": "overview", "area:coverage": "coverage", "area:training": 
 
 def readings(f: Filters) -> dict[str, tuple[str, ...]]:
     """Each slide's reading, from the page readings' facts (same cached queries as the slides)."""
-    from lib.ui.reading_ui import sentences_of
-
-    return {key: tuple(sentences_of(f, area)) for key, area in READING_OF.items()}
+    return {key: tuple(reading_ui.sentences_of(f, area)) for key, area in READING_OF.items()}
 
 
 def reading_of(slide: Slide, f: Filters) -> Slide:
     """``slide`` with its written reading, as ``build_slides`` attaches it from ``readings``."""
-    from lib.ui.reading_ui import sentences_of
-
     area = READING_OF.get(slide.key)
-    return with_reading(slide, tuple(sentences_of(f, area)), f.lang) if area else slide
+    return with_reading(slide, tuple(reading_ui.sentences_of(f, area)), f.lang) if area else slide
 
 
 def _state() -> deck.DeckState:

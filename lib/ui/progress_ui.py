@@ -11,11 +11,13 @@ import streamlit as st
 from lib import fmt
 from lib.export_progress import progress_filename, progress_rows, progress_xlsx
 
+from lib.auth.accounts import User
 from lib.i18n import enum_label, t
 from lib.ingest.errors import IngestRefused
-from lib.auth.accounts import User
+from lib.ingest.progress import capped_rate
 from lib.ui import data, service
 from lib.ui.safe import md_escape
+from lib.warehouse.progress_store import progress_dates, progress_frame
 
 
 def progress_upload(account: User, raw: bytes, filename: str, *, lang: str) -> None:
@@ -109,9 +111,6 @@ def progress_download(f) -> None:
 def stored_progress(f) -> None:
     """The progress tables loaded for this region, as published: cumulative to their as-of date,
     apart from the monthly figures above (never added to them)."""
-    from lib.ingest.progress import capped_rate
-    from lib.warehouse.progress_store import progress_dates, progress_frame
-
     engine = data.engine()
     view = service.view_scope(f.region_code)
     dates = progress_dates(engine, view)

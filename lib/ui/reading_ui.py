@@ -16,13 +16,14 @@ from sqlalchemy import Engine
 
 from lib import clock
 from lib.auth.accounts import User
-from lib.followup import prefills
+from lib.followup import prefills, service
 from lib.followup.model import Item
 from lib.i18n import t
 from lib.reading.bulletin import Brief, build_brief
+from lib.reading.document import brief_docx
 from lib.reading.facts import AreaFacts, gather
 from lib.reading.text import sentences
-from lib.ui import data, followup_ui
+from lib.ui import auth_ui, data, followup_ui
 from lib.ui.filters import Filters
 from lib.ui.safe import md_escape
 from lib.warehouse.scope import ScopeError
@@ -110,8 +111,6 @@ def brief_of(f: Filters) -> Brief:
 def open_followups(engine: Engine, user: User, region_code: str) -> list[Item]:
     """The open follow-up items of the view's region the reader may see: pending and in progress,
     each narrowed in SQL to the account's scope and the region (lib.followup.service)."""
-    from lib.followup import service
-
     today = clock.today()
     return [item for status in ("todo", "doing")
             for item in service.list_items(engine, user, status=status,
@@ -120,8 +119,6 @@ def open_followups(engine: Engine, user: User, region_code: str) -> list[Item]:
 
 def docx_bytes(f: Filters, user: User) -> bytes:
     """The 通报 of the view, with its section of open follow-up items as ``user`` may see them."""
-    from lib.reading.document import brief_docx
-
     brief = brief_of(f)
     return brief_docx(brief, assessments=data.query("targets_assess", f.region_code),
                       followups=open_followups(data.engine(), user, f.region_code),
@@ -131,8 +128,6 @@ def docx_bytes(f: Filters, user: User) -> bytes:
 def checked_docx(f: Filters, grant) -> bytes:
     """The 通报 for the download button, only while ``grant`` still holds (Streamlit runs this
     after the click, outside any script run and so outside the gate: as meeting mode's brief)."""
-    from lib.ui import auth_ui
-
     reason = auth_ui.recheck(data.engine(), grant)
     if reason is not None:
         raise PermissionError(t(reason, f.lang))
@@ -142,8 +137,6 @@ def checked_docx(f: Filters, grant) -> bytes:
 
 def docx_download(f: Filters, key: str = "ov_docx") -> None:
     """The overview's 通报 (.docx) download: built only when clicked."""
-    from lib.ui import auth_ui
-
     grant = auth_ui.current_grant()
     st.download_button(t("reading_docx", f.lang), lambda: checked_docx(f, grant), key=key,
                        file_name=f"tongbao_{f.region_code}_{clock.today():%Y%m%d}.docx",

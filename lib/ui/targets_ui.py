@@ -10,8 +10,9 @@ import streamlit as st
 
 from lib import clock
 from lib.i18n import t
-from lib.targets.evaluation import FIRST_YEAR, build_report, kind_of
-from lib.ui import data, service
+from lib.monitoring.document import monitoring_report_docx
+from lib.monitoring.evaluation import FIRST_YEAR, build_report, kind_of
+from lib.ui import auth_ui, data, service
 from lib.ui.filters import Filters
 from lib.ui.reading_ui import DOCX_MIME, UiSource
 
@@ -23,9 +24,6 @@ def year_label(year: int, lang: str) -> str:
 
 def report_docx(f: Filters, grant, year: int, *, charts: bool = True) -> bytes:
     """The report of the page's region as of the end of ``year``, while ``grant`` still holds."""
-    from lib.targets.document import monitoring_report_docx
-    from lib.ui import auth_ui
-
     reason = auth_ui.recheck(data.engine(), grant)
     if reason is not None:
         raise PermissionError(t(reason, f.lang))
@@ -47,8 +45,6 @@ def year_select(lang: str) -> int:
 
 def report_download(f: Filters, year: int) -> None:
     """The button that writes the report as of the end of ``year`` when clicked."""
-    from lib.ui import auth_ui
-
     grant = auth_ui.current_grant()
     st.download_button(t("targets_docx", f.lang), lambda: report_docx(f, grant, year),
                        file_name=f"monitoring_{f.region_code}_{year}.docx", mime=DOCX_MIME,

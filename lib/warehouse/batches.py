@@ -164,7 +164,7 @@ def rollback_batch(engine: Engine, batch_id: int, *, user: str | None = None,
                              ).mappings().first()
         if batch is None:
             raise RollbackRefused(f"批次 {batch_id} 不存在。", f"Batch {batch_id} does not exist.")
-        _check_may_roll_back(batch, user, role, scope)
+        check_may_roll_back(batch, user, role, scope)
         if batch["status"] == "rolled_back":
             raise RollbackRefused(f"批次 {batch_id} 已经撤销过。",
                                   f"Batch {batch_id} is already rolled back.")
@@ -237,7 +237,7 @@ def _taken_keys(conn: Connection, table, keys: pd.DataFrame, batch_id: int) -> s
     return found
 
 
-def _check_may_roll_back(batch, user: str | None, role: str, scope: Scope) -> None:
+def check_may_roll_back(batch, user: str | None, role: str, scope: Scope) -> None:
     """Only the uploader (an analyst or admin) or an admin; and the batch must be of the scope as
     recorded at load time (its rows are checked table by table afterwards)."""
     bid = batch["batch_id"]

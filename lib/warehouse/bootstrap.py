@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
-from lib import divisions
+from lib.warehouse import divisions
 from lib.warehouse import reference
 from lib.warehouse import schema as s
 from lib.warehouse.engine import get_engine, resolve_schema, resolve_url

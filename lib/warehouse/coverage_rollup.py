@@ -1,6 +1,6 @@
 """Village coverage rolled up: the country view's coverage without a pass over every org.
 
-Coverage at a date counts villages with an organisation alive then (queries._village_coverage);
+Coverage at a date counts villages with an organisation alive then (queries.village_coverage);
 at country scale that range join of a million organisations with the dates asked for took 1.6–1.9 s
 (every page's written reading asks for it at each year end). A count of villages at a date is a
 state, not a sum, so it is stored as its changes: per village and type, the days on which the
@@ -9,7 +9,7 @@ organisations' intervals, merged — become +1 / −1 on those days, summed per 
 and type (schema.rollup_village_cov). The count at any date is then the sum of the changes up to
 it: exact for every date, not only month or year ends.
 
-Intervals, as queries._village_coverage reads the roster: an organisation is alive on E when
+Intervals, as queries.village_coverage reads the roster: an organisation is alive on E when
 established_on ≤ E < dissolved_on (no established_on: never; no dissolved_on: still), effective
 when also last_activity_on ≥ E − EFFECTIVE_DAYS, i.e. E < last_activity_on + EFFECTIVE_DAYS + 1.
 A ONE_PER_VILLAGE group counts a village under the first type it has, so for each group the
@@ -27,8 +27,8 @@ from sqlalchemy import (BigInteger, Connection, Date, Integer, String, case, cas
                         insert, literal_column, or_, select, union_all)
 
 from lib.warehouse import schema as s
-from lib.warehouse.queries import (COVERAGE_LEVELS, EFFECTIVE_DAYS, ONE_PER_VILLAGE, _child,
-                                   _village_area, _merged_type)
+from lib.warehouse.queries import (COVERAGE_LEVELS, EFFECTIVE_DAYS, ONE_PER_VILLAGE, child_prefix,
+                                   village_area, merged_type)
 
 # Region levels held (country, province, city, district): a township's organisations are few and
 # read from the roster faster than a refresh of a finer level would cost every load.
@@ -41,7 +41,7 @@ _NEVER = "9999-12-31"  # the end of an interval that has not ended
 
 def group_types() -> dict[str, tuple[str, ...]]:
     """The pseudo-types rolled up for ONE_PER_VILLAGE: 'a+b' → (a, b), for each group's first k ≥ 2."""
-    return {_merged_type(g[:k]): tuple(g[:k])
+    return {merged_type(g[:k]): tuple(g[:k])
             for g in ONE_PER_VILLAGE for k in range(2, len(g) + 1)}
 
 
@@ -63,7 +63,7 @@ def _intervals(districts: list[str] | None):
 
     def part(typ, *extra):
         return (select(o.c.region_code.label("code"),
-                       _village_area(v.c.urban_rural_code).label("area"),
+                       village_area(v.c.urban_rural_code).label("area"),
                        cast(typ, String).label("org_type"), o.c.established_on.label("s"),
                        end.label("e"), eff_end.label("ee"))
                 .select_from(o.join(v, v.c.code == o.c.region_code)).where(*where, *extra))
@@ -102,7 +102,7 @@ def _from_roster(districts: list[str] | None):
         events.append(select(*head, isl.c.e.label("day"), down[0].label("dw"),
                              down[1].label("de")).where(isl.c.e < never))
     ev = union_all(*events).subquery("ev")
-    region = _child(ev.c.code, FINEST)
+    region = child_prefix(ev.c.code, FINEST)
     dw, de = func.sum(ev.c.dw), func.sum(ev.c.de)
     stmt = (select(_int(FINEST), region, ev.c.day, ev.c.area, ev.c.org_type, cast(dw, BigInteger),
                    cast(de, BigInteger))
@@ -113,7 +113,7 @@ def _from_roster(districts: list[str] | None):
 
 def _from_finer(level: int, prefixes: list[str] | None):
     src = s.rollup_village_cov.alias("src")
-    region = _child(src.c.region, level)
+    region = child_prefix(src.c.region, level)
     keys = [k for k in (region, src.c.on_day, src.c.area, src.c.org_type) if k is not None]
     dw, de = func.sum(src.c.d_with), func.sum(src.c.d_eff)
     where = [src.c.level == FINEST]
@@ -173,8 +173,8 @@ def _villages(conn: Connection) -> None:
     v, t = s.region, s.rollup_villages
     conn.execute(delete(t))
     for level in LEVELS:
-        region = _child(v.c.code, level)
-        area = _village_area(v.c.urban_rural_code)
+        region = child_prefix(v.c.code, level)
+        area = village_area(v.c.urban_rural_code)
         keys = [k for k in (region, area) if k is not None]
         conn.execute(insert(t).from_select(_names(t), select(
             _int(level), region if region is not None else literal_column("''"), area,

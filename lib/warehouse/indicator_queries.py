@@ -14,13 +14,13 @@ Choices worth knowing:
   established_on ≤ E and (dissolved_on is null or > E); a null established_on counts as unknown,
   i.e. not active. Roster years run from the first establishment (not before ``first_year``) to the
   latest date on the roster (not after the current year).
-- Village coverage is the dashboard's own computation (queries._village_coverage, summed as
+- Village coverage is the dashboard's own computation (queries.village_coverage, summed as
   lib.metrics.compute.coverage does), so the targets page and the dashboard give the same figure.
   Effective coverage keeps only organisations whose last_activity_on is on or after E − 180 days. The
   roster keeps only the latest activity, so for past years an organisation active later is assumed to
   have been active then too (exact for the latest year, an upper bound for earlier ones).
-- Urban/rural is queries._village_area (城乡分类代码 1xx urban, anything else rural); a township is
-  rural unless more than half of its villages are urban (queries._townships_of_area), as on the
+- Urban/rural is queries.village_area (城乡分类代码 1xx urban, anything else rural); a township is
+  rural unless more than half of its villages are urban (queries.townships_of_area), as on the
   dashboard's filters.
 """
 from __future__ import annotations
@@ -35,11 +35,10 @@ from lib import clock
 from lib.metrics.asof import year_as_of
 from lib.metrics.compute import FEDERATION_TYPES, coverage
 from lib.warehouse import schema as s
-# the shared coverage and urban/rural rules (private to lib.warehouse: not page-facing queries)
-from lib.warehouse.queries import (EFFECTIVE_DAYS, ROLLUP_LEVELS, _rollup_policy,
-                                  _townships_of_area, _village_coverage, in_prefix)
-from lib.filters import top_region
-from lib.warehouse.scope import prefix_of
+# the shared coverage and urban/rural rules (the warehouse's own building blocks, not page queries)
+from lib.warehouse.queries import (EFFECTIVE_DAYS, ROLLUP_LEVELS, in_prefix, rollup_policy,
+                                  townships_of_area, village_coverage)
+from lib.warehouse.scope import prefix_of, top_region
 
 DEFAULT_FIRST_YEAR = 2015
 COLUMNS = ["indicator_code", "region_code", "year", "value"]
@@ -64,8 +63,9 @@ def city_region_code(engine: Engine) -> str | None:
 
 def top_region_code(engine: Engine) -> str | None:
     """The region a command run over the whole warehouse speaks for when given none: the view the
-    app opens on for a whole-warehouse user (``lib.filters.top_region``): the country with two or more
-    provinces, the only province with two or more cities, else the city. None: no city at all."""
+    app opens on for a whole-warehouse user (``lib.warehouse.scope.top_region``): the country with
+    two or more provinces, the only province with two or more cities, else the city. None: no city
+    at all."""
     with engine.connect() as conn:
         rows = conn.execute(select(s.region.c.code, s.region.c.level).where(
             s.region.c.level.in_(("country", "province", "city")))).all()
@@ -155,13 +155,13 @@ def computed_values(conn: Connection, prefix: str, sources: set[str], *,
 # --- screening ---------------------------------------------------------------------------------
 
 def _rural_townships(prefix: str):
-    return _townships_of_area("rural", prefix).subquery("rural_township")
+    return townships_of_area("rural", prefix).subquery("rural_township")
 
 
 def _reads_rollups(conn: Connection, prefix: str, rollup: bool | None) -> bool:
     """Sum the monthly/yearly rollups instead of the base rows? Where the pages would (a prefix
-    of a rollup level, queries._rollup_policy); ``rollup`` as in queries.facts."""
-    return rollup is not False and len(prefix) in ROLLUP_LEVELS and _rollup_policy(conn, prefix,
+    of a rollup level, queries.rollup_policy); ``rollup`` as in queries.facts."""
+    return rollup is not False and len(prefix) in ROLLUP_LEVELS and rollup_policy(conn, prefix,
                                                                                    rollup)
 
 
@@ -300,7 +300,7 @@ def _org_coverage(conn: Connection, prefix: str, years: list[int],
     # statement for every year and type)
     ends = {year_as_of(y): y for y in years}
     every_type = sorted({t for _, types, _, _ in wanted for t in types})
-    cov = _village_coverage(conn, prefix, tuple(ends), every_type, active_days=EFFECTIVE_DAYS)
+    cov = village_coverage(conn, prefix, tuple(ends), every_type, active_days=EFFECTIVE_DAYS)
     by_end = {end: frame for end, frame in cov.groupby("as_of", sort=False)}
     for src, types, cls, effective in wanted:
         shares = [coverage(by_end.get(end, cov.iloc[0:0]), types, area=cls, effective=effective) for end in ends]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Engine, Table
 
-from lib.warehouse import schema as s
+from lib.warehouse import coverage_rollup, schema as s
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,6 @@ MIN_CHANGES = 10_000
 
 def tables_written(datasets: Iterable[str]) -> list[Table]:
     """The tables a load of ``datasets`` writes: each base table and the rollups kept from it."""
-    from lib.warehouse import coverage_rollup
-
     out: list[Table] = []
     for dataset in datasets:
         out.append(s.FACT_TABLES[dataset])

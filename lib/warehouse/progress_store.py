@@ -20,8 +20,8 @@ from sqlalchemy import Engine, and_, delete, select, update
 
 from lib.warehouse import rollups
 from lib.warehouse import schema as s
-from lib.warehouse.batches import (RollbackRefused, RollbackResult, _check_may_roll_back, audit,
-                                   audit_only, next_batch_id, now)
+from lib.warehouse.batches import (RollbackRefused, RollbackResult, audit, audit_only,
+                                   check_may_roll_back, next_batch_id, now, rollback_batch)
 from lib.warehouse.engine import write_transaction
 from lib.warehouse.loading import LoadRefused
 from lib.warehouse.scope import Scope
@@ -213,7 +213,7 @@ def rollback_progress(engine: Engine, batch_id: int, *, user: str | None = None,
         if batch is None or batch["dataset"] != DATASET:
             raise RollbackRefused(f"批次 {batch_id} 不是进度表批次。",
                                   f"Batch {batch_id} is not a progress-table batch.")
-        _check_may_roll_back(batch, user, role, scope)
+        check_may_roll_back(batch, user, role, scope)
         if batch["status"] == "rolled_back":
             raise RollbackRefused(f"批次 {batch_id} 已经撤销过。",
                                   f"Batch {batch_id} is already rolled back.")
@@ -249,8 +249,6 @@ def rollback_any(engine: Engine, batch_id: int, *, user: str | None = None, scop
                  role: str = "analyst") -> RollbackResult:
     """Roll back a batch of any dataset: progress batches here, fact batches by
     ``lib.warehouse.batches.rollback_batch`` (which knows only the fact tables)."""
-    from lib.warehouse.batches import rollback_batch
-
     with engine.connect() as conn:
         dataset = conn.execute(select(s.upload_batch.c.dataset).where(
             s.upload_batch.c.batch_id == batch_id)).scalar_one_or_none()

@@ -33,7 +33,7 @@ GROUPABLE = {"training": {"topic", "audience", "mode"}, "job_fair": {"fair_type"
              "screening": {"kind"}}
 
 
-def _child(col, child_len: int | None):
+def child_prefix(col, child_len: int | None):
     """The child region's prefix; the length is inlined (an int from code) because DuckDB takes no
     bound parameters in GROUP BY. Without a child level every row falls in one group, '' ."""
     n = int(child_len) if child_len else 0
@@ -71,7 +71,7 @@ Facts recorded above township level (e.g. district job fairs) have no class and 
 """
     if not urban_rural:
         return None
-    return region_col.in_(_townships_of_area(urban_rural))
+    return region_col.in_(townships_of_area(urban_rural))
 
 
 def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to: dt.date, *,
@@ -79,7 +79,7 @@ def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to
           urban_rural: str | None = None, rollup: bool | None = None) -> pd.DataFrame:
     """Summed measures (+ row count ``n``) of one dataset, grouped by child region / month / columns.
 
-    ``rollup``: None reads the rollups where ``_rollup_policy`` says they pay, True wherever they
+    ``rollup``: None reads the rollups where ``rollup_policy`` says they pay, True wherever they
     can answer (tests), False never; the answer is the same (tests/test_rollups.py).
     """
     table, date_col, measures = MEASURES[dataset]
@@ -91,14 +91,14 @@ def facts(engine: Engine, dataset: str, prefix: str, date_from: dt.date, date_to
     level = _rollup_level(prefix, child_len)
     if level is not None and rollup is not False:
         with engine.connect() as conn:
-            if _rollup_policy(conn, prefix, rollup):
+            if rollup_policy(conn, prefix, rollup):
                 stmt, cols = _facts_from_rollup(dataset, prefix, date_from, date_to, level,
                                                 child_len, by_month, by, urban_rural)
                 rows = conn.execute(stmt).mappings().all()
                 return _facts_frame(rows, cols, measures, bool(child_len or by_month or by),
                                     by_month)
     date_c = table.c[date_col]
-    child = _child(table.c.region_code, child_len)
+    child = child_prefix(table.c.region_code, child_len)
     keys = [child.label("child")] if child is not None else []
     if by_month:
         keys.append(cast(func.date_trunc("month", date_c), Date).label("month")
@@ -144,7 +144,7 @@ def _rollup_level(prefix: str, child_len: int | None) -> int | None:
     return next((n for n in ROLLUP_LEVELS if n >= len(prefix)), None)
 
 
-def _rollup_policy(conn: Connection, prefix: str, rollup: bool | None, *,
+def rollup_policy(conn: Connection, prefix: str, rollup: bool | None, *,
                    duckdb_base_below: int | None = LEVEL_LENGTH["city"]) -> bool:
     """Read the rollups? Where they pay: on PostgreSQL always (it scans rows slowly), on DuckDB for
     the city and coarser views (a district's or township's rows are few and zone maps skip the
@@ -196,7 +196,7 @@ def _facts_from_rollup(dataset: str, prefix: str, date_from: dt.date, date_to: d
     parts = [select(*head, r.c.n.label("n"), *[r.c[m].label(m) for m in measures]).where(*where)]
     if monthly and (lo > date_from or end <= date_to):
         date_c = table.c[date_col]
-        child = _child(table.c.region_code, child_len)
+        child = child_prefix(table.c.region_code, child_len)
         b_head = ([child.label("child")] if child is not None else []) + (
             [cast(func.date_trunc("month", date_c), Date).label("month")] if by_month else []) + [
             table.c[b].label(b) for b in by]
@@ -224,7 +224,7 @@ def screening_targets(engine: Engine, prefix: str, years: list[int], *,
     if urban_rural and urban_rural not in ("urban", "rural"):
         raise ValueError(f"unknown area {urban_rural!r}")
     t = s.screening_target
-    child = _child(t.c.region_code, child_len)
+    child = child_prefix(t.c.region_code, child_len)
     keys = ([child.label("child")] if child is not None else []) + [t.c.year, t.c.kind]
     where = [in_prefix(t.c.region_code, prefix), t.c.year.in_(years)]
     ur = _urban_rural_filter(t.c.region_code, urban_rural)
@@ -234,7 +234,7 @@ def screening_targets(engine: Engine, prefix: str, years: list[int], *,
                    func.sum(t.c.quota).label("quota")).where(and_(*where)).group_by(*keys))
     level = _rollup_level(prefix, child_len)
     with engine.connect() as conn:
-        if level is not None and rollup is not False and _rollup_policy(conn, prefix, rollup):
+        if level is not None and rollup is not False and rollup_policy(conn, prefix, rollup):
             r = s.rollup_screening_target
             keys = ([r.c.region.label("child")] if child_len else []) + [
                 r.c.period.label("year"), r.c.kind]
@@ -260,10 +260,10 @@ def org_coverage(engine: Engine, prefix: str, as_of: dt.date, org_types: list[st
     """Per child region, org type and urban/rural class: villages total, with the org, with it active.
 
     Village-level organisations carry the village's code; a village counts once per type however
-    many units it has. The one village-coverage computation (``_village_coverage``) at one date.
+    many units it has. The one village-coverage computation (``village_coverage``) at one date.
     """
     with engine.connect() as conn:
-        out = _village_coverage(conn, prefix, (as_of,), org_types, child_len=child_len,
+        out = village_coverage(conn, prefix, (as_of,), org_types, child_len=child_len,
                                active_days=active_days)
     return out.drop(columns="as_of")
 
@@ -278,24 +278,24 @@ def org_coverage_series(engine: Engine, prefix: str, as_of: tuple[dt.date, ...],
     if not as_of:
         raise ValueError("org_coverage_series needs at least one date")
     with engine.connect() as conn:
-        out = _village_coverage(conn, prefix, tuple(as_of), org_types)
+        out = village_coverage(conn, prefix, tuple(as_of), org_types)
     return out[["child", "as_of", "area", "org_type", "villages", "with_org"]]
 
 
-def _village_area(code_col):
+def village_area(code_col):
     """The one urban/rural rule for a village (城乡分类代码): 1xx is urban, anything else rural — a
     village without a code counts as rural, as the gap list and the demo read it. Every query that
     splits villages (coverage here, targets' indicators, township classes) uses this expression."""
     return case((func.substr(code_col, 1, 1) == "1", "urban"), else_="rural")
 
 
-def _townships_of_area(area: str, prefix: str = ""):
+def townships_of_area(area: str, prefix: str = ""):
     """SELECT of the township codes of ``area``: a township is urban when more than half of its
-    villages are (``_village_area``), else rural. Facts above township level have no class."""
+    villages are (``village_area``), else rural. Facts above township level have no class."""
     if area not in ("urban", "rural"):
         raise ValueError(f"unknown area {area!r}")
     v = s.region.alias("v")
-    urban = func.sum(case((_village_area(v.c.urban_rural_code) == "urban", 1), else_=0))
+    urban = func.sum(case((village_area(v.c.urban_rural_code) == "urban", 1), else_=0))
     total = func.count()
     where = [v.c.level == "village"] + ([in_prefix(v.c.code, prefix)] if prefix else [])
     return (select(v.c.parent_code.label("code")).where(*where).group_by(v.c.parent_code)
@@ -307,13 +307,13 @@ def _townships_of_area(area: str, prefix: str = ""):
 ONE_PER_VILLAGE = (("village_federation", "community_federation"),)
 
 
-def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
+def village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
                      org_types: list[str], *, child_len: int | None = None,
                      active_days: int = EFFECTIVE_DAYS, rollup: bool | None = None) -> pd.DataFrame:
     """Village coverage, computed once for the dashboard (``org_coverage``) and the targets page's
     indicators (``indicator_queries``), so the two cannot disagree.
 
-    Per date, child region, urban/rural class (``_village_area``) and org type: ``villages`` in the
+    Per date, child region, urban/rural class (``village_area``) and org type: ``villages`` in the
     prefix, ``with_org`` (villages with an organisation of the type alive at the date: established
     on or before it, not dissolved by then) and ``effective`` (of those, active within
     ``active_days`` before the date). A village counts once per type however many units it has,
@@ -328,18 +328,18 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
     o = s.org_unit
     dates = sorted(set(as_of))
     if not dates:
-        raise ValueError("_village_coverage needs at least one date")
+        raise ValueError("village_coverage needs at least one date")
     types = list(dict.fromkeys(org_types))
     if rollup is not False and active_days == EFFECTIVE_DAYS:
         plan = _coverage_plan(prefix, child_len, types)
         # a district's organisations lie anywhere in the roster (loads interleave districts):
         # DuckDB scans all of it (~40 ms a call at national scale), the rollup reads ~20 ms
-        if plan is not None and _rollup_policy(conn, prefix, rollup, duckdb_base_below=None):
+        if plan is not None and rollup_policy(conn, prefix, rollup, duckdb_base_below=None):
             return _coverage_from_rollup(conn, prefix, dates, org_types, child_len, plan)
     if rollup:
         raise ValueError("the coverage rollup cannot answer this question")
-    area = _village_area(v.c.urban_rural_code)
-    child = _child(v.c.code, child_len)
+    area = village_area(v.c.urban_rural_code)
+    child = child_prefix(v.c.code, child_len)
     head = [child.label("child")] if child is not None else []
     villages = (select(*head, area.label("area"), func.count().label("villages"))
                 .where(v.c.level == "village", in_prefix(v.c.code, prefix))
@@ -360,9 +360,9 @@ def _village_coverage(conn: Connection, prefix: str, as_of: tuple[dt.date, ...],
                           o.c.org_type.in_(types))
                    .group_by(d.c.as_of, v.c.code, v.c.urban_rural_code)
                    .subquery("pv"))
-    pv_child = _child(per_village.c.code, child_len)
+    pv_child = child_prefix(per_village.c.code, child_len)
     pv_head = [pv_child.label("child")] if pv_child is not None else []
-    pv_area = _village_area(per_village.c.urban_rural_code)
+    pv_area = village_area(per_village.c.urban_rural_code)
     counts = []
     for i, typ in enumerate(types):
         before = _earlier_in_group(typ, types)
@@ -406,7 +406,7 @@ def _coverage_grid(dates: list[dt.date], org_types: list[str], base: pd.DataFram
 COVERAGE_LEVELS = (0, 2, 4, 6)  # the levels coverage_rollup holds (its LEVELS)
 
 
-def _merged_type(types) -> str:
+def merged_type(types) -> str:
     """The rolled-up pseudo-type of a ONE_PER_VILLAGE group's first types taken together ('a+b'):
     villages with any of them. One name for coverage_rollup (writes) and the plan below (reads)."""
     return "+".join(types)
@@ -430,14 +430,14 @@ def _coverage_plan(prefix: str, child_len: int | None,
         k = group.index(typ)
         if [types[j] for j in _earlier_in_group(typ, types)] != list(group[:k]):
             return None
-        plan[typ] = [(1, _merged_type(group[:k + 1])), (-1, _merged_type(group[:k]))]
+        plan[typ] = [(1, merged_type(group[:k + 1])), (-1, merged_type(group[:k]))]
     return plan
 
 
 def _coverage_from_rollup(conn: Connection, prefix: str, dates: list[dt.date],
                           org_types: list[str], child_len: int | None,
                           plan: dict[str, list[tuple[int, str]]]) -> pd.DataFrame:
-    """``_village_coverage`` read from the rolled-up changes: the count on a date is the sum of the
+    """``village_coverage`` read from the rolled-up changes: the count on a date is the sum of the
     changes up to it; each asked type's count is its plan's signed sum, added up in the statement.
 
     One pass over the changes: each falls in the first asked date on or after its day (a CASE),
@@ -447,7 +447,7 @@ def _coverage_from_rollup(conn: Connection, prefix: str, dates: list[dt.date],
     twelve year ends at the country (~140 ms a call; docs/performance.md)."""
     level = int(child_len) if child_len else len(prefix)
     vt = s.rollup_villages
-    # dates inlined, as _child's lengths: the bucket is grouped by, and DuckDB binds no parameter
+    # dates inlined, as child_prefix's lengths: the bucket is grouped by, and DuckDB binds no parameter
     # in GROUP BY
     day = [_date_sql(x) for x in dates]
     # months holding an asked date other than their last day are read by day, the rest by month
@@ -492,7 +492,7 @@ def _coverage_from_rollup(conn: Connection, prefix: str, dates: list[dt.date],
 
 
 def _date_sql(x: dt.date):
-    """A date as SQL text (from code, never from a user): see ``_child``."""
+    """A date as SQL text (from code, never from a user): see ``child_prefix``."""
     return cast(literal_column(f"'{dt.date.isoformat(x)}'"), Date)
 
 
@@ -545,7 +545,7 @@ def org_counts(engine: Engine, prefix: str, as_of: dt.date, *, child_len: int | 
                by_sector: bool = False) -> pd.DataFrame:
     """Active organisations per child region and type (and sector), at any level."""
     o = s.org_unit
-    child = _child(o.c.region_code, child_len)
+    child = child_prefix(o.c.region_code, child_len)
     keys = ([child.label("child")] if child is not None else []) + [o.c.org_type]
     if by_sector:
         keys.append(o.c.sector)

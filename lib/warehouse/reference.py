@@ -4,11 +4,12 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
-from lib.divisions import with_roots
 from lib.warehouse import planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bulk import bulk_insert
+from lib.warehouse.divisions import with_roots
 from lib.warehouse.engine import write_transaction
+from lib.warehouse.queries import regions_table
 
 REGION_COLUMNS = [c.name for c in s.region.columns]
 INDICATOR_COLUMNS = [c.name for c in s.indicator.columns]
@@ -56,8 +57,6 @@ def count_regions(conn: Connection) -> dict[str, int]:
 def regions_frame(engine: Engine) -> pd.DataFrame:
     """Every region row in code order: a few thousand for a city, 240,000 at national scale, where
     reading them row by row took ~3 s; queries.regions_table reads them as one Arrow table."""
-    from lib.warehouse.queries import regions_table
-
     return regions_table(engine)
 
 

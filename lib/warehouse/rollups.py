@@ -26,9 +26,11 @@ import pandas as pd
 from sqlalchemy import (Connection, Date, Table, case, cast, delete, func, insert,
                         literal_column, select, update)
 
+from lib import cli
 from lib.warehouse import coverage_rollup
 from lib.warehouse import schema as s
-from lib.warehouse.queries import ROLLUP_LEVELS, _village_area
+from lib.warehouse.engine import get_engine, resolve_schema, resolve_url, write_transaction
+from lib.warehouse.queries import ROLLUP_LEVELS, village_area
 
 # The tables of revision 0004 (the summed facts) and every table rollups write (create_all makes
 # them; revision 0005 adds village coverage).
@@ -72,7 +74,7 @@ SPECS: dict[str, Spec] = {
 
 
 def _num(n: int):
-    """An integer inlined in SQL: DuckDB takes no bound parameters in GROUP BY (as queries._child)."""
+    """An integer inlined in SQL: DuckDB takes no bound parameters in GROUP BY (as queries.child_prefix)."""
     return literal_column(str(int(n)))
 
 
@@ -99,9 +101,9 @@ def _period_values(spec: Spec, values: pd.Series) -> list:
 
 
 def _classes(level: int, prefixes: list[str] | None):
-    """Township code → 'urban' / 'rural' by its villages (queries._townships_of_area's rule)."""
+    """Township code → 'urban' / 'rural' by its villages (queries.townships_of_area's rule)."""
     v = s.region.alias("v")
-    urban = func.sum(case((_village_area(v.c.urban_rural_code) == "urban", 1), else_=0))
+    urban = func.sum(case((village_area(v.c.urban_rural_code) == "urban", 1), else_=0))
     area = case((urban * 2 > func.count(), literal_column("'urban'")),
                 else_=literal_column("'rural'"))
     q = select(v.c.parent_code.label("code"), area.label("area")).where(v.c.level == "village")
@@ -276,9 +278,6 @@ def touched(conn: Connection, dataset: str, where) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m lib.warehouse.rollups [--db URL]``: rebuild every rollup now."""
-    from lib import cli
-    from lib.warehouse.engine import get_engine, resolve_schema, resolve_url, write_transaction
-
     ap = cli.parser("lib.warehouse.rollups",
                     "Rebuild every rollup (the pre-summed tables the pages read) from the base "
                     "tables; loads keep them current, so this is for repairs.")

@@ -442,7 +442,7 @@ Index("ix_followup_file_item", followup_file.c.item_id).ddl_if(dialect="postgres
 
 # Rollups (lib/warehouse/rollups.py): the summable facts pre-summed by region prefix at every
 # level (country '', province 2, city 4, district 6, township 9 digits), period, urban/rural class of
-# the fact's own region ('urban'/'rural'/'' as queries._townships_of_area reads it) and each column a
+# the fact's own region ('urban'/'rural'/'' as queries.townships_of_area reads it) and each column a
 # page groups by. ``period`` is the first of the month (training, job fairs: held_on truncated), the
 # stored month (screening) or the year (targets). Sums are stored as SQL SUM gives them (NULL when
 # every value was NULL), ``n`` is the row count. Rewritten in the transaction of every load, rollback
@@ -480,7 +480,7 @@ rollup_screening_target = _rollup(
 
 # Village coverage rolled up (lib/warehouse/coverage_rollup.py). Coverage is a state at a
 # date (villages with an organisation alive then), not a sum, so it is stored as changes: per region
-# prefix at the levels of coverage_rollup.LEVELS, village class ``area`` (queries._village_area) and
+# prefix at the levels of coverage_rollup.LEVELS, village class ``area`` (queries.village_area) and
 # org type, ``d_with`` / ``d_eff`` are how many villages gained (+) or lost (−) an organisation of the
 # type (an effective one: active within queries.EFFECTIVE_DAYS) on ``on_day``; the count at a date is
 # the sum of the changes up to it. ``org_type`` may also name a ONE_PER_VILLAGE group's first types

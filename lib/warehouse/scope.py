@@ -52,6 +52,26 @@ def pad(prefix: str) -> str:
     return prefix.ljust(12, "0")
 
 
+def top_region(provinces: list[str], cities: list[str], scope: str, known: set[str] | frozenset
+               = frozenset()) -> str | None:
+    """The view a user of ``scope`` (a prefix; "" = whole warehouse) opens on, above the city level:
+    the country when two or more provinces are inside the scope, the province when one province
+    holds two or more of the scope's cities, else None (the city, as a single-city warehouse always
+    opened: ``lib.ui.filters.default_region`` picks it). ``known`` are the region codes the warehouse has;
+    a root it lacks (a warehouse written before provinces existed) is never returned."""
+    if len(scope) > LEVEL_LENGTH["province"]:
+        return None
+    provs = [p for p in provinces if prefix_of(p).startswith(scope)]
+    own = [c for c in cities if c.startswith(scope)]
+    if not scope and len(provs) > 1 and COUNTRY_CODE in known:
+        return COUNTRY_CODE
+    heads = {c[:2] for c in own}
+    if len(own) > 1 and len(heads) == 1:
+        code = heads.pop().ljust(12, "0")
+        return code if code in known else None
+    return None
+
+
 _PREFIX_LENGTHS = frozenset(n for n in LEVEL_LENGTH.values() if n)
 
 

@@ -15,18 +15,26 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterator
 
 from sqlalchemy import Connection, Engine, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from lib.auth.throttle import State
 from lib.warehouse import schema as s
 
 _t = s.login_throttle
 _LOCK_TRIES = 5  # each retry follows a concurrent delete that has committed: one is enough
 _duckdb_locks: dict[str, threading.Lock] = {}
 _duckdb_locks_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class State:
+    """One key's record: failures in a row, when it is heard again, the last failure."""
+    failures: int = 0
+    next_allowed_at: dt.datetime | None = None
+    last_failed_at: dt.datetime | None = None
 
 
 def _process_lock(engine: Engine) -> threading.Lock | None:

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -39,6 +41,7 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{16,100}")
 # A 1×1 transparent GIF: the reply has to be an image the <img> can take quietly.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 _mounted = False
+_engine_of_app: Callable[[], Engine] | None = None  # set by routes(): the app's one engine
 
 
 def mounted() -> bool:
@@ -47,10 +50,12 @@ def mounted() -> bool:
     return _mounted
 
 
-def _engine():
-    from lib.ui import data  # the app's one engine (the routes run in the app's process)
-
-    return data.engine()
+def _engine() -> Engine:
+    """The app's one engine, as serve.py handed it to ``routes`` (the routes run in the app's
+    process)."""
+    if _engine_of_app is None:
+        raise RuntimeError("session routes used before routes() mounted them")
+    return _engine_of_app()
 
 
 def _pixel() -> Response:
@@ -125,8 +130,10 @@ async def end(request: Request) -> Response:
     return response
 
 
-def routes() -> list[Route]:
-    global _mounted
+def routes(engine: Callable[[], Engine]) -> list[Route]:
+    """The routes to mount beside the app; ``engine`` returns the app's engine (lib.ui.data's)."""
+    global _mounted, _engine_of_app
     _mounted = True
+    _engine_of_app = engine
     return [Route(path, handler, methods=["GET"])
             for path, handler in ((BIND_PATH, bind), (START_PATH, start), (END_PATH, end))]

@@ -22,16 +22,16 @@ from collections.abc import Sequence
 import pandas as pd
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from lib import clock, fmt
+from lib import clock, export, fmt
 from lib.charts import targets as TC
 from lib.charts.memo import BoundedCache
 from lib.docx_style import (BODY_FONT, HEAD_FONT, RED, SUB_FONT, TITLE_FONT, a4_document,
                             demo_header, numeral, para, picture, table)
 from lib.followup.model import Item
 from lib.metrics.asof import year_as_of
+from lib.monitoring.evaluation import FOLLOWUP_STATUSES, MonitoringReport
 from lib.targets import labels as L
 from lib.targets.assess import Assessment
-from lib.targets.evaluation import FOLLOWUP_STATUSES, MonitoringReport
 
 CHART_WIDTH_CM = 14.5
 SUMMARY_COLUMNS = ("code", "name", "domain", "latest", "target", "status")
@@ -218,8 +218,6 @@ def trend_png(a: Assessment, lang: str = "zh", *, demo: bool = False) -> bytes:
     png = _PNGS.get(key)
     if png is None:
         from PIL import Image
-
-        from lib import export
 
         raw = export.chart_png(TC.trend_chart(a, lang, demo=demo), scale=2.0)
         image = Image.open(io.BytesIO(raw)).convert("RGB").quantize(colors=64)

