@@ -232,7 +232,7 @@ def _charts_read_not_drawn(out: L.Harvest, where: str):
 
     from lib import export
     from lib.charts.memo import BoundedCache
-    from lib.targets import document
+    from lib.monitoring import document
 
     specs: list[str] = []
 
