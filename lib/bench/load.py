@@ -1,5 +1,5 @@
 """Loading a 1,000,000-row training CSV through ``python -m lib.ingest load`` in a child process:
-wall time and the child's own peak RSS (``os.wait4``), twice.
+wall time and the child's own peak RSS (VmHWM, reported by the ``lib.bench.child`` launcher), twice.
 
 1. ``load_1m``: a first load. Its ids are new to the warehouse, so the loader takes its first-load
    path (nothing to merge).
@@ -16,7 +16,6 @@ drawn at random per row, ids are sequential.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, text
 
 from lib import settings
+from lib.bench.child import parse_peak
 from lib.bench.timing import log
 from lib.warehouse.reference import regions_frame
 
@@ -75,27 +75,26 @@ def write_csv(engine: Engine, path: Path, rows: int, seed: int = 0) -> None:
 
 
 def _cli_load(csv: Path, db: str, env: dict[settings.Setting, str] | None = None) -> dict:
-    """{seconds, peak_rss_mb, exit_code, summary} of one ``python -m lib.ingest load`` child."""
-    cmd = [sys.executable, "-m", "lib.ingest", "load", str(csv), "--dataset", "training",
-           "--db", db]
+    """{seconds, peak_rss_mb, exit_code, summary} of one ``python -m lib.ingest load``, run in a
+    fresh child through ``lib.bench.child``, which reports the child's own peak (VmHWM): never the
+    memory the benchmark process itself holds, which a forked child's rusage would count."""
+    cmd = [sys.executable, "-m", "lib.bench.child", "lib.ingest", "load", str(csv), "--dataset",
+           "training", "--db", db]
     with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_f, stderr=err_f,
-                                env=settings.child_env(env or {}))
-        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would mix in every other child).
-        _, status, usage = os.wait4(proc.pid, 0)
+        code = subprocess.call(cmd, cwd=ROOT, stdout=out_f, stderr=err_f,
+                               env=settings.child_env(env or {}))
         seconds = time.perf_counter() - t0
-        proc.returncode = code = os.waitstatus_to_exitcode(status)
         out_f.seek(0)
         err_f.seek(0)
         out = out_f.read().decode(errors="replace")
-        err = err_f.read().decode(errors="replace")
+        peak_kb, err = parse_peak(err_f.read().decode(errors="replace"))
     if code != 0:
         log(f"  load failed ({code}): {out[-500:]} {err[-1500:]}")
     summary = out.strip().splitlines()[0] if out.strip() else ""
-    log(f"  load: {seconds:.1f} s · {summary}")
-    return {"seconds": round(seconds, 1),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 0),
+    peak_mb = None if peak_kb is None else round(peak_kb / 1024, 0)
+    log(f"  load: {seconds:.1f} s, peak {peak_mb} MB · {summary}")
+    return {"seconds": round(seconds, 1), "peak_rss_mb": peak_mb, "peak_rss_of": "the child (VmHWM)",
             "exit_code": code, "summary": summary}
 
 
