@@ -190,7 +190,11 @@ def allowed_origins() -> str:
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit as DuckDB reads it (``1GB``); a value that is not a size is refused,
     never passed on (it would reach SQL)."""
-    value = _raw(DUCKDB_MEMORY_LIMIT) or DEFAULT_DUCKDB_MEMORY_LIMIT
+    return checked_memory_size(_raw(DUCKDB_MEMORY_LIMIT) or DEFAULT_DUCKDB_MEMORY_LIMIT)
+
+
+def checked_memory_size(value: str) -> str:
+    """``value`` if it is a size DuckDB reads (``1GB``, ``512 MB``), without spaces; else refused."""
     if not _MEMORY_SIZE.match(value):
         raise ValueError(f"{DUCKDB_MEMORY_LIMIT.name} must be a size like 1GB or 512MB, "
                          f"not {value!r}")

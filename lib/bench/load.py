@@ -124,9 +124,26 @@ def run_load(url: str, engine: Engine, rows: int = 1_000_000) -> tuple[dict | No
         copy = Path(tmp) / "copy.duckdb"
         from lib.warehouse.engine import dispose_engine
         towns = township_codes(engine)
+        size = warehouse_size(engine)
         dispose_engine(url)  # release the file so the copy is consistent
         shutil.copyfile(src, copy)
-        return _pair(towns, Path(tmp), rows, f"duckdb:///{copy}")
+        load, reload = _pair(towns, Path(tmp), rows, f"duckdb:///{copy}")
+    return {**load, "warehouse": size}, {**reload, "warehouse": size}
+
+
+def warehouse_size(engine: Engine) -> dict[str, int]:
+    """What the loads went into: the warehouse's regions, townships and stored training rows (the
+    figures are comparable between scales only with these beside them)."""
+    from sqlalchemy import func, select
+
+    from lib.warehouse import schema as s
+
+    with engine.connect() as conn:
+        count = lambda q: int(conn.execute(q).scalar_one())  # noqa: E731
+        return {"regions": count(select(func.count()).select_from(s.region)),
+                "townships": count(select(func.count()).select_from(s.region)
+                                   .where(s.region.c.level == "township")),
+                "training_rows": count(select(func.count()).select_from(s.training_session))}
 
 
 def run_pg_load(pg_url: str, src_schema: str, rows: int = 1_000_000) -> dict | None:
