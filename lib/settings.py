@@ -90,7 +90,7 @@ DUCKDB_MEMORY_LIMIT = Setting(
     "HALFSKY_DUCKDB_MEMORY_LIMIT", "text", "`1GB`",
     "The most memory DuckDB may hold for its buffers and operators (`SET memory_limit`, e.g. `2GB`, "
     "`512MB`); beyond it joins and aggregates spill to a temporary directory beside the file. "
-    "DuckDB's own default is 80 % of RAM, which let a national load grow to several GB. "
+    "DuckDB's own default is 80 % of RAM, shared by nothing else in the process. "
     "PostgreSQL is unaffected")
 
 SETTINGS: tuple[Setting, ...] = (DB_URL, DB_SCHEMA, NO_DEMO, SETUP_CODE, COOKIE_SECRET, TODAY,

@@ -11,6 +11,7 @@ created, so read here, after the module ran, it is the load's own peak.
 """
 from __future__ import annotations
 
+import argparse
 import resource
 import runpy
 import sys
@@ -53,11 +54,16 @@ def _exit_code(code: object) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
-        print("usage: python -m lib.bench.child MODULE [ARGS…]", file=sys.stderr)
-        return 2
-    module, rest = args[0], args[1:]
+    from lib import cli
+
+    parser = cli.parser("lib.bench.child", "Run python -m MODULE ARGS in this process, then print "
+                                           "its peak resident memory (VmHWM) on stderr as "
+                                           f"'{PEAK_MARK} N' (KiB): how the benchmark measures a "
+                                           "load in a fresh child.")
+    parser.add_argument("module", help="the module to run, e.g. lib.ingest")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="its arguments, as given")
+    parsed = parser.parse_args(argv)
+    module, rest = parsed.module, parsed.args
     sys.argv = [module, *rest]
     code = 0
     try:
