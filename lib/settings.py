@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -87,9 +88,18 @@ ALLOWED_ORIGINS = Setting(
     "Origins that may use the sign-in cookie, comma-separated, exact `scheme://host[:port]` (e.g. "
     "`https://halfsky.example.org`); needed only behind a proxy that rewrites `Host` or ends TLS "
     "without `X-Forwarded-Proto`")
+DUCKDB_MEMORY_LIMIT = Setting(
+    "HALFSKY_DUCKDB_MEMORY_LIMIT", "text", "`1GB`",
+    "The most memory DuckDB may hold for its buffers and operators (`SET memory_limit`, e.g. `2GB`, "
+    "`512MB`); beyond it joins and aggregates spill to a temporary directory beside the file. "
+    "DuckDB's own default is 80 % of RAM, shared by nothing else in the process. "
+    "PostgreSQL is unaffected")
 
 SETTINGS: tuple[Setting, ...] = (DB_URL, DB_SCHEMA, NO_DEMO, SETUP_CODE, COOKIE_SECRET, TODAY,
-                                 TILE_URL, AUTH, PAGE_ERRORS, ALLOWED_ORIGINS)
+                                 TILE_URL, AUTH, PAGE_ERRORS, ALLOWED_ORIGINS,
+                                 DUCKDB_MEMORY_LIMIT)
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+_MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
 
 
 def _env(setting: Setting) -> str | None:
@@ -177,6 +187,20 @@ def page_errors_raise() -> bool:
 def allowed_origins() -> str:
     """The configured origins as written (comma-separated; lib.web.origins parses them)."""
     return _raw(ALLOWED_ORIGINS) or ""
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit as DuckDB reads it (``1GB``); a value that is not a size is refused,
+    never passed on (it would reach SQL)."""
+    return checked_memory_size(_raw(DUCKDB_MEMORY_LIMIT) or DEFAULT_DUCKDB_MEMORY_LIMIT)
+
+
+def checked_memory_size(value: str) -> str:
+    """``value`` if it is a size DuckDB reads (``1GB``, ``512 MB``), without spaces; else refused."""
+    if not _MEMORY_SIZE.match(value):
+        raise ValueError(f"{DUCKDB_MEMORY_LIMIT.name} must be a size like 1GB or 512MB, "
+                         f"not {value!r}")
+    return value.replace(" ", "")
 
 
 # --- for code that starts the app elsewhere (benchmarks) -------------------------------------------

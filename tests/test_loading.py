@@ -216,3 +216,17 @@ def test_concurrent_loads_do_not_interleave(engine):
         assert set(hist["superseded_by"]) <= set(batches["batch_id"])
     if len(loaded) == 2:
         assert len(cur) == 3 and len(hist) == 1
+
+
+@pytest.mark.parametrize("most_statements", [0, 10_000])  # 0: always the staged join
+def test_superseded_rows_are_deleted_alike_by_in_lists_and_by_a_staged_join(engine, monkeypatch,
+                                                                             most_statements):
+    from lib.warehouse import loading
+
+    monkeypatch.setattr(loading, "MAX_STATEMENTS", most_statements)
+    load(engine, csv(*ROWS))
+    out = load(engine, csv(ROWS[0].replace(",5", ",6"), ROWS[1].replace(",7", ",9"), ROWS[2]))
+    assert (out.counts.added, out.counts.replaced, out.counts.unchanged) == (0, 2, 1)
+    cur = facts(engine)
+    assert sorted(cur["participants"]) == [6, 9, 20] and len(cur) == 3
+    assert sorted(facts(engine, s.training_session_history)["participants"]) == [5, 7]

@@ -1,5 +1,5 @@
 """Loading a 1,000,000-row training CSV through ``python -m lib.ingest load`` in a child process:
-wall time and the child's own peak RSS (``os.wait4``), twice.
+wall time and the child's own peak RSS (VmHWM, reported by the ``lib.bench.child`` launcher), twice.
 
 1. ``load_1m``: a first load. Its ids are new to the warehouse, so the loader takes its first-load
    path (nothing to merge).
@@ -16,7 +16,6 @@ drawn at random per row, ids are sequential.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -27,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from lib import settings
+from lib.bench.child import parse_peak
 from lib.bench.timing import log
 from lib.warehouse import schema as s
 from lib.warehouse.bootstrap import open_warehouse
@@ -78,27 +78,26 @@ def write_csv(engine: Engine, path: Path, rows: int, seed: int = 0) -> None:
 
 
 def _cli_load(csv: Path, db: str, env: dict[settings.Setting, str] | None = None) -> dict:
-    """{seconds, peak_rss_mb, exit_code, summary} of one ``python -m lib.ingest load`` child."""
-    cmd = [sys.executable, "-m", "lib.ingest", "load", str(csv), "--dataset", "training",
-           "--db", db]
+    """{seconds, peak_rss_mb, exit_code, summary} of one ``python -m lib.ingest load``, run in a
+    fresh child through ``lib.bench.child``, which reports the child's own peak (VmHWM): never the
+    memory the benchmark process itself holds, which a forked child's rusage would count."""
+    cmd = [sys.executable, "-m", "lib.bench.child", "lib.ingest", "load", str(csv), "--dataset",
+           "training", "--db", db]
     with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_f, stderr=err_f,
-                                env=settings.child_env(env or {}))
-        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would mix in every other child).
-        _, status, usage = os.wait4(proc.pid, 0)
+        code = subprocess.call(cmd, cwd=ROOT, stdout=out_f, stderr=err_f,
+                               env=settings.child_env(env or {}))
         seconds = time.perf_counter() - t0
-        proc.returncode = code = os.waitstatus_to_exitcode(status)
         out_f.seek(0)
         err_f.seek(0)
         out = out_f.read().decode(errors="replace")
-        err = err_f.read().decode(errors="replace")
+        peak_kb, err = parse_peak(err_f.read().decode(errors="replace"))
     if code != 0:
         log(f"  load failed ({code}): {out[-500:]} {err[-1500:]}")
     summary = out.strip().splitlines()[0] if out.strip() else ""
-    log(f"  load: {seconds:.1f} s · {summary}")
-    return {"seconds": round(seconds, 1),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 0),
+    peak_mb = None if peak_kb is None else round(peak_kb / 1024, 0)
+    log(f"  load: {seconds:.1f} s, peak {peak_mb} MB · {summary}")
+    return {"seconds": round(seconds, 1), "peak_rss_mb": peak_mb, "peak_rss_of": "the child (VmHWM)",
             "exit_code": code, "summary": summary}
 
 
@@ -127,9 +126,22 @@ def run_load(url: str, engine: Engine, rows: int = 1_000_000) -> tuple[dict | No
     with tempfile.TemporaryDirectory(prefix="halfsky_bench_") as tmp:
         copy = Path(tmp) / "copy.duckdb"
         towns = township_codes(engine)
+        size = warehouse_size(engine)
         dispose_engine(url)  # release the file so the copy is consistent
         shutil.copyfile(src, copy)
-        return _pair(towns, Path(tmp), rows, f"duckdb:///{copy}")
+        load, reload = _pair(towns, Path(tmp), rows, f"duckdb:///{copy}")
+    return {**load, "warehouse": size}, {**reload, "warehouse": size}
+
+
+def warehouse_size(engine: Engine) -> dict[str, int]:
+    """What the loads went into: the warehouse's regions, townships and stored training rows (the
+    figures are comparable between scales only with these beside them)."""
+    with engine.connect() as conn:
+        count = lambda q: int(conn.execute(q).scalar_one())  # noqa: E731
+        return {"regions": count(select(func.count()).select_from(s.region)),
+                "townships": count(select(func.count()).select_from(s.region)
+                                   .where(s.region.c.level == "township")),
+                "training_rows": count(select(func.count()).select_from(s.training_session))}
 
 
 def run_pg_load(pg_url: str, src_schema: str, rows: int = 1_000_000) -> dict | None:

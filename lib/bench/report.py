@@ -72,7 +72,11 @@ def text(result: dict) -> str:
 def _load_line(label: str, load: dict | None) -> str:
     if not load:
         return f"{label}: skipped"
-    return (f"{label}: {load['seconds']:.1f} s, peak RSS {load['peak_rss_mb']:.0f} MB "
+    into = load.get("warehouse")
+    size = (f" into {into['townships']:,} townships, {into['training_rows']:,} training rows"
+            if into else "")
+    peak = "?" if load["peak_rss_mb"] is None else f"{load['peak_rss_mb']:.0f}"
+    return (f"{label}: {load['seconds']:.1f} s, peak RSS {peak} MB{size} "
             f"(exit {load['exit_code']}) · {load.get('summary', '')}")
 
 

@@ -46,12 +46,15 @@ def prepare_upload(engine: Engine, data: bytes, filename: str, *, dataset: str |
     """Read and check an upload against this warehouse's regions, indicators and screening targets,
     as an uploader of ``scope`` (rows outside it are problems of the file)."""
     eligible = eligible_frame(engine, scope) if dataset in (None, "screening") else None
-    prepared = prepare(data, filename, regions=regions_frame(engine), dataset=dataset, sheet=sheet,
+    regions = regions_frame(engine)
+    prepared = prepare(data, filename, regions=regions, dataset=dataset, sheet=sheet,
                        scope=scope, indicators=indicators_frame(engine), eligible=eligible,
                        limits=limits)
     if prepared.ok:  # warnings compare a loadable file with the warehouse's own history
         prepared.warnings = gather(engine, prepared.frame, prepared.dataset, _headers(prepared),
-                                   scope=prepared.scope, totals=prepared.totals)
+                                   scope=prepared.scope, totals=prepared.totals,
+                                   regions=regions[["code", "name"]])
+    del regions
     return prepared
 
 

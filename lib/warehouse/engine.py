@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.pool import NullPool
 
 from lib import settings
@@ -91,6 +91,7 @@ def _make_engine(url: str, pg_schema: str | None) -> Engine:
         # NullPool: DuckDB caches the database instance per process, so fresh connections are cheap
         # and no pooled connection is ever shared between Streamlit's script threads.
         eng = create_engine(url, poolclass=NullPool)
+        _limit_memory(eng, settings.duckdb_memory_limit())
         try:
             with eng.connect():
                 pass
@@ -109,6 +110,28 @@ def _make_engine(url: str, pg_schema: str | None) -> Engine:
         connect_args["options"] = f"-csearch_path={pg_schema}"
     eng = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     return eng
+
+
+def _limit_memory(engine: Engine, limit: str) -> None:
+    """Every DuckDB connection of ``engine`` sets the instance's memory limit: DuckDB's default
+    (80 % of RAM) let one load's joins and aggregates grow with the warehouse instead of spilling.
+    Set per connection rather than in the connect config, so that two engines on one file in a
+    process never refuse each other over differing configurations."""
+    sql = f"SET memory_limit = '{limit}'"  # a size checked by settings.duckdb_memory_limit
+
+    @event.listens_for(engine, "connect")
+    def _set(dbapi_connection, _record) -> None:
+        dbapi_connection.execute(sql)
+
+
+def widen_memory_limit(conn: Connection, limit: str) -> None:
+    """Let one exceptional DuckDB write (the national demo: 14.5 M rows in one transaction, whose
+    key indexes DuckDB keeps in memory until commit) use ``limit`` instead of the configured
+    default; a limit the operator set is left as it is. The limit is the instance's: it lasts
+    until the next connection of this process sets the configured one again."""
+    if conn.dialect.name != "duckdb" or settings.source(settings.DUCKDB_MEMORY_LIMIT) != "default":
+        return
+    conn.exec_driver_sql(f"SET memory_limit = '{settings.checked_memory_size(limit)}'")
 
 
 def ensure_schema(engine: Engine) -> list[str]:

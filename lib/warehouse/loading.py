@@ -25,21 +25,19 @@ import json
 import math
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (Column, Connection, Engine, MetaData, String, Table, and_, bindparam,
-                        delete, select)
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, exists, literal, select
 
 from lib.warehouse import planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.batches import audit, next_batch_id, now, refresh_statuses
 from lib.warehouse.bulk import bulk_insert, id_scope_column
 from lib.warehouse.engine import write_transaction
-from lib.warehouse.keys import CHUNK, key_conditions
+from lib.warehouse.keys import CHUNK, MAX_STATEMENTS, key_conditions, staged, statements
 from lib.warehouse.scope import Scope
 
 # What one replace-mode file speaks for: the current rows sharing region_code, the period (column,
@@ -431,19 +429,9 @@ def _fetch(conn: Connection, table, frame: pd.DataFrame, key: list[str],
 
 def _fetch_joined(conn: Connection, table, keys: pd.DataFrame) -> pd.DataFrame:
     """Many keys: stage them in a temporary table (bulk-loaded) and join, instead of 200 IN lists."""
-    cols = list(keys.columns)
-    tmp = Table(f"_keys_{uuid.uuid4().hex[:12]}", MetaData(),
-                *[Column(f"k{i}", String(64)) for i in range(len(cols))], prefixes=["TEMPORARY"])
-    tmp.create(conn)
-    try:
-        bulk_insert(conn, tmp, pd.DataFrame({f"k{i}": keys[c].to_numpy() for i, c in enumerate(cols)},
-                                            dtype=object))
-        on = and_(*[table.c[c] == tmp.c[f"k{i}"] for i, c in enumerate(cols)])
+    with staged(conn, table, keys) as (tmp, on):
         rows = conn.execute(select(table).join(tmp, on))
-        got = _rows_frame(rows, [c.name for c in table.columns])
-    finally:
-        tmp.drop(conn)
-    return got
+        return _rows_frame(rows, [c.name for c in table.columns])
 
 
 def _rows_frame(rows: Iterable, names: list[str], chunk: int = 100_000) -> pd.DataFrame:
@@ -508,7 +496,14 @@ def _groups(dataset: str, frame: pd.DataFrame) -> pd.Series:
 def _delete_keys(conn: Connection, table, keys: pd.DataFrame) -> None:
     cols = list(keys.columns)
     if len(cols) == 1 or s.ID_SCOPE in cols:
-        for where in key_conditions(table, keys.astype(object)):
+        keys = keys.astype(object)
+        if s.ID_SCOPE in cols and statements(keys) > MAX_STATEMENTS:
+            # one join-driven DELETE, not one fact-table scan per district and chunk
+            with staged(conn, table, keys.drop_duplicates()) as (tmp, on):
+                conn.execute(delete(table).where(exists(select(literal(1)).select_from(tmp)
+                                                        .where(on))))
+            return
+        for where in key_conditions(table, keys):
             conn.execute(delete(table).where(where))
         return
     stmt = delete(table).where(and_(*[table.c[c] == bindparam(f"k_{c}") for c in cols]))
