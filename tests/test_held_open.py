@@ -31,8 +31,8 @@ def test_the_instance_stays_open_between_connections(tmp_path):
     with ho.held_open(engine, "300MB"):
         with engine.connect() as conn:
             conn.exec_driver_sql("SET threads = 1")
-        assert int(engine.connect().exec_driver_sql(
-            "SELECT current_setting('threads')").scalar_one()) == 1
+        with engine.connect() as conn:
+            assert int(conn.exec_driver_sql("SELECT current_setting('threads')").scalar_one()) == 1
     engine.dispose()
 
 
