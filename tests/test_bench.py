@@ -131,8 +131,12 @@ def test_reupload_is_the_same_rows_ten_percent_changed_shuffled():
 
 def test_benchmark_writes_facts_unsorted(tmp_path):
     url = f"duckdb:///{tmp_path / 'b.duckdb'}"
-    engine, _ = warehouses.ensure(url, "city")
+    engine, built = warehouses.ensure(url, "city")
     try:
+        # built in a child process of its own: its wall time, peak memory and CPU time
+        assert built is not None and set(built) == {"seconds", "peak_rss_mb", "cpu_seconds"}
+        assert all(_number(v) and v > 0 for v in built.values())
+        assert warehouses.ensure(url, "city")[1] is None  # reused: nothing built, nothing measured
         with engine.connect() as conn:
             codes = pd.Series([r[0] for r in conn.execute(text(
                 "SELECT region_code FROM training_session ORDER BY rowid"))])

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from lib.demo import national as dn
 from lib.warehouse import schema as s
+from lib.warehouse.bootstrap import has_facts
 from lib.warehouse.scope import level_of
 
 TODAY = dt.date(2026, 11, 23)
@@ -117,3 +118,24 @@ def test_build_into_warehouse(bare_engine):
     assert batches == [(True, sum(v for k, v in counts.items() if k != "region"))]
     with pytest.raises(RuntimeError):
         dn.build(bare_engine, seed=5, scale=0.0005, today=TODAY, progress=lambda f, m: None)
+
+
+def test_a_failed_build_takes_its_committed_rows_away(bare_engine, monkeypatch):
+    """Each frame is committed as it is made; when a later one fails, the rows already committed
+    and the batch go, so the warehouse can be built again."""
+    real = dn.bulk_insert
+
+    def failing(conn, table, frame):
+        if table is s.screening:
+            raise RuntimeError("disk full")
+        return real(conn, table, frame)
+
+    monkeypatch.setattr(dn, "bulk_insert", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        dn.build(bare_engine, seed=5, scale=0.0005, today=TODAY, progress=lambda f, m: None)
+    assert not has_facts(bare_engine)
+    with bare_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(s.upload_batch)).scalar_one() == 0
+    monkeypatch.setattr(dn, "bulk_insert", real)
+    counts = dn.build(bare_engine, seed=5, scale=0.0005, today=TODAY, progress=lambda f, m: None)
+    assert counts["org_unit"] > 0 and counts["screening"] > 0

@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pages", default=",".join(_pages()), help="pages to run (comma-separated)")
     p.add_argument("--load-rows", type=int, default=1_000_000, help=argparse.SUPPRESS)
     p.add_argument("--national-scale", type=float, default=1.0, help=argparse.SUPPRESS)
+    p.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
+    # The build alone, in the process the benchmark starts for it (warehouses.build_in_child).
+    p.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
@@ -71,6 +74,12 @@ def _machine() -> str:
 def _load_avg() -> str:
     """The 1/5/15-minute load averages: on a shared machine, how busy it was when the run began."""
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def _build_meta(prefix: str, built: dict | None) -> dict:
+    """The build's wall seconds, its process's peak RSS and CPU seconds (None: reused)."""
+    return {f"{prefix}build_{k}": None if built is None else built[k]
+            for k in ("seconds", "peak_rss_mb", "cpu_seconds")}
 
 
 def run_queries(engine, pg_engine, store, views, period, reps) -> list[dict]:
@@ -97,10 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     main_schema = None  # --db on PostgreSQL: its schema is --pg-schema (default bench_<scale>)
     if url.startswith("postgresql"):
         main_schema = args.pg_schema or f"bench_{args.scale}"
-    engine, built = warehouses.ensure(url, args.scale, pg_schema=main_schema,
+    if args.build_only:
+        warehouses.build(url, args.scale, pg_schema=main_schema, seed=args.seed,
+                         national_scale=args.national_scale)
+        return 0
+    load_avg_before_build = _load_avg()
+    engine, built = warehouses.ensure(url, args.scale, pg_schema=main_schema, seed=args.seed,
                                       national_scale=args.national_scale)
-    meta: dict = {"machine": _machine(), "reps": args.reps,
-                  "build_seconds": None if built is None else round(built, 1),
+    meta: dict = {"machine": _machine(), "reps": args.reps, **_build_meta("", built),
+                  "load_avg_before_build": load_avg_before_build if built else None,
                   "data_order": warehouses.DATA_ORDER,
                   "load_avg_at_start": _load_avg()}
     result: dict = {"scale": args.scale, "db": engine.dialect.name, "reps": args.reps,
@@ -124,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.pg_url:
         pg_engine, pg_built = warehouses.ensure(args.pg_url, args.scale,
                                                 pg_schema=args.pg_schema or f"bench_{args.scale}",
-                                                national_scale=args.national_scale)
-        meta["pg_build_seconds"] = None if pg_built is None else round(pg_built, 1)
+                                                seed=args.seed, national_scale=args.national_scale)
+        meta.update(_build_meta("pg_", pg_built))
         if not args.skip_load:
             log(f"{args.load_rows:,}-row CSV load on PostgreSQL")
             result["pg_load_1m"] = run_pg_load(args.pg_url, args.pg_schema or f"bench_{args.scale}",

@@ -6,9 +6,17 @@ clustered by region code, which lets DuckDB skip row groups by min/max code far 
 uploaded data, whose rows arrive interleaved from many districts and months. The benchmark
 therefore writes every fact frame in a random row order (seeded): each generated frame (national
 screening: each chunk of 4,000 townships) is shuffled before it is inserted.
+
+The build runs in a fresh child process (``python -m lib.bench --build-only``) so that its peak
+memory is its own: measured in the benchmark's process it would include whatever that process had
+already allocated, and the benchmark keeps nothing of the build but the warehouse.
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +30,7 @@ from lib.bench.timing import log
 from lib.demo import build_demo, national as demo_national
 from lib.warehouse import demo_store, schema as s
 from lib.warehouse.bootstrap import has_facts, open_warehouse
-from lib.warehouse.engine import PROJECT_ROOT
+from lib.warehouse.engine import PROJECT_ROOT, dispose_engine
 from lib.warehouse.reference import regions_frame
 from lib.warehouse.scope import COUNTRY_CODE, LEVEL_LENGTH
 
@@ -39,9 +47,9 @@ def default_url(scale: str) -> str:
 
 
 def ensure(url: str, scale: str, *, pg_schema: str | None = None, seed: int = 7,
-           national_scale: float = 1.0) -> tuple[Engine, float | None]:
-    """Open (building if empty) the warehouse; returns the engine and the build seconds (None when
-    reused)."""
+           national_scale: float = 1.0) -> tuple[Engine, dict | None]:
+    """Open (building if empty) the warehouse; returns the engine and the build's figures
+    (``build_in_child``; None when the warehouse was reused)."""
     if pg_schema:
         admin = create_engine(url)
         with admin.begin() as conn:
@@ -51,7 +59,43 @@ def ensure(url: str, scale: str, *, pg_schema: str | None = None, seed: int = 7,
     if has_facts(engine):
         return engine, None
     log(f"building the {scale} warehouse at {url}{' schema ' + pg_schema if pg_schema else ''}")
-    t0 = time.perf_counter()
+    dispose_engine(url, pg_schema=pg_schema)  # a DuckDB file serves one process: the child's
+    figures = build_in_child(url, scale, pg_schema=pg_schema, seed=seed,
+                             national_scale=national_scale)
+    log(f"built in {figures['seconds']:.1f}s, peak RSS {figures['peak_rss_mb']:.0f} MB")
+    return open_warehouse(url, pg_schema=pg_schema, load_default_regions=scale == "city"), figures
+
+
+def build_in_child(url: str, scale: str, *, pg_schema: str | None = None, seed: int = 7,
+                   national_scale: float = 1.0) -> dict:
+    """{seconds, peak_rss_mb, cpu_seconds}: ``build`` run by ``python -m lib.bench --build-only``
+    in a new process; wall time from its start to its exit (the warehouse closed), its own peak
+    resident memory (``os.wait4``). Its progress goes to this process's standard error."""
+    cmd = [sys.executable, "-m", "lib.bench", "--build-only", "--scale", scale, "--db", url,
+           "--seed", str(seed), "--national-scale", repr(national_scale)]
+    if pg_schema:
+        cmd += ["--pg-schema", pg_schema]
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, stdout=out)
+        # wait4: this child's own rusage (RUSAGE_CHILDREN would add every earlier child's).
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        said = out.read().decode(errors="replace")
+    if code != 0:
+        raise RuntimeError(f"building the {scale} warehouse failed (exit {code}): {said[-500:]}")
+    return {"seconds": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1)}
+
+
+def build(url: str, scale: str, *, pg_schema: str | None = None, seed: int = 7,
+          national_scale: float = 1.0) -> None:
+    """Build the empty warehouse at ``url`` in this process, facts in random row order."""
+    engine = open_warehouse(url, pg_schema=pg_schema, load_default_regions=scale == "city")
+    if has_facts(engine):
+        raise RuntimeError(f"the warehouse at {url} already holds facts")
     if scale == "city":
         with shuffled_writes(demo_store, seed):
             build_demo(engine, seed=seed)
@@ -59,9 +103,7 @@ def ensure(url: str, scale: str, *, pg_schema: str | None = None, seed: int = 7,
         with shuffled_writes(demo_national, seed):
             demo_national.build(engine, seed=seed, scale=national_scale,
                                 progress=lambda f, m: log(f"  {f:4.0%} {m}"))
-    seconds = time.perf_counter() - t0
-    log(f"built in {seconds:.1f}s")
-    return engine, seconds
+    dispose_engine(url, pg_schema=pg_schema)  # DuckDB checkpoints as it closes: part of the build
 
 
 DATA_ORDER = "random row order within each generated frame (seeded shuffle), not region order"

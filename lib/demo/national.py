@@ -7,8 +7,9 @@ codes are the city's prefix and 01–95 (some coincide with real districts' code
 are 示例…), townships and villages are numbered under them, and township seats are synthetic points
 around the real city's seat. At ``scale=1``: 30 cities, 2,850 districts, 40,000 townships, ~200,000
 villages, 10 M screening rows, 2 M training sessions, 0.5 M job fairs, ~1 M organisations.
-Generation is vectorised numpy; screening is written chunk by chunk so memory stays flat, and every
-fact goes in as one removable demo batch inside one write transaction, sorted by region code.
+Generation is vectorised numpy; every fact goes in as one removable demo batch, sorted by region
+code, each frame (screening: each chunk of 4,000 townships) committed as it is made so that memory
+stays flat, and the rollups rebuilt in a last transaction (``build``).
 """
 from __future__ import annotations
 
@@ -23,11 +24,12 @@ from sqlalchemy import Engine, insert
 from lib import clock
 from lib.demo.shapes import AUDIENCES, INDICATOR_PATHS, MONTH_WEIGHT, SECTORS, TOPICS, VOLATILE
 from lib.warehouse.divisions import is_urban, with_roots
-from lib.warehouse import audit, planner_stats, rollups
+from lib.warehouse import audit, demo_store, planner_stats, rollups
 from lib.warehouse import schema as s
 from lib.warehouse.bootstrap import has_facts
 from lib.warehouse.bulk import bulk_insert
-from lib.warehouse.engine import next_id, widen_memory_limit, write_transaction
+from lib.warehouse.engine import next_id, write_transaction
+from lib.warehouse.held_open import held_open
 from lib.warehouse.reference import replace_regions
 
 Progress = Callable[[float, str], None]
@@ -50,9 +52,6 @@ CITY_ORDER = tuple(CITIES[i + 3 * k] for i in range(3) for k in range(len(CITIES
 FULL = {"districts": 2850, "townships": 40_000, "screening": 10_000_000, "training": 2_000_000,
         "job_fair": 500_000, "org_unit": 1_000_000}
 DISTRICTS_PER_CITY = 95  # two code digits leave at most 99 districts per city
-# DuckDB's limit for the build's one transaction: at the default 1GB it ran out of memory after
-# 8.5 M of the 14.5 M rows (the uncommitted rows' key indexes stay in memory until commit).
-BUILD_MEMORY_LIMIT = "6GB"
 SCREENING_CHUNK = 4000  # townships per screening chunk (≈1 M rows)
 VILLAGE_ORG_TYPES = {  # org_type: share of villages that have one now (urban +0.06, rural −0.04)
     "womens_home": 0.97, "parent_school": 0.86, "volunteer_team": 0.97,
@@ -364,18 +363,36 @@ def _portable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def build(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: dt.date | None = None,
           progress: Progress | None = None) -> dict[str, int]:
-    """Load the national regions, then every fact as one demo batch; refused if facts exist."""
+    """Load the national regions, then every fact as one demo batch; refused if facts exist.
+
+    Each generated frame (each screening chunk) is committed on its own, and the rollups are
+    rebuilt in a last transaction that marks the batch loaded. One transaction for all 14 M rows
+    held every new row's primary-key index in memory until the commit (~1 GB on DuckDB, ~2.7 GB
+    for the process before the rollups); committed, DuckDB writes the index out and memory stays
+    flat. A build that fails part-way removes the rows it wrote (the warehouse held no facts)."""
     step = progress or (lambda f, m: print(f"{f:4.0%} {m}", flush=True))
     if has_facts(engine):
         raise RuntimeError("the warehouse already holds facts: build the national demo into a new "
                            "warehouse file (or clear it first)")
-    regions = build_regions(scale, seed=seed)
-    step(0.02, f"regions {len(regions):,}")
-    replace_regions(engine, regions)
-    counts: dict[str, int] = {"region": len(regions)}
-    duck = engine.dialect.name == "duckdb"
+    with held_open(engine):
+        regions = build_regions(scale, seed=seed)
+        step(0.02, f"regions {len(regions):,}")
+        replace_regions(engine, regions)
+        batch_id = _open_batch(engine, seed, scale)
+        try:
+            counts = _write_facts(engine, regions, batch_id, scale=scale, seed=seed, today=today,
+                                  step=step)
+        except BaseException:
+            demo_store.clear_demo(engine)
+            raise
+    planner_stats.refresh_quietly(engine, planner_stats.tables_written(
+        [d for d in counts if d in s.FACT_TABLES]))
+    return counts
+
+
+def _open_batch(engine: Engine, seed: int, scale: float) -> int:
+    """The demo batch every fact row points at (its row counts are set when the last row is in)."""
     with write_transaction(engine) as conn:
-        widen_memory_limit(conn, BUILD_MEMORY_LIMIT)
         batch_id = next_id(conn, s.upload_batch.c.batch_id)
         conn.execute(insert(s.upload_batch).values(
             batch_id=batch_id, dataset="demo", sha256=None,
@@ -383,18 +400,28 @@ def build(engine: Engine, *, seed: int = 7, scale: float = 1.0, today: dt.date |
             uploaded_by="system", uploaded_at=dt.datetime.now().replace(microsecond=0),
             rows_read=0, rows_loaded=0, rows_rejected=0, status="loaded", is_demo=True,
             mode="upsert"))
-        for dataset, frame in frames(regions, scale=scale, seed=seed, today=today):
-            frame = _clustered(frame).assign(batch_id=batch_id)
+    return batch_id
+
+
+def _write_facts(engine: Engine, regions: pd.DataFrame, batch_id: int, *, scale: float, seed: int,
+                 today: dt.date | None, step: Progress) -> dict[str, int]:
+    """Every frame of ``frames`` in its own transaction, then counts, audit and rollups in one."""
+    counts: dict[str, int] = {"region": len(regions)}
+    duck = engine.dialect.name == "duckdb"
+    for dataset, frame in frames(regions, scale=scale, seed=seed, today=today):
+        frame = _clustered(frame).assign(batch_id=batch_id)
+        with write_transaction(engine) as conn:
             n = bulk_insert(conn, s.FACT_TABLES[dataset], frame if duck else _portable(frame))
-            counts[dataset] = counts.get(dataset, 0) + n
-            step(0.1 + 0.85 * min(1.0, sum(counts.values()) / 14.5e6 / max(scale, 1e-9)),
-                 f"{dataset} {counts[dataset]:,}")
-        total = sum(v for k, v in counts.items() if k != "region")
+        del frame  # before the generator builds the next one
+        counts[dataset] = counts.get(dataset, 0) + n
+        step(0.1 + 0.85 * min(1.0, sum(counts.values()) / 14.5e6 / max(scale, 1e-9)),
+             f"{dataset} {counts[dataset]:,}")
+    total = sum(v for k, v in counts.items() if k != "region")
+    with write_transaction(engine) as conn:
         conn.execute(s.upload_batch.update().where(s.upload_batch.c.batch_id == batch_id)
                      .values(rows_read=total, rows_loaded=total))
         audit.record(conn, "demo_build", f"national batch {batch_id}, seed {seed}, scale {scale}, "
                                          f"{total} rows", "system")
-        rollups.rebuild(conn)  # in the same transaction as the facts
-    planner_stats.refresh_quietly(engine, planner_stats.tables_written(
-        [d for d in counts if d in s.FACT_TABLES]))
+        rollups.rebuild(conn)
+    step(1.0, "rollups")
     return counts

@@ -124,16 +124,6 @@ def _limit_memory(engine: Engine, limit: str) -> None:
         dbapi_connection.execute(sql)
 
 
-def widen_memory_limit(conn: Connection, limit: str) -> None:
-    """Let one exceptional DuckDB write (the national demo: 14.5 M rows in one transaction, whose
-    key indexes DuckDB keeps in memory until commit) use ``limit`` instead of the configured
-    default; a limit the operator set is left as it is. The limit is the instance's: it lasts
-    until the next connection of this process sets the configured one again."""
-    if conn.dialect.name != "duckdb" or settings.source(settings.DUCKDB_MEMORY_LIMIT) != "default":
-        return
-    conn.exec_driver_sql(f"SET memory_limit = '{settings.checked_memory_size(limit)}'")
-
-
 def ensure_schema(engine: Engine) -> list[str]:
     """Bring the warehouse to the schema of this release, in one transaction (idempotent).
 
