@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import divisions
+from lib.warehouse import divisions
 from lib.bench.child import parse_peak
 from lib.bench.load import HEADER
 from lib.ingest.specs import DATASETS
