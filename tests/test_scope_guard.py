@@ -53,7 +53,16 @@ UNSCOPED = {
                           "indicator_yearly_values", "uploaded_yearly_values"},
     # whether a code is in the indicator catalog, which is global reference data
     "followup_store": {"indicator_known"},
-    "keys": {"key_conditions"},  # SQL for a frame's own keys
+    # SQL for a frame's own keys: its WHERE clauses, how many, or the keys staged in a temporary
+    # table to join (a load or rollback that is itself scoped brings them)
+    "keys": {"key_conditions", "staged", "statements"},
+    # keeps a DuckDB instance open during a long write (the demo build): reads no rows
+    "held_open": {"held_open"},
+    # parsing a city's division files and the indicator catalog: reference data, read before any
+    # user exists (the warehouse is seeded from them), and code arithmetic on them
+    "divisions": {"build_regions", "infer_urban_rural", "is_urban", "pad_code", "province_name",
+                  "read_division_files", "read_indicator_catalog", "township_aliases",
+                  "village_aliases", "with_roots"},
     # migrations: the operator upgrades the whole warehouse
     "migrate": {"main"},
     "migrate_auth": {"ensure_audit_sequence", "migrate"},
@@ -68,12 +77,16 @@ UNSCOPED = {
     # reference data: regions and the indicator catalog are the same for everyone
     "queries": {"has_demo_rows",  # whether the demo is loaded: the banner every user sees
                 "in_prefix",  # the range filter itself
-                "regions_table"},
+                "regions_table",
+                # SQL expressions and rules the narrowed queries are built from: no rows read
+                "child_prefix", "merged_type", "townships_of_area", "village_area",
+                "rollup_policy"},  # reads which tables a view should use, not their rows
     "reference": {"count_regions", "indicators_frame", "merge_regions", "regions_frame",
                   "replace_regions", "upsert_indicators"},
     "schema": {"id_scope_of", "key_columns"},
     # region-code arithmetic
-    "scope": {"level_of", "narrow", "pad", "prefix_of"},
+    "scope": {"level_of", "narrow", "pad", "prefix_of",
+              "top_region"},  # which region a whole-warehouse view opens on: codes in, a code out
     # one session by its secret id, or one named account's sessions (sign-in, sign-out); an
     # admin's end() passes the admin's Scope (optional only for the holder's own sign-out)
     "sessions_store": {"end", "end_for_user", "fetch_by", "insert_session", "redeem_handoff",
@@ -92,7 +105,7 @@ UNSCOPED = {
 # omitted prefix is a TypeError. (Still to become Scope-typed like the functions above.)
 PREFIX_QUERIES = {
     "queries": {"facts", "org_counts", "org_coverage", "org_coverage_series", "screening_targets",
-                "villages_without"},
+                "villages_without", "village_coverage"},
     "indicator_queries": {"computed_values"},
 }
 
