@@ -129,3 +129,23 @@ def test_no_lib_module_is_imported_inside_a_function():
     assert hidden == []
     # an exception nobody needs any more is deleted, so the list stays the true one
     assert sorted(set(LAZY) - {(m, t) for m, t, _ in found}) == []
+
+
+# Streamlit's internals: not its public API (st.*, st.App, st.context, streamlit.testing), free to
+# change in any release.
+STREAMLIT_INTERNALS = ("streamlit.runtime", "streamlit.web", "streamlit.elements", "streamlit.proto")
+
+
+def test_the_app_uses_only_streamlits_public_api():
+    found = []
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            found += [f"{_name(path)}:{node.lineno} imports {n}" for n in names
+                      if any(n == i or n.startswith(i + ".") for i in STREAMLIT_INTERNALS)]
+    assert not found, "\n".join(found)

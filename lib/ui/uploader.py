@@ -7,10 +7,10 @@ those two texts, names the button in the UI's language, and a caption under it s
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from lib.i18n import t
 
@@ -40,10 +40,12 @@ def _css(key: str, button: str) -> str:
 
 
 def file_uploader(label: str, types: list[str], key: str, lang: str, *, mb: int | None = None
-                  ) -> UploadedFile | None:
+                  ) -> io.BytesIO | None:
     """``st.file_uploader`` (one file of ``types``) that reads in ``lang``; the uploader keeps
     ``key``, its container is ``{key}_box``. ``mb``: a limit of the caller's below the server's,
-    stated in the caption (the caller still checks it: the browser enforces only the server's)."""
+    stated in the caption (the caller still checks it: the browser enforces only the server's).
+    The file Streamlit returns is a BytesIO with ``name`` and ``size``; typed as BytesIO so the
+    app names no Streamlit internals."""
     with st.container(key=f"{key}_box"):
         st.html(_css(key, t("up_pick", lang)))
         upload = st.file_uploader(label, type=types, key=key)
