@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
 @contextmanager
 def app_env(url: str, *, schema: str | None = None, demo: bool = True, auth: bool = False):
     """Point the app at a warehouse. Page tests run as the development admin (HALFSKY_AUTH=off);
@@ -30,13 +29,19 @@ def app_env(url: str, *, schema: str | None = None, demo: bool = True, auth: boo
                 os.environ[k] = v
 
 
+DEFAULT_PAGE = "views/overview.py"
+
+
 def run_page(page: str | None = None, query: dict | None = None, timeout: int = 120) -> AppTest:
-    """Run app.py (the frame) and switch to ``page`` (a path under views/) if given."""
+    """Run app.py (the frame) opened at ``page`` (a path under views/), as a browser opening that
+    page's address does: one run, the default page never drawn first.
+
+    Before its first run AppTest names a page by its file name, which is the page's url_path here
+    (lib/ui/nav.py); the default page is served at "/" and needs no switch."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for k, v in (query or {}).items():
         at.query_params[k] = v
-    at.run()
-    if page and not at.exception:
+    if page and page != DEFAULT_PAGE:
         at.switch_page(page)
-        at.run()
+    at.run()
     return at

@@ -35,21 +35,9 @@ def warehouse_url() -> str:
 def _engine(url: str, pg_schema: str | None) -> Engine:
     from sqlalchemy import event
 
-    eng = bootstrap.open_warehouse(url, pg_schema=pg_schema)
-    if eng.dialect.name == "duckdb":
-        _keep_open(eng)
+    eng = bootstrap.open_warehouse(url, pg_schema=pg_schema)  # a DuckDB file stays open (engine.py)
     event.listen(eng, "commit", lambda _conn: _forget_version())  # a write in this run: reread
     return eng
-
-
-def _keep_open(eng: Engine) -> None:
-    """Hold one idle DuckDB connection for the process: DuckDB keeps a database instance only while
-    a connection is open, so without it every query reopens the file (≈40 ms; ≈1.5 ms with it —
-    the benchmark, docs/performance.md). Closed when the engine is disposed (dispose_engine)."""
-    from sqlalchemy import event
-
-    keeper = eng.raw_connection()
-    event.listen(eng, "engine_disposed", lambda _e: keeper.close())
 
 
 def engine() -> Engine:
