@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lib.charts import png
 from lib.charts.common import FONT
 from lib.ingest.exports import neutralise_cell
 
@@ -193,8 +194,6 @@ def chart_png(chart, scale: float = 2.0, *, title: ExportTitle | None = None,
               part: str = "") -> bytes:
     """An Altair chart as PNG; vl-convert finds the system's Noto CJK fonts for Chinese labels.
     With a ``title`` the image carries region, period, source and data version."""
-    import vl_convert as vlc
-
     if title is not None:
         chart = titled_chart(chart, title, part)
-    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+    return png.vegalite_png(chart.to_json(), scale)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lib.charts import png
 from lib.charts.common import FONT as CHART_FONTS
 from lib.charts.memo import spec_of
 from lib.share.picture import CONTENT
@@ -61,7 +62,4 @@ def sized_spec(chart: Any, kind: str = "chart", max_px: int | None = None) -> di
 
 def chart_png(chart: Any, kind: str = "chart", max_px: int | None = None) -> bytes:
     """``chart`` as the picture's PNG, ``CONTENT`` px wide, at most ``max_px`` tall."""
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_png(json.dumps(sized_spec(chart, kind, max_px), ensure_ascii=False),
-                               scale=SCALE)
+    return png.vegalite_png(json.dumps(sized_spec(chart, kind, max_px), ensure_ascii=False), SCALE)

@@ -1,11 +1,12 @@
 """A long write in many transactions on one DuckDB instance whose memory is capped.
 
-DuckDB closes a database instance when its last connection closes, and the engines here use NullPool:
-an engine made elsewhere than ``get_engine`` (which holds its file open) would checkpoint, close and
-reopen the file (and forget every setting) between each two transactions of a build. Holding one
-idle connection for the whole build keeps the instance, its caches and its settings. Capping its
-memory makes DuckDB spill large aggregates to its temporary directory instead of growing: rebuilding
-the township rollups of ten million screening rows grew the process by ~1.7 GB uncapped. PostgreSQL and other dialects are left as they are.
+DuckDB closes a database instance when its last connection closes, and the engines here use
+NullPool: an engine made elsewhere than ``get_engine`` (which holds its file open) would checkpoint,
+close and reopen the file (and forget every setting) between each two transactions of a build.
+Holding one idle connection for the whole build keeps the instance, its caches and its settings.
+Capping its memory makes DuckDB spill large aggregates to its temporary directory instead of
+growing: rebuilding the township rollups of ten million screening rows grew the process by ~1.7 GB
+uncapped. PostgreSQL and other dialects are left as they are.
 """
 from __future__ import annotations
 
