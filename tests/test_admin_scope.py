@@ -305,4 +305,19 @@ def test_admin_tables_read_in_the_ui_language():
     en = labelled(frame, "en")
     assert list(en.columns)[:3] == ["User", "Role", "Scope"]
     assert en.iloc[0]["Scope"] == "350111000000" and en.iloc[0]["Role"] == "Analyst"
+    assert zh.iloc[0]["锁定至"] == ""  # an account never locked: blank, not "None"
     assert frame.columns[0] == "username"  # the caller's frame is left as it was
+
+
+def test_admin_tables_show_times_to_the_minute_and_blank_when_missing():
+    import datetime as dt
+
+    from lib.ui.widgets import labelled
+
+    frame = pd.DataFrame({"username": ["a", "b"],
+                          "locked_until": [dt.datetime(2026, 12, 7, 9, 5, 33), None],
+                          "created_at": pd.to_datetime(["2026-01-02 03:04:05", None])})
+    zh = labelled(frame, "zh")
+    assert zh["锁定至"].tolist() == ["2026-12-07 09:05", ""]
+    assert zh[[c for c in zh.columns if c not in ("用户名", "锁定至")][0]].tolist() == [
+        "2026-01-02 03:04", ""]

@@ -50,17 +50,34 @@ CSS = """<style>
 </style>""" % {"kpi": KPI_KEY}
 
 
+TIME_SUFFIXES = ("_at", "_until")  # the admin tables' time columns (created_at, locked_until, …)
+
+
 def labelled(frame: pd.DataFrame, lang: str, *, regions: dict[str, str] | None = None
              ) -> pd.DataFrame:
     """An admin table as a reader sees it: column headers in the UI language (``col_<name>``),
-    roles by their label, region codes with their names (``regions``: code → name)."""
+    roles by their label, region codes with their names (``regions``: code → name), times to the
+    minute and a missing time blank (an account never locked has no 锁定至, not a grey "None")."""
     out = frame.copy()
+    for col in out.columns:
+        if _holds_times(out[col]):
+            out[col] = [v.strftime("%Y-%m-%d %H:%M") if pd.notna(v) else "" for v in out[col]]
     if "role" in out:
         out["role"] = [t(f"role_{r}", lang) if f"role_{r}" in TEXT else r for r in out["role"]]
     for col in ("scope_code", "region_code"):
         if regions is not None and col in out:
             out[col] = [f"{regions[c]} {c}" if c in regions else c for c in out[col]]
     return out.rename(columns={c: t(f"col_{c}", lang) for c in out.columns if f"col_{c}" in TEXT})
+
+
+def _holds_times(column: pd.Series) -> bool:
+    """A datetime column, or an object column whose values are all times or missing (a column
+    read from the warehouse with no time in it yet comes back as objects)."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return True
+    if column.dtype != object or not column.name or not str(column.name).endswith(TIME_SUFFIXES):
+        return False
+    return all(pd.isna(v) or isinstance(v, dt.datetime) for v in column)
 
 
 def responsive_css() -> None:
