@@ -8,6 +8,7 @@ import base64
 import functools
 import http.server
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -90,7 +91,7 @@ def _rerun_message() -> list[int]:
 
 SOCKET_PAGE = """<!doctype html><meta charset="utf-8"><title>elsewhere</title>
 <script>
-window.frames_in = []; window.closed = null;
+window.frames_in = []; window.socket_closed = null;
 const ws = new WebSocket("ws://127.0.0.1:%(port)s/_stcore/stream", ["streamlit"]);
 ws.binaryType = "arraybuffer";
 ws.onopen = () => ws.send(new Uint8Array(%(rerun)s));
@@ -99,28 +100,42 @@ ws.onmessage = (e) => {
   for (const b of bytes) s += String.fromCharCode(b);
   window.frames_in.push(btoa(s));
 };
-ws.onclose = (e) => { window.closed = e.code; };
+ws.onclose = (e) => { window.socket_closed = e.code; };
 </script>"""
 
 
 def _texts(frames: list[str]) -> str:
     """Everything the server's messages carry, as readable text."""
     from google.protobuf import text_format
+
+    return "\n".join(text_format.MessageToString(m, as_utf8=True) for m in _messages(frames))
+
+
+def _messages(frames: list[str]) -> list:
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     out = []
     for frame in frames:
         msg = ForwardMsg()
         msg.ParseFromString(base64.b64decode(frame))
-        out.append(text_format.MessageToString(msg, as_utf8=True))
-    return "\n".join(out)
+        out.append(msg)
+    return out
 
 
 def _read_through_socket(page, site: str) -> str:
+    """Everything the server sent the foreign page: read once the socket closed or the script's
+    run finished (its elements stream until then), at most 60 s."""
     page.goto(f"{site}/socket.html")
-    page.wait_for_function("window.frames_in.length > 0 || window.closed !== null",
+    page.wait_for_function("window.frames_in.length > 0 || window.socket_closed !== null",
                            timeout=60_000)
-    page.wait_for_timeout(8000)  # the script's run streams its elements
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if page.evaluate("window.socket_closed") is not None:
+            break
+        kinds = {m.WhichOneof("type") for m in _messages(page.evaluate("window.frames_in"))}
+        if "script_finished" in kinds:
+            break
+        page.wait_for_timeout(200)
     return _texts(page.evaluate("window.frames_in"))
 
 
