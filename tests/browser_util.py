@@ -131,13 +131,37 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def map_screenshot(page, name: str) -> bytes:
-    """The first deck map of a page once drawn, as PNG bytes, also kept as ``map_<name>.png``."""
+def map_screenshot(page, name: str, settle_s: float = 20) -> bytes:
+    """The first deck map of a page once drawn, as PNG bytes, also kept as ``map_<name>.png``.
+
+    Drawn means settled (``settled_screenshot``): deck.gl draws after its first animation frames.
+    What is shown after ``settle_s`` is what the test judges."""
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=180_000)
     chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
     chart.wait_for(timeout=60_000)
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(4000)  # deck.gl draws after its first animation frame
-    png = chart.screenshot()
+    png = settled_screenshot(page, chart, settle_s)
     (shots_dir() / f"map_{name}.png").write_bytes(png)
     return png
+
+
+def settled_screenshot(page, element, settle_s: float = 20) -> bytes:
+    """``element`` (scrolled into view) as PNG once two pictures 0.4 s apart are the same and show
+    something besides the page's white, or after ``settle_s``."""
+    element.scroll_into_view_if_needed()
+    deadline = time.monotonic() + settle_s
+    page.wait_for_timeout(400)
+    png, previous = element.screenshot(), b""
+    while (png != previous or not _drawn(png)) and time.monotonic() < deadline:
+        page.wait_for_timeout(400)
+        png, previous = element.screenshot(), png
+    return png
+
+
+def _drawn(png: bytes) -> bool:
+    """Whether a picture holds anything darker than the page's near-white."""
+    import io
+
+    from PIL import Image
+
+    darkest, _ = Image.open(io.BytesIO(png)).convert("L").getextrema()
+    return darkest < 235

@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_util import browser_page, map_screenshot, require_browser, streamlit_server
+from tests.browser_util import (browser_page, map_screenshot, require_browser, settled_screenshot,
+                                streamlit_server)
 
 DISTRICT = "350111000000"  # 晋安区: its townships are drawn as circles at their seats
 
@@ -90,9 +91,7 @@ def test_the_wheel_scrolls_the_page_unless_the_reader_claims_the_map(server):
             return moved
 
         def picture() -> bytes:
-            chart.scroll_into_view_if_needed()
-            page.wait_for_timeout(800)
-            return chart.screenshot()
+            return settled_screenshot(page, chart, 10)  # a zoom or reset animates to its end
 
         assert wheel(300) > 100                                  # the page scrolled ...
         assert _changed_share(before, picture()) < 0.01           # ... and the map did not zoom
@@ -100,7 +99,7 @@ def test_the_wheel_scrolls_the_page_unless_the_reader_claims_the_map(server):
         zoomed = picture()
         assert _changed_share(before, zoomed) > 0.05              # and the map zoomed
         page.locator('[class*="st-key-cv_map_"][class*="_reset"] button').click()
-        page.wait_for_timeout(3000)
+        page.wait_for_timeout(3000)  # the button's rerun draws the map anew
         assert _changed_share(before, picture()) < 0.01           # 复位: the initial view again
         # a click into the map (its empty top-left corner) claims the wheel; one outside frees it
         chart.click(position={"x": 8, "y": 8})

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.browser_util import browser_page, require_browser, shot, streamlit_server
+from tests.browser_util import (browser_page, require_browser, settled_screenshot, shot,
+                                streamlit_server)
 from tests.test_map_browser import dominant_share
 
 JIANGXI = "360000000000"
@@ -45,9 +46,7 @@ def _drawn(page, name: str) -> tuple[list[str], float]:
     values = [v.inner_text() for v in page.locator('[data-testid="stMetricValue"]').all()]
     chart = page.locator('[data-testid="stDeckGlJsonChart"]').first
     chart.wait_for(timeout=60_000)
-    chart.scroll_into_view_if_needed()
-    page.wait_for_timeout(4000)  # deck.gl draws after its first animation frame
-    share = dominant_share(chart.screenshot())
+    share = dominant_share(settled_screenshot(page, chart))  # deck.gl draws after a few frames
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, name)
     return values, share
