@@ -148,9 +148,8 @@ def projection_chart(a: Assessment, lang: str = "zh", *, theme: str = "light",
                  alt.Tooltip("value:Q", title=unit, format=".1f")]))
     layers.append(base.transform_filter(alt.datum.series == "observed")
                   .mark_point(filled=True, size=70).encode(x=x, y=y, color=color))
-    chart = alt.layer(*layers).properties(title=indicator_name(a, lang), height=height,
-                                          width="container")
-    return apply_theme(chart, theme)
+    return alt.layer(*layers, title=indicator_name(a, lang), height=height, width="container",
+                     config=theme_config(theme))  # one copy of the layers, not one per setting
 
 
 DEMO_MARK = {"zh": "示例数据", "en": "Demo data"}
@@ -165,9 +164,10 @@ def trend_chart(a: Assessment, lang: str = "zh", *, demo: bool = False, width: i
     title = alt.TitleParams(text=indicator_name(a, lang), anchor="start", fontSize=12,
                             subtitle=DEMO_MARK[lang] if demo else "", subtitleColor="#c00000",
                             subtitleFontSize=11, subtitleFontWeight="bold")
-    chart = chart.properties(title=title, width=width, height=height)
-    return chart.configure_axis(labelFontSize=10, titleFontSize=10).configure_legend(
-        labelFontSize=10, symbolSize=60, orient="right")
+    config = theme_config("light")  # the printed sizes replace the theme's axis and legend
+    config["axis"] = alt.AxisConfig(labelFontSize=10, titleFontSize=10)
+    config["legend"] = alt.LegendConfig(labelFontSize=10, symbolSize=60, orient="right")
+    return chart.properties(title=title, width=width, height=height, config=config)
 
 
 _SPECS = BoundedCache(512)
@@ -189,18 +189,27 @@ def projection_spec(a: Assessment, lang: str = "zh", *, theme: str = "light",
     return copy.deepcopy(spec)
 
 
-def apply_theme(chart, theme: str = "light", *, font_scale: float = 1.0):
-    """Fonts that carry Chinese glyphs (also in vl-convert PNGs) and, for meetings, a dark theme."""
+def theme_config(theme: str = "light", *, font_scale: float = 1.0) -> alt.Config:
+    """The configuration ``apply_theme`` gives a chart, as one object."""
     size = lambda s: round(s * font_scale)  # noqa: E731
     fg = "#f5f5f5" if theme == "dark" else "#222222"
     grid = "#444444" if theme == "dark" else "#dddddd"
-    chart = chart.configure(font=CJK_FONT, background="#111111" if theme == "dark" else "white")
-    chart = chart.configure_axis(labelColor=fg, titleColor=fg, gridColor=grid, domainColor=fg,
-                                 tickColor=fg, labelFontSize=size(12), titleFontSize=size(13))
-    chart = chart.configure_legend(labelColor=fg, titleColor=fg, labelFontSize=size(12),
-                                   titleFontSize=size(13), labelLimit=0)
-    chart = chart.configure_title(color=fg, fontSize=size(15), anchor="start")
-    return chart.configure_view(stroke=None)
+    return alt.Config(
+        font=CJK_FONT, background="#111111" if theme == "dark" else "white",
+        axis=alt.AxisConfig(labelColor=fg, titleColor=fg, gridColor=grid, domainColor=fg,
+                            tickColor=fg, labelFontSize=size(12), titleFontSize=size(13)),
+        legend=alt.LegendConfig(labelColor=fg, titleColor=fg, labelFontSize=size(12),
+                                titleFontSize=size(13), labelLimit=0),
+        title=alt.TitleConfig(color=fg, fontSize=size(15), anchor="start"),
+        view=alt.ViewConfig(stroke=None))
+
+
+def apply_theme(chart, theme: str = "light", *, font_scale: float = 1.0):
+    """Fonts that carry Chinese glyphs (also in vl-convert PNGs) and, for meetings, a dark theme.
+
+    The chart's configuration is replaced whole, in one copy: each copy of a layered chart
+    rebuilds and deep-copies every layer, which chained ``configure_*`` calls did five times."""
+    return chart.properties(config=theme_config(theme, font_scale=font_scale))
 
 
 # --- tables ------------------------------------------------------------------------------------
